@@ -1,0 +1,280 @@
+"""The elements of a service item version (CAT-02 … CAT-10, CAT-13) as validated data.
+
+One `ItemContent` is the whole published content of one item version: every channel (guide page,
+PDF, print, JSON, search, open data) renders from it and from nothing else (GUIDE-02).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tongban.catalog.enums import (
+    Actor,
+    Audience,
+    BasisKind,
+    CaseKind,
+    Channel,
+    DeliveryMethod,
+    FeeRule,
+    HandlingForm,
+    HandlingScope,
+    ItemType,
+    Level,
+    LimitUnit,
+    MaterialForm,
+    Necessity,
+)
+from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGES, ORG_THEMES, PERSON_THEMES
+
+Text = Annotated[str, Field(max_length=4000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Key = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LegalBasis(_Model):
+    """设定依据: one law or regulation and the clause that sets the item."""
+
+    key: Key
+    title: ShortText  # 《中华人民共和国行政许可法》
+    kind: BasisKind = BasisKind.law
+    article: Annotated[str, Field(max_length=100)] = ""  # 第二十九条
+    text: Text = ""  # 条文内容
+
+
+class Condition(_Model):
+    """受理条件 with the legal basis keys that justify it (CAT-12)."""
+
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    basis: list[Key] = []
+
+
+class Material(_Model):
+    """申请材料 and all its elements (CAT-06)."""
+
+    key: Key
+    name: ShortText
+    forms: list[MaterialForm] = Field(default_factory=lambda: [MaterialForm.original])
+    necessity: Necessity = Necessity.required
+    condition: Annotated[str, Field(max_length=500)] = ""  # when necessity is conditional
+    source: Annotated[str, Field(max_length=200)] = ""  # 来源渠道 / 出具机构; "申请人自备" when self-made
+    original_count: Annotated[int, Field(ge=0, le=99)] = 1
+    copy_count: Annotated[int, Field(ge=0, le=99)] = 0
+    paper_size: Annotated[str, Field(max_length=20)] = "A4"
+    e_copy_required: bool = False
+    e_form: bool = False  # filled in as an online form instead of a file
+    sample_sha256: Sha256 | None = None  # 示例样本 (attachment)
+    template_sha256: Sha256 | None = None  # 空白表格 (attachment)
+    acceptance_standard: Annotated[str, Field(max_length=1000)] = ""  # 受理标准
+    notes: Annotated[str, Field(max_length=1000)] = ""  # 填报须知
+    basis: list[Key] = []
+
+    @model_validator(mode="after")
+    def _conditional_needs_condition(self) -> "Material":
+        if self.necessity is Necessity.conditional and not self.condition:
+            raise ValueError("特定情形下必要的材料须写明适用情形")
+        if not self.forms:
+            raise ValueError("材料须至少有一种形式（原件、复印件或电子件）")
+        return self
+
+
+class ProcessStep(_Model):
+    """办理环节: who acts, what is checked, how long it may take (CAT-07)."""
+
+    name: ShortText
+    actor: Actor
+    description: Annotated[str, Field(max_length=1000)] = ""
+    review_points: list[Annotated[str, Field(max_length=300)]] = []
+    time_limit_days: Annotated[float, Field(ge=0, le=3650)] | None = None
+    time_note: Annotated[str, Field(max_length=200)] = ""
+
+
+class Tier(_Model):
+    up_to: Annotated[int, Field(ge=1)] | None = None  # upper bound of units in this tier; None = and above
+    amount_fen: Annotated[int, Field(ge=0)]
+
+
+class Fee(_Model):
+    """收费标准 and 收费依据; money in integer fen."""
+
+    name: ShortText
+    rule: FeeRule = FeeRule.fixed
+    amount_fen: Annotated[int, Field(ge=0)] = 0  # fixed amount, or price per unit
+    unit: Annotated[str, Field(max_length=20)] = ""  # 件, 本, 平方米 …
+    tiers: list[Tier] = []
+    basis: Annotated[str, Field(min_length=1, max_length=1000)]
+    note: Annotated[str, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _rule_shape(self) -> "Fee":
+        if self.rule is FeeRule.tiered and not self.tiers:
+            raise ValueError("分档收费须列出各档标准")
+        if self.rule is FeeRule.per_unit and not self.unit:
+            raise ValueError("按单位收费须写明计费单位")
+        return self
+
+
+class SpecialProcedure(_Model):
+    """特别程序 (hearing, expert review, site survey …): time not counted in the limit."""
+
+    name: ShortText
+    max_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class ReviewPost(_Model):
+    post: Actor
+    time_limit_days: Annotated[float, Field(ge=0, le=3650)]
+    method: Annotated[str, Field(max_length=500)] = ""  # 书面审查, 实地核查 …
+
+
+class ReviewRules(_Model):
+    """审查工作细则 (CAT-13): internal posts, time per post, review methods."""
+
+    posts: list[ReviewPost] = []
+    methods: list[Annotated[str, Field(max_length=300)]] = []
+    on_the_spot: bool = False  # 当场决定 allowed (CASE-12)
+
+
+class Result(_Model):
+    """办理结果."""
+
+    name: Annotated[str, Field(max_length=200)] = ""
+    kind: Annotated[str, Field(max_length=40)] = ""  # 证照, 批文, 其他
+    sample_sha256: Sha256 | None = None
+    validity: Annotated[str, Field(max_length=200)] = ""  # 有效期
+    delivery: list[DeliveryMethod] = []
+
+
+class Faq(_Model):
+    question: Annotated[str, Field(min_length=1, max_length=500)]
+    answer: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class ItemContent(_Model):
+    """Every element of one item version (CAT-05)."""
+
+    name: ShortText
+    aliases: list[Annotated[str, Field(max_length=100)]] = []
+    item_type: ItemType
+    level: Level
+    audiences: list[Audience] = Field(min_length=1)
+    legal_basis: list[LegalBasis] = []
+    conditions: list[Condition] = []
+    materials: list[Material] = []
+    steps: list[ProcessStep] = []
+    legal_limit_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    promised_limit_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    limit_unit: LimitUnit = LimitUnit.working_day
+    limit_note: Annotated[str, Field(max_length=500)] = ""
+    case_kind: CaseKind = CaseKind.promised
+    fees: list[Fee] = []
+    special_procedures: list[SpecialProcedure] = []
+    result: Result = Result()
+    handling_form: HandlingForm = HandlingForm.both
+    channels: list[Channel] = []
+    online_url: Annotated[str, Field(max_length=300)] = ""
+    handling_scope: HandlingScope = HandlingScope.fixed
+    review_standard: Annotated[str, Field(max_length=4000)] = ""
+    review_rules: ReviewRules = ReviewRules()
+    booking: bool = False
+    online_payment: bool = False
+    logistics: bool = False
+    max_visits: Annotated[int, Field(ge=0, le=10)] = 1  # 到现场次数
+    on_site_verification: bool = False  # originals checked on site (CASE-10)
+    address: Annotated[str, Field(max_length=300)] = ""
+    hours: Annotated[str, Field(max_length=300)] = ""
+    consult_phone: Annotated[str, Field(max_length=40)] = ""
+    consult_address: Annotated[str, Field(max_length=300)] = ""
+    complaint_phone: Annotated[str, Field(max_length=40)] = ""
+    complaint_email: Annotated[str, Field(max_length=100)] = ""
+    quantity_limit: Annotated[str, Field(max_length=200)] = ""
+    intermediary_services: Annotated[str, Field(max_length=1000)] = ""
+    prerequisites: list[Annotated[str, Field(max_length=100)]] = []  # implementation codes of 前置事项
+    themes: list[str] = []
+    life_stages: list[str] = []
+    tags: list[str] = []
+    faqs: list[Faq] = []
+
+    @field_validator("themes")
+    @classmethod
+    def _known_themes(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in PERSON_THEMES and v not in ORG_THEMES]
+        if unknown:
+            raise ValueError(f"未知的服务主题：{'、'.join(unknown)}")
+        return value
+
+    @field_validator("life_stages")
+    @classmethod
+    def _known_stages(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in LIFE_STAGES]
+        if unknown:
+            raise ValueError(f"未知的生命周期阶段：{'、'.join(unknown)}")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _known_tags(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in ATTRIBUTE_TAGS]
+        if unknown:
+            raise ValueError(f"未知的事项标签：{'、'.join(unknown)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ItemContent":
+        keys = [b.key for b in self.legal_basis]
+        if len(keys) != len(set(keys)):
+            raise ValueError("设定依据的编号重复")
+        known = set(keys)
+        for cond in self.conditions:
+            missing = [k for k in cond.basis if k not in known]
+            if missing:
+                raise ValueError(f"受理条件引用了不存在的设定依据：{'、'.join(missing)}")
+        material_keys = [m.key for m in self.materials]
+        if len(material_keys) != len(set(material_keys)):
+            raise ValueError("申请材料的编号重复")
+        for material in self.materials:
+            missing = [k for k in material.basis if k not in known]
+            if missing:
+                raise ValueError(f"材料“{material.name}”引用了不存在的设定依据：{'、'.join(missing)}")
+        if (
+            self.legal_limit_days is not None
+            and self.promised_limit_days is not None
+            and self.promised_limit_days > self.legal_limit_days
+        ):
+            raise ValueError("承诺办结时限不得长于法定办结时限")
+        return self
+
+    @property
+    def charges(self) -> bool:
+        return bool(self.fees)
+
+
+class ItemIdentity(_Model):
+    """What identifies an item across versions: codes (text + scheme), agency, hierarchy."""
+
+    implementation_code: Annotated[str, Field(min_length=1, max_length=100)]
+    code_scheme: Annotated[str, Field(min_length=1, max_length=40)] = "tongban"
+    basic_code: Annotated[str, Field(max_length=100)] = ""
+    basic_code_scheme: Annotated[str, Field(max_length=40)] = "tongban"
+    agency_code: Annotated[str, Field(min_length=1, max_length=40)]
+    region_code: Annotated[str, Field(min_length=6, max_length=12, pattern=r"^\d+$")]
+    parent_code: Annotated[str, Field(max_length=100)] = ""
+    relation: Annotated[str, Field(pattern=r"^(main|sub|variant)$")] = "main"
+    situation: Annotated[str, Field(max_length=300)] = ""  # which applicants a variant is for
+
+
+class ItemDocument(_Model):
+    """A whole item as exchanged in JSON/CSV/XLSX (CAT-14): identity plus published content."""
+
+    identity: ItemIdentity
+    content: ItemContent
+    status: Annotated[str, Field(pattern=r"^(active|suspended|stopped)$")] = "active"
+    status_reason: Annotated[str, Field(max_length=500)] = ""
+    alternative: Annotated[str, Field(max_length=500)] = ""
