@@ -278,3 +278,96 @@ class ItemDocument(_Model):
     status: Annotated[str, Field(pattern=r"^(active|suspended|stopped)$")] = "active"
     status_reason: Annotated[str, Field(max_length=500)] = ""
     alternative: Annotated[str, Field(max_length=500)] = ""
+
+
+# ---------------------------------------------------------------- API in/out
+
+
+class AgencyRef(BaseModel):
+    id: int
+    code: str
+    name: str
+    region_code: str
+    level: str
+
+
+class ItemSummaryOut(BaseModel):
+    id: int
+    name: str
+    item_type: str
+    item_type_label: str
+    implementation_code: str
+    code_scheme: str
+    agency: AgencyRef
+    region_code: str
+    level: str
+    handling_form: str
+    handling_scope: str
+    status: str
+    relation: str
+    parent_id: int | None
+    published_at: str | None
+    guide_url: str
+
+
+class ItemListOut(BaseModel):
+    items: list[ItemSummaryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class VersionOut(BaseModel):
+    id: int
+    item_id: int
+    number: int
+    state: str
+    state_label: str
+    change_note: str
+    created_at: str
+    created_by: str
+    submitted_at: str | None
+    reviewed_at: str | None
+    reviewed_by: str
+    review_comment: str
+    published_at: str | None
+    published_by: str
+
+
+class ItemDetailOut(ItemSummaryOut):
+    basic_code: str
+    basic_code_scheme: str
+    situation: str
+    status_reason: str
+    alternative: str
+    alternative_item_id: int | None
+    children: list[dict]
+    version: VersionOut
+    content: ItemContent
+    links: dict[str, str]
+
+
+class ItemCreateIn(_Model):
+    identity: ItemIdentity
+    content: ItemContent
+    change_note: Annotated[str, Field(max_length=500)] = ""
+
+
+class DraftIn(_Model):
+    content: ItemContent
+    change_note: Annotated[str, Field(max_length=500)] = ""
+
+
+class ReviewIn(_Model):
+    comment: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ReturnIn(_Model):
+    reasons: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class StatusIn(_Model):
+    status: Annotated[str, Field(pattern=r"^(active|suspended|stopped)$")]
+    reason: Annotated[str, Field(max_length=500)] = ""
+    alternative: Annotated[str, Field(max_length=500)] = ""
+    alternative_item_id: int | None = None

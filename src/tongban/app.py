@@ -1,0 +1,79 @@
+"""The FastAPI application: JSON API under /api/v1, portal pages at /, staff pages at /staff/."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import text
+
+import tongban
+from tongban.core import db as core_db
+from tongban.core.clock import Clock, SystemClock
+from tongban.core.config import get_settings
+from tongban.core.logs import configure_logging
+from tongban.web import errors
+from tongban.web.i18n import translator
+
+DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide")
+
+
+def _templates() -> Environment:
+    root = Path(str(resources.files("tongban")))
+    loaders = [FileSystemLoader(str(root / d / "templates")) for d in DOMAINS_WITH_TEMPLATES if (root / d / "templates").is_dir()]
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html", "xml", "svg"]))
+    env.globals["portal_name"] = get_settings().portal_name
+    env.globals["version"] = tongban.__version__
+    return env
+
+
+def create_app(*, clock: Clock | None = None, database_url: str | None = None) -> FastAPI:
+    configure_logging()
+    if database_url is not None:
+        core_db.configure(database_url)
+    app = FastAPI(
+        title="通办 tongban API",
+        version=tongban.__version__,
+        description="一体化政务服务平台：事项库、办事指南、检索与办件的开放接口。错误统一为 {\"error\": {\"code\", \"message\"}}。",
+    )
+    app.state.clock = clock or SystemClock()
+    app.state.templates = _templates()
+
+    @app.middleware("http")
+    async def shell_preferences(request: Request, call_next):
+        lang = request.query_params.get("lang") or request.cookies.get("tb_lang") or "zh"
+        request.state.lang = "en" if lang == "en" else "zh"
+        request.state.t = translator(request.state.lang)
+        request.state.large = (request.query_params.get("large") or request.cookies.get("tb_large")) == "1"
+        request.state.simple = (request.query_params.get("simple") or request.cookies.get("tb_simple")) == "1"
+        response = await call_next(request)
+        for key, cookie in (("lang", "tb_lang"), ("large", "tb_large"), ("simple", "tb_simple")):
+            if key in request.query_params:
+                response.set_cookie(cookie, request.query_params[key], max_age=31536000, samesite="lax")
+        return response
+
+    errors.install(app)
+    static_dir = Path(str(resources.files("tongban"))) / "web" / "static"
+    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+
+    @app.get("/healthz", tags=["ops"], summary="健康检查")
+    def healthz() -> dict:
+        with core_db.get_engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "version": tongban.__version__, "database": core_db.get_engine().dialect.name}
+
+    from tongban.catalog import api as catalog_api
+    from tongban.catalog import pages as catalog_pages
+    from tongban.guide import api as guide_api
+    from tongban.guide import pages as guide_pages
+    from tongban.web import pages as web_pages
+
+    app.include_router(guide_api.router)  # before catalog: /items/{id}/guide.pdf is more specific
+    app.include_router(catalog_api.router)
+    app.include_router(web_pages.router)
+    app.include_router(guide_pages.router)
+    app.include_router(catalog_pages.router)
+    return app

@@ -1,0 +1,5 @@
+"""Guide downloads (placeholder until written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,13 @@
+"""Imports every domain's tables so that metadata (and Alembic) sees all of them."""
+
+from tongban.accounts.models import StaffToken  # noqa: F401
+from tongban.catalog.models import (  # noqa: F401
+    Agency,
+    Attachment,
+    DirectoryEntry,
+    ItemFacet,
+    ItemVersion,
+    Region,
+    ServiceItem,
+)
+from tongban.core.db import Base  # noqa: F401

@@ -1,0 +1,74 @@
+"""Maps domain and validation errors to 4xx JSON for the API and to a readable page for people."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tongban.core.errors import DomainError
+from tongban.core.logs import get_logger
+from tongban.core.validation import humanize
+
+log = get_logger("web.errors")
+
+_HTTP_MESSAGES = {
+    404: ("NOT_FOUND", "您访问的页面或数据不存在"),
+    405: ("METHOD_NOT_ALLOWED", "不支持这种请求方式"),
+    401: ("UNAUTHORIZED", "请先登录"),
+    403: ("FORBIDDEN", "没有权限"),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _respond(request: Request, status: int, code: str, message: str, details=None):
+    if _wants_json(request):
+        body = {"error": {"code": code, "message": message}}
+        if details is not None:
+            body["error"]["details"] = details
+        return JSONResponse(body, status_code=status)
+    templates = request.app.state.templates
+    return HTMLResponse(
+        templates.get_template("error.html").render(
+            request=request, status=status, code=code, message=message, details=details or [], t=request.state.t
+        ),
+        status_code=status,
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):
+        log.info("domain error", extra={"code": exc.code, "path": request.url.path})
+        return _respond(request, exc.status_code, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(request: Request, exc: RequestValidationError):
+        message, details = humanize(exc.errors())
+        return _respond(request, 422, "INVALID_INPUT", message, details)
+
+    @app.exception_handler(ValidationError)
+    async def model_invalid(request: Request, exc: ValidationError):
+        message, details = humanize(exc.errors())
+        return _respond(request, 422, "INVALID_INPUT", message, details)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(request: Request, exc: IntegrityError):
+        log.warning("integrity error", extra={"path": request.url.path})
+        return _respond(request, 409, "CONFLICT", "数据与已有记录冲突，请刷新后重试")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        code, message = _HTTP_MESSAGES.get(exc.status_code, ("HTTP_ERROR", "请求无法处理"))
+        return _respond(request, exc.status_code, code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return _respond(request, 500, "INTERNAL_ERROR", "系统繁忙，请稍后再试；如问题持续请拨打 12345 热线")

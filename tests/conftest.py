@@ -1,0 +1,105 @@
+"""Test database (SQLite by default, PostgreSQL with TONGBAN_TEST_DATABASE_URL), clock and clients."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from tongban.core import db as core_db
+from tongban.core.clock import FixedClock
+from tongban.core.migrate import upgrade
+
+# Every table but these is emptied after each test; regions are reference data loaded once.
+KEEP = {"alembic_version", "region"}
+
+
+def _worker_url(base: str, worker: str) -> str:
+    """Give each xdist worker its own PostgreSQL database so runs in parallel do not collide."""
+    if worker == "master" or not base.startswith("postgresql"):
+        return base
+    head, _, dbname = base.rpartition("/")
+    name = f"{dbname}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{head}/{name}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id) -> str:
+    base = os.environ.get("TONGBAN_TEST_DATABASE_URL")
+    if base:
+        url = _worker_url(base, worker_id)
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:  # start from an empty schema every run
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade(url)
+    engine = core_db.configure(url)
+    from tongban.catalog.regions import load_regions
+
+    with core_db.session_scope() as session:
+        load_regions(db_session=session)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    return core_db.configure(database_url)
+
+
+def _clean(engine) -> None:
+    from tongban.core.db import Base
+
+    import tongban.models  # noqa: F401
+
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in KEEP)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(text("UPDATE service_item SET live_version_id = NULL"))
+            for table in reversed(Base.metadata.sorted_tables):
+                if table.name not in KEEP:
+                    conn.execute(table.delete())
+        conn.execute(text("DELETE FROM region WHERE level IN ('township', 'village')"))
+
+
+@pytest.fixture
+def db_session(engine):
+    session = core_db.session_factory()()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+        _clean(engine)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc))  # 09:30 in Shanghai, a Friday
+
+
+@pytest.fixture
+def app(engine, clock):
+    from tongban.app import create_app
+
+    return create_app(clock=clock)
+
+
+@pytest.fixture
+def client(app, db_session) -> TestClient:
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c

@@ -1,0 +1,142 @@
+"""Factories for catalog rows and staff actors used across the test suite."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc
+
+from tongban.accounts.service import StaffActor, StaffRole, create_token
+from tongban.catalog import regions, service
+from tongban.catalog.models import Agency, ServiceItem
+from tongban.catalog.schemas import ItemContent, ItemDocument, ItemIdentity
+from tongban.core.clock import Clock
+
+_seq = itertools.count(1)
+
+
+def make_uscc(region: str = "511600") -> str:
+    n = next(_seq)
+    base = f"11{region}{n:08d}0"
+    return base + uscc.calc_check_digit(base)
+
+
+def make_agency(db_session: Session, *, name: str | None = None, region_code: str = "511600", level: str = "city", **fields) -> Agency:
+    n = next(_seq)
+    return regions.upsert_agency(
+        db_session=db_session,
+        code=fields.pop("code", None) or make_uscc(region_code),
+        name=name or f"测试局{n}",
+        region_code=region_code,
+        level=level,
+        address=fields.pop("address", "广安市广安区金安大道二段2号"),
+        consult_phone=fields.pop("consult_phone", "0826-2600315"),
+        complaint_phone=fields.pop("complaint_phone", "0826-12345"),
+        hours=fields.pop("hours", "工作日 9:00-17:30"),
+        **fields,
+    )
+
+
+def content_dict(**overrides: Any) -> dict:
+    data: dict[str, Any] = {
+        "name": "食品经营许可（新办）",
+        "aliases": ["开饭馆", "办食品许可证"],
+        "item_type": "licensing",
+        "level": "city",
+        "audiences": ["org"],
+        "legal_basis": [
+            {
+                "key": "b1",
+                "title": "《中华人民共和国食品安全法》",
+                "kind": "law",
+                "article": "第三十五条",
+                "text": "国家对食品生产经营实行许可制度。从事食品销售和餐饮服务，应当依法取得许可。",
+            }
+        ],
+        "conditions": [{"text": "具有与经营的食品品种、数量相适应的经营场所", "basis": ["b1"]}],
+        "materials": [
+            {
+                "key": "m1",
+                "name": "食品经营许可申请书",
+                "forms": ["original"],
+                "source": "申请人自备",
+                "original_count": 1,
+                "acceptance_standard": "填写完整，签字盖章",
+                "basis": ["b1"],
+            },
+            {
+                "key": "m2",
+                "name": "营业执照",
+                "forms": ["copy", "electronic"],
+                "source": "市场监督管理部门",
+                "original_count": 0,
+                "copy_count": 1,
+                "basis": ["b1"],
+            },
+        ],
+        "steps": [
+            {"name": "申请", "actor": "applicant", "description": "网上或窗口提交申请"},
+            {"name": "受理", "actor": "acceptor", "time_limit_days": 1, "review_points": ["材料是否齐全"]},
+            {"name": "审查", "actor": "reviewer", "time_limit_days": 5, "review_points": ["场所是否符合要求"]},
+            {"name": "决定", "actor": "decider", "time_limit_days": 2},
+            {"name": "送达", "actor": "dispatcher", "time_limit_days": 1},
+        ],
+        "legal_limit_days": 20,
+        "promised_limit_days": 10,
+        "fees": [],
+        "result": {"name": "食品经营许可证", "kind": "证照", "validity": "5年", "delivery": ["online_download", "window_pickup"]},
+        "handling_form": "both",
+        "channels": ["web", "window"],
+        "handling_scope": "province",
+        "address": "广安市广安区金安大道二段2号市政务服务中心",
+        "hours": "工作日 9:00-17:30",
+        "consult_phone": "0826-2600315",
+        "complaint_phone": "0826-12345",
+        "themes": ["operation_permit"],
+        "life_stages": ["startup"],
+        "tags": ["pledge"],
+    }
+    data.update(overrides)
+    return data
+
+
+def make_content(**overrides: Any) -> ItemContent:
+    return ItemContent.model_validate(content_dict(**overrides))
+
+
+def make_item(
+    db_session: Session,
+    clock: Clock,
+    *,
+    agency: Agency | None = None,
+    code: str | None = None,
+    basic_code: str = "",
+    parent_code: str = "",
+    relation: str = "main",
+    **content_overrides: Any,
+) -> ServiceItem:
+    """A published item, created through the trusted upsert path."""
+    agency = agency or make_agency(db_session)
+    document = ItemDocument(
+        identity=ItemIdentity(
+            implementation_code=code or f"TEST-{next(_seq):05d}",
+            basic_code=basic_code,
+            agency_code=agency.code,
+            region_code=agency.region_code,
+            parent_code=parent_code,
+            relation=relation,
+        ),
+        content=make_content(**{"level": agency.level, **content_overrides}),
+    )
+    item, _ = service.upsert_published(db_session=db_session, clock=clock, document=document, by="测试")
+    db_session.flush()
+    return item
+
+
+def make_actor(db_session: Session, clock: Clock, *, role: str, agency: Agency | None = None) -> tuple[StaffActor, str]:
+    row, clear = create_token(
+        db_session=db_session, clock=clock, name=f"{role}-{next(_seq)}", role=role, agency_id=agency.id if agency else None
+    )
+    return StaffActor(token_id=row.id, name=row.name, role=StaffRole(row.role), agency_id=row.agency_id), clear
