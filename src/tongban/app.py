@@ -15,7 +15,7 @@ from tongban.core import db as core_db
 from tongban.core.clock import Clock, SystemClock
 from tongban.core.config import get_settings
 from tongban.core.logs import configure_logging
-from tongban.web import errors
+from tongban.web import errors, filters
 from tongban.web.i18n import translator
 
 DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide")
@@ -27,6 +27,7 @@ def _templates() -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html", "xml", "svg"]))
     env.globals["portal_name"] = get_settings().portal_name
     env.globals["version"] = tongban.__version__
+    filters.install(env)
     return env
 
 

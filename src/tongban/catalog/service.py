@@ -529,3 +529,26 @@ def upsert_published(*, db_session: Session, clock: Clock, document: ItemDocumen
     db_session.flush()
     _publish(db_session, clock, version, by, allowed=(VersionState.approved,))
     return item, True
+
+
+def agency_item_counts(*, db_session: Session) -> dict[int, int]:
+    rows = db_session.execute(
+        select(ServiceItem.agency_id, func.count()).where(ServiceItem.live_version_id.is_not(None)).group_by(ServiceItem.agency_id)
+    )
+    return {agency_id: count for agency_id, count in rows}
+
+
+def level_counts(*, db_session: Session) -> dict[str, int]:
+    rows = db_session.execute(
+        select(ServiceItem.level, func.count()).where(ServiceItem.live_version_id.is_not(None)).group_by(ServiceItem.level)
+    )
+    order = ["national", "province", "city", "county", "township", "village"]
+    found = {level: count for level, count in rows}
+    return {level: found[level] for level in order if level in found}
+
+
+def type_counts(*, db_session: Session) -> dict[str, int]:
+    rows = db_session.execute(
+        select(ServiceItem.item_type, func.count()).where(ServiceItem.live_version_id.is_not(None)).group_by(ServiceItem.item_type)
+    )
+    return dict(rows.all())

@@ -1,7 +1,7 @@
 """The process flow picture of an item, top to bottom so it fits a phone (CAT-07).
 
 `layout_flow` turns the process steps into positioned boxes, text lines and arrows; `flow_svg`
-draws that layout as an accessible SVG and the PDF guide draws the same layout with ReportLab.
+draws that layout as an accessible SVG and `flow_drawing` as a ReportLab drawing for the PDF guide.
 """
 
 from __future__ import annotations
@@ -11,8 +11,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, Shape, String
+from reportlab.lib.colors import HexColor
+
 from tongban.catalog.enums import Actor, LimitUnit
 from tongban.catalog.schemas import ItemContent, ProcessStep
+from tongban.guide.fonts import register_cjk_font
 
 WIDTH = 360
 MARGIN = 16
@@ -211,6 +215,41 @@ def render_svg(layout: FlowLayout, *, key: str = "") -> str:
     return "\n".join(parts)
 
 
+def flow_drawing(layout: FlowLayout, *, max_width: float, max_height: float) -> Drawing:
+    """The same picture as a ReportLab drawing, scaled down to fit the given box."""
+    scale = min(1.0, max_width / layout.width, max_height / layout.height)
+    drawing = Drawing(layout.width * scale, layout.height * scale)
+    for shape in _shapes(layout, register_cjk_font()):
+        drawing.add(shape)
+    drawing.scale(scale, scale)
+    return drawing
+
+
+def _shapes(layout: FlowLayout, font: str) -> list[Shape]:
+    """ReportLab shapes of a layout; ReportLab's y axis points up, so every y is flipped."""
+    top = layout.height
+    grey = HexColor(ARROW_COLOUR)
+    shapes: list[Shape] = []
+    for a in layout.arrows:
+        shapes.append(Line(a.x, top - a.y1, a.x, top - a.y2 + 8, strokeColor=grey, strokeWidth=2))
+        head = [a.x - 6, top - a.y2 + 9, a.x + 6, top - a.y2 + 9, a.x, top - a.y2]
+        shapes.append(Polygon(head, fillColor=grey, strokeColor=None))
+    for b in layout.boxes:
+        shapes.append(
+            Rect(b.x, top - b.y - b.height, b.width, b.height, rx=b.radius, ry=b.radius,
+                 fillColor=HexColor(b.fill), strokeColor=HexColor(b.stroke), strokeWidth=1.5)
+        )
+    for c in layout.circles:
+        r = c.width / 2
+        shapes.append(Circle(c.x + r, top - c.y - r, r, fillColor=HexColor(c.fill), strokeColor=None))
+    for t in layout.lines:
+        shapes.append(
+            String(t.x, top - t.y, t.text, fontName=font, fontSize=t.size, fillColor=HexColor(t.colour),
+                   textAnchor="middle" if t.anchor == "middle" else "start")
+        )
+    return shapes
+
+
 def _empty_layout(title: str, message: str) -> FlowLayout:
     layout = FlowLayout(WIDTH, 80, title, message)
     layout.boxes.append(Box(MARGIN, MARGIN, WIDTH - 2 * MARGIN, 80 - 2 * MARGIN, "#f4f4f4", "#9a9a9a"))
@@ -220,7 +259,8 @@ def _empty_layout(title: str, message: str) -> FlowLayout:
 
 def _add_legend(layout: FlowLayout, words: dict[str, str]) -> None:
     x = MARGIN
-    for label, fill, stroke in ((words["applicant"], APPLICANT_FILL, APPLICANT_STROKE), (words["staff"], STAFF_FILL, STAFF_STROKE)):
+    kinds = ((words["applicant"], APPLICANT_FILL, APPLICANT_STROKE), (words["staff"], STAFF_FILL, STAFF_STROKE))
+    for label, fill, stroke in kinds:
         layout.boxes.append(Box(x, MARGIN - 4, 14, 14, fill, stroke, radius=3))
         layout.lines.append(TextLine(label, x + 20, MARGIN + 7, META_SIZE, MUTED_COLOUR))
         x += 20 + sum(char_width(ch, META_SIZE) for ch in label) + 24

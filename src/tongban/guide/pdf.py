@@ -12,18 +12,27 @@ from urllib.parse import urljoin
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, String
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from tongban.catalog.enums import FeeRule, ItemStatus, LimitUnit
 from tongban.catalog.schemas import Fee, ItemContent, Material
-from tongban.guide.flow import FlowLayout, layout_flow, step_time
+from tongban.guide.flow import flow_drawing, layout_flow, step_time
 from tongban.guide.fonts import register_cjk_font
 from tongban.guide.view import GuideView
 
@@ -33,6 +42,7 @@ GRID = colors.HexColor("#9aa5b1")
 LABEL_BG = colors.HexColor("#eef2f6")
 ALERT_BG = colors.HexColor("#fdecea")
 ALERT_FG = colors.HexColor("#a61b1b")
+MUTED = colors.HexColor("#4a4a4a")
 FOOTER_NOTE = "本指南由事项库已发布版本自动生成"
 NONE = "—"
 
@@ -46,8 +56,8 @@ def guide_pdf(view: GuideView) -> bytes:
     story.extend(_status_banner(view, s))
     story.append(_info_table(view, s))
     for heading, build in _sections():
-        story.append(para(heading, s["h2"]))
-        story.extend(build(view, s))
+        body = build(view, s)
+        story.extend([_room_for(body[0]), para(heading, s["h2"]), *body])
     return build_pdf(story, title=content.name, on_page=_guide_footer(view, font))
 
 
@@ -88,7 +98,7 @@ def styles(font: str, base: float = 10) -> dict[str, ParagraphStyle]:
 
     return {
         "title": style("title", base * 2, alignment=TA_CENTER, spaceAfter=4),
-        "subtitle": style("subtitle", base * 1.1, alignment=TA_CENTER, textColor=colors.HexColor("#4a4a4a"), spaceAfter=10),
+        "subtitle": style("subtitle", base * 1.1, alignment=TA_CENTER, textColor=MUTED, spaceAfter=10),
         "h2": style("h2", base * 1.35, spaceBefore=12, spaceAfter=6, textColor=colors.HexColor("#12365f")),
         "h3": style("h3", base * 1.05, spaceBefore=4, spaceAfter=2),
         "body": style("body", base, spaceAfter=3),
@@ -195,7 +205,7 @@ def _status_banner(view: GuideView, s: dict) -> list[Flowable]:
         alternative = "；".join(filter(None, [alternative, f"可办理：{view.alternative_item.name}"]))
     if alternative:
         rows.append([para(f"替代办理方式：{alternative}", s["body"])])
-    table = Table(rows, colWidths=[FRAME_WIDTH])
+    table = Table(rows, colWidths=[FRAME_WIDTH], splitInRow=1)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), ALERT_BG), ("BOX", (0, 0), (-1, -1), 1, ALERT_FG)]))
     return [table, Spacer(1, 8)]
 
@@ -251,7 +261,7 @@ def _info_table(view: GuideView, s: dict) -> Table:
             rows.append(pending)
             pending = []
     rows.extend([pending + ["", ""]] if pending else [])
-    table = Table(rows, colWidths=[label_width, value_width, label_width, value_width])
+    table = Table(rows, colWidths=[label_width, value_width, label_width, value_width], splitInRow=1)
     table.setStyle(TableStyle([*_grid_style(), *_info_row_styles(rows)]))
     return table
 
@@ -266,6 +276,13 @@ def _info_row_styles(rows: list[list]) -> list[tuple]:
         else:
             commands.append(("BACKGROUND", (2, r), (2, r), LABEL_BG))
     return commands
+
+
+def _room_for(first: Flowable) -> CondPageBreak:
+    """Start a new page rather than leave a heading alone at the bottom of one."""
+    if isinstance(first, Drawing):
+        return CondPageBreak(first.height + 14 * mm)
+    return CondPageBreak(35 * mm)
 
 
 def _grid_style() -> list[tuple]:
@@ -322,7 +339,7 @@ def _materials_section(view: GuideView, s: dict) -> list[Flowable]:
             _material_notes(view, material, s),
         ])
     widths = [10 * mm, 36 * mm, 18 * mm, 20 * mm, 24 * mm, 22 * mm]
-    table = Table(rows, colWidths=[*widths, FRAME_WIDTH - sum(widths)], repeatRows=1)
+    table = Table(rows, colWidths=[*widths, FRAME_WIDTH - sum(widths)], splitInRow=1)
     table.setStyle(TableStyle([*_grid_style(), ("BACKGROUND", (0, 0), (-1, 0), LABEL_BG)]))
     return [table]
 
@@ -369,9 +386,11 @@ def _steps_section(view: GuideView, s: dict) -> list[Flowable]:
     content = view.content
     if not content.steps:
         return [para("暂无流程信息", s["body"])]
-    out: list[Flowable] = [flow_drawing(layout_flow(content), max_width=110 * mm, max_height=200 * mm), Spacer(1, 6)]
+    picture = flow_drawing(layout_flow(content), max_width=110 * mm, max_height=200 * mm)
+    out: list[Flowable] = [picture, Spacer(1, 6)]
     for number, step in enumerate(content.steps, 1):
-        meta = "，".join(filter(None, [f"办理人：{step.actor.label}", step_time(step, content.limit_unit) and f"时限：{step_time(step, content.limit_unit)}"]))
+        time = step_time(step, content.limit_unit)
+        meta = f"办理人：{step.actor.label}" + (f"，时限：{time}" if time else "")
         block = [para(f"{number}. {step.name}（{meta}）", s["h3"])]
         if step.description:
             block.append(para(step.description, s["small"]))
@@ -379,34 +398,6 @@ def _steps_section(view: GuideView, s: dict) -> list[Flowable]:
             block.append(para("审查要点：" + "；".join(step.review_points), s["small"]))
         out.append(KeepTogether(block))
     return out
-
-
-def flow_drawing(layout: FlowLayout, *, max_width: float, max_height: float) -> Drawing:
-    """The flow picture as a ReportLab drawing, scaled down to fit the given box."""
-    font = register_cjk_font()
-    scale = min(1.0, max_width / layout.width, max_height / layout.height)
-    drawing = Drawing(layout.width * scale, layout.height * scale)
-    flip = layout.height
-
-    def colour(value: str):
-        return colors.HexColor(value)
-
-    shapes = []
-    for arrow in layout.arrows:
-        shapes.append(Line(arrow.x, flip - arrow.y1, arrow.x, flip - arrow.y2 + 8, strokeColor=colour("#6b6b6b"), strokeWidth=2))
-        shapes.append(Polygon([arrow.x - 6, flip - arrow.y2 + 9, arrow.x + 6, flip - arrow.y2 + 9, arrow.x, flip - arrow.y2], fillColor=colour("#6b6b6b"), strokeColor=None))
-    for box in layout.boxes:
-        shapes.append(Rect(box.x, flip - box.y - box.height, box.width, box.height, rx=box.radius, ry=box.radius, fillColor=colour(box.fill), strokeColor=colour(box.stroke), strokeWidth=1.5))
-    for circle in layout.circles:
-        r = circle.width / 2
-        shapes.append(Circle(circle.x + r, flip - circle.y - r, r, fillColor=colour(circle.fill), strokeColor=None))
-    for line in layout.lines:
-        anchor = "middle" if line.anchor == "middle" else "start"
-        shapes.append(String(line.x, flip - line.y, line.text, fontName=font, fontSize=line.size, fillColor=colour(line.colour), textAnchor=anchor))
-    for shape in shapes:
-        drawing.add(shape)
-    drawing.scale(scale, scale)
-    return drawing
 
 
 def _fees_section(view: GuideView, s: dict) -> list[Flowable]:
@@ -417,7 +408,7 @@ def _fees_section(view: GuideView, s: dict) -> list[Flowable]:
     for fee in fees:
         basis = fee.basis + (f"\n{fee.note}" if fee.note else "")
         rows.append([para(fee.name, s["cell"]), para(fee_standard(fee), s["cell"]), para(basis, s["cell"])])
-    table = Table(rows, colWidths=[40 * mm, 50 * mm, FRAME_WIDTH - 90 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[40 * mm, 50 * mm, FRAME_WIDTH - 90 * mm], splitInRow=1)
     table.setStyle(TableStyle([*_grid_style(), ("BACKGROUND", (0, 0), (-1, 0), LABEL_BG)]))
     return [table]
 
@@ -503,7 +494,7 @@ def _print_at(view: GuideView, size: float) -> tuple[bytes, int]:
     top = Table([[header, [qr, para("扫码查看完整指南", caption)] if qr else ""]], colWidths=[FRAME_WIDTH - 40 * mm, 40 * mm])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER")]))
     rows = [[para(label, s["label"]), para(value, s["big"])] for label, value in print_lines(view)[1:]]
-    body = Table(rows, colWidths=[size * 5.6, FRAME_WIDTH - size * 5.6])
+    body = Table(rows, colWidths=[size * 5.6, FRAME_WIDTH - size * 5.6], splitInRow=1)
     body.setStyle(TableStyle([*_grid_style(), ("BACKGROUND", (0, 0), (0, -1), LABEL_BG)]))
     note = para(f"{FOOTER_NOTE} 版本 {view.version_number}", styles(font, base=8)["small"])
     pages: list[int] = []
@@ -511,7 +502,8 @@ def _print_at(view: GuideView, size: float) -> tuple[bytes, int]:
     def count(canvas, doc) -> None:
         pages.append(doc.page)
 
-    data = build_pdf([top, Spacer(1, 6), body, Spacer(1, 6), note], title=view.content.name, on_page=count, topMargin=12 * mm, bottomMargin=12 * mm)
+    story = [top, Spacer(1, 6), body, Spacer(1, 6), note]
+    data = build_pdf(story, title=view.content.name, on_page=count, topMargin=12 * mm, bottomMargin=12 * mm)
     return data, len(pages)
 
 

@@ -141,7 +141,7 @@ class _WatermarkedCanvas(Canvas):
         self.saveState()
         self.setFont(register_cjk_font(), 120)
         self.setFillColor(colors.Color(0.85, 0.1, 0.1, alpha=0.18))
-        self.translate(A4[0] / 2, A4[1] / 2)
+        self.translate(A4[0] / 2, A4[1] * 0.6)
         self.rotate(40)
         self.drawCentredString(0, -40, WATERMARK)
         self.restoreState()

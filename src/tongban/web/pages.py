@@ -1,5 +1,58 @@
-"""HTML pages (placeholder until written)."""
+"""Portal home and department directory pages (003 我要看; SRCH-03 directory browsing)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from tongban.catalog import regions, service, views
+from tongban.catalog.enums import ItemType, Level
+from tongban.catalog.taxonomy import LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
+from tongban.web.deps import get_db
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(get_db)]
+
+
+def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    env = request.app.state.templates
+    html = env.get_template(template).render(request=request, t=request.state.t, **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, db: Db) -> HTMLResponse:
+    themes = service.facet_counts(db_session=db, facet="theme")
+    stages = service.facet_counts(db_session=db, facet="life_stage")
+    agencies = regions.list_agencies(db_session=db)
+    counts = service.agency_item_counts(db_session=db)
+    latest, total = service.list_items(db_session=db, filters=service.ItemFilter(), limit=8, offset=0)
+    return render(
+        request,
+        "home.html",
+        person_themes=[(code, name, themes.get(code, 0)) for code, name in PERSON_THEMES.items() if themes.get(code)],
+        org_themes=[(code, name, themes.get(code, 0)) for code, name in ORG_THEMES.items() if themes.get(code)],
+        stage_groups={
+            group: [(code, name, stages.get(code, 0)) for code, name in names.items() if stages.get(code)]
+            for group, names in LIFE_STAGE_GROUPS.items()
+        },
+        agencies=[(a, counts.get(a.id, 0)) for a in agencies if counts.get(a.id)],
+        levels=[(lv, n) for lv, n in service.level_counts(db_session=db).items()],
+        item_types=[(ItemType(t), n) for t, n in service.type_counts(db_session=db).items()],
+        latest=[views.summary(i) for i in latest],
+        total=total,
+        Level=Level,
+    )
+
+
+@router.get("/agencies", response_class=HTMLResponse)
+def agencies(request: Request, db: Db) -> HTMLResponse:
+    counts = service.agency_item_counts(db_session=db)
+    grouped: dict[str, list] = {}
+    for agency in regions.list_agencies(db_session=db):
+        name = regions.region_full_name(db_session=db, code=agency.region_code)
+        grouped.setdefault(f"{Level(agency.level).label} · {name}", []).append((agency, counts.get(agency.id, 0)))
+    return render(request, "agencies.html", grouped=grouped)

@@ -1,0 +1,68 @@
+# tongban: set up, serve and test.
+#   make run     create .venv, install, migrate, load demo data, serve on http://127.0.0.1:8000/
+#   make test    install with the dev extra, install system packages, run the whole test suite
+#   make clean   remove .venv and var/
+# Variables: PYTHON (python3), HOST (127.0.0.1), PORT (8000), PYTEST_ARGS (extra pytest arguments),
+# PYTEST_WORKERS (auto; 0 runs everything in one process). TONGBAN_DATABASE_URL and
+# TONGBAN_TEST_DATABASE_URL are read from the environment.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+
+# Stamps live inside the venv, so removing .venv removes them too.
+VENV_STAMP := $(VENV)/.stamp-venv
+RUN_STAMP := $(VENV)/.stamp-install
+DEV_STAMP := $(VENV)/.stamp-install-dev
+
+.PHONY: run test clean venv install install-dev db
+
+# The venv itself, with an up-to-date pip. Remade if its python is gone (e.g. a broken copy).
+$(VENV_STAMP):
+	@if [[ ! -x $(BIN)/python ]] || ! $(BIN)/python -c 'import sys' >/dev/null 2>&1; then \
+	  echo ">> creating $(VENV) with $$($(PYTHON) --version)"; \
+	  rm -rf $(VENV); $(PYTHON) -m venv $(VENV); \
+	fi
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	@touch $@
+
+# Reinstall only when pyproject.toml changed (source edits need nothing: the install is editable).
+$(RUN_STAMP): pyproject.toml | $(VENV_STAMP)
+	$(BIN)/python -m pip install --progress-bar off -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV_STAMP)
+	$(BIN)/python -m pip install --progress-bar off -e '.[dev]'
+	@touch $@ $(RUN_STAMP)
+
+venv: $(VENV_STAMP)
+install: $(RUN_STAMP)
+install-dev: $(DEV_STAMP)
+
+# Migrations and demo data: both are idempotent and quick, so they run every time.
+db: $(RUN_STAMP)
+	@mkdir -p var
+	$(BIN)/tongban db upgrade
+	$(BIN)/tongban seed demo --if-empty
+
+run: db
+	@bash scripts/system-deps.sh run
+	$(BIN)/tongban serve --host $(HOST) --port $(PORT)
+
+# One pytest process runs everything, the e2e tests included (they start their own server on a
+# free port with their own SQLite file, so parallel workers do not collide).
+test: $(DEV_STAMP)
+	@bash scripts/system-deps.sh test
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,131 @@
+"""The demo catalog written for this project: agencies and fully specified items (seed data)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from importlib import resources
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tongban.catalog import regions, service
+from tongban.catalog.models import Attachment, ServiceItem
+from tongban.catalog.schemas import ItemDocument, Material
+from tongban.core.clock import Clock
+
+DEMO_FILES = ("items_person.json", "items_org.json")
+SEEDED_BY = "演示数据"
+_FORM_WORDS = ("表", "申请书", "承诺书", "声明", "委托书", "协议")
+
+
+def _read(name: str) -> dict:
+    return json.loads(resources.files("tongban.data").joinpath("demo").joinpath(name).read_text(encoding="utf-8"))
+
+
+def demo_documents() -> list[ItemDocument]:
+    docs: list[ItemDocument] = []
+    for name in DEMO_FILES:
+        try:
+            data = _read(name)
+        except FileNotFoundError:
+            continue
+        docs.extend(ItemDocument.model_validate(raw) for raw in data["items"])
+    return _parents_first(docs)
+
+
+def _parents_first(docs: list[ItemDocument]) -> list[ItemDocument]:
+    codes = {d.identity.implementation_code for d in docs}
+    ordered, placed = [], set()
+    pending = list(docs)
+    while pending:
+        rest = []
+        for doc in pending:
+            parent = doc.identity.parent_code
+            if not parent or parent in placed or parent not in codes:
+                ordered.append(doc)
+                placed.add(doc.identity.implementation_code)
+            else:
+                rest.append(doc)
+        if len(rest) == len(pending):  # a parent cycle: let the service report it
+            ordered.extend(rest)
+            break
+        pending = rest
+    return ordered
+
+
+def store_attachment(*, db_session: Session, clock: Clock, data: bytes, filename: str, content_type: str) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    if db_session.get(Attachment, digest) is None:
+        db_session.add(
+            Attachment(sha256=digest, filename=filename, content_type=content_type, size=len(data), data=data, created_at=clock.now())
+        )
+    return digest
+
+
+def _with_documents(db_session: Session, clock: Clock, doc: ItemDocument) -> ItemDocument:
+    """Give every material a sample and every form a blank template (GUIDE-01)."""
+    from tongban.guide.samples import blank_template_pdf, sample_pdf
+
+    materials: list[Material] = []
+    for material in doc.content.materials:
+        update: dict = {}
+        if material.sample_sha256 is None:
+            update["sample_sha256"] = store_attachment(
+                db_session=db_session,
+                clock=clock,
+                data=sample_pdf(doc.content.name, material),
+                filename=f"{material.name}（示例样本）.pdf",
+                content_type="application/pdf",
+            )
+        if material.template_sha256 is None and any(w in material.name for w in _FORM_WORDS):
+            update["template_sha256"] = store_attachment(
+                db_session=db_session,
+                clock=clock,
+                data=blank_template_pdf(doc.content.name, material),
+                filename=f"{material.name}（空白表格）.pdf",
+                content_type="application/pdf",
+            )
+        materials.append(material.model_copy(update=update))
+    content = doc.content.model_copy(update={"materials": materials})
+    return doc.model_copy(update={"content": content})
+
+
+def seed_agencies(*, db_session: Session) -> int:
+    regions.load_regions(db_session=db_session)
+    rows = _read("agencies.json")["agencies"]
+    for row in rows:
+        fields = {k: v for k, v in row.items() if k not in ("code", "name", "region_code", "level", "key")}
+        regions.upsert_agency(
+            db_session=db_session, code=row["code"], name=row["name"], region_code=row["region_code"], level=row["level"], **fields
+        )
+    return len(rows)
+
+
+def seed_demo(*, db_session: Session, clock: Clock, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Idempotent: a second run changes nothing."""
+    agencies = seed_agencies(db_session=db_session)
+    docs = demo_documents()
+    created = updated = 0
+    for index, doc in enumerate(docs, 1):
+        existed = db_session.scalar(
+            select(func.count(ServiceItem.id)).where(
+                ServiceItem.code_scheme == doc.identity.code_scheme,
+                ServiceItem.implementation_code == doc.identity.implementation_code,
+            )
+        )
+        _, changed = service.upsert_published(
+            db_session=db_session, clock=clock, document=_with_documents(db_session, clock, doc), by=SEEDED_BY
+        )
+        if changed:
+            updated += 1 if existed else 0
+            created += 0 if existed else 1
+        if progress:
+            progress(index, len(docs))
+    db_session.flush()
+    return {"agencies": agencies, "items": len(docs), "created": created, "updated": updated}
+
+
+def catalog_is_empty(*, db_session: Session) -> bool:
+    return not db_session.scalar(select(func.count(ServiceItem.id)))

@@ -1,0 +1,221 @@
+"""The `tongban` command: serve, database, seed, import/export, catalog lint, staff tokens."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tongban.core import db as core_db
+from tongban.core.clock import SystemClock
+from tongban.core.errors import DomainError
+
+app = typer.Typer(help="通办 tongban：一体化政务服务平台", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="数据库", no_args_is_help=True)
+seed_app = typer.Typer(help="示例数据", no_args_is_help=True)
+import_app = typer.Typer(help="导入事项", no_args_is_help=True)
+catalog_app = typer.Typer(help="事项库", no_args_is_help=True)
+staff_app = typer.Typer(help="工作人员令牌", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+app.add_typer(import_app, name="import")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(staff_app, name="staff")
+
+console = Console(stderr=True)
+clock = SystemClock()
+
+
+def _fail(exc: DomainError) -> None:
+    console.print(f"[red]错误 {exc.code}[/red]：{exc.message}")
+    if isinstance(exc.details, list):
+        for line in exc.details[:20]:
+            console.print(f"  - {line}")
+    raise typer.Exit(2)
+
+
+def _progress(label: str) -> Progress:
+    return Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False,
+        disable=not sys.stderr.isatty(),
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[int, typer.Option(help="进程数（PostgreSQL 时可多进程）")] = 1,
+) -> None:
+    """启动门户与接口服务。"""
+    import uvicorn
+
+    console.print(f"通办已启动：http://{host}:{port}/  （接口文档 /docs，Ctrl+C 退出）")
+    uvicorn.run("tongban.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """执行数据库迁移到最新版本，并载入行政区划代码。"""
+    from tongban.catalog.regions import load_regions
+    from tongban.core.migrate import upgrade
+
+    upgrade()
+    with core_db.session_scope() as session:
+        added = load_regions(db_session=session)
+    console.print(f"数据库已是最新版本（新增行政区划 {added} 条）")
+
+
+@seed_app.command("demo")
+def seed_demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="事项库非空时跳过")] = False) -> None:
+    """载入演示事项库（幂等：重复执行不会产生变化）。"""
+    from tongban.catalog.demo import catalog_is_empty
+    from tongban.catalog.demo import seed_demo as run
+
+    with core_db.session_scope() as session:
+        if if_empty and not catalog_is_empty(db_session=session):
+            console.print("事项库已有数据，跳过演示数据")
+            return
+        with _progress("载入演示事项") as bar:
+            task = bar.add_task("seed", total=None)
+            try:
+                report = run(db_session=session, clock=clock, progress=lambda i, n: bar.update(task, completed=i, total=n))
+            except DomainError as exc:
+                _fail(exc)
+    console.print(
+        f"演示数据：实施机构 {report['agencies']} 个，事项 {report['items']} 项（新建 {report['created']}，更新 {report['updated']}）"
+    )
+
+
+@import_app.command("sichuan")
+def import_sichuan(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="items.json")]) -> None:
+    """导入四川政务服务网事项（广安区 1,135 项），保留原编码；可重复执行。"""
+    from tongban.catalog.sichuan import import_sichuan as run
+
+    with core_db.session_scope() as session:
+        with _progress("导入四川事项") as bar:
+            task = bar.add_task("import", total=None)
+            try:
+                report = run(db_session=session, clock=clock, path=path, progress=lambda i, n: bar.update(task, completed=i, total=n))
+            except DomainError as exc:
+                _fail(exc)
+    _print_report(report)
+
+
+@import_app.command("file")
+def import_file(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    fmt: Annotated[str, typer.Option("--format", help="json、csv 或 xlsx；默认按扩展名")] = "",
+) -> None:
+    """从 JSON、CSV 或 XLSX 导入事项（与导出格式相同）。"""
+    from tongban.catalog.exchange import import_items
+
+    fmt = fmt or path.suffix.lstrip(".").lower()
+    with core_db.session_scope() as session:
+        with _progress("导入事项") as bar:
+            task = bar.add_task("import", total=None)
+            try:
+                report = import_items(
+                    db_session=session, clock=clock, data=path.read_bytes(), fmt=fmt, by="命令行导入",
+                    progress=lambda i, n: bar.update(task, completed=i, total=n),
+                )
+            except DomainError as exc:
+                _fail(exc)
+    _print_report(report)
+
+
+def _print_report(report) -> None:
+    console.print(
+        f"新建 {report.created}，更新 {report.updated}，未变 {report.unchanged}，新建机构 {report.agencies_created}"
+    )
+    for line in report.errors[:50]:
+        console.print(f"[yellow]  {line}[/yellow]")
+
+
+@app.command("export")
+def export(
+    path: Annotated[Path, typer.Argument(help="输出文件；扩展名决定格式")],
+    fmt: Annotated[str, typer.Option("--format", help="json、csv 或 xlsx")] = "",
+) -> None:
+    """导出全部已发布事项（JSON、CSV 或 XLSX，可再导入）。"""
+    from tongban.catalog.exchange import export_items
+
+    fmt = fmt or path.suffix.lstrip(".").lower()
+    with core_db.session_scope() as session:
+        try:
+            data = export_items(db_session=session, fmt=fmt)
+        except DomainError as exc:
+            _fail(exc)
+    path.write_bytes(data)
+    console.print(f"已导出到 {path}（{len(data)} 字节）")
+
+
+@catalog_app.command("lint")
+def catalog_lint(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
+    """检查事项库：无依据的条件或材料、兜底材料、缺样本、循环前置、环节问题、线上线下不一致、跨区域不一致。"""
+    from tongban.catalog.lint import run_lint
+
+    with core_db.session_scope() as session:
+        findings = run_lint(db_session=session)
+    if as_json:
+        typer.echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=1))
+    else:
+        for f in findings:
+            typer.echo(f"{f.severity.upper():7} {f.code:28} [{f.item_id}] {f.item_name}：{f.message}")
+        typer.echo(f"共 {len(findings)} 条问题")
+    if any(f.severity == "error" for f in findings):
+        raise typer.Exit(1)
+
+
+@staff_app.command("create-token")
+def create_token(
+    name: Annotated[str, typer.Option(help="持有人姓名")],
+    role: Annotated[str, typer.Option(help="editor（实施机构编辑）、reviewer（管理机构审核）或 admin")] = "editor",
+    agency_code: Annotated[str, typer.Option(help="所属机构的统一社会信用代码（editor 必填）")] = "",
+) -> None:
+    """创建工作人员令牌；令牌只显示这一次，库中只存其 SM3 摘要。"""
+    from tongban.accounts.service import create_token as run
+    from tongban.catalog.regions import get_agency_by_code
+
+    with core_db.session_scope() as session:
+        try:
+            agency_id = get_agency_by_code(db_session=session, code=agency_code).id if agency_code else None
+            row, clear = run(db_session=session, clock=clock, name=name, role=role, agency_id=agency_id)
+        except DomainError as exc:
+            _fail(exc)
+        token_id = row.id
+    console.print(f"令牌 #{token_id} 已创建（{role}）。请妥善保存，它不会再次显示：")
+    typer.echo(clear)
+
+
+@staff_app.command("revoke-token")
+def revoke_token(token_id: int) -> None:
+    """吊销令牌。"""
+    from tongban.accounts.service import revoke_token as run
+
+    with core_db.session_scope() as session:
+        try:
+            run(db_session=session, clock=clock, token_id=token_id)
+        except DomainError as exc:
+            _fail(exc)
+    console.print(f"令牌 #{token_id} 已吊销")
+
+
+@staff_app.command("list-tokens")
+def list_tokens() -> None:
+    """列出令牌（不含令牌本身）。"""
+    from tongban.accounts.service import list_tokens as run
+
+    with core_db.session_scope() as session:
+        for row in run(db_session=session):
+            state = "已吊销" if row.revoked_at else "有效"
+            typer.echo(f"#{row.id}\t{row.role}\t{row.name}\t{state}\t创建于 {row.created_at:%Y-%m-%d %H:%M}")
+
+
+if __name__ == "__main__":
+    app()

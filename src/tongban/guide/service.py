@@ -1,0 +1,71 @@
+"""Builds the one view every guide format renders from the item's published version (GUIDE-02)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.catalog import regions, service
+from tongban.catalog.models import Attachment, ServiceItem
+from tongban.catalog.schemas import ItemContent
+from tongban.guide.view import AgencyView, AttachmentView, GuideView, RelatedItem
+
+
+def _related(item: ServiceItem | None) -> RelatedItem | None:
+    if item is None or item.live_version_id is None:
+        return None
+    return RelatedItem(id=item.id, name=item.name, relation=item.relation, situation=item.situation)
+
+
+def _attachments(db_session: Session, content: ItemContent) -> dict[str, AttachmentView]:
+    wanted = {m.sample_sha256 for m in content.materials} | {m.template_sha256 for m in content.materials}
+    wanted.add(content.result.sample_sha256)
+    wanted.discard(None)
+    if not wanted:
+        return {}
+    rows = db_session.execute(
+        select(Attachment.sha256, Attachment.filename, Attachment.content_type).where(Attachment.sha256.in_(wanted))
+    )
+    return {
+        sha: AttachmentView(sha256=sha, filename=name, content_type=ctype, url=f"/api/v1/attachments/{sha}")
+        for sha, name, ctype in rows
+    }
+
+
+def build_view(*, db_session: Session, item_id: int, base_url: str = "") -> GuideView:
+    item = service.get_item(db_session=db_session, item_id=item_id)
+    version = service.live_version(db_session=db_session, item=item)
+    content = ItemContent.model_validate(version.content)
+    agency = item.agency
+    entry = item.directory_entry
+    parent = db_session.get(ServiceItem, item.parent_id) if item.parent_id else None
+    alternative = db_session.get(ServiceItem, item.alternative_item_id) if item.alternative_item_id else None
+    return GuideView(
+        item_id=item.id,
+        implementation_code=item.implementation_code,
+        code_scheme=item.code_scheme,
+        basic_code=entry.basic_code if entry else "",
+        content=content,
+        agency=AgencyView(
+            code=agency.code,
+            name=agency.name,
+            region_code=agency.region_code,
+            region_name=regions.region_full_name(db_session=db_session, code=agency.region_code),
+            level=agency.level,
+            address=agency.address,
+            consult_phone=agency.consult_phone,
+            complaint_phone=agency.complaint_phone,
+            hours=agency.hours,
+            email=agency.email,
+        ),
+        version_number=version.number,
+        published_at=version.published_at,
+        status=item.status,
+        status_reason=item.status_reason,
+        alternative=item.alternative,
+        alternative_item=_related(alternative),
+        parent=_related(parent),
+        children=[r for r in (_related(c) for c in service.children_of(db_session=db_session, item_id=item.id)) if r],
+        attachments=_attachments(db_session, content),
+        url=f"{base_url.rstrip('/')}/items/{item.id}",
+    )

@@ -1,0 +1,44 @@
+"""Template helpers: money in yuan, Chinese labels of enums and classifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tongban.catalog import enums
+from tongban.catalog.taxonomy import life_stage_label, tag_label, theme_label
+from tongban.core.clock import SHANGHAI
+
+
+def yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    return f"{fen // 100}.{fen % 100:02d}元"
+
+
+def label(value: str | None, enum_name: str) -> str:
+    if value in (None, ""):
+        return ""
+    enum = getattr(enums, enum_name)
+    try:
+        return enum(value).label
+    except ValueError:
+        return str(value)
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(SHANGHAI).strftime(fmt) if value else ""
+
+
+def days(value: float | int | None, unit: str = "working_day") -> str:
+    if value is None:
+        return "—"
+    if value == 0:
+        return "即办"
+    number = int(value) if float(value).is_integer() else value
+    return f"{number}{enums.LimitUnit(unit).label}"
+
+
+def install(env) -> None:
+    env.filters.update(
+        yuan=yuan, label=label, theme=theme_label, stage=life_stage_label, tag=tag_label, local_time=local_time, days=days
+    )
