@@ -374,7 +374,7 @@ def _publish(
         update(ItemVersion)
         .where(ItemVersion.item_id == item.id, ItemVersion.state == VersionState.published.value)
         .values(state=VersionState.superseded.value)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
     _transition(db_session, version, allowed, VersionState.published, published_at=now, published_by=by)
     item.live_version_id = version.id

@@ -1,0 +1,69 @@
+"""JSON routes for catalog lint (CAT-12), open-data export and import (CAT-14; DATA-03); thin."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from tongban.accounts.service import StaffActor, StaffRole
+from tongban.catalog import exchange, lint
+from tongban.core.clock import Clock
+from tongban.core.errors import Forbidden, InvalidInput
+from tongban.web.deps import get_clock, get_db, get_staff
+
+router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
+
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+Staff = Annotated[StaffActor, Depends(get_staff)]
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def exchange_format(format: Annotated[str, Query(description="json、csv 或 xlsx")] = "json") -> str:  # noqa: A002
+    fmt = format.strip().lower()
+    if fmt not in exchange.MEDIA_TYPES:
+        raise InvalidInput("BAD_FORMAT", f"不支持的格式“{format}”：格式必须是 json、csv 或 xlsx")
+    return fmt
+
+
+Format = Annotated[str, Depends(exchange_format)]
+
+
+async def request_body(request: Request) -> bytes:
+    """The raw uploaded file; read here so the route itself can run in the thread pool."""
+    data = await request.body()
+    if not data:
+        raise InvalidInput("EMPTY_FILE", "请在请求体中上传要导入的文件")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput("FILE_TOO_LARGE", "导入文件不能超过 50 MB")
+    return data
+
+
+@router.get("/lint", summary="事项库检查（工作人员）")
+def run_lint(db: Db, staff: Staff, item_id: int | None = None) -> dict:
+    findings = lint.run_lint(db_session=db, item_ids=[item_id] if item_id is not None else None)
+    return {"findings": [asdict(f) for f in findings], "counts": lint.counts(findings), "codes": lint.CODES}
+
+
+@router.get("/export", summary="导出已发布事项（开放数据：JSON、CSV、XLSX）")
+def export(db: Db, fmt: Format) -> Response:
+    data = exchange.export_items(db_session=db, fmt=fmt)
+    return Response(
+        data,
+        media_type=exchange.MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="tongban-catalog.{fmt}"'},
+    )
+
+
+@router.post("/import", summary="导入事项（管理员或审核人员；请求体为文件）")
+def import_items(
+    db: Db, clock: Now, staff: Staff, fmt: Format, data: Annotated[bytes, Depends(request_body)]
+) -> dict:
+    if staff.role not in (StaffRole.admin, StaffRole.reviewer):
+        raise Forbidden("NOT_A_REVIEWER", "只有系统管理员或管理机构的审核人员可以导入事项")
+    report = exchange.import_items(db_session=db, clock=clock, data=data, fmt=fmt, by=staff.name)
+    db.commit()
+    return asdict(report)
