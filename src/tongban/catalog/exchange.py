@@ -648,7 +648,7 @@ def _write(
                 Attachment(sha256=row.sha256, filename=row.filename, content_type=row.content_type, size=len(data), data=data, created_at=now)
             )
     db_session.flush()
-    existing = set(db_session.execute(select(ServiceItem.code_scheme, ServiceItem.implementation_code)).tuples())
+    existing = {(scheme, code) for scheme, code in db_session.execute(select(ServiceItem.code_scheme, ServiceItem.implementation_code))}
     total = len(ordered)
     for done, (_, doc) in enumerate(ordered, start=1):
         key = (doc.identity.code_scheme, doc.identity.implementation_code)

@@ -160,13 +160,18 @@ def list_items(*, db_session: Session, filters: ItemFilter, limit: int = 20, off
     return list(rows), total
 
 
-def facet_counts(*, db_session: Session, facet: str) -> dict[str, int]:
-    rows = db_session.execute(
+def facet_counts(*, db_session: Session, facet: str, audience: str | None = None) -> dict[str, int]:
+    query = (
         select(ItemFacet.value, func.count())
         .join(ServiceItem, ServiceItem.id == ItemFacet.item_id)
         .where(ItemFacet.facet == facet, ServiceItem.live_version_id.is_not(None))
         .group_by(ItemFacet.value)
     )
+    if audience:
+        query = query.where(
+            ItemFacet.item_id.in_(select(ItemFacet.item_id).where(ItemFacet.facet == "audience", ItemFacet.value == audience))
+        )
+    rows = db_session.execute(query)
     return {value: count for value, count in rows}
 
 

@@ -25,7 +25,8 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: Db) -> HTMLResponse:
-    themes = service.facet_counts(db_session=db, facet="theme")
+    person = service.facet_counts(db_session=db, facet="theme", audience="person")
+    org = service.facet_counts(db_session=db, facet="theme", audience="org")
     stages = service.facet_counts(db_session=db, facet="life_stage")
     agencies = regions.list_agencies(db_session=db)
     counts = service.agency_item_counts(db_session=db)
@@ -33,8 +34,8 @@ def home(request: Request, db: Db) -> HTMLResponse:
     return render(
         request,
         "home.html",
-        person_themes=[(code, name, themes.get(code, 0)) for code, name in PERSON_THEMES.items() if themes.get(code)],
-        org_themes=[(code, name, themes.get(code, 0)) for code, name in ORG_THEMES.items() if themes.get(code)],
+        person_themes=[(code, name, person[code]) for code, name in PERSON_THEMES.items() if person.get(code)],
+        org_themes=[(code, name, org[code]) for code, name in ORG_THEMES.items() if org.get(code)],
         stage_groups={
             group: [(code, name, stages.get(code, 0)) for code, name in names.items() if stages.get(code)]
             for group, names in LIFE_STAGE_GROUPS.items()
