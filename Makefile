@@ -62,7 +62,7 @@ run: db
 # free port with their own SQLite file, so parallel workers do not collide).
 test: $(DEV_STAMP)
 	@bash scripts/system-deps.sh test
-	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -67,6 +67,7 @@ def create_app(*, clock: Clock | None = None, database_url: str | None = None) -
         return {"status": "ok", "version": tongban.__version__, "database": core_db.get_engine().dialect.name}
 
     from tongban.catalog import api as catalog_api
+    from tongban.catalog import api_exchange
     from tongban.catalog import pages as catalog_pages
     from tongban.catalog import staff_pages
     from tongban.guide import api as guide_api
@@ -75,12 +76,7 @@ def create_app(*, clock: Clock | None = None, database_url: str | None = None) -
 
     app.include_router(guide_api.router)  # before catalog: /items/{id}/guide.pdf is more specific
     app.include_router(catalog_api.router)
-    try:  # TEMP while the exchange module is being written
-        from tongban.catalog import api_exchange
-
-        app.include_router(api_exchange.router)
-    except ImportError:
-        pass
+    app.include_router(api_exchange.router)
     app.include_router(staff_pages.router)
     app.include_router(web_pages.router)
     app.include_router(guide_pages.router)

@@ -2,7 +2,8 @@
 
 The server gets its own temporary SQLite database (migrated and seeded with the demo catalog), so
 these tests never touch TONGBAN_TEST_DATABASE_URL: they test pages, not the database engine. Each
-pytest-xdist worker that runs an e2e test starts its own server on its own free port.
+pytest-xdist worker that runs an e2e test starts its own server on its own free port; with
+`--dist loadgroup` (as `make test` runs them) they all go to one worker, so there is one server.
 
 Chromium is Debian's (/usr/bin/chromium, or TONGBAN_CHROMIUM); Playwright never downloads a browser
 here. Without it the tests skip, except when the CI environment variable is set: then they fail, so a
@@ -49,11 +50,15 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items):
+    """Mark every test here `e2e`, and keep them on one xdist worker (with --dist loadgroup) so
+    the server is started and the demo catalog seeded (about 10 s) once, not once per worker."""
     here = Path(__file__).parent
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 def _free_port() -> int:

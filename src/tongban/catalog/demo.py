@@ -17,7 +17,6 @@ from tongban.core.clock import Clock
 
 DEMO_FILES = ("items_person.json", "items_org.json")
 SEEDED_BY = "演示数据"
-_FORM_WORDS = ("表", "申请书", "承诺书", "声明", "委托书", "协议")
 
 
 def _read(name: str) -> dict:
@@ -66,6 +65,7 @@ def store_attachment(*, db_session: Session, clock: Clock, data: bytes, filename
 
 def _with_documents(db_session: Session, clock: Clock, doc: ItemDocument) -> ItemDocument:
     """Give every material a sample and every form a blank template (GUIDE-01)."""
+    from tongban.catalog.lint import needs_template
     from tongban.guide.samples import blank_template_pdf, sample_pdf
 
     materials: list[Material] = []
@@ -79,7 +79,7 @@ def _with_documents(db_session: Session, clock: Clock, doc: ItemDocument) -> Ite
                 filename=f"{material.name}（示例样本）.pdf",
                 content_type="application/pdf",
             )
-        if material.template_sha256 is None and any(w in material.name for w in _FORM_WORDS):
+        if material.template_sha256 is None and needs_template(material):
             update["template_sha256"] = store_attachment(
                 db_session=db_session,
                 clock=clock,

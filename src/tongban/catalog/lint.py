@@ -180,9 +180,14 @@ def check_samples(item: LintItem) -> Iterable[Finding]:
         yield _finding(item, "MISSING_SAMPLE", WARNING, f"申请材料“{material.name}”缺少示例样本", material_key=material.key)
 
 
+def needs_template(material) -> bool:
+    """A form the applicant fills in (申请表, 申请书, 承诺书 …), not a document someone issues."""
+    return bool(_FORM.search(material.name)) and not _ISSUED_DOCUMENT.search(material.name)
+
+
 def check_templates(item: LintItem) -> Iterable[Finding]:
     for material in item.content.materials:
-        if material.template_sha256 or material.e_form or not _FORM.search(material.name):
+        if material.template_sha256 or material.e_form or not needs_template(material):
             continue
         yield _finding(item, "MISSING_TEMPLATE", WARNING, f"需填写的“{material.name}”缺少空白表格下载", material_key=material.key)
 
@@ -215,7 +220,8 @@ def check_steps_missing(item: LintItem) -> Iterable[Finding]:
         yield _finding(item, "STEP_MISSING", ERROR, "未列出办理流程（至少应有受理环节）", missing=["acceptance", "decision"])
         return
     actors = {step.actor for step in content.steps}
-    if not actors & _ACCEPTANCE:
+    # 免申即享: granted from shared data without an application, so nothing is accepted.
+    if not actors & _ACCEPTANCE and "proactive_benefit" not in content.tags:
         yield _finding(item, "STEP_MISSING", ERROR, "办理流程缺少受理环节（收件人或受理人）", missing=["acceptance"])
     if content.case_kind is CaseKind.promised and Actor.decider not in actors:
         yield _finding(item, "STEP_MISSING", ERROR, "承诺件的办理流程缺少决定环节（决定人）", missing=["decision"])
