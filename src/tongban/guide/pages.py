@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from tongban.catalog import service, views
+from tongban.catalog import service
 from tongban.guide import flow, pdf
 from tongban.guide.service import build_view
 from tongban.web.deps import get_db
@@ -43,9 +43,5 @@ def print_page(item_id: int, request: Request, db: Db) -> HTMLResponse:
 @router.get("/items/{item_id}/history", response_class=HTMLResponse)
 def history_page(item_id: int, request: Request, db: Db) -> HTMLResponse:
     item = service.get_item(db_session=db, item_id=item_id)
-    published = [
-        views.version_out(v)
-        for v in service.history(db_session=db, item_id=item_id)
-        if v.state in ("published", "superseded")
-    ]
+    published = [v for v in service.history(db_session=db, item_id=item_id) if v.state in ("published", "superseded")]
     return render(request, "guide/history.html", item=item, versions=published)

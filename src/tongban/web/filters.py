@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from tongban.catalog import enums
 from tongban.catalog.taxonomy import life_stage_label, tag_label, theme_label
@@ -38,7 +39,15 @@ def days(value: float | int | None, unit: str = "working_day") -> str:
     return f"{number}{enums.LimitUnit(unit).label}"
 
 
+def with_param(request, key: str, value: str) -> str:
+    """The current page's URL with one query parameter set (keeps filters when switching modes)."""
+    params = dict(request.query_params)
+    params[key] = value
+    return f"{request.url.path}?{urlencode(params)}"
+
+
 def install(env) -> None:
+    env.globals["with_param"] = with_param
     env.filters.update(
         yuan=yuan, label=label, theme=theme_label, stage=life_stage_label, tag=tag_label, local_time=local_time, days=days
     )
