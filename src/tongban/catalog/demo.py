@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from importlib import resources
 
 from sqlalchemy import func, select
@@ -63,10 +64,23 @@ def store_attachment(*, db_session: Session, clock: Clock, data: bytes, filename
     return digest
 
 
+@lru_cache(maxsize=2048)
+def _sample(item_name: str, material_json: str) -> bytes:
+    from tongban.guide.samples import sample_pdf
+
+    return sample_pdf(item_name, Material.model_validate_json(material_json))
+
+
+@lru_cache(maxsize=2048)
+def _template(item_name: str, material_json: str) -> bytes:
+    from tongban.guide.samples import blank_template_pdf
+
+    return blank_template_pdf(item_name, Material.model_validate_json(material_json))
+
+
 def _with_documents(db_session: Session, clock: Clock, doc: ItemDocument) -> ItemDocument:
     """Give every material a sample and every form a blank template (GUIDE-01)."""
     from tongban.catalog.lint import needs_template
-    from tongban.guide.samples import blank_template_pdf, sample_pdf
 
     materials: list[Material] = []
     for material in doc.content.materials:
@@ -75,7 +89,7 @@ def _with_documents(db_session: Session, clock: Clock, doc: ItemDocument) -> Ite
             update["sample_sha256"] = store_attachment(
                 db_session=db_session,
                 clock=clock,
-                data=sample_pdf(doc.content.name, material),
+                data=_sample(doc.content.name, material.model_dump_json()),
                 filename=f"{material.name}（示例样本）.pdf",
                 content_type="application/pdf",
             )
@@ -83,7 +97,7 @@ def _with_documents(db_session: Session, clock: Clock, doc: ItemDocument) -> Ite
             update["template_sha256"] = store_attachment(
                 db_session=db_session,
                 clock=clock,
-                data=blank_template_pdf(doc.content.name, material),
+                data=_template(doc.content.name, material.model_dump_json()),
                 filename=f"{material.name}（空白表格）.pdf",
                 content_type="application/pdf",
             )
