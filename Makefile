@@ -24,11 +24,17 @@ VENV_STAMP := $(VENV)/.stamp-venv
 RUN_STAMP := $(VENV)/.stamp-install
 DEV_STAMP := $(VENV)/.stamp-install-dev
 
-.PHONY: run test clean venv install install-dev db
+.PHONY: run test clean venv install install-dev db system-deps-run
 
-# The venv itself, with an up-to-date pip. Remade if its python is gone (e.g. a broken copy).
+# A venv whose python no longer runs (deleted, or its base interpreter moved) is remade from
+# scratch: forget its stamps now, before make decides what is up to date.
+ifneq ($(shell $(BIN)/python -c 'print("ok")' 2>/dev/null),ok)
+  $(shell rm -f $(VENV)/.stamp-* 2>/dev/null)
+endif
+
+# The venv itself, with an up-to-date pip; an existing working .venv is kept.
 $(VENV_STAMP):
-	@if [[ ! -x $(BIN)/python ]] || ! $(BIN)/python -c 'import sys' >/dev/null 2>&1; then \
+	@if ! $(BIN)/python -c 'import sys' >/dev/null 2>&1; then \
 	  echo ">> creating $(VENV) with $$($(PYTHON) --version)"; \
 	  rm -rf $(VENV); $(PYTHON) -m venv $(VENV); \
 	fi
@@ -36,11 +42,11 @@ $(VENV_STAMP):
 	@touch $@
 
 # Reinstall only when pyproject.toml changed (source edits need nothing: the install is editable).
-$(RUN_STAMP): pyproject.toml | $(VENV_STAMP)
+$(RUN_STAMP): pyproject.toml $(VENV_STAMP)
 	$(BIN)/python -m pip install --progress-bar off -e .
 	@touch $@
 
-$(DEV_STAMP): pyproject.toml | $(VENV_STAMP)
+$(DEV_STAMP): pyproject.toml $(VENV_STAMP)
 	$(BIN)/python -m pip install --progress-bar off -e '.[dev]'
 	@touch $@ $(RUN_STAMP)
 
@@ -54,15 +60,19 @@ db: $(RUN_STAMP)
 	$(BIN)/tongban db upgrade
 	$(BIN)/tongban seed demo --if-empty
 
-run: db
-	@bash scripts/system-deps.sh run
+# The font goes in before seeding: demo samples are PDFs, stored by content hash.
+run: system-deps-run db
 	$(BIN)/tongban serve --host $(HOST) --port $(PORT)
 
-# One pytest process runs everything, the e2e tests included (they start their own server on a
-# free port with their own SQLite file, so parallel workers do not collide).
+# One pytest command runs everything, the e2e tests included: they start their own server on a
+# free port with their own SQLite file, so parallel workers do not collide; --dist loadfile keeps
+# the tests of a file on one worker, so each e2e file starts one server, not one per worker.
 test: $(DEV_STAMP)
 	@bash scripts/system-deps.sh test
-	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
+
+system-deps-run:
+	@bash scripts/system-deps.sh run
 
 clean:
 	rm -rf $(VENV) var
