@@ -27,7 +27,7 @@ _TEMPLATES = {
     "extra_forbidden": "是不认识的字段",
     "enum": "取值必须是 {expected} 之一",
     "literal_error": "取值必须是 {expected} 之一",
-    "json_invalid": "不是合法的 JSON",
+    "json_invalid": "请求内容不是合法的 JSON",
 }
 
 
@@ -50,11 +50,12 @@ def humanize(errors: list[dict]) -> tuple[str, list[dict]]:
                 text = _TEMPLATES[kind]
         else:
             text = "不合法"
-        details.append({"field": _where(err.get("loc", ())), "message": text})
+        field = "请求内容" if kind == "json_invalid" else _where(err.get("loc", ()))
+        details.append({"field": field, "message": text})
     if not details:
         return "请求内容不正确", details
     first = details[0]
-    summary = first["message"] if first["field"] == "请求" else f"“{first['field']}”{first['message']}"
+    summary = first["message"] if first["field"] in ("请求", "请求内容") else f"“{first['field']}”{first['message']}"
     if len(details) > 1:
         summary += f"（另有 {len(details) - 1} 处错误）"
     return summary, details
