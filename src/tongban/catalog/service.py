@@ -231,22 +231,16 @@ def _apply_identity(db_session: Session, item: ServiceItem, identity: ItemIdenti
     item.directory_entry_id = entry.id if entry else None
 
 
-def create_item(
-    *, db_session: Session, clock: Clock, actor: StaffActor, identity: ItemIdentity, content: ItemContent, change_note: str = ""
-) -> ItemVersion:
-    """A new item with its first draft version."""
-    check_is_service_item(content)
-    agency = get_agency_by_code(db_session=db_session, code=identity.agency_code)
-    actor.require_edit(agency.id)
-    exists = db_session.scalar(
-        select(ServiceItem.id).where(
+def _find_item(db_session: Session, identity: ItemIdentity) -> ServiceItem | None:
+    return db_session.scalar(
+        select(ServiceItem).where(
             ServiceItem.code_scheme == identity.code_scheme, ServiceItem.implementation_code == identity.implementation_code
         )
     )
-    if exists:
-        raise Conflict("ITEM_CODE_TAKEN", f"实施编码 {identity.implementation_code} 已被使用")
-    now = clock.now()
-    item = ServiceItem(
+
+
+def _new_item(identity: ItemIdentity, content: ItemContent, now) -> ServiceItem:
+    return ServiceItem(
         implementation_code=identity.implementation_code,
         code_scheme=identity.code_scheme,
         name=content.name,
@@ -257,6 +251,19 @@ def create_item(
         created_at=now,
         updated_at=now,
     )
+
+
+def create_item(
+    *, db_session: Session, clock: Clock, actor: StaffActor, identity: ItemIdentity, content: ItemContent, change_note: str = ""
+) -> ItemVersion:
+    """A new item with its first draft version."""
+    check_is_service_item(content)
+    agency = get_agency_by_code(db_session=db_session, code=identity.agency_code)
+    actor.require_edit(agency.id)
+    if _find_item(db_session, identity) is not None:
+        raise Conflict("ITEM_CODE_TAKEN", f"实施编码 {identity.implementation_code} 已被使用")
+    now = clock.now()
+    item = _new_item(identity, content, now)
     _apply_identity(db_session, item, identity, content)
     db_session.add(item)
     db_session.flush()
@@ -480,23 +487,11 @@ def upsert_published(*, db_session: Session, clock: Clock, document: ItemDocumen
     """
     check_is_service_item(document.content)
     identity, content = document.identity, document.content
-    item = db_session.scalar(
-        select(ServiceItem).where(
-            ServiceItem.code_scheme == identity.code_scheme, ServiceItem.implementation_code == identity.implementation_code
-        )
-    )
+    item = _find_item(db_session, identity)
     now = clock.now()
     changed = False
     if item is None:
-        item = ServiceItem(
-            implementation_code=identity.implementation_code,
-            code_scheme=identity.code_scheme,
-            name=content.name,
-            item_type=content.item_type.value,
-            level=content.level.value,
-            created_at=now,
-            updated_at=now,
-        )
+        item = _new_item(identity, content, now)
         with db_session.no_autoflush:
             _apply_identity(db_session, item, identity, content)
         db_session.add(item)
