@@ -7,7 +7,7 @@ from tests.factories import content_dict, make_actor, make_agency, make_content,
 from tongban.catalog import regions, service
 from tongban.catalog.enums import ItemType
 from tongban.catalog.models import DirectoryEntry
-from tongban.catalog.schemas import ItemContent, ItemIdentity
+from tongban.catalog.schemas import ItemIdentity
 from tongban.core.errors import Conflict, InvalidInput
 
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from tests.factories import content_dict, make_actor, make_agency, make_content, make_item
+from tests.factories import content_dict, make_actor, make_agency, make_content
 from tongban.catalog import service
 from tongban.catalog.schemas import ItemIdentity
 from tongban.core.errors import Conflict, Forbidden, InvalidInput

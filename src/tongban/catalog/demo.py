@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from functools import lru_cache
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tongban.catalog import regions, service
-from tongban.catalog.models import Attachment, ServiceItem
+from tongban.catalog.models import ServiceItem
 from tongban.catalog.schemas import ItemDocument, Material
 from tongban.core.clock import Clock
 
@@ -32,36 +31,8 @@ def demo_documents() -> list[ItemDocument]:
         except FileNotFoundError:
             continue
         docs.extend(ItemDocument.model_validate(raw) for raw in data["items"])
-    return _parents_first(docs)
-
-
-def _parents_first(docs: list[ItemDocument]) -> list[ItemDocument]:
-    codes = {d.identity.implementation_code for d in docs}
-    ordered, placed = [], set()
-    pending = list(docs)
-    while pending:
-        rest = []
-        for doc in pending:
-            parent = doc.identity.parent_code
-            if not parent or parent in placed or parent not in codes:
-                ordered.append(doc)
-                placed.add(doc.identity.implementation_code)
-            else:
-                rest.append(doc)
-        if len(rest) == len(pending):  # a parent cycle: let the service report it
-            ordered.extend(rest)
-            break
-        pending = rest
-    return ordered
-
-
-def store_attachment(*, db_session: Session, clock: Clock, data: bytes, filename: str, content_type: str) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    if db_session.get(Attachment, digest) is None:
-        db_session.add(
-            Attachment(sha256=digest, filename=filename, content_type=content_type, size=len(data), data=data, created_at=clock.now())
-        )
-    return digest
+    ordered, cyclic = service.parents_first(docs, lambda d: d)
+    return ordered + cyclic  # a parent cycle is reported by the service when it is published
 
 
 @lru_cache(maxsize=2048)
@@ -86,7 +57,7 @@ def _with_documents(db_session: Session, clock: Clock, doc: ItemDocument) -> Ite
     for material in doc.content.materials:
         update: dict = {}
         if material.sample_sha256 is None:
-            update["sample_sha256"] = store_attachment(
+            update["sample_sha256"] = service.store_attachment(
                 db_session=db_session,
                 clock=clock,
                 data=_sample(doc.content.name, material.model_dump_json()),
@@ -94,7 +65,7 @@ def _with_documents(db_session: Session, clock: Clock, doc: ItemDocument) -> Ite
                 content_type="application/pdf",
             )
         if material.template_sha256 is None and needs_template(material):
-            update["template_sha256"] = store_attachment(
+            update["template_sha256"] = service.store_attachment(
                 db_session=db_session,
                 clock=clock,
                 data=_template(doc.content.name, material.model_dump_json()),

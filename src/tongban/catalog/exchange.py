@@ -567,23 +567,8 @@ def _check_open_versions(db_session: Session, plan: _Plan) -> list[str]:
 
 
 def _parents_first(plan: _Plan, errors: list[str]) -> list[tuple[str, ItemDocument]]:
-    pending = list(plan.documents)
-    placed: set[str] = set()
-    in_file = {d.identity.implementation_code for _, d in pending}
-    ordered: list[tuple[str, ItemDocument]] = []
-    while pending:
-        rest = []
-        for where, doc in pending:
-            parent = doc.identity.parent_code
-            if not parent or parent in placed or parent not in in_file:
-                ordered.append((where, doc))
-                placed.add(doc.identity.implementation_code)
-            else:
-                rest.append((where, doc))
-        if len(rest) == len(pending):
-            errors.extend(f"{where}（{d.identity.implementation_code}）：主项关系形成循环" for where, d in rest)
-            break
-        pending = rest
+    ordered, cyclic = service.parents_first(plan.documents, lambda entry: entry[1])
+    errors.extend(f"{where}（{d.identity.implementation_code}）：主项关系形成循环" for where, d in cyclic)
     return ordered
 
 
@@ -641,12 +626,10 @@ def _write(
         regions.upsert_agency(db_session=db_session, **values)
         existing_agencies.add(agency.code)
         report.agencies_created += 1
-    now = clock.now()
     for row, data in plan.files:
-        if db_session.get(Attachment, row.sha256) is None:
-            db_session.add(
-                Attachment(sha256=row.sha256, filename=row.filename, content_type=row.content_type, size=len(data), data=data, created_at=now)
-            )
+        service.store_attachment(
+            db_session=db_session, clock=clock, data=data, filename=row.filename, content_type=row.content_type
+        )
     db_session.flush()
     existing = {(scheme, code) for scheme, code in db_session.execute(select(ServiceItem.code_scheme, ServiceItem.implementation_code))}
     total = len(ordered)

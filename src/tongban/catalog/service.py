@@ -6,7 +6,9 @@ reads the live version (pages, API, PDF, search, open data) changes at the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from dataclasses import dataclass
 
 from sqlalchemy import Select, delete, func, or_, select, update
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts.service import StaffActor
 from tongban.catalog.enums import ItemRelation, ItemStatus, VersionState
-from tongban.catalog.models import Agency, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem
+from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem
 from tongban.catalog.regions import get_agency_by_code, get_region
 from tongban.catalog.schemas import ItemContent, ItemDocument, ItemIdentity
 from tongban.core.clock import Clock
@@ -552,3 +554,40 @@ def type_counts(*, db_session: Session) -> dict[str, int]:
         select(ServiceItem.item_type, func.count()).where(ServiceItem.live_version_id.is_not(None)).group_by(ServiceItem.item_type)
     )
     return dict(rows.all())
+
+
+T = TypeVar("T")
+
+
+def parents_first(entries: Sequence[T], document: Callable[[T], ItemDocument]) -> tuple[list[T], list[T]]:
+    """Order entries so that a parent item comes before its sub-items and variants.
+
+    Returns the ordered entries and those left in a parent cycle (not included in the order).
+    """
+    in_batch = {document(e).identity.implementation_code for e in entries}
+    ordered: list[T] = []
+    placed: set[str] = set()
+    pending = list(entries)
+    while pending:
+        rest = []
+        for entry in pending:
+            parent = document(entry).identity.parent_code
+            if not parent or parent in placed or parent not in in_batch:
+                ordered.append(entry)
+                placed.add(document(entry).identity.implementation_code)
+            else:
+                rest.append(entry)
+        if len(rest) == len(pending):
+            return ordered, rest
+        pending = rest
+    return ordered, []
+
+
+def store_attachment(*, db_session: Session, clock: Clock, data: bytes, filename: str, content_type: str) -> str:
+    """Keep a file once, addressed by its SHA-256; returns the digest."""
+    digest = hashlib.sha256(data).hexdigest()
+    if db_session.get(Attachment, digest) is None:
+        db_session.add(
+            Attachment(sha256=digest, filename=filename, content_type=content_type, size=len(data), data=data, created_at=clock.now())
+        )
+    return digest

@@ -27,11 +27,7 @@ Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
 
 
-def page_staff(request: Request, db: Db, clock: Now) -> StaffActor:
-    return get_staff(request, db, clock)
-
-
-Staff = Annotated[StaffActor, Depends(page_staff)]
+Staff = Annotated[StaffActor, Depends(get_staff)]
 
 
 def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
@@ -61,7 +57,7 @@ def _parse_content(raw: str) -> tuple[ItemContent | None, str, list]:
 @router.get("/", response_class=HTMLResponse)
 def staff_home(request: Request, db: Db, clock: Now) -> HTMLResponse:
     try:
-        actor = authenticate(db_session=db, clock=clock, token=request.cookies.get(STAFF_COOKIE))
+        authenticate(db_session=db, clock=clock, token=request.cookies.get(STAFF_COOKIE))
     except DomainError:
         return render(request, "catalog/staff_login.html", error=request.query_params.get("msg", ""))
     db.commit()

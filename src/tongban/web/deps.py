@@ -38,13 +38,3 @@ def bearer_or_cookie(request: Request) -> str | None:
 
 def get_staff(request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)) -> StaffActor:
     return authenticate(db_session=db, clock=clock, token=bearer_or_cookie(request))
-
-
-def optional_staff(request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)) -> StaffActor | None:
-    token = bearer_or_cookie(request)
-    if not token:
-        return None
-    try:
-        return authenticate(db_session=db, clock=clock, token=token)
-    except Exception:  # an expired cookie on a public page just means "not logged in"
-        return None
