@@ -36,3 +36,8 @@ def test_bad_input_is_a_chinese_4xx(client):
     assert response.status_code == 422
     assert "不能小于" in response.json()["error"]["message"]
     assert client.get("/api/v1/items/999999").json()["error"]["code"] == "ITEM_NOT_FOUND"
+
+
+def test_choice_errors_list_the_allowed_values_in_chinese(client):
+    message = client.get("/api/v1/items?level=galaxy").json()["error"]["message"]
+    assert "national、province、city、county、township、village" in message and " or " not in message

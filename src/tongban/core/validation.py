@@ -43,6 +43,9 @@ def humanize(errors: list[dict]) -> tuple[str, list[dict]]:
         ctx = err.get("ctx") or {}
         if kind == "value_error":
             text = str(ctx.get("error", err.get("msg", ""))).removeprefix("Value error, ")
+        elif kind in ("enum", "literal_error"):
+            expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
+            text = _TEMPLATES[kind].format(expected="、".join(p.strip() for p in expected.split(",")))
         elif kind in _TEMPLATES:
             try:
                 text = _TEMPLATES[kind].format(**ctx)
