@@ -18,7 +18,7 @@ from tongban.core.logs import configure_logging
 from tongban.web import errors, filters
 from tongban.web.i18n import translator
 
-DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide")
+DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications")
 
 
 def _templates() -> Environment:
@@ -42,6 +42,9 @@ def create_app(*, clock: Clock | None = None, database_url: str | None = None) -
     )
     app.state.clock = clock or SystemClock()
     app.state.templates = _templates()
+    from tongban.search.service import SearchHub
+
+    app.state.search_hub = SearchHub()
 
     @app.middleware("http")
     async def shell_preferences(request: Request, call_next):
@@ -72,6 +75,10 @@ def create_app(*, clock: Clock | None = None, database_url: str | None = None) -
     from tongban.catalog import staff_pages
     from tongban.guide import api as guide_api
     from tongban.guide import pages as guide_pages
+    from tongban.publications import api as publications_api
+    from tongban.publications import pages as publications_pages
+    from tongban.search import api as search_api
+    from tongban.search import pages as search_pages
     from tongban.web import pages as web_pages
 
     app.include_router(guide_api.router)  # before catalog: /items/{id}/guide.pdf is more specific
@@ -81,4 +88,8 @@ def create_app(*, clock: Clock | None = None, database_url: str | None = None) -
     app.include_router(web_pages.router)
     app.include_router(guide_pages.router)
     app.include_router(catalog_pages.router)
+    app.include_router(search_api.router)
+    app.include_router(search_pages.router)
+    app.include_router(publications_api.router)
+    app.include_router(publications_pages.router)
     return app

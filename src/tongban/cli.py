@@ -87,8 +87,13 @@ def seed_demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="事项�
                 report = run(db_session=session, clock=clock, progress=lambda i, n: bar.update(task, completed=i, total=n))
             except DomainError as exc:
                 _fail(exc)
+    from tongban.publications.demo import seed_demo as seed_publications
+
+    with core_db.session_scope() as session:
+        publications = seed_publications(db_session=session, clock=clock)
     console.print(
-        f"演示数据：实施机构 {report['agencies']} 个，事项 {report['items']} 项（新建 {report['created']}，更新 {report['updated']}）"
+        f"演示数据：实施机构 {report['agencies']} 个，事项 {report['items']} 项（新建 {report['created']}，更新 {report['updated']}），"
+        f"新增政策法规与公告 {publications} 篇"
     )
 
 
@@ -246,3 +251,57 @@ def list_tokens() -> None:
 
 if __name__ == "__main__":
     app()
+
+
+# ---------------------------------------------------------------- search
+
+eval_app = typer.Typer(help="质量评估", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("search")
+def eval_search(
+    sichuan: Annotated[Path, typer.Option("--sichuan", exists=True, dir_okay=False, help="四川事项 items.json")],
+    queries: Annotated[Path, typer.Option("--queries", exists=True, dir_okay=False, help="检索词 TSV：检索词<TAB>期望事项|期望事项")],
+    as_json: Annotated[bool, typer.Option("--json", help="最后一行输出 JSON 结果")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="列出未排第一的检索词")] = False,
+) -> None:
+    """把四川事项载入临时数据库，逐条检索，输出 MRR、前5命中率与 p50/p99 延迟。"""
+    from tongban.search.evaluate import engine_search, evaluate, load_queries, sichuan_engine
+
+    try:
+        pairs = load_queries(queries)
+    except ValueError as exc:
+        console.print(f"[red]错误[/red]：{exc}")
+        raise typer.Exit(2) from None
+    with _progress("载入四川事项") as bar:
+        task = bar.add_task("import", total=None)
+        engine = sichuan_engine(sichuan, clock, progress=lambda i, n: bar.update(task, completed=i, total=n))
+    metrics = evaluate(engine_search(engine), pairs)
+    if misses:
+        for miss in metrics.misses:
+            console.print(f"  [{miss.rank or '-'}] {miss.query} → {'|'.join(miss.expected)}；前三：{'、'.join(miss.got)}")
+    typer.echo(f"事项 {len(engine)} 条，检索词 {metrics.n} 条")
+    typer.echo(f"MRR {metrics.mrr:.3f}  前5命中率 {metrics.hit5:.3f}  p50 {metrics.p50_ms:.2f} ms  p99 {metrics.p99_ms:.2f} ms")
+    if as_json:
+        typer.echo(json.dumps(metrics.as_dict()))
+
+
+@app.command("search")
+def search_command(
+    q: Annotated[str, typer.Argument(help="检索词")],
+    limit: Annotated[int, typer.Option(help="条数")] = 10,
+) -> None:
+    """在当前数据库中检索（与门户同一引擎）。"""
+    from tongban.search.service import SearchHub
+
+    with core_db.session_scope() as session:
+        engine = SearchHub().engine_for(session, clock)
+    plan, result = engine.search(q, limit=limit)
+    for group in plan.groups:
+        official = [a.text for a in group.alternatives if not a.literal]
+        if official:
+            typer.echo(f"理解：{group.span} → {'、'.join(official)}")
+    typer.echo(f"共 {result.total} 条")
+    for n, hit in enumerate(result.hits, start=1):
+        typer.echo(f"{n:>2}. {hit.doc.title}  （{hit.doc.subtitle}）  {hit.score:.2f}")

@@ -11,3 +11,5 @@ from tongban.catalog.models import (  # noqa: F401
     ServiceItem,
 )
 from tongban.core.db import Base  # noqa: F401
+from tongban.publications.models import Publication  # noqa: F401
+from tongban.search.models import SearchClick, SearchLog  # noqa: F401

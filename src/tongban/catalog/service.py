@@ -7,6 +7,7 @@ reads the live version (pages, API, PDF, search, open data) changes at the same 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 from dataclasses import dataclass
@@ -160,6 +161,37 @@ def list_items(*, db_session: Session, filters: ItemFilter, limit: int = 20, off
     total = db_session.scalar(_filtered(select(func.count(ServiceItem.id)), filters)) or 0
     rows = db_session.scalars(_filtered(select(ServiceItem), filters).order_by(ServiceItem.id).limit(limit).offset(offset))
     return list(rows), total
+
+
+def published_since(
+    *, db_session: Session, since: datetime | None = None, only_ids: Sequence[int] | None = None, batch: int = 2000
+):
+    """Published items changed at or after ``since`` (all when None) with their live content, in batches.
+
+    Yields ``(item, content)`` pairs; the search index reads the catalog through this, never
+    through the tables.
+    """
+    query = select(ServiceItem, ItemVersion.content).join(ItemVersion, ItemVersion.id == ServiceItem.live_version_id)
+    if since is not None:
+        query = query.where(ServiceItem.updated_at >= since)
+    if only_ids is not None:
+        query = query.where(ServiceItem.id.in_(list(only_ids)))
+    last_id = 0
+    while True:
+        rows = db_session.execute(query.where(ServiceItem.id > last_id).order_by(ServiceItem.id).limit(batch)).all()
+        if not rows:
+            return
+        for item, content in rows:
+            yield item, ItemContent.model_validate(content)
+        last_id = rows[-1][0].id
+
+
+def change_stamp(*, db_session: Session) -> tuple:
+    """Cheap fingerprint of the published catalog: changes whenever an item is published or its status changes."""
+    row = db_session.execute(
+        select(func.count(ServiceItem.id), func.max(ServiceItem.updated_at)).where(ServiceItem.live_version_id.is_not(None))
+    ).one()
+    return tuple(row)
 
 
 def facet_counts(*, db_session: Session, facet: str, audience: str | None = None) -> dict[str, int]:

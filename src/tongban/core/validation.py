@@ -32,7 +32,10 @@ _TEMPLATES = {
 
 
 def _where(loc: Iterable) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
+    loc = list(loc)
+    if loc and loc[0] in ("body", "query", "path", "form", "header", "cookie"):
+        loc = loc[1:]  # FastAPI's marker of where the value came from, not a field name
+    parts = [str(p) for p in loc]
     return ".".join(parts) or "请求"
 
 

@@ -1,0 +1,110 @@
+"""JSON routes of search: /api/v1/search, /search/suggest, /search/hot, /search/click (thin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from tongban.core.clock import Clock
+from tongban.search import service, views
+from tongban.search.schemas import FacetValueOut, HitOut, HotItemOut, HotOut, HotQueryOut, SearchOut, SuggestionOut, SuggestOut
+from tongban.web.deps import get_clock, get_db
+
+router = APIRouter(prefix="/api/v1/search", tags=["search"])
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+FILTER_NAMES = ("kind", "audience", "region", "level", "agency", "theme", "life_stage", "tag", "handling_form", "handling_scope", "item_type", "nature")
+
+
+def get_hub(request: Request) -> service.SearchHub:
+    return request.app.state.search_hub
+
+
+Hub = Annotated[service.SearchHub, Depends(get_hub)]
+
+
+def search_params(request: Request, q: str = "", page: int = 1, size: int = 10, near: str | None = None) -> views.SearchParams:
+    """Query string → parameters; filters are the known names, checked by the service."""
+    filters = {name: request.query_params.get(name, "") for name in FILTER_NAMES if request.query_params.get(name)}
+    return views.SearchParams(q=q, filters=filters, region=near, page=page, size=size)
+
+
+def to_out(db: Session, view: views.SearchView) -> SearchOut:
+    facets = {
+        name: [FacetValueOut(value=v, label=views.facet_label(db, name, v), count=n) for v, n in sorted(values.items(), key=lambda kv: -kv[1])]
+        for name, values in view.facets.items()
+    }
+    return SearchOut(
+        q=view.q,
+        total=view.total,
+        page=view.page,
+        size=view.size,
+        hits=[HitOut(**h.__dict__) for h in view.hits],
+        facets=facets,
+        did_you_mean=view.did_you_mean,
+        understood=view.understood,
+        filters=view.filters,
+    )
+
+
+@router.get("", response_model=SearchOut, summary="一站式检索：事项、常见问题、政策法规、通知公告")
+def search(
+    request: Request,
+    db: Db,
+    clock: Now,
+    hub: Hub,
+    q: Annotated[str, Query(max_length=200, description="检索词，可用口语、拼音或首字母")] = "",
+    page: Annotated[int, Query(description="页码，从 1 开始")] = 1,
+    size: Annotated[int, Query(description="每页条数，1–50")] = 10,
+    near: Annotated[str | None, Query(description="用户所在区划代码，同地事项优先")] = None,
+    kind: str | None = None,
+    audience: str | None = None,
+    region: str | None = None,
+    level: str | None = None,
+    agency: str | None = None,
+    theme: str | None = None,
+    life_stage: str | None = None,
+    tag: str | None = None,
+    handling_form: str | None = None,
+    handling_scope: str | None = None,
+    item_type: str | None = None,
+    nature: str | None = None,
+) -> SearchOut:
+    params = search_params(request, q=q, page=page, size=size, near=near)
+    params.channel = "api"
+    view = views.run(db_session=db, clock=clock, hub=hub, params=params)
+    db.commit()
+    return to_out(db, view)
+
+
+@router.get("/suggest", response_model=SuggestOut, summary="输入提示：按字、全拼或首字母给出事项名称")
+def suggest(db: Db, clock: Now, hub: Hub, q: Annotated[str, Query(max_length=60)] = "", limit: Annotated[int, Query(ge=1, le=20)] = 8) -> SuggestOut:
+    engine = hub.engine_for(db, clock)
+    return SuggestOut(q=q, suggestions=[SuggestionOut(text=s.text, url=s.url, kind=s.kind) for s in engine.suggest(q, limit=limit)])
+
+
+@router.get("/hot", response_model=HotOut, summary="热门检索词与热门事项（来自近 30 天的检索与点击记录）")
+def hot(db: Db, clock: Now, hub: Hub, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> HotOut:
+    engine = hub.engine_for(db, clock)
+    searches = service.hot_searches(db_session=db, clock=clock, limit=limit)
+    items = []
+    for key, count in service.hot_item_keys(db_session=db, clock=clock, limit=limit):
+        doc = engine.document(key)
+        if doc is not None:
+            items.append(HotItemOut(key=key, title=doc.title, url=doc.url, count=count))
+    return HotOut(searches=[HotQueryOut(query=h.query, count=h.count) for h in searches], items=items)
+
+
+class ClickIn(BaseModel):
+    q: str = Field("", max_length=200)
+    key: str = Field(max_length=60)
+    position: int = Field(0, ge=0, le=1000)
+
+
+@router.post("/click", status_code=204, summary="记录用户打开了哪条检索结果（用于热门事项与排序）")
+def click(body: ClickIn, db: Db, clock: Now) -> None:
+    service.log_click(db_session=db, clock=clock, q=body.q, doc_key=body.key, position=body.position)
+    db.commit()

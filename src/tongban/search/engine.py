@@ -1,0 +1,148 @@
+"""One search engine: the lexicon, the pinyin vocabulary and the index, with suggestions and corrections (SRCH-02, SRCH-09)."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+from tongban.search import analyzer
+from tongban.search import lexicon as lexicon_module
+from tongban.search.index import Result, SearchDoc, SearchIndex
+from tongban.search.lexicon import Lexicon
+from tongban.search.query import PinyinVocabulary, QueryPlan, parse
+
+SUGGEST_KINDS = ("item", "bundle")
+
+
+@dataclass
+class Suggestion:
+    text: str
+    key: str
+    url: str
+    kind: str
+
+
+class SearchEngine:
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or lexicon_module.load()
+        analyzer.add_words(self.lexicon.vocabulary())
+        self.index = SearchIndex()
+        self.vocabulary = PinyinVocabulary()
+        self._word_counts: Counter[str] = Counter()
+        self._prefixes: list[tuple[str, int]] = []
+        self._lock = threading.RLock()
+        for word in self.lexicon.vocabulary():
+            self.vocabulary.add(word, 2)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    # ------------------------------------------------------------ building
+
+    def _learn(self, docs: list[SearchDoc]) -> None:
+        for doc in docs:
+            for word in analyzer.words(doc.title):
+                if analyzer.is_cjk(word):
+                    self._word_counts[word] += 1
+        for word, count in self._word_counts.items():
+            self.vocabulary.add(word, count + 2)
+
+    def _rebuild_prefixes(self) -> None:
+        entries: list[tuple[str, int]] = []
+        for doc_id, doc in enumerate(self.index.docs):
+            if doc is None or doc.kind not in SUGGEST_KINDS:
+                continue
+            title = analyzer.compact(doc.title)
+            for key in {title, analyzer.full_pinyin(title), analyzer.initials(title)}:
+                if key:
+                    entries.append((key, doc_id))
+            for alias in doc.fields.get("aliases", "").split("\n"):
+                alias = analyzer.compact(alias)
+                if alias:
+                    entries.append((alias, doc_id))
+        entries.sort()
+        self._prefixes = entries
+
+    def rebuild(self, docs: list[SearchDoc]) -> None:
+        with self._lock:
+            self._learn(docs)
+            self.index.rebuild(docs)
+            self._rebuild_prefixes()
+
+    def upsert(self, docs: list[SearchDoc], removed: list[str] = ()) -> None:
+        with self._lock:
+            self._learn(docs)
+            if removed:
+                self.index.remove(list(removed))
+            self.index.add(docs)
+            self._rebuild_prefixes()
+
+    # ------------------------------------------------------------ reading
+
+    def document(self, key: str):
+        doc_id = self.index.ids.get(key)
+        return self.index.docs[doc_id] if doc_id is not None else None
+
+    def plan(self, q: str) -> QueryPlan:
+        return parse(q, self.lexicon, self.vocabulary, self.index.knows)
+
+    def search(
+        self,
+        q: str,
+        *,
+        filters: dict[str, str] | None = None,
+        region: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        facet_names: tuple[str, ...] = (),
+    ) -> tuple[QueryPlan, Result]:
+        plan = self.plan(q)
+        return plan, self.index.search(plan, filters=filters, region=region, limit=limit, offset=offset, facet_names=facet_names)
+
+    def did_you_mean(self, plan: QueryPlan) -> str | None:
+        """A corrected query when a word typed is unknown but sounds like a known one (户口登纪 → 户口登记)."""
+        changed = False
+        out: list[str] = []
+        for word in analyzer.words(plan.text):
+            if len(word) >= 2 and analyzer.is_cjk(word) and not self.index.knows(word) and word not in self.lexicon.entries:
+                fixed = self.vocabulary.full.get(analyzer.full_pinyin(word))
+                if fixed and fixed[0] != word:
+                    out.append(fixed[0])
+                    changed = True
+                    continue
+            out.append(word)
+        if changed:
+            return "".join(out)
+        if plan.converted:
+            return plan.text
+        return None
+
+    def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
+        """Names that start with what was typed (characters, full pinyin or initials), then the best matches."""
+        key = analyzer.compact(prefix)
+        if not key:
+            return []
+        out: list[Suggestion] = []
+        seen: set[int] = set()
+        with self._lock:
+            start = bisect.bisect_left(self._prefixes, (key, -1))
+            matches: list[int] = []
+            for entry, doc_id in self._prefixes[start : start + 400]:
+                if not entry.startswith(key):
+                    break
+                if self.index.alive[doc_id] and doc_id not in seen:
+                    seen.add(doc_id)
+                    matches.append(doc_id)
+            matches.sort(key=lambda i: (-float(self.index.popularity[i]), len(self.index.titles[i]), i))
+            for doc_id in matches[:limit]:
+                doc = self.index.docs[doc_id]
+                out.append(Suggestion(doc.title, doc.key, doc.url, doc.kind))
+        if len(out) < limit:
+            _, result = self.search(prefix, limit=limit * 2)
+            for hit in result.hits:
+                if hit.doc_id not in seen and hit.doc.kind in SUGGEST_KINDS and len(out) < limit:
+                    seen.add(hit.doc_id)
+                    out.append(Suggestion(hit.doc.title, hit.doc.key, hit.doc.url, hit.doc.kind))
+        return out

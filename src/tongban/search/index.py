@@ -1,0 +1,323 @@
+"""The in-memory search index: weighted fields, BM25F impacts in numpy arrays, facet masks (SRCH-01, SRCH-05).
+
+Documents get stable integer ids in the order they are added. Each call to ``add`` seals one
+*segment* (term → ids and impacts); replacing or removing a document marks its old id dead.
+Searching adds up, per term, ``query weight × idf × impact`` over dense float arrays, so a query
+costs a few numpy operations per term whatever the catalog size. Segments are merged when there
+are many, and the whole index is rebuilt when more than a fifth of it is dead.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tongban.search import analyzer
+from tongban.search.query import QueryPlan
+
+# Field weights: the name speaks loudest, guide text and FAQ answers least (000 §6.2 ranking).
+FIELD_WEIGHTS = {"name": 3.0, "aliases": 2.4, "keywords": 1.2, "agency": 0.5, "body": 0.45}
+K1 = 1.2
+B = {"name": 0.5, "aliases": 0.5, "keywords": 0.3, "agency": 0.3, "body": 0.75}
+MAX_SEGMENTS = 12
+KIND_PRIOR = {"item": 1.0, "faq": 0.85, "bundle": 1.0, "policy": 0.75, "regulation": 0.75, "announcement": 0.7}
+STATUS_PRIOR = {"active": 1.0, "suspended": 0.85, "stopped": 0.6}
+RERANK = 300
+
+
+@dataclass
+class SearchDoc:
+    """One searchable thing: a published item, one of its FAQs, a publication, a bundle."""
+
+    key: str
+    kind: str
+    title: str
+    url: str
+    fields: dict[str, str]
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    region_code: str = ""
+    status: str = "active"
+    subtitle: str = ""
+
+
+@dataclass
+class Segment:
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
+class Hit:
+    doc_id: int
+    doc: SearchDoc
+    score: float
+    coverage: float
+
+
+@dataclass
+class Result:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, dict[str, int]]
+    top_score: float
+
+
+class SearchIndex:
+    def __init__(self) -> None:
+        self.docs: list[SearchDoc | None] = []
+        self.ids: dict[str, int] = {}
+        self.alive = np.zeros(0, dtype=bool)
+        self.popularity = np.zeros(0, dtype=np.float32)
+        self.cores: list[str] = []
+        self.titles: list[str] = []
+        self.segments: list[Segment] = []
+        self.df: Counter[str] = Counter()
+        self._doc_terms: list[tuple[str, ...]] = []
+        self.avg_chars: dict[str, float] = {}
+        self.lock = threading.RLock()
+
+    # ------------------------------------------------------------ building
+
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+    def _analyze(self, doc: SearchDoc) -> dict[str, float]:
+        """Term → impact (BM25F saturation of the weighted, length-normalised frequencies)."""
+        weighted: dict[str, float] = defaultdict(float)
+        for name, text in doc.fields.items():
+            if not text:
+                continue
+            weight = FIELD_WEIGHTS[name]
+            norm = 1 - B[name] + B[name] * len(text) / max(self.avg_chars.get(name, 1.0), 1.0)
+            counts = Counter(analyzer.document_terms(text, with_initials=name in ("name", "aliases")))
+            for term, tf in counts.items():
+                weighted[term] += weight * tf / norm
+        impacts = {t: w / (K1 + w) for t, w in weighted.items()}
+        for facet, values in doc.facets.items():
+            for value in values:
+                impacts[f"f:{facet}={value}"] = 1.0
+        return impacts
+
+    def _update_averages(self, docs: list[SearchDoc]) -> None:
+        if self.avg_chars and len(docs) < len(self.titles):
+            return
+        totals: dict[str, list[int]] = defaultdict(list)
+        for doc in docs:
+            for name, text in doc.fields.items():
+                if text:
+                    totals[name].append(len(text))
+        self.avg_chars = {name: sum(v) / len(v) for name, v in totals.items()}
+
+    def add(self, docs: list[SearchDoc]) -> None:
+        """Add or replace documents (by key) in one new segment."""
+        if not docs:
+            return
+        with self.lock:
+            self._update_averages(docs)
+            lists: dict[str, tuple[array, array]] = {}
+            start = len(self.docs)
+            for offset, doc in enumerate(docs):
+                self._kill(doc.key)
+                doc_id = start + offset
+                impacts = self._analyze(doc)
+                for term, impact in impacts.items():
+                    ids, imps = lists.setdefault(term, (array("i"), array("f")))
+                    ids.append(doc_id)
+                    imps.append(impact)
+                self.df.update(impacts.keys())
+                self._doc_terms.append(tuple(impacts))
+                self.docs.append(doc)
+                self.ids[doc.key] = doc_id
+                self.titles.append(analyzer.compact(doc.title))
+                self.cores.append(analyzer.core_name(doc.title))
+            self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
+            self.popularity = np.concatenate([self.popularity, np.zeros(len(docs), dtype=np.float32)])
+            segment = Segment({t: (np.frombuffer(i, dtype=np.int32).copy(), np.frombuffer(m, dtype=np.float32).copy()) for t, (i, m) in lists.items()})
+            self.segments.append(segment)
+            if len(self.segments) > MAX_SEGMENTS:
+                self._merge()
+
+    def _kill(self, key: str) -> None:
+        old = self.ids.pop(key, None)
+        if old is None or not self.alive[old]:
+            return
+        self.alive[old] = False
+        self.df.subtract(self._doc_terms[old])
+        self._doc_terms[old] = ()
+        self.docs[old] = None
+
+    def remove(self, keys: list[str]) -> None:
+        with self.lock:
+            for key in keys:
+                self._kill(key)
+            if len(self.docs) > 1000 and self.alive.sum() < 0.8 * len(self.docs):
+                self.rebuild([d for d in self.docs if d is not None])
+
+    def rebuild(self, docs: list[SearchDoc]) -> None:
+        """Start again from ``docs`` (compaction, or a fresh load)."""
+        with self.lock:
+            popularity = {d.key: float(self.popularity[i]) for i, d in enumerate(self.docs) if d is not None}
+            self.__init__()
+            self._update_averages(docs)
+            self.add(docs)
+            for key, value in popularity.items():
+                if key in self.ids:
+                    self.popularity[self.ids[key]] = value
+
+    def _merge(self) -> None:
+        merged: dict[str, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+        for segment in self.segments:
+            for term, pair in segment.postings.items():
+                merged[term].append(pair)
+        postings = {}
+        for term, pairs in merged.items():
+            ids = np.concatenate([p[0] for p in pairs])
+            imps = np.concatenate([p[1] for p in pairs])
+            keep = self.alive[ids]
+            if keep.any():
+                postings[term] = (ids[keep], imps[keep])
+        self.segments = [Segment(postings)]
+
+    def set_popularity(self, scores: dict[str, float]) -> None:
+        """Popularity in [0, 1] per document key (from search and click logs)."""
+        with self.lock:
+            self.popularity[:] = 0
+            top = max(scores.values(), default=0.0)
+            for key, value in scores.items():
+                doc_id = self.ids.get(key)
+                if doc_id is not None and top > 0:
+                    self.popularity[doc_id] = math.log1p(value) / math.log1p(top)
+
+    # ------------------------------------------------------------ reading
+
+    def knows(self, word: str) -> bool:
+        return self.df.get("w:" + word, 0) > 0
+
+    def idf(self, term: str) -> float:
+        df = self.df.get(term, 0)
+        if df <= 0:
+            return 0.0
+        n = max(len(self), 1)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def _vector(self, term: str, out: np.ndarray, factor: float) -> None:
+        for segment in self.segments:
+            pair = segment.postings.get(term)
+            if pair is not None:
+                out[pair[0]] += factor * pair[1]
+
+    def mask(self, facet: str, value: str) -> np.ndarray:
+        out = np.zeros(len(self.docs), dtype=bool)
+        for segment in self.segments:
+            pair = segment.postings.get(f"f:{facet}={value}")
+            if pair is not None:
+                out[pair[0]] = True
+        return out
+
+    def _group_scores(self, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self.docs)
+        total = np.zeros(n, dtype=np.float32)
+        matched = np.zeros(n, dtype=np.float32)
+        for group in plan.groups:
+            best = np.zeros(n, dtype=np.float32)
+            for alt in group.alternatives:
+                denom = sum(alt.terms.values())
+                if not denom:
+                    continue
+                vec = np.zeros(n, dtype=np.float32)
+                for term, weight in alt.terms.items():
+                    idf = self.idf(term)
+                    if idf:
+                        self._vector(term, vec, weight * idf)
+                vec *= (1.0 if alt.literal else 0.9) / denom
+                np.maximum(best, vec, out=best)
+            peak = float(best.max()) if n else 0.0
+            if peak > 0:
+                total += group.weight * best
+                matched += group.weight * (best >= 0.35 * peak)
+        return total, matched
+
+    def search(
+        self,
+        plan: QueryPlan,
+        *,
+        filters: dict[str, str] | None = None,
+        region: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        facet_names: tuple[str, ...] = (),
+    ) -> Result:
+        with self.lock:
+            if plan.empty or not self.docs:
+                return Result([], 0, {}, 0.0)
+            total, matched = self._group_scores(plan)
+            weight_sum = sum(g.weight for g in plan.groups)
+            score = total * (0.4 + 0.6 * (matched / weight_sum) ** 2)
+            allowed = self.alive.copy()
+            for facet, value in (filters or {}).items():
+                if value:
+                    allowed &= self.mask(facet, value)
+            score[~allowed] = 0
+            top = float(score.max())
+            if top <= 0:
+                return Result([], 0, {}, 0.0)
+            candidates = np.flatnonzero(score >= 0.25 * top)
+            if len(candidates) > RERANK:
+                part = np.argpartition(-score[candidates], RERANK)[:RERANK]
+                shortlist = candidates[part]
+            else:
+                shortlist = candidates
+            hits = [self._rerank(int(i), float(score[i]), plan, region) for i in shortlist]
+            hits.sort(key=lambda h: (-h.score, h.doc_id))
+            facets = self._facet_counts(candidates, facet_names)
+            return Result(hits[offset : offset + limit], len(candidates), facets, hits[0].score if hits else 0.0)
+
+    def _rerank(self, doc_id: int, score: float, plan: QueryPlan, region: str | None) -> Hit:
+        doc = self.docs[doc_id]
+        core = self.cores[doc_id]
+        coverage = _coverage(core, plan)
+        exact = 1.0 if plan.text and (plan.text == self.titles[doc_id] or plan.text == core) else 0.0
+        final = score * (0.5 + 0.5 * coverage) * (1 + 0.5 * exact)
+        final *= 1 + 0.15 * float(self.popularity[doc_id])
+        final *= KIND_PRIOR.get(doc.kind, 0.8) * STATUS_PRIOR.get(doc.status, 1.0)
+        if region and doc.region_code:
+            final *= 1 + 0.04 * _region_affinity(region, doc.region_code)
+        return Hit(doc_id, doc, final, coverage)
+
+    def _facet_counts(self, candidates: np.ndarray, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {name: {} for name in names}
+        for i in candidates[:5000]:
+            doc = self.docs[int(i)]
+            for name in names:
+                for value in doc.facets.get(name, ()):
+                    out[name][value] = out[name].get(value, 0) + 1
+        return out
+
+
+def _coverage(core: str, plan: QueryPlan) -> float:
+    """Share of the name's characters explained by the query (its words, terms and their pairs)."""
+    if not core:
+        return 0.0
+    covered = [False] * len(core)
+    for text in plan.highlight_strings() + [plan.text]:
+        pieces = [text] if len(text) <= 2 else [text] + [text[i : i + 2] for i in range(len(text) - 1)]
+        for piece in pieces:
+            start = core.find(piece)
+            while start >= 0:
+                for k in range(start, start + len(piece)):
+                    covered[k] = True
+                start = core.find(piece, start + 1)
+    return sum(covered) / len(core)
+
+
+def _region_affinity(user: str, doc: str) -> int:
+    """3 for the same county, 2 for the same city, 1 for the same province, 0 otherwise."""
+    user, doc = user.ljust(6, "0"), doc.ljust(6, "0")
+    for level, width in ((3, 6), (2, 4), (1, 2)):
+        if user[:width] == doc[:width]:
+            return level
+    return 0

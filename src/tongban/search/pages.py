@@ -1,0 +1,145 @@
+"""Search pages: results with facets, click-through, and the navigation page (SRCH-03, SRCH-04, SRCH-05, SRCH-07)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from tongban.catalog import regions
+from tongban.catalog import service as catalog_service
+from tongban.catalog.enums import Audience, HandlingForm, ItemType, Level
+from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGE_GROUPS, LIFE_STAGES, ORG_THEMES, PERSON_THEMES
+from tongban.core.clock import Clock
+from tongban.core.errors import DomainError
+from tongban.search import service, views
+from tongban.search.api import FILTER_NAMES, Hub, search_params
+from tongban.web.deps import get_clock, get_db
+from tongban.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+
+FACET_TITLES = {
+    "kind": "结果类型",
+    "audience": "服务对象",
+    "level": "行使层级",
+    "agency": "实施机构",
+    "theme": "服务主题",
+    "life_stage": "生命周期",
+    "handling_form": "办理形式",
+    "item_type": "事项类型",
+}
+
+
+def _value_label(db: Session, facet: str, value: str) -> str:
+    labels = {
+        "audience": {a.value: a.label for a in Audience},
+        "level": {lv.value: lv.label for lv in Level},
+        "theme": {**PERSON_THEMES, **ORG_THEMES},
+        "life_stage": LIFE_STAGES,
+        "handling_form": {f.value: f.label for f in HandlingForm},
+        "item_type": {t.value: t.label for t in ItemType},
+        "tag": ATTRIBUTE_TAGS,
+        "nature": {"administrative_power": "行政权力", "public_service": "公共服务"},
+    }
+    if facet in labels:
+        return labels[facet].get(value, value)
+    return views.facet_label(db, facet, value)
+
+
+def _hot(db: Session, clock: Clock, hub: service.SearchHub) -> tuple[list, list]:
+    engine = hub.engine_for(db, clock)
+    searches = service.hot_searches(db_session=db, clock=clock, limit=10)
+    items = []
+    for key, count in service.hot_item_keys(db_session=db, clock=clock, limit=8):
+        doc = engine.document(key)
+        if doc is not None:
+            items.append((doc, count))
+    return searches, items
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", page: int = 1) -> HTMLResponse:
+    params = search_params(request, q=q[:200], page=page, size=10)
+    active = {k: v for k, v in request.query_params.items() if k in FILTER_NAMES and v}
+    try:
+        view = views.run(db_session=db, clock=clock, hub=hub, params=params)
+        error = None
+    except DomainError as exc:
+        view, error = None, exc.message
+    db.commit()
+
+    def url(**changes) -> str:
+        query = {"q": q, **active, **changes}
+        return "/search?" + urlencode({k: v for k, v in query.items() if v not in (None, "")})
+
+    facets = []
+    if view is not None:
+        for name, values in view.facets.items():
+            if values and (len(values) > 1 or name in active):
+                ordered = sorted(values.items(), key=lambda kv: -kv[1])[:12]
+                facets.append((name, FACET_TITLES[name], [(v, _value_label(db, name, v), n) for v, n in ordered]))
+    searches, items = _hot(db, clock, hub) if view is None or not q or view.total == 0 else ([], [])
+    pages = max(1, -(-view.total // view.size)) if view else 1
+    return render(
+        request,
+        "search/results.html",
+        status_code=422 if error else 200,
+        q=q,
+        view=view,
+        error=error,
+        facets=facets,
+        active=active,
+        active_labels=[(k, FACET_TITLES.get(k, k), _value_label(db, k, v)) for k, v in active.items()],
+        url=url,
+        pages=min(pages, 100),
+        hot_searches=searches,
+        hot_items=items,
+    )
+
+
+@router.get("/search/go")
+def go(db: Db, clock: Now, hub: Hub, key: Annotated[str, Query(max_length=60)], q: Annotated[str, Query(max_length=200)] = "", pos: int = 0) -> RedirectResponse:
+    """Record which result was opened, then open it (hot items and ranking learn from this)."""
+    engine = hub.engine_for(db, clock)
+    doc = engine.document(key)
+    if doc is None:
+        return RedirectResponse("/search?" + urlencode({"q": q}), status_code=303)
+    service.log_click(db_session=db, clock=clock, q=q, doc_key=key, position=pos)
+    db.commit()
+    return RedirectResponse(doc.url, status_code=303)
+
+
+@router.get("/browse", response_class=HTMLResponse)
+def browse(request: Request, db: Db, clock: Now, hub: Hub) -> HTMLResponse:
+    """Every way in without typing: department, category, nature, audience, theme, life stage, tags."""
+    counts = catalog_service.agency_item_counts(db_session=db)
+    types = catalog_service.type_counts(db_session=db)
+    person = catalog_service.facet_counts(db_session=db, facet="theme", audience="person")
+    org = catalog_service.facet_counts(db_session=db, facet="theme", audience="org")
+    stages = catalog_service.facet_counts(db_session=db, facet="life_stage")
+    tags = catalog_service.facet_counts(db_session=db, facet="tag")
+    audiences = catalog_service.facet_counts(db_session=db, facet="audience")
+    nature = {"administrative_power": 0, "public_service": 0}
+    for item_type, n in types.items():
+        nature[ItemType(item_type).nature] += n
+    searches, items = _hot(db, clock, hub)
+    return render(
+        request,
+        "search/browse.html",
+        agencies=[(a, counts[a.id]) for a in regions.list_agencies(db_session=db) if counts.get(a.id)],
+        item_types=[(ItemType(t), n) for t, n in types.items()],
+        nature=[(k, {"administrative_power": "行政权力事项", "public_service": "公共服务事项"}[k], n) for k, n in nature.items() if n],
+        audiences=[(a, audiences.get(a.value, 0)) for a in Audience if audiences.get(a.value)],
+        person_themes=[(c, name, person[c]) for c, name in PERSON_THEMES.items() if person.get(c)],
+        org_themes=[(c, name, org[c]) for c, name in ORG_THEMES.items() if org.get(c)],
+        stage_groups={g: [(c, name, stages[c]) for c, name in names.items() if stages.get(c)] for g, names in LIFE_STAGE_GROUPS.items()},
+        tags=[(c, name, tags[c]) for c, name in ATTRIBUTE_TAGS.items() if tags.get(c)],
+        hot_searches=searches,
+        hot_items=items,
+    )

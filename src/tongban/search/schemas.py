@@ -1,0 +1,64 @@
+"""JSON shapes of search: results with highlights and facets, suggestions, hot lists (SRCH-01, SRCH-05, SRCH-09)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class HitOut(BaseModel):
+    key: str = Field(description="结果编号，如 item:12、faq:12:1、publication:3")
+    kind: str = Field(description="item / faq / bundle / policy / regulation / announcement")
+    kind_label: str
+    title: str
+    title_html: str = Field(description="标题，检索词以 <mark> 标出（已转义）")
+    url: str
+    subtitle: str
+    snippet_html: str = Field(description="指南或正文中命中检索词的一句（已转义，<mark> 标出）")
+    status: str
+    position: int
+
+
+class FacetValueOut(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class SearchOut(BaseModel):
+    q: str
+    total: int
+    page: int
+    size: int
+    hits: list[HitOut]
+    facets: dict[str, list[FacetValueOut]]
+    did_you_mean: str | None = Field(None, description="疑似输错时的建议检索词")
+    understood: list[str] = Field(description="口语词被理解成的规范用语，如 “上户口 → 户口登记”")
+    filters: dict[str, str]
+
+
+class SuggestionOut(BaseModel):
+    text: str
+    url: str
+    kind: str
+
+
+class SuggestOut(BaseModel):
+    q: str
+    suggestions: list[SuggestionOut]
+
+
+class HotQueryOut(BaseModel):
+    query: str
+    count: int
+
+
+class HotItemOut(BaseModel):
+    key: str
+    title: str
+    url: str
+    count: int
+
+
+class HotOut(BaseModel):
+    searches: list[HotQueryOut]
+    items: list[HotItemOut]
