@@ -31,15 +31,16 @@ _TEMPLATES = {
 }
 
 
-def _where(loc: Iterable) -> str:
+def _where(loc: Iterable, from_request: bool) -> str:
     loc = list(loc)
-    if loc and loc[0] in ("body", "query", "path", "form", "header", "cookie"):
+    if from_request and loc and loc[0] in ("body", "query", "path", "form", "header", "cookie"):
         loc = loc[1:]  # FastAPI's marker of where the value came from, not a field name
     parts = [str(p) for p in loc]
     return ".".join(parts) or "请求"
 
 
-def humanize(errors: list[dict]) -> tuple[str, list[dict]]:
+def humanize(errors: list[dict], *, from_request: bool = False) -> tuple[str, list[dict]]:
+    """Pydantic errors in Chinese; ``from_request`` for FastAPI's, whose locations start with body/query/path."""
     details = []
     for err in errors:
         kind = err.get("type", "")
@@ -56,7 +57,7 @@ def humanize(errors: list[dict]) -> tuple[str, list[dict]]:
                 text = _TEMPLATES[kind]
         else:
             text = "不合法"
-        field = "请求内容" if kind == "json_invalid" else _where(err.get("loc", ()))
+        field = "请求内容" if kind == "json_invalid" else _where(err.get("loc", ()), from_request)
         details.append({"field": field, "message": text})
     if not details:
         return "请求内容不正确", details

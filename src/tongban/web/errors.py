@@ -50,7 +50,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError):
-        message, details = humanize(exc.errors())
+        message, details = humanize(exc.errors(), from_request=True)
         return _respond(request, 422, "INVALID_INPUT", message, details)
 
     @app.exception_handler(ValidationError)
