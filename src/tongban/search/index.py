@@ -28,6 +28,16 @@ MAX_SEGMENTS = 12
 KIND_PRIOR = {"item": 1.0, "faq": 0.85, "bundle": 1.0, "policy": 0.75, "regulation": 0.75, "announcement": 0.7}
 STATUS_PRIOR = {"active": 1.0, "suspended": 0.85, "stopped": 0.6}
 RERANK = 300
+# Words that make an item a follow-up variant of another (核发 → 变更, 注销, 补办 …). Someone who
+# does not mention one of them usually wants the first-time item, so variants they did not ask
+# for rank a little lower.
+VARIANT_ACTIONS = (
+    "注销", "变更", "终止", "延续", "延期", "补办", "补领", "补发", "补证", "补换", "换发", "换领", "换证",
+    "转入", "转出", "过户", "歇业", "停业", "报停", "恢复", "撤销", "撤回", "再注册", "解挂", "挂失",
+    "遗失", "续期", "迁出", "迁入", "迁移", "增加", "减少", "暂停", "更正", "注销登记", "年检", "年审",
+)
+VARIANT_PENALTY = 0.8
+MATCHED = 0.3  # share of an idea's best alternative a document must hold to count as matching it
 
 
 @dataclass
@@ -219,26 +229,32 @@ class SearchIndex:
         return out
 
     def _group_scores(self, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray]:
+        """Per document: the weighted sum over groups of the best alternative's matched share, and the matched weight.
+
+        An alternative scores the idf-weighted share of its terms the document holds (so a long
+        official term matched in full beats a short common one); a term the index has never
+        seen counts as the rarest possible, so unknown words are not explained by their
+        single characters.
+        """
         n = len(self.docs)
         total = np.zeros(n, dtype=np.float32)
         matched = np.zeros(n, dtype=np.float32)
+        rarest = math.log(1 + (max(len(self), 1) + 0.5) / 0.5)
         for group in plan.groups:
             best = np.zeros(n, dtype=np.float32)
             for alt in group.alternatives:
-                denom = sum(alt.terms.values())
-                if not denom:
-                    continue
                 vec = np.zeros(n, dtype=np.float32)
+                denom = 0.0
                 for term, weight in alt.terms.items():
                     idf = self.idf(term)
+                    denom += weight * (idf or rarest)
                     if idf:
                         self._vector(term, vec, weight * idf)
-                vec *= (1.0 if alt.literal else 0.9) / denom
-                np.maximum(best, vec, out=best)
-            peak = float(best.max()) if n else 0.0
-            if peak > 0:
-                total += group.weight * best
-                matched += group.weight * (best >= 0.35 * peak)
+                if denom:
+                    vec *= alt.factor / denom
+                    np.maximum(best, vec, out=best)
+            total += group.weight * best
+            matched += group.weight * (best >= MATCHED)
         return total, matched
 
     def search(
@@ -271,17 +287,20 @@ class SearchIndex:
                 shortlist = candidates[part]
             else:
                 shortlist = candidates
-            hits = [self._rerank(int(i), float(score[i]), plan, region) for i in shortlist]
+            asked = {w for w in VARIANT_ACTIONS if any(w in s for s in plan.highlight_strings() + [plan.text])}
+            hits = [self._rerank(int(i), float(score[i]), plan, region, asked) for i in shortlist]
             hits.sort(key=lambda h: (-h.score, h.doc_id))
             facets = self._facet_counts(candidates, facet_names)
             return Result(hits[offset : offset + limit], len(candidates), facets, hits[0].score if hits else 0.0)
 
-    def _rerank(self, doc_id: int, score: float, plan: QueryPlan, region: str | None) -> Hit:
+    def _rerank(self, doc_id: int, score: float, plan: QueryPlan, region: str | None, asked: set[str]) -> Hit:
         doc = self.docs[doc_id]
         core = self.cores[doc_id]
         coverage = _coverage(core, plan)
         exact = 1.0 if plan.text and (plan.text == self.titles[doc_id] or plan.text == core) else 0.0
         final = score * (0.5 + 0.5 * coverage) * (1 + 0.5 * exact)
+        if any(w in core and w not in asked for w in VARIANT_ACTIONS):
+            final *= VARIANT_PENALTY
         final *= 1 + 0.15 * float(self.popularity[doc_id])
         final *= KIND_PRIOR.get(doc.kind, 0.8) * STATUS_PRIOR.get(doc.status, 1.0)
         if region and doc.region_code:

@@ -61,6 +61,8 @@ class Lexicon:
                 entry = Entry(entry.phrase, tuple(dict.fromkeys(previous.terms + entry.terms)), previous.category, previous.source)
             self.entries[entry.phrase] = entry
         self.verbs = {v.phrase: v for v in verbs}
+        # Official words of the single-character verbs (设立, 办理, 变更 …): say what to do, not what about.
+        self.generic = frozenset(t for v in verbs for t in v.terms)
         self.fillers = fillers
         self._lengths = sorted({len(p) for p in self.entries}, reverse=True)
 

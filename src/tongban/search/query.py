@@ -14,6 +14,7 @@ from tongban.search.lexicon import Lexicon
 
 MAX_QUERY_CHARS = 60
 EXPANSION_FACTOR = 0.9
+GENERIC_FACTOR = 0.5
 VERB_WEIGHT = 0.45
 
 
@@ -22,6 +23,7 @@ class Alternative:
     text: str
     terms: dict[str, float]
     literal: bool
+    factor: float = 1.0  # how much a full match of this alternative is worth
 
 
 @dataclass
@@ -98,11 +100,13 @@ def _literal_group(word: str, weight: float = 1.0) -> Group:
     return Group(word, [Alternative(word, analyzer.query_terms(word), True)], weight)
 
 
-def _expanded_group(span: str, terms: tuple[str, ...], weight: float) -> Group:
+def _expanded_group(span: str, terms: tuple[str, ...], weight: float, generic: frozenset[str] = frozenset()) -> Group:
+    """The phrase as typed plus its official terms; generic action words (设立, 办理) count for less."""
     alternatives = [Alternative(span, analyzer.query_terms(span), True)]
     for term in terms:
         if term != span:
-            alternatives.append(Alternative(term, analyzer.query_terms(term), False))
+            factor = GENERIC_FACTOR if term in generic else EXPANSION_FACTOR
+            alternatives.append(Alternative(term, analyzer.query_terms(term), False, factor))
     return Group(span, alternatives, weight)
 
 
@@ -128,7 +132,7 @@ def parse(raw: str, lexicon: Lexicon, vocabulary: PinyinVocabulary, known=lambda
     plan = QueryPlan(raw=raw, text=text, converted=converted)
     covered = [False] * len(text)
     for match in lexicon.matches(text):
-        plan.groups.append(_expanded_group(match.entry.phrase, match.entry.terms, 1.0))
+        plan.groups.append(_expanded_group(match.entry.phrase, match.entry.terms, 1.0, lexicon.generic))
         for i in range(match.start, match.end):
             covered[i] = True
     leftover = "".join(ch if not covered[i] else " " for i, ch in enumerate(text))
@@ -138,7 +142,7 @@ def parse(raw: str, lexicon: Lexicon, vocabulary: PinyinVocabulary, known=lambda
         if analyzer.is_latin(word) and not word.isdigit() and not known(word) and len(word) >= 2:
             plan.groups.append(Group(word, [Alternative(word, analyzer.initials_terms(word), True)], 1.0))
         elif len(word) == 1 and word in lexicon.verbs:
-            plan.groups.append(_expanded_group(word, lexicon.verbs[word].terms, VERB_WEIGHT))
+            plan.groups.append(_expanded_group(word, lexicon.verbs[word].terms, VERB_WEIGHT, lexicon.generic))
         elif len(word) == 1:
             plan.groups.append(_literal_group(word, VERB_WEIGHT))
         else:
