@@ -102,22 +102,37 @@ class SearchEngine:
         return plan, self.index.search(plan, filters=filters, region=region, limit=limit, offset=offset, facet_names=facet_names)
 
     def did_you_mean(self, plan: QueryPlan) -> str | None:
-        """A corrected query when a word typed is unknown but sounds like a known one (户口登纪 → 户口登记)."""
-        changed = False
+        """A corrected query when part of it is unknown but sounds like a known word (户口登纪 → 户口登记).
+
+        Reads the query left to right; at each place the longest known stretch is kept, and an
+        unknown stretch of two to six characters whose pinyin is that of a known word is replaced.
+        """
+        text = plan.text
         out: list[str] = []
-        for word in analyzer.words(plan.text):
-            if len(word) >= 2 and analyzer.is_cjk(word) and not self.index.knows(word) and word not in self.lexicon.entries:
-                fixed = self.vocabulary.full.get(analyzer.full_pinyin(word))
-                if fixed and fixed[0] != word:
-                    out.append(fixed[0])
-                    changed = True
+        changed = False
+        i = 0
+        while i < len(text):
+            step = 1
+            for length in range(min(6, len(text) - i), 1, -1):
+                piece = text[i : i + length]
+                if not analyzer.is_cjk(piece):
                     continue
-            out.append(word)
+                if self.index.knows(piece) or piece in self.lexicon.entries:
+                    step = length
+                    out.append(piece)
+                    break
+                known = self.vocabulary.full.get(analyzer.full_pinyin(piece))
+                if known and known[0] != piece and len(known[0]) == length:
+                    step = length
+                    out.append(known[0])
+                    changed = True
+                    break
+            else:
+                out.append(text[i])
+            i += step
         if changed:
             return "".join(out)
-        if plan.converted:
-            return plan.text
-        return None
+        return plan.text if plan.converted else None
 
     def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
         """Names that start with what was typed (characters, full pinyin or initials), then the best matches."""

@@ -38,6 +38,7 @@ VARIANT_ACTIONS = (
 )
 VARIANT_PENALTY = 0.8
 MATCHED = 0.3  # share of an idea's best alternative a document must hold to count as matching it
+PRESENT = 0.12  # … and the least share of some idea for the document to be a result at all (a guide-text match)
 
 
 @dataclass
@@ -228,7 +229,7 @@ class SearchIndex:
                 out[pair[0]] = True
         return out
 
-    def _group_scores(self, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray]:
+    def _group_scores(self, plan: QueryPlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per document: the weighted sum over groups of the best alternative's matched share, and the matched weight.
 
         An alternative scores the idf-weighted share of its terms the document holds (so a long
@@ -239,6 +240,7 @@ class SearchIndex:
         n = len(self.docs)
         total = np.zeros(n, dtype=np.float32)
         matched = np.zeros(n, dtype=np.float32)
+        present = np.zeros(n, dtype=bool)
         rarest = math.log(1 + (max(len(self), 1) + 0.5) / 0.5)
         for group in plan.groups:
             best = np.zeros(n, dtype=np.float32)
@@ -255,7 +257,8 @@ class SearchIndex:
                     np.maximum(best, vec, out=best)
             total += group.weight * best
             matched += group.weight * (best >= MATCHED)
-        return total, matched
+            present |= best >= PRESENT
+        return total, matched, present
 
     def search(
         self,
@@ -270,7 +273,7 @@ class SearchIndex:
         with self.lock:
             if plan.empty or not self.docs:
                 return Result([], 0, {}, 0.0)
-            total, matched = self._group_scores(plan)
+            total, matched, present = self._group_scores(plan)
             weight_sum = sum(g.weight for g in plan.groups)
             score = total * (0.4 + 0.6 * (matched / weight_sum) ** 2)
             allowed = self.alive.copy()
@@ -278,6 +281,7 @@ class SearchIndex:
                 if value:
                     allowed &= self.mask(facet, value)
             score[~allowed] = 0
+            score[~present] = 0  # at least one idea of the query must really be there
             top = float(score.max())
             if top <= 0:
                 return Result([], 0, {}, 0.0)

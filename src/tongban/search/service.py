@@ -74,7 +74,9 @@ class SearchHub:
             return self.engine
 
     def refresh_popularity(self) -> None:
+        """Re-read the click logs at the next search instead of within a minute."""
         self._popularity_at = 0.0
+        self._checked = 0.0
 
     def _item_docs(self, db_session: Session, since: datetime | None, only_ids: set[int] | None = None):
         docs, removed, newest = [], [], since

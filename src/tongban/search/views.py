@@ -37,7 +37,7 @@ def _choices(name: str, allowed, message: str):
         if value in (None, ""):
             return None
         if value not in allowed:
-            raise InvalidInput("BAD_FILTER", message, {"field": name, "value": value})
+            raise InvalidInput("BAD_FILTER", message, details={"field": name, "value": value})
         return value
 
     return check
@@ -107,12 +107,12 @@ def check_params(params: SearchParams) -> dict[str, str]:
     for name, value in params.filters.items():
         if name == "region":
             if value and not re.fullmatch(r"\d{2,12}", value):
-                raise InvalidInput("BAD_FILTER", "区划代码应为 2 到 12 位数字", {"field": "region", "value": value})
+                raise InvalidInput("BAD_FILTER", "区划代码应为 2 到 12 位数字", details={"field": "region", "value": value})
             if value:
                 filters["region"] = region_key(value)
         elif name == "agency":
             if value and not re.fullmatch(r"\d{1,9}", value):
-                raise InvalidInput("BAD_FILTER", "实施机构编号应为数字", {"field": "agency", "value": value})
+                raise InvalidInput("BAD_FILTER", "实施机构编号应为数字", details={"field": "agency", "value": value})
             if value:
                 filters["agency"] = value
         elif name in CHECKS:
