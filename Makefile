@@ -1,6 +1,7 @@
 # tongban: set up, serve and test.
 #   make run     create .venv, install, migrate, load demo data, serve on http://127.0.0.1:8000/
 #   make test    install with the dev extra, install system packages, run the whole test suite
+#   make bench   run the search benchmarks in bench/ (quality against peers, scale to 100k items)
 #   make clean   remove .venv and var/
 # Variables: PYTHON (python3), HOST (127.0.0.1), PORT (8000), PYTEST_ARGS (extra pytest arguments),
 # PYTEST_WORKERS (auto; 0 runs everything in one process). TONGBAN_DATABASE_URL and
@@ -24,7 +25,7 @@ VENV_STAMP := $(VENV)/.stamp-venv
 RUN_STAMP := $(VENV)/.stamp-install
 DEV_STAMP := $(VENV)/.stamp-install-dev
 
-.PHONY: run test clean venv install install-dev db system-deps-run
+.PHONY: run test bench clean venv install install-dev db system-deps-run
 
 # A venv whose python no longer runs (deleted, or its base interpreter moved) is remade from
 # scratch: forget its stamps now, before make decides what is up to date.
@@ -70,6 +71,11 @@ run: system-deps-run db
 test: $(DEV_STAMP)
 	@bash scripts/system-deps.sh test
 	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
+
+# Search benchmarks: quality beside Whoosh+jieba and rapidfuzz, then latency and memory at 100k items.
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/search_scale.py
 
 system-deps-run:
 	@bash scripts/system-deps.sh run
