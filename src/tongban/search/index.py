@@ -235,7 +235,7 @@ class SearchIndex:
         An alternative scores the idf-weighted share of its terms the document holds (so a long
         official term matched in full beats a short common one); a term the index has never
         seen counts as the rarest possible, so unknown words are not explained by their
-        single characters.
+        single characters (its character pairs are what must match).
         """
         n = len(self.docs)
         total = np.zeros(n, dtype=np.float32)
@@ -249,6 +249,8 @@ class SearchIndex:
                 denom = 0.0
                 for term, weight in alt.terms.items():
                     idf = self.idf(term)
+                    if not idf and term.startswith("w:"):
+                        continue  # a word no document has as a whole; its character pairs speak for it
                     denom += weight * (idf or rarest)
                     if idf:
                         self._vector(term, vec, weight * idf)
@@ -303,7 +305,7 @@ class SearchIndex:
         coverage = _coverage(core, plan)
         exact = 1.0 if plan.text and (plan.text == self.titles[doc_id] or plan.text == core) else 0.0
         final = score * (0.5 + 0.5 * coverage) * (1 + 0.5 * exact)
-        if any(w in core and w not in asked for w in VARIANT_ACTIONS):
+        if any(w in self.titles[doc_id] and w not in asked for w in VARIANT_ACTIONS):
             final *= VARIANT_PENALTY
         final *= 1 + 0.15 * float(self.popularity[doc_id])
         final *= KIND_PRIOR.get(doc.kind, 0.8) * STATUS_PRIOR.get(doc.status, 1.0)

@@ -101,8 +101,9 @@ def _literal_group(word: str, weight: float = 1.0) -> Group:
 
 
 def _expanded_group(span: str, terms: tuple[str, ...], weight: float, generic: frozenset[str] = frozenset()) -> Group:
-    """The phrase as typed plus its official terms; generic action words (设立, 办理) count for less."""
-    alternatives = [Alternative(span, analyzer.query_terms(span), True)]
+    """The phrase as typed plus its official terms; generic action words (设立, 办理) and a lone
+    character as typed (证, 办) count for less."""
+    alternatives = [Alternative(span, analyzer.query_terms(span), True, GENERIC_FACTOR if len(span) == 1 else 1.0)]
     for term in terms:
         if term != span:
             factor = GENERIC_FACTOR if term in generic else EXPANSION_FACTOR
