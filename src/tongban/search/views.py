@@ -219,8 +219,7 @@ def run(*, db_session: Session, clock: Clock, hub: service.SearchHub, params: Se
     strings = _mark_strings(plan)
     offset = (params.page - 1) * params.size
     hits = [_hit_view(h, strings, offset + i + 1) for i, h in enumerate(result.hits)]
-    weak = result.total == 0 or result.top_score < 0.5
-    suggestion = engine.did_you_mean(plan) if q and (weak or plan.converted) else None
+    suggestion = engine.did_you_mean(plan) if q else None
     if params.log and q and params.page == 1:
         service.log_search(db_session=db_session, clock=clock, q=q, result_count=result.total, channel=params.channel)
     return SearchView(q, result.total, params.page, params.size, hits, result.facets, suggestion, understood(plan), filters)
