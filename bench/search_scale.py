@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import resource
 import sys
 import time
 from collections import Counter, defaultdict
@@ -181,7 +182,7 @@ def main() -> int:
     print("targets: " + "; ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in checks.items()))
     report["targets"] = checks
     report["total_s"] = round(time.perf_counter() - started, 1)
-    print(f"total {report['total_s']} s, peak RSS {__import__('resource').getrusage(0).ru_maxrss / 1024:.0f} MB")
+    print(f"total {report['total_s']} s, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     return 0

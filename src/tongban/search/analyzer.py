@@ -146,17 +146,22 @@ def _pinyin_terms(run: str) -> Iterator[str]:
             yield f"p:{sy[i]}_{sy[i + 1]}"
 
 
-def document_terms(text: str, *, with_initials: bool = False) -> list[str]:
-    """Every index term of a field's text, repeated as often as it occurs (term frequency)."""
+def document_terms(text: str, *, short: bool = False) -> list[str]:
+    """Every index term of a field's text, repeated as often as it occurs (term frequency).
+
+    ``short`` fields (names, aliases) also get single characters, syllable pairs and initials,
+    which forgive typos and serve pinyin input; long guide text gets words and character pairs
+    only, which is what full-text search needs and keeps the index small.
+    """
     terms: list[str] = []
     for run in runs(text):
         if is_cjk(run):
             terms.extend("w:" + w for w in _search_cut_cached(run) if len(w) >= 2)
             terms.extend(_bigram_terms(run))
-            if len(run) > 1:
-                terms.extend("u:" + ch for ch in run)
-            terms.extend(_pinyin_terms(run))
-            if with_initials:
+            if short:
+                if len(run) > 1:
+                    terms.extend("u:" + ch for ch in run)
+                terms.extend(_pinyin_terms(run))
                 ini = initials(run)
                 terms.extend("i:" + ini[i : i + 2] for i in range(len(ini) - 1))
         else:
@@ -168,8 +173,12 @@ def document_terms(text: str, *, with_initials: bool = False) -> list[str]:
 QUERY_WEIGHTS = {"w": 1.0, "b": 0.8, "p": 0.35, "u": 0.15, "i": 0.6}
 
 
-def query_terms(text: str) -> dict[str, float]:
-    """Terms of one query phrase with their weights (no initials: those come from latin input)."""
+def query_terms(text: str, *, literal: bool = True) -> dict[str, float]:
+    """Terms of one query phrase with their weights (no initials: those come from latin input).
+
+    What a person typed (``literal``) also looks for syllable pairs, to forgive typos; an official
+    term from the lexicon is spelled right and does not need them.
+    """
     out: dict[str, float] = {}
     for run in runs(text):
         if not is_cjk(run):
@@ -180,8 +189,9 @@ def query_terms(text: str) -> dict[str, float]:
                 out["w:" + w] = QUERY_WEIGHTS["w"]
         for t in _bigram_terms(run):
             out.setdefault(t, QUERY_WEIGHTS[t[0]])
-        for t in _pinyin_terms(run):
-            out.setdefault(t, QUERY_WEIGHTS["p"])
+        if literal:
+            for t in _pinyin_terms(run):
+                out.setdefault(t, QUERY_WEIGHTS["p"])
         if len(run) > 1:
             for ch in run:
                 out.setdefault("u:" + ch, QUERY_WEIGHTS["u"])

@@ -49,35 +49,45 @@ class SearchEngine:
         for word, count in self._word_counts.items():
             self.vocabulary.add(word, count + 2)
 
-    def _rebuild_prefixes(self) -> None:
-        entries: list[tuple[str, int]] = []
-        for doc_id, doc in enumerate(self.index.docs):
-            if doc is None or doc.kind not in SUGGEST_KINDS:
-                continue
-            title = analyzer.compact(doc.title)
-            for key in {title, analyzer.full_pinyin(title), analyzer.initials(title)}:
-                if key:
-                    entries.append((key, doc_id))
-            for alias in doc.fields.get("aliases", "").split("\n"):
-                alias = analyzer.compact(alias)
-                if alias:
-                    entries.append((alias, doc_id))
-        entries.sort()
-        self._prefixes = entries
+    def _prefix_entries(self, doc_id: int, doc: SearchDoc) -> list[tuple[str, int]]:
+        """Keys a suggestion can start from: the name, its full pinyin and initials, aliases."""
+        title = analyzer.compact(doc.title)
+        syllables = [s for run in analyzer.runs(title) for s in (analyzer.run_syllables(run) if analyzer.is_cjk(run) else [run])]
+        keys = {title, "".join(s for s in syllables if s != "?"), "".join(s[0] for s in syllables if s and s != "?")}
+        keys |= {analyzer.compact(a) for a in doc.fields.get("aliases", "").split("\n")}
+        return [(key, doc_id) for key in keys if key]
+
+    def _add_prefixes(self, first_id: int) -> None:
+        entries = [
+            entry
+            for doc_id in range(first_id, len(self.index.docs))
+            if (doc := self.index.docs[doc_id]) is not None and doc.kind in SUGGEST_KINDS
+            for entry in self._prefix_entries(doc_id, doc)
+        ]
+        if first_id == 0 or len(entries) > 1000:
+            self._prefixes = sorted([e for e in self._prefixes if self.index.alive[e[1]]] + entries)
+        else:
+            for entry in entries:
+                bisect.insort(self._prefixes, entry)
 
     def rebuild(self, docs: list[SearchDoc]) -> None:
         with self._lock:
             self._learn(docs)
             self.index.rebuild(docs)
-            self._rebuild_prefixes()
+            self._prefixes = []
+            self._add_prefixes(0)
 
     def upsert(self, docs: list[SearchDoc], removed: list[str] = ()) -> None:
         with self._lock:
             self._learn(docs)
+            first = len(self.index.docs)
             if removed:
                 self.index.remove(list(removed))
             self.index.add(docs)
-            self._rebuild_prefixes()
+            if len(self.index.docs) < first:  # the index compacted itself: ids changed
+                self._prefixes = []
+                first = 0
+            self._add_prefixes(first)
 
     # ------------------------------------------------------------ reading
 

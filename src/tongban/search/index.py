@@ -10,6 +10,7 @@ are many, and the whole index is rebuilt when more than a fifth of it is dead.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from array import array
 from collections import Counter, defaultdict
@@ -85,16 +86,27 @@ class SearchIndex:
         self.popularity = np.zeros(0, dtype=np.float32)
         self.cores: list[str] = []
         self.titles: list[str] = []
+        self.variants: list[int] = []  # bit i set when the name holds VARIANT_ACTIONS[i]
         self.segments: list[Segment] = []
         self.df: Counter[str] = Counter()
-        self._doc_terms: list[tuple[str, ...]] = []
+        self._terms: dict[str, int] = {}  # term → id, so each document keeps small integers, not strings
+        self._term_names: list[str] = []
+        self._doc_terms: list[array] = []
+        self._alive_count = 0
         self.avg_chars: dict[str, float] = {}
         self.lock = threading.RLock()
 
     # ------------------------------------------------------------ building
 
     def __len__(self) -> int:
-        return int(self.alive.sum())
+        return self._alive_count
+
+    def _term_id(self, term: str) -> int:
+        term_id = self._terms.get(term)
+        if term_id is None:
+            term_id = self._terms[term] = len(self._term_names)
+            self._term_names.append(term)
+        return term_id
 
     def _analyze(self, doc: SearchDoc) -> dict[str, float]:
         """Term → impact (BM25F saturation of the weighted, length-normalised frequencies)."""
@@ -104,7 +116,7 @@ class SearchIndex:
                 continue
             weight = FIELD_WEIGHTS[name]
             norm = 1 - B[name] + B[name] * len(text) / max(self.avg_chars.get(name, 1.0), 1.0)
-            counts = Counter(analyzer.document_terms(text, with_initials=name in ("name", "aliases")))
+            counts = Counter(analyzer.document_terms(text, short=name in ("name", "aliases")))
             for term, tf in counts.items():
                 weighted[term] += weight * tf / norm
         impacts = {t: w / (K1 + w) for t, w in weighted.items()}
@@ -140,11 +152,14 @@ class SearchIndex:
                     ids.append(doc_id)
                     imps.append(impact)
                 self.df.update(impacts.keys())
-                self._doc_terms.append(tuple(impacts))
+                self._doc_terms.append(array("i", (self._term_id(t) for t in impacts)))
                 self.docs.append(doc)
                 self.ids[doc.key] = doc_id
-                self.titles.append(analyzer.compact(doc.title))
+                title = analyzer.compact(doc.title)
+                self.titles.append(title)
                 self.cores.append(analyzer.core_name(doc.title))
+                self.variants.append(variant_mask(title))
+                self._alive_count += 1
             self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
             self.popularity = np.concatenate([self.popularity, np.zeros(len(docs), dtype=np.float32)])
             segment = Segment({t: (np.frombuffer(i, dtype=np.int32).copy(), np.frombuffer(m, dtype=np.float32).copy()) for t, (i, m) in lists.items()})
@@ -157,8 +172,9 @@ class SearchIndex:
         if old is None or not self.alive[old]:
             return
         self.alive[old] = False
-        self.df.subtract(self._doc_terms[old])
-        self._doc_terms[old] = ()
+        self._alive_count -= 1
+        self.df.subtract(self._term_names[t] for t in self._doc_terms[old])
+        self._doc_terms[old] = array("i")
         self.docs[old] = None
 
     def remove(self, keys: list[str]) -> None:
@@ -293,19 +309,21 @@ class SearchIndex:
                 shortlist = candidates[part]
             else:
                 shortlist = candidates
-            asked = {w for w in VARIANT_ACTIONS if any(w in s for s in plan.highlight_strings() + [plan.text])}
-            hits = [self._rerank(int(i), float(score[i]), plan, region, asked) for i in shortlist]
+            strings = plan.highlight_strings() + [plan.text]
+            asked = variant_mask("|".join(strings))
+            pattern = _coverage_pattern(strings)
+            hits = [self._rerank(int(i), float(score[i]), plan, region, asked, pattern) for i in shortlist]
             hits.sort(key=lambda h: (-h.score, h.doc_id))
             facets = self._facet_counts(candidates, facet_names)
             return Result(hits[offset : offset + limit], len(candidates), facets, hits[0].score if hits else 0.0)
 
-    def _rerank(self, doc_id: int, score: float, plan: QueryPlan, region: str | None, asked: set[str]) -> Hit:
+    def _rerank(self, doc_id: int, score: float, plan: QueryPlan, region: str | None, asked: int, pattern) -> Hit:
         doc = self.docs[doc_id]
         core = self.cores[doc_id]
-        coverage = _coverage(core, plan)
+        coverage = _coverage(core, pattern)
         exact = 1.0 if plan.text and (plan.text == self.titles[doc_id] or plan.text == core) else 0.0
         final = score * (0.5 + 0.5 * coverage) * (1 + 0.5 * exact)
-        if any(w in self.titles[doc_id] and w not in asked for w in VARIANT_ACTIONS):
+        if self.variants[doc_id] & ~asked:
             final *= VARIANT_PENALTY
         final *= 1 + 0.15 * float(self.popularity[doc_id])
         final *= KIND_PRIOR.get(doc.kind, 0.8) * STATUS_PRIOR.get(doc.status, 1.0)
@@ -315,6 +333,8 @@ class SearchIndex:
 
     def _facet_counts(self, candidates: np.ndarray, names: tuple[str, ...]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {name: {} for name in names}
+        if not names:
+            return out
         for i in candidates[:5000]:
             doc = self.docs[int(i)]
             for name in names:
@@ -323,19 +343,27 @@ class SearchIndex:
         return out
 
 
-def _coverage(core: str, plan: QueryPlan) -> float:
+def variant_mask(text: str) -> int:
+    return sum(1 << i for i, word in enumerate(VARIANT_ACTIONS) if word in text)
+
+
+def _coverage_pattern(strings: list[str]) -> re.Pattern | None:
+    """One regex finding, at every position, the longest query string or pair of its characters."""
+    pieces = {p for text in strings for p in ([text] + [text[i : i + 2] for i in range(len(text) - 1)]) if p}
+    if not pieces:
+        return None
+    alternation = "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
+    return re.compile(f"(?=({alternation}))")
+
+
+def _coverage(core: str, pattern: re.Pattern | None) -> float:
     """Share of the name's characters explained by the query (its words, terms and their pairs)."""
-    if not core:
+    if not core or pattern is None:
         return 0.0
-    covered = [False] * len(core)
-    for text in plan.highlight_strings() + [plan.text]:
-        pieces = [text] if len(text) <= 2 else [text] + [text[i : i + 2] for i in range(len(text) - 1)]
-        for piece in pieces:
-            start = core.find(piece)
-            while start >= 0:
-                for k in range(start, start + len(piece)):
-                    covered[k] = True
-                start = core.find(piece, start + 1)
+    covered = bytearray(len(core))
+    for match in pattern.finditer(core):
+        start = match.start()
+        covered[start : start + len(match.group(1))] = b"\x01" * len(match.group(1))
     return sum(covered) / len(core)
 
 
