@@ -22,7 +22,9 @@ from tongban.search import analyzer
 from tongban.search.query import QueryPlan
 
 # Field weights: the name speaks loudest, guide text and FAQ answers least (000 §6.2 ranking).
-FIELD_WEIGHTS = {"name": 3.0, "aliases": 2.4, "keywords": 1.2, "agency": 0.5, "body": 0.45}
+# Aliases weigh much less than the name: imported catalogs put a group's name there (四川's
+# main_item), which all the group's items share, and the lexicon already carries everyday names.
+FIELD_WEIGHTS = {"name": 3.0, "aliases": 1.0, "keywords": 1.2, "agency": 0.5, "body": 0.45}
 K1 = 1.2
 B = {"name": 0.5, "aliases": 0.5, "keywords": 0.3, "agency": 0.3, "body": 0.75}
 MAX_SEGMENTS = 12
