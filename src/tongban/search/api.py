@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tongban.core.clock import Clock
 from tongban.search import service, views
-from tongban.search.schemas import FacetValueOut, HitOut, HotItemOut, HotOut, HotQueryOut, SearchOut, SuggestionOut, SuggestOut
+from tongban.search.schemas import ClickIn, FacetValueOut, HitOut, HotItemOut, HotOut, HotQueryOut, SearchOut, SuggestionOut, SuggestOut
 from tongban.web.deps import get_clock, get_db
 
 router = APIRouter(prefix="/api/v1/search", tags=["search"])
@@ -96,12 +95,6 @@ def hot(db: Db, clock: Now, hub: Hub, limit: Annotated[int, Query(ge=1, le=50)] 
         if doc is not None:
             items.append(HotItemOut(key=key, title=doc.title, url=doc.url, count=count))
     return HotOut(searches=[HotQueryOut(query=h.query, count=h.count) for h in searches], items=items)
-
-
-class ClickIn(BaseModel):
-    q: str = Field("", max_length=200)
-    key: str = Field(max_length=60)
-    position: int = Field(0, ge=0, le=1000)
 
 
 @router.post("/click", status_code=204, summary="记录用户打开了哪条检索结果（用于热门事项与排序）")

@@ -62,3 +62,9 @@ class HotItemOut(BaseModel):
 class HotOut(BaseModel):
     searches: list[HotQueryOut]
     items: list[HotItemOut]
+
+
+class ClickIn(BaseModel):
+    q: str = Field("", max_length=200)
+    key: str = Field(max_length=60, description="被打开的结果编号")
+    position: int = Field(0, ge=0, le=1000)
