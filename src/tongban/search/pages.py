@@ -97,6 +97,7 @@ def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", pag
         active=active,
         active_labels=[(k, FACET_TITLES.get(k, k), _value_label(db, k, v)) for k, v in active.items()],
         url=url,
+        page_url=lambda n: url(page=n),
         pages=min(pages, 100),
         hot_searches=searches,
         hot_items=items,
