@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.orm import sessionmaker
+
 from tongban.core.clock import Clock
 
 SearchFn = Callable[[str], list[str]]  # query → result titles, best first
@@ -96,14 +98,16 @@ def sichuan_engine(sichuan: str | Path, clock: Clock, *, workdir: str | None = N
     directory = workdir or tempfile.mkdtemp(prefix="tongban-eval-")
     url = f"sqlite:///{Path(directory) / 'eval.db'}"
     upgrade(url)
-    core_db.configure(url)
-    with core_db.session_scope() as session:
+    # Its own engine: the process's configured database (the portal's, or a test's) is not touched.
+    factory = sessionmaker(bind=core_db.make_engine(url), expire_on_commit=False)
+    with factory() as session:
         load_regions(db_session=session)
-    with core_db.session_scope() as session:
+        session.commit()
         import_sichuan(db_session=session, clock=clock, path=sichuan, progress=progress)
-    hub = SearchHub()
-    with core_db.session_scope() as session:
-        engine = hub.engine_for(session, clock)
+        session.commit()
+    with factory() as session:
+        engine = SearchHub().engine_for(session, clock)
+    factory.kw["bind"].dispose()
     return engine
 
 
