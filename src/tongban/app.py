@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -9,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 import tongban
 from tongban.core import db as core_db
@@ -18,6 +22,7 @@ from tongban.core.logs import configure_logging
 from tongban.web import errors, filters
 from tongban.web.i18n import translator
 
+log = logging.getLogger(__name__)
 DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications")
 
 
@@ -31,11 +36,32 @@ def _templates() -> Environment:
     return env
 
 
-def create_app(*, clock: Clock | None = None, database_url: str | None = None) -> FastAPI:
+def _warm_search(app: FastAPI) -> None:
+    """Build the search index in the background, so the first person to search does not wait for it."""
+    try:
+        with core_db.session_scope() as session:
+            app.state.search_hub.engine_for(session, app.state.clock)
+    except SQLAlchemyError:
+        log.exception("search index warm-up failed; the first search will build it")
+
+
+@asynccontextmanager
+async def _warm_lifespan(app: FastAPI):
+    threading.Thread(target=_warm_search, args=(app,), name="search-warm-up", daemon=True).start()
+    yield
+
+
+def serve_app() -> FastAPI:
+    """The application as `tongban serve` runs it: the search index starts building at once."""
+    return create_app(warm_search=True)
+
+
+def create_app(*, clock: Clock | None = None, database_url: str | None = None, warm_search: bool = False) -> FastAPI:
     configure_logging()
     if database_url is not None:
         core_db.configure(database_url)
     app = FastAPI(
+        lifespan=_warm_lifespan if warm_search else None,
         title="通办 tongban API",
         version=tongban.__version__,
         description="一体化政务服务平台：事项库、办事指南、检索与办件的开放接口。错误统一为 {\"error\": {\"code\", \"message\"}}。",

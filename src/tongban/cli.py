@@ -56,7 +56,7 @@ def serve(
     import uvicorn
 
     console.print(f"通办已启动：http://{host}:{port}/  （接口文档 /docs，Ctrl+C 退出）")
-    uvicorn.run("tongban.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run("tongban.app:serve_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 @db_app.command("upgrade")
