@@ -9,7 +9,6 @@ from tests.factories import make_actor, make_agency, make_item
 from tongban.catalog import service as catalog_service
 from tongban.publications import service as publications_service
 from tongban.publications.schemas import PublicationIn
-from tongban.search import service as search_service
 from tongban.search.models import SearchLog
 
 

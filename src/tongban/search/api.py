@@ -15,7 +15,6 @@ from tongban.web.deps import get_clock, get_db
 router = APIRouter(prefix="/api/v1/search", tags=["search"])
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
-FILTER_NAMES = ("kind", "audience", "region", "level", "agency", "theme", "life_stage", "tag", "handling_form", "handling_scope", "item_type", "nature")
 
 
 def get_hub(request: Request) -> service.SearchHub:
@@ -23,12 +22,6 @@ def get_hub(request: Request) -> service.SearchHub:
 
 
 Hub = Annotated[service.SearchHub, Depends(get_hub)]
-
-
-def search_params(request: Request, q: str = "", page: int = 1, size: int = 10, near: str | None = None) -> views.SearchParams:
-    """Query string → parameters; filters are the known names, checked by the service."""
-    filters = {name: request.query_params.get(name, "") for name in FILTER_NAMES if request.query_params.get(name)}
-    return views.SearchParams(q=q, filters=filters, region=near, page=page, size=size)
 
 
 def to_out(db: Session, view: views.SearchView) -> SearchOut:
@@ -51,7 +44,6 @@ def to_out(db: Session, view: views.SearchView) -> SearchOut:
 
 @router.get("", response_model=SearchOut, summary="一站式检索：事项、常见问题、政策法规、通知公告")
 def search(
-    request: Request,
     db: Db,
     clock: Now,
     hub: Hub,
@@ -72,8 +64,12 @@ def search(
     item_type: str | None = None,
     nature: str | None = None,
 ) -> SearchOut:
-    params = search_params(request, q=q, page=page, size=size, near=near)
-    params.channel = "api"
+    filters = {
+        "kind": kind, "audience": audience, "region": region, "level": level, "agency": agency, "theme": theme,
+        "life_stage": life_stage, "tag": tag, "handling_form": handling_form, "handling_scope": handling_scope,
+        "item_type": item_type, "nature": nature,
+    }
+    params = views.SearchParams(q=q, filters={k: v for k, v in filters.items() if v}, region=near, page=page, size=size, channel="api")
     view = views.run(db_session=db, clock=clock, hub=hub, params=params)
     db.commit()
     return to_out(db, view)
@@ -87,14 +83,11 @@ def suggest(db: Db, clock: Now, hub: Hub, q: Annotated[str, Query(max_length=60)
 
 @router.get("/hot", response_model=HotOut, summary="热门检索词与热门事项（来自近 30 天的检索与点击记录）")
 def hot(db: Db, clock: Now, hub: Hub, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> HotOut:
-    engine = hub.engine_for(db, clock)
-    searches = service.hot_searches(db_session=db, clock=clock, limit=limit)
-    items = []
-    for key, count in service.hot_item_keys(db_session=db, clock=clock, limit=limit):
-        doc = engine.document(key)
-        if doc is not None:
-            items.append(HotItemOut(key=key, title=doc.title, url=doc.url, count=count))
-    return HotOut(searches=[HotQueryOut(query=h.query, count=h.count) for h in searches], items=items)
+    lists = views.hot_lists(db_session=db, clock=clock, hub=hub, limit=limit)
+    return HotOut(
+        searches=[HotQueryOut(query=h.query, count=h.count) for h in lists.searches],
+        items=[HotItemOut(key=doc.key, title=doc.title, url=doc.url, count=n) for doc, n in lists.items],
+    )
 
 
 @router.post("/click", status_code=204, summary="记录用户打开了哪条检索结果（用于热门事项与排序）")

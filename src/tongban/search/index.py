@@ -77,7 +77,6 @@ class Result:
     hits: list[Hit]
     total: int
     facets: dict[str, dict[str, int]]
-    top_score: float
 
 
 class SearchIndex:
@@ -292,7 +291,7 @@ class SearchIndex:
     ) -> Result:
         with self.lock:
             if plan.empty or not self.docs:
-                return Result([], 0, {}, 0.0)
+                return Result([], 0, {})
             total, matched, present = self._group_scores(plan)
             weight_sum = sum(g.weight for g in plan.groups)
             score = total * (0.4 + 0.6 * (matched / weight_sum) ** 2)
@@ -304,7 +303,7 @@ class SearchIndex:
             score[~present] = 0  # at least one idea of the query must really be there
             top = float(score.max())
             if top <= 0:
-                return Result([], 0, {}, 0.0)
+                return Result([], 0, {})
             candidates = np.flatnonzero(score >= 0.25 * top)
             if len(candidates) > RERANK:
                 part = np.argpartition(-score[candidates], RERANK)[:RERANK]
@@ -317,7 +316,7 @@ class SearchIndex:
             hits = [self._rerank(int(i), float(score[i]), plan, region, asked, pattern) for i in shortlist]
             hits.sort(key=lambda h: (-h.score, h.doc_id))
             facets = self._facet_counts(candidates, facet_names)
-            return Result(hits[offset : offset + limit], len(candidates), facets, hits[0].score if hits else 0.0)
+            return Result(hits[offset : offset + limit], len(candidates), facets)
 
     def _rerank(self, doc_id: int, score: float, plan: QueryPlan, region: str | None, asked: int, pattern) -> Hit:
         doc = self.docs[doc_id]

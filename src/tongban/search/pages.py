@@ -11,18 +11,27 @@ from sqlalchemy.orm import Session
 
 from tongban.catalog import regions
 from tongban.catalog import service as catalog_service
-from tongban.catalog.enums import Audience, HandlingForm, ItemType, Level
-from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGE_GROUPS, LIFE_STAGES, ORG_THEMES, PERSON_THEMES
+from tongban.catalog.enums import Audience, ItemType
+from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError
 from tongban.search import service, views
-from tongban.search.api import FILTER_NAMES, Hub, search_params
+from tongban.search.api import Hub
 from tongban.web.deps import get_clock, get_db
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
+
+FILTER_NAMES = ("kind", "audience", "region", "level", "agency", "theme", "life_stage", "tag", "handling_form", "handling_scope", "item_type", "nature")
+
+
+def search_params(request: Request, q: str = "", page: int = 1, size: int = 10) -> views.SearchParams:
+    """Query string → parameters; filters are the known names, checked by the service."""
+    filters = {name: request.query_params.get(name, "") for name in FILTER_NAMES if request.query_params.get(name)}
+    return views.SearchParams(q=q, filters=filters, page=page, size=size)
+
 
 FACET_TITLES = {
     "kind": "结果类型",
@@ -34,33 +43,6 @@ FACET_TITLES = {
     "handling_form": "办理形式",
     "item_type": "事项类型",
 }
-
-
-def _value_label(db: Session, facet: str, value: str) -> str:
-    labels = {
-        "audience": {a.value: a.label for a in Audience},
-        "level": {lv.value: lv.label for lv in Level},
-        "theme": {**PERSON_THEMES, **ORG_THEMES},
-        "life_stage": LIFE_STAGES,
-        "handling_form": {f.value: f.label for f in HandlingForm},
-        "item_type": {t.value: t.label for t in ItemType},
-        "tag": ATTRIBUTE_TAGS,
-        "nature": {"administrative_power": "行政权力", "public_service": "公共服务"},
-    }
-    if facet in labels:
-        return labels[facet].get(value, value)
-    return views.facet_label(db, facet, value)
-
-
-def _hot(db: Session, clock: Clock, hub: service.SearchHub) -> tuple[list, list]:
-    engine = hub.engine_for(db, clock)
-    searches = service.hot_searches(db_session=db, clock=clock, limit=10)
-    items = []
-    for key, count in service.hot_item_keys(db_session=db, clock=clock, limit=8):
-        doc = engine.document(key)
-        if doc is not None:
-            items.append((doc, count))
-    return searches, items
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -83,8 +65,8 @@ def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", pag
         for name, values in view.facets.items():
             if values and (len(values) > 1 or name in active):
                 ordered = sorted(values.items(), key=lambda kv: -kv[1])[:12]
-                facets.append((name, FACET_TITLES[name], [(v, _value_label(db, name, v), n) for v, n in ordered]))
-    searches, items = _hot(db, clock, hub) if view is None or not q or view.total == 0 else ([], [])
+                facets.append((name, FACET_TITLES[name], [(v, views.facet_label(db, name, v), n) for v, n in ordered]))
+    hot = views.hot_lists(db_session=db, clock=clock, hub=hub, limit=8) if view is None or not q or view.total == 0 else None
     pages = max(1, -(-view.total // view.size)) if view else 1
     return render(
         request,
@@ -95,12 +77,12 @@ def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", pag
         error=error,
         facets=facets,
         active=active,
-        active_labels=[(k, FACET_TITLES.get(k, k), _value_label(db, k, v)) for k, v in active.items()],
+        active_labels=[(k, FACET_TITLES.get(k, k), views.facet_label(db, k, v)) for k, v in active.items()],
         url=url,
         page_url=lambda n: url(page=n),
         pages=min(pages, 100),
-        hot_searches=searches,
-        hot_items=items,
+        hot_searches=hot.searches if hot else [],
+        hot_items=hot.items if hot else [],
     )
 
 
@@ -129,7 +111,7 @@ def browse(request: Request, db: Db, clock: Now, hub: Hub) -> HTMLResponse:
     nature = {"administrative_power": 0, "public_service": 0}
     for item_type, n in types.items():
         nature[ItemType(item_type).nature] += n
-    searches, items = _hot(db, clock, hub)
+    hot = views.hot_lists(db_session=db, clock=clock, hub=hub, limit=8)
     return render(
         request,
         "search/browse.html",
@@ -141,6 +123,6 @@ def browse(request: Request, db: Db, clock: Now, hub: Hub) -> HTMLResponse:
         org_themes=[(c, name, org[c]) for c, name in ORG_THEMES.items() if org.get(c)],
         stage_groups={g: [(c, name, stages[c]) for c, name in names.items() if stages.get(c)] for g, names in LIFE_STAGE_GROUPS.items()},
         tags=[(c, name, tags[c]) for c, name in ATTRIBUTE_TAGS.items() if tags.get(c)],
-        hot_searches=searches,
-        hot_items=items,
+        hot_searches=hot.searches,
+        hot_items=hot.items,
     )

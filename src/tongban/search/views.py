@@ -15,7 +15,7 @@ from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGES, ORG_THEMES, PE
 from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput
 from tongban.search import service
-from tongban.search.index import Hit
+from tongban.search.index import Hit, SearchDoc
 from tongban.search.query import MAX_QUERY_CHARS, QueryPlan
 from tongban.search.sources import region_key
 
@@ -26,6 +26,18 @@ KIND_LABELS = {
     "policy": "政策文件",
     "regulation": "法律法规",
     "announcement": "通知公告",
+}
+FACET_VALUE_LABELS: dict[str, dict[str, str]] = {
+    "kind": KIND_LABELS,
+    "audience": {a.value: a.label for a in Audience},
+    "level": {lv.value: lv.label for lv in Level},
+    "theme": {**PERSON_THEMES, **ORG_THEMES},
+    "life_stage": LIFE_STAGES,
+    "tag": ATTRIBUTE_TAGS,
+    "handling_form": {f.value: f.label for f in HandlingForm},
+    "handling_scope": {sc.value: sc.label for sc in HandlingScope},
+    "item_type": {t.value: t.label for t in ItemType},
+    "nature": {"administrative_power": "行政权力", "public_service": "公共服务"},
 }
 FACETS = ("kind", "audience", "level", "agency", "theme", "life_stage", "handling_form", "item_type")
 SNIPPET_CHARS = 90
@@ -226,10 +238,25 @@ def run(*, db_session: Session, clock: Clock, hub: service.SearchHub, params: Se
 
 
 def facet_label(db_session: Session, facet: str, value: str) -> str:
-    """A facet value as people read it."""
+    """A facet value as people read it (API and pages alike)."""
     if facet == "agency":
         agency = regions.get_agency(db_session=db_session, agency_id=int(value)) if value.isdigit() else None
         return agency.name if agency else value
-    if facet == "kind":
-        return KIND_LABELS.get(value, value)
-    return value
+    return FACET_VALUE_LABELS.get(facet, {}).get(value, value)
+
+
+@dataclass
+class HotLists:
+    searches: list[service.HotQuery]
+    items: list[tuple[SearchDoc, int]]  # document and how often it was opened
+
+
+def hot_lists(*, db_session: Session, clock: Clock, hub: service.SearchHub, limit: int = 10) -> HotLists:
+    """Hot searches and hot items (SRCH-05), items as the index knows them now."""
+    engine = hub.engine_for(db_session, clock)
+    items = []
+    for key, count in service.hot_item_keys(db_session=db_session, clock=clock, limit=limit):
+        doc = engine.document(key)
+        if doc is not None:
+            items.append((doc, count))
+    return HotLists(service.hot_searches(db_session=db_session, clock=clock, limit=limit), items)
