@@ -9,9 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from tongban.core import db as core_db
-from tongban.core.clock import FixedClock
-from tongban.core.migrate import upgrade
+# Personal-data keys for tests only (real installations set their own or get a generated key file).
+os.environ.setdefault("TONGBAN_DATA_KEY", "00112233445566778899aabbccddeeff")
+os.environ.setdefault("TONGBAN_INDEX_KEY", "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0")
+
+from tongban.core import db as core_db  # noqa: E402
+from tongban.core.clock import FixedClock  # noqa: E402
+from tongban.core.migrate import upgrade  # noqa: E402
+from tongban.notify.sms import FileSmsGateway  # noqa: E402
 
 # Every table but these is emptied after each test; regions are reference data loaded once.
 KEEP = {"alembic_version", "region"}
@@ -93,10 +98,16 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(engine, clock):
+def sms(tmp_path) -> FileSmsGateway:
+    """The development SMS gateway: every message is a JSON line the test can read back."""
+    return FileSmsGateway(tmp_path / "sms.jsonl")
+
+
+@pytest.fixture
+def app(engine, clock, sms):
     from tongban.app import create_app
 
-    return create_app(clock=clock)
+    return create_app(clock=clock, sms_gateway=sms)
 
 
 @pytest.fixture

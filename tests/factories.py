@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
-from tongban.accounts.service import StaffActor, StaffRole, create_token
+from tongban.accounts import staff as staff_service
+from tongban.accounts.access import StaffActor
 from tongban.catalog import regions, service
 from tongban.catalog.models import Agency, ServiceItem
 from tongban.catalog.schemas import ItemContent, ItemDocument, ItemIdentity
@@ -135,8 +136,76 @@ def make_item(
     return item
 
 
-def make_actor(db_session: Session, clock: Clock, *, role: str, agency: Agency | None = None) -> tuple[StaffActor, str]:
-    row, clear = create_token(
-        db_session=db_session, clock=clock, name=f"{role}-{next(_seq)}", role=role, agency_id=agency.id if agency else None
+def make_staff(db_session: Session, clock: Clock, *, roles: list[str], agency: Agency | None = None,
+               region_code: str | None = None, phone: str | None = None):
+    """A staff account (and its initial password) scoped to the agency, or to a region when agency is None."""
+    n = next(_seq)
+    account, password = staff_service.create(
+        db_session=db_session, clock=clock, by=None, by_ref="test",
+        staff_in=staff_service.StaffIn(
+            username=f"staff{n}", name=f"工作人员{n}", roles=roles, agency_id=agency.id if agency else None,
+            region_code=region_code or (agency.region_code if agency else "510000"), phone=phone,
+        ),
     )
-    return StaffActor(token_id=row.id, name=row.name, role=StaffRole(row.role), agency_id=row.agency_id), clear
+    return account, password
+
+
+def make_actor(db_session: Session, clock: Clock, *, role: str, agency: Agency | None = None,
+               region_code: str | None = None) -> tuple[StaffActor, str]:
+    """A staff actor with one role and an API token for it."""
+    account, _ = make_staff(db_session, clock, roles=[role], agency=agency, region_code=region_code)
+    row, clear = staff_service.create_token(db_session=db_session, clock=clock, staff_id=account.id, label="test")
+    return staff_service.actor_for(account, token_id=row.id), clear
+
+
+def resident_id(birth: str = "19900307", region: str = "110105", serial: str | None = None) -> str:
+    """A valid 18-digit resident ID number (check digit computed by python-stdnum)."""
+    from stdnum.cn import ric
+
+    body = f"{region}{birth}{serial or f'{next(_seq) % 1000:03d}'}"
+    return body + ric.calc_check_digit(body)
+
+
+def last_code(sms, phone: str) -> str:
+    """The latest SMS code sent to a phone through the development gateway."""
+    import re
+
+    for row in reversed(sms.messages(phone)):
+        match = re.search(r"验证码 (\d{6})", row["text"])
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no code sent to {phone}")
+
+
+def add_population(db_session: Session, clock: Clock, tmp_path, rows: list[dict]) -> None:
+    """Load people into the population library through its real CSV import."""
+    import csv
+
+    from tongban.baselib.service import POPULATION_COLUMNS, import_population
+
+    path = tmp_path / f"population-{next(_seq)}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=POPULATION_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({"id_kind": "resident_id", "status": "normal", **row})
+    result = import_population(db_session=db_session, clock=clock, path=path)
+    assert not result.errors, result.errors
+
+
+def make_person(db_session: Session, clock: Clock, *, name: str = "张三", phone: str | None = None,
+                id_number: str | None = None, password: str = "Passw0rd!x"):
+    """A registered, active person with a known password (opened at a window, then password set)."""
+    from tongban.accounts import persons
+    from tongban.accounts.passwords import hash_password
+    from tongban.baselib.service import TableBaseLibrary
+
+    n = next(_seq)
+    person, _ = persons.register_at_window(
+        db_session=db_session, clock=clock, library=TableBaseLibrary(db_session), actor=None, name=name,
+        id_kind="resident_id", id_number=id_number or resident_id(serial=f"{n % 1000:03d}"),
+        phone=phone or f"139{n:08d}",
+    )
+    person.password_hash, person.must_change_password = hash_password(password), False
+    db_session.flush()
+    return person

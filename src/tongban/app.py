@@ -19,11 +19,12 @@ from tongban.core import db as core_db
 from tongban.core.clock import Clock, SystemClock
 from tongban.core.config import get_settings
 from tongban.core.logs import configure_logging
+from tongban.notify.sms import SmsGateway, gateway_from_settings
 from tongban.web import errors, filters
 from tongban.web.i18n import translator
 
 log = logging.getLogger(__name__)
-DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications")
+DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts")
 
 
 def _templates() -> Environment:
@@ -56,7 +57,9 @@ def serve_app() -> FastAPI:
     return create_app(warm_search=True)
 
 
-def create_app(*, clock: Clock | None = None, database_url: str | None = None, warm_search: bool = False) -> FastAPI:
+def create_app(
+    *, clock: Clock | None = None, database_url: str | None = None, warm_search: bool = False, sms_gateway: SmsGateway | None = None
+) -> FastAPI:
     configure_logging()
     if database_url is not None:
         core_db.configure(database_url)
@@ -68,6 +71,7 @@ def create_app(*, clock: Clock | None = None, database_url: str | None = None, w
     )
     app.state.clock = clock or SystemClock()
     app.state.templates = _templates()
+    app.state.sms_gateway = sms_gateway or gateway_from_settings()
     from tongban.search.service import SearchHub
 
     app.state.search_hub = SearchHub()
@@ -95,6 +99,10 @@ def create_app(*, clock: Clock | None = None, database_url: str | None = None, w
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": tongban.__version__, "database": core_db.get_engine().dialect.name}
 
+    from tongban.accounts import api as accounts_api
+    from tongban.accounts import pages as accounts_pages
+    from tongban.accounts import staff_api as accounts_staff_api
+    from tongban.accounts import staff_pages as accounts_staff_pages
     from tongban.catalog import api as catalog_api
     from tongban.catalog import api_exchange
     from tongban.catalog import pages as catalog_pages
@@ -110,7 +118,11 @@ def create_app(*, clock: Clock | None = None, database_url: str | None = None, w
     app.include_router(guide_api.router)  # before catalog: /items/{id}/guide.pdf is more specific
     app.include_router(catalog_api.router)
     app.include_router(api_exchange.router)
+    app.include_router(accounts_staff_pages.router)
     app.include_router(staff_pages.router)
+    app.include_router(accounts_api.router)
+    app.include_router(accounts_staff_api.router)
+    app.include_router(accounts_pages.router)
     app.include_router(web_pages.router)
     app.include_router(guide_pages.router)
     app.include_router(catalog_pages.router)

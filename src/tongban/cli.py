@@ -1,4 +1,4 @@
-"""The `tongban` command: serve, database, seed, import/export, catalog lint, staff tokens."""
+"""The `tongban` command: serve, database, seed, import/export, catalog lint, accounts, audit, search."""
 
 from __future__ import annotations
 
@@ -19,12 +19,16 @@ db_app = typer.Typer(help="数据库", no_args_is_help=True)
 seed_app = typer.Typer(help="示例数据", no_args_is_help=True)
 import_app = typer.Typer(help="导入事项", no_args_is_help=True)
 catalog_app = typer.Typer(help="事项库", no_args_is_help=True)
-staff_app = typer.Typer(help="工作人员令牌", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(import_app, name="import")
 app.add_typer(catalog_app, name="catalog")
+from tongban.accounts.cli import accounts_app, audit_app, baselib_app, staff_app  # noqa: E402
+
 app.add_typer(staff_app, name="staff")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(audit_app, name="audit")
+app.add_typer(baselib_app, name="baselib")
 regions_app = typer.Typer(help="行政区划", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
 
@@ -202,51 +206,6 @@ def regions_list(parent: Annotated[str, typer.Option(help="上级区划代码")]
     with core_db.session_scope() as session:
         for region in children(db_session=session, code=parent):
             typer.echo(f"{region.code}\t{region.name}\t{region.level}")
-
-
-@staff_app.command("create-token")
-def create_token(
-    name: Annotated[str, typer.Option(help="持有人姓名")],
-    role: Annotated[str, typer.Option(help="editor（实施机构编辑）、reviewer（管理机构审核）或 admin")] = "editor",
-    agency_code: Annotated[str, typer.Option(help="所属机构的统一社会信用代码（editor 必填）")] = "",
-) -> None:
-    """创建工作人员令牌；令牌只显示这一次，库中只存其 SM3 摘要。"""
-    from tongban.accounts.service import create_token as run
-    from tongban.catalog.regions import get_agency_by_code
-
-    with core_db.session_scope() as session:
-        try:
-            agency_id = get_agency_by_code(db_session=session, code=agency_code).id if agency_code else None
-            row, clear = run(db_session=session, clock=clock, name=name, role=role, agency_id=agency_id)
-        except DomainError as exc:
-            _fail(exc)
-        token_id = row.id
-    console.print(f"令牌 #{token_id} 已创建（{role}）。请妥善保存，它不会再次显示：")
-    typer.echo(clear)
-
-
-@staff_app.command("revoke-token")
-def revoke_token(token_id: int) -> None:
-    """吊销令牌。"""
-    from tongban.accounts.service import revoke_token as run
-
-    with core_db.session_scope() as session:
-        try:
-            run(db_session=session, clock=clock, token_id=token_id)
-        except DomainError as exc:
-            _fail(exc)
-    console.print(f"令牌 #{token_id} 已吊销")
-
-
-@staff_app.command("list-tokens")
-def list_tokens() -> None:
-    """列出令牌（不含令牌本身）。"""
-    from tongban.accounts.service import list_tokens as run
-
-    with core_db.session_scope() as session:
-        for row in run(db_session=session):
-            state = "已吊销" if row.revoked_at else "有效"
-            typer.echo(f"#{row.id}\t{row.role}\t{row.name}\t{state}\t创建于 {row.created_at:%Y-%m-%d %H:%M}")
 
 
 if __name__ == "__main__":

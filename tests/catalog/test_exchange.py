@@ -199,7 +199,7 @@ def test_export_and_import_api(client, db_session, clock):
     build_catalog(db_session, clock)
     _, admin = make_actor(db_session, clock, role="admin")
     editor_agency = make_agency(db_session)
-    _, editor = make_actor(db_session, clock, role="editor", agency=editor_agency)
+    _, editor = make_actor(db_session, clock, role="catalog_editor", agency=editor_agency)
     db_session.commit()
 
     response = client.get("/api/v1/catalog/export?format=xlsx")

@@ -227,7 +227,7 @@ def app(app):
 @pytest.mark.req("CAT-12")
 def test_lint_api_is_for_staff(client, db_session, clock):
     item = make_item(db_session, clock)
-    _, token = make_actor(db_session, clock, role="reviewer")
+    _, token = make_actor(db_session, clock, role="catalog_reviewer")
     db_session.commit()
     assert client.get("/api/v1/catalog/lint").status_code == 401
     body = client.get(f"/api/v1/catalog/lint?item_id={item.id}", headers={"Authorization": f"Bearer {token}"}).json()

@@ -18,7 +18,7 @@ def test_seven_item_types_with_gbt39046_codes_and_shared_powers_refused(db_sessi
     with pytest.raises(ValidationError):
         make_content(item_type="punishment")  # 行政处罚 is not an on-application service item
     agency = make_agency(db_session)
-    editor, _ = make_actor(db_session, clock, role="editor", agency=agency)
+    editor, _ = make_actor(db_session, clock, role="catalog_editor", agency=agency)
     for name in ("政府信息公开申请", "信访事项办理", "行政复议申请"):
         with pytest.raises(InvalidInput) as err:
             service.create_item(
@@ -154,8 +154,8 @@ def test_review_rules_posts_time_and_methods(client, db_session, clock):
 @pytest.mark.req("CAT-08")
 def test_townships_added_through_the_api_by_management_staff_only(client, db_session, clock):
     agency = make_agency(db_session)
-    _, editor = make_actor(db_session, clock, role="editor", agency=agency)
-    _, reviewer = make_actor(db_session, clock, role="reviewer")
+    _, editor = make_actor(db_session, clock, role="catalog_editor", agency=agency)
+    _, reviewer = make_actor(db_session, clock, role="catalog_reviewer")
     db_session.commit()
     body = {"code": "511602002", "name": "北辰街道", "parent_code": "511602"}
     assert client.post("/api/v1/regions", json=body, headers={"Authorization": f"Bearer {editor}"}).status_code == 403

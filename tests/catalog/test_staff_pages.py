@@ -16,8 +16,8 @@ def _login(client, token):
 @pytest.mark.req("CAT-11")
 def test_editor_drafts_reviewer_publishes_through_pages(client, db_session, clock):
     agency = make_agency(db_session)
-    _, editor_token = make_actor(db_session, clock, role="editor", agency=agency)
-    _, reviewer_token = make_actor(db_session, clock, role="reviewer")
+    _, editor_token = make_actor(db_session, clock, role="catalog_editor", agency=agency)
+    _, reviewer_token = make_actor(db_session, clock, role="catalog_reviewer")
     db_session.commit()
     assert "工作人员令牌" in client.get("/staff/").text
     assert client.post("/staff/login", data={"token": "wrong"}).status_code == 401

@@ -17,8 +17,8 @@ def _identity(agency, code="V-1", **kw):
 @pytest.mark.req("CAT-11")
 def test_propose_review_publish_keeps_one_live_version_and_history(db_session, clock):
     agency = make_agency(db_session)
-    editor, _ = make_actor(db_session, clock, role="editor", agency=agency)
-    reviewer, _ = make_actor(db_session, clock, role="reviewer")
+    editor, _ = make_actor(db_session, clock, role="catalog_editor", agency=agency)
+    reviewer, _ = make_actor(db_session, clock, role="catalog_reviewer")
     v1 = service.create_item(db_session=db_session, clock=clock, actor=editor, identity=_identity(agency), content=make_content())
     item = service.get_item(db_session=db_session, item_id=v1.item_id)
     assert item.live_version_id is None  # a draft is not public
@@ -46,8 +46,8 @@ def test_propose_review_publish_keeps_one_live_version_and_history(db_session, c
 @pytest.mark.req("CAT-11")
 def test_roles_are_enforced(db_session, clock):
     agency, other = make_agency(db_session), make_agency(db_session)
-    editor, _ = make_actor(db_session, clock, role="editor", agency=agency)
-    stranger, _ = make_actor(db_session, clock, role="editor", agency=other)
+    editor, _ = make_actor(db_session, clock, role="catalog_editor", agency=agency)
+    stranger, _ = make_actor(db_session, clock, role="catalog_editor", agency=other)
     version = service.create_item(db_session=db_session, clock=clock, actor=editor, identity=_identity(agency), content=make_content())
     with pytest.raises(Forbidden):
         service.save_draft(db_session=db_session, clock=clock, actor=stranger, item_id=version.item_id, content=make_content())
@@ -55,13 +55,13 @@ def test_roles_are_enforced(db_session, clock):
     with pytest.raises(Forbidden):
         service.approve(db_session=db_session, clock=clock, actor=editor, version_id=version.id)
     with pytest.raises(Conflict):  # unapproved versions cannot be published
-        service.publish(db_session=db_session, clock=clock, actor=make_actor(db_session, clock, role="reviewer")[0], version_id=version.id)
+        service.publish(db_session=db_session, clock=clock, actor=make_actor(db_session, clock, role="catalog_reviewer")[0], version_id=version.id)
 
 
 def test_submitted_version_cannot_be_edited_and_return_needs_reasons(db_session, clock):
     agency = make_agency(db_session)
-    editor, _ = make_actor(db_session, clock, role="editor", agency=agency)
-    reviewer, _ = make_actor(db_session, clock, role="reviewer")
+    editor, _ = make_actor(db_session, clock, role="catalog_editor", agency=agency)
+    reviewer, _ = make_actor(db_session, clock, role="catalog_reviewer")
     version = service.create_item(db_session=db_session, clock=clock, actor=editor, identity=_identity(agency), content=make_content())
     service.submit(db_session=db_session, clock=clock, actor=editor, version_id=version.id)
     with pytest.raises(Conflict):
@@ -73,8 +73,8 @@ def test_submitted_version_cannot_be_edited_and_return_needs_reasons(db_session,
 @pytest.mark.req("CAT-11")
 def test_workflow_through_the_api_with_tokens(client, db_session, clock):
     agency = make_agency(db_session)
-    _, editor_token = make_actor(db_session, clock, role="editor", agency=agency)
-    _, reviewer_token = make_actor(db_session, clock, role="reviewer")
+    _, editor_token = make_actor(db_session, clock, role="catalog_editor", agency=agency)
+    _, reviewer_token = make_actor(db_session, clock, role="catalog_reviewer")
     db_session.commit()
     ed = {"Authorization": f"Bearer {editor_token}"}
     rv = {"Authorization": f"Bearer {reviewer_token}"}
@@ -95,9 +95,9 @@ def test_workflow_through_the_api_with_tokens(client, db_session, clock):
 
 
 def test_revoked_token_is_refused(client, db_session, clock):
-    from tongban.accounts.service import revoke_token
+    from tongban.accounts.staff import revoke_token
 
-    actor, token = make_actor(db_session, clock, role="reviewer")
+    actor, token = make_actor(db_session, clock, role="catalog_reviewer")
     revoke_token(db_session=db_session, clock=clock, token_id=actor.token_id)
     db_session.commit()
     response = client.post("/api/v1/versions/1/approve", json={}, headers={"Authorization": f"Bearer {token}"})
@@ -109,8 +109,8 @@ def test_concurrent_publishers_leave_exactly_one_live_version(db_session, clock,
     from tongban.core.db import session_factory
 
     agency = make_agency(db_session)
-    editor, _ = make_actor(db_session, clock, role="editor", agency=agency)
-    reviewer, _ = make_actor(db_session, clock, role="reviewer")
+    editor, _ = make_actor(db_session, clock, role="catalog_editor", agency=agency)
+    reviewer, _ = make_actor(db_session, clock, role="catalog_reviewer")
     version = service.create_item(db_session=db_session, clock=clock, actor=editor, identity=_identity(agency), content=make_content())
     service.submit(db_session=db_session, clock=clock, actor=editor, version_id=version.id)
     service.approve(db_session=db_session, clock=clock, actor=reviewer, version_id=version.id)

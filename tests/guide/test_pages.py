@@ -41,7 +41,7 @@ def test_suspended_item_says_why_and_what_instead(client, db_session, clock):
 
     item = make_item(db_session, clock)
     other = make_item(db_session, clock, agency=item.agency, name="食品经营备案")
-    reviewer, _ = make_actor(db_session, clock, role="reviewer")
+    reviewer, _ = make_actor(db_session, clock, role="catalog_reviewer")
     service.set_status(db_session=db_session, clock=clock, actor=reviewer, item_id=item.id, status="suspended",
                        reason="系统升级暂停办理至12月1日", alternative="请到市政务服务中心3号窗口办理", alternative_item_id=other.id)
     db_session.commit()

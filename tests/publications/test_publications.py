@@ -83,9 +83,9 @@ def test_create_list_get_withdraw(db_session, clock):
 
 def test_agency_fills_issuer_and_region_and_limits_who_may_write(db_session, clock):
     agency, other = make_agency(db_session, name="广安市测试局"), make_agency(db_session)
-    editor, _ = make_actor(db_session, clock, role="editor", agency=agency)
-    stranger, _ = make_actor(db_session, clock, role="editor", agency=other)
-    reviewer, _ = make_actor(db_session, clock, role="reviewer")
+    editor, _ = make_actor(db_session, clock, role="catalog_editor", agency=agency)
+    stranger, _ = make_actor(db_session, clock, role="catalog_editor", agency=other)
+    reviewer, _ = make_actor(db_session, clock, role="catalog_reviewer")
 
     row = service.create(
         db_session=db_session, clock=clock, actor=editor,
@@ -223,7 +223,7 @@ def test_api_create_list_get_update_withdraw(client, db_session, clock):
 def test_api_errors_are_chinese_4xx(client, db_session, clock):
     agency = make_agency(db_session)
     _, token = make_actor(db_session, clock, role="admin")
-    _, editor = make_actor(db_session, clock, role="editor", agency=agency)
+    _, editor = make_actor(db_session, clock, role="catalog_editor", agency=agency)
     db_session.commit()
     body = pub_in().model_dump(mode="json")
 

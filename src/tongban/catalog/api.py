@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from tongban.accounts.service import StaffActor
+from tongban.accounts.access import StaffActor
 from tongban.catalog import regions, service, views
 from tongban.catalog.enums import ItemType, Level
 from tongban.catalog.models import Attachment

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from tongban.accounts.service import StaffActor, StaffRole
+from tongban.accounts.access import Permission, StaffActor
 from tongban.catalog import exchange, lint
 from tongban.core.clock import Clock
 from tongban.core.errors import Forbidden, InvalidInput
@@ -62,7 +62,7 @@ def export(db: Db, fmt: Format) -> Response:
 def import_items(
     db: Db, clock: Now, staff: Staff, fmt: Format, data: Annotated[bytes, Depends(request_body)]
 ) -> dict:
-    if staff.role not in (StaffRole.admin, StaffRole.reviewer):
+    if not staff.has(Permission.catalog_review):
         raise Forbidden("NOT_A_REVIEWER", "只有系统管理员或管理机构的审核人员可以导入事项")
     report = exchange.import_items(db_session=db, clock=clock, data=data, fmt=fmt, by=staff.name)
     db.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tongban.accounts.service import StaffActor
+from tongban.accounts.access import StaffActor
 from tongban.catalog.enums import ItemRelation, ItemStatus, VersionState
 from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem
 from tongban.catalog.regions import get_agency_by_code, get_region

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,14 +11,14 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts.service import StaffActor, authenticate
+from tongban.accounts.access import StaffActor
 from tongban.catalog import regions, service, views
 from tongban.catalog.models import ItemVersion, ServiceItem
 from tongban.catalog.schemas import ItemContent, ItemIdentity
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden
 from tongban.core.validation import humanize
-from tongban.web.deps import CSRF_COOKIE, STAFF_COOKIE, get_clock, get_db, get_staff
+from tongban.web.deps import check_csrf, csrf_token, get_clock, get_db, get_staff
 from tongban.web.pages import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -28,12 +27,6 @@ Now = Annotated[Clock, Depends(get_clock)]
 
 
 Staff = Annotated[StaffActor, Depends(get_staff)]
-
-
-def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not secrets.compare_digest(cookie, csrf):
-        raise Forbidden("CSRF_FAILED", "页面已过期，请刷新后重新提交")
 
 
 Csrf = Annotated[None, Depends(check_csrf)]
@@ -54,39 +47,8 @@ def _parse_content(raw: str) -> tuple[ItemContent | None, str, list]:
         return None, message, details
 
 
-@router.get("/", response_class=HTMLResponse)
-def staff_home(request: Request, db: Db, clock: Now) -> HTMLResponse:
-    try:
-        authenticate(db_session=db, clock=clock, token=request.cookies.get(STAFF_COOKIE))
-    except DomainError:
-        return render(request, "catalog/staff_login.html", error=request.query_params.get("msg", ""))
-    db.commit()
-    return RedirectResponse("/staff/items", status_code=303)
-
-
-@router.post("/login")
-def login(request: Request, db: Db, clock: Now, token: Annotated[str, Form(max_length=200)] = "") -> HTMLResponse:
-    try:
-        authenticate(db_session=db, clock=clock, token=token)
-    except DomainError as exc:
-        return render(request, "catalog/staff_login.html", status_code=401, error=exc.message)
-    db.commit()
-    response = RedirectResponse("/staff/items", status_code=303)
-    response.set_cookie(STAFF_COOKIE, token.strip(), httponly=True, samesite="strict", max_age=8 * 3600)
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), samesite="strict", max_age=8 * 3600)
-    return response
-
-
-@router.post("/logout")
-def logout() -> RedirectResponse:
-    response = RedirectResponse("/staff/", status_code=303)
-    response.delete_cookie(STAFF_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
-    return response
-
-
 def _ctx(request: Request, actor: StaffActor) -> dict:
-    return {"actor": actor, "csrf": request.cookies.get(CSRF_COOKIE, ""), "msg": request.query_params.get("msg", "")}
+    return {"actor": actor, "csrf": csrf_token(request), "msg": request.query_params.get("msg", "")}
 
 
 @router.get("/items", response_class=HTMLResponse)

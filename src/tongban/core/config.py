@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def var_dir() -> Path:
+    return Path(os.environ.get("TONGBAN_VAR_DIR", "var")).resolve()
+
+
 def _default_database_url() -> str:
-    var = Path(os.environ.get("TONGBAN_VAR_DIR", "var")).resolve()
-    return f"sqlite:///{var / 'tongban.db'}"
+    return f"sqlite:///{var_dir() / 'tongban.db'}"
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,17 @@ class Settings:
     portal_name: str = field(default_factory=lambda: os.environ.get("TONGBAN_PORTAL_NAME", "通办 · 政务服务网"))
     # Region shown as "this province" on the portal (GB/T 2260 code).
     home_region: str = field(default_factory=lambda: os.environ.get("TONGBAN_HOME_REGION", "510000"))
+    # Keys for personal data (SM4 encryption, HMAC-SM3 lookup), hex. When unset they are read from
+    # (or, on first use, generated into) key_file, which lives outside the repository.
+    data_key: str = field(default_factory=lambda: os.environ.get("TONGBAN_DATA_KEY", ""))
+    index_key: str = field(default_factory=lambda: os.environ.get("TONGBAN_INDEX_KEY", ""))
+    key_file: Path = field(default_factory=lambda: Path(os.environ.get("TONGBAN_KEY_FILE") or var_dir() / "keys.env"))
+    # SMS: "file" (development: one JSON line per message) or an HTTP gateway URL.
+    sms_gateway: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMS_GATEWAY", "file"))
+    sms_file: Path = field(default_factory=lambda: Path(os.environ.get("TONGBAN_SMS_FILE") or var_dir() / "sms.jsonl"))
+    sms_token: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMS_TOKEN", ""))
+    # Cookies are marked Secure unless this is switched off for plain-HTTP development.
+    secure_cookies: bool = field(default_factory=lambda: os.environ.get("TONGBAN_SECURE_COOKIES", "0") == "1")
 
 
 def get_settings() -> Settings:

@@ -37,3 +37,13 @@ class Unauthorized(DomainError):
 
 class Forbidden(DomainError):
     status_code = 403
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+
+
+class Unavailable(DomainError):
+    """An outside service (identity provider, SMS gateway) did not answer."""
+
+    status_code = 503

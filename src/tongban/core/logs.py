@@ -8,6 +8,7 @@ import sys
 from pythonjsonlogger.json import JsonFormatter
 
 from tongban.core.config import get_settings
+from tongban.core.pii import MaskingFilter
 
 _configured = False
 
@@ -22,6 +23,7 @@ def configure_logging() -> None:
         handler.setFormatter(
             JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", rename_fields={"asctime": "ts", "levelname": "level"})
         )
+    handler.addFilter(MaskingFilter())
     root = logging.getLogger("tongban")
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from tongban.accounts.service import StaffActor
+from tongban.accounts.access import StaffActor
 from tongban.core.clock import Clock
 from tongban.publications import service
 from tongban.publications.enums import PublicationKind

@@ -1,18 +1,28 @@
-"""Request-scoped dependencies shared by every domain's routes: session, clock, staff."""
+"""Request-scoped dependencies shared by every domain's routes: session, clock, who is asking, CSRF."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Request
 from sqlalchemy.orm import Session
 
-from tongban.accounts.service import StaffActor, authenticate
+from tongban.accounts import sessions
+from tongban.accounts.access import PersonActor, StaffActor
+from tongban.accounts.models import AuthSession
+from tongban.accounts.staff import authenticate_token
+from tongban.baselib.service import BaseLibrary, TableBaseLibrary
 from tongban.core.clock import Clock
 from tongban.core.db import session_factory
+from tongban.core.errors import Forbidden, Unauthorized
+from tongban.notify.sms import SmsGateway
 
+PERSON_COOKIE = "tb_session"
 STAFF_COOKIE = "tb_staff"
 CSRF_COOKIE = "tb_csrf"
+STAFF_TOKEN_PREFIX = "tbs_"
 
 
 def get_db() -> Iterator[Session]:
@@ -29,12 +39,89 @@ def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-def bearer_or_cookie(request: Request) -> str | None:
+def get_gateway(request: Request) -> SmsGateway:
+    return request.app.state.sms_gateway
+
+
+def get_library(db: Session = Depends(get_db)) -> BaseLibrary:
+    return TableBaseLibrary(db)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.cookies.get(STAFF_COOKIE)
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def _session(request: Request, db: Session, clock: Clock, subject_kind: str, cookie: str) -> AuthSession | None:
+    """The caller's session from a bearer header (API) or the cookie (pages); None when anonymous."""
+    token = bearer(request)
+    if token and not token.startswith(STAFF_TOKEN_PREFIX):
+        row = sessions.resolve(db_session=db, clock=clock, token=token, transport="bearer")
+    elif request.cookies.get(cookie) and not token:
+        row = sessions.resolve(db_session=db, clock=clock, token=request.cookies[cookie], transport="cookie")
+    else:
+        return None
+    if row.subject_kind != subject_kind:
+        return None
+    request.state.auth_session = row
+    return row
+
+
+def optional_person(request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)) -> PersonActor | None:
+    try:
+        row = _session(request, db, clock, "person", PERSON_COOKIE)
+    except Unauthorized:
+        return None
+    if row is None or row.restricted:
+        return None
+    return sessions.person_actor(db_session=db, session=row)
+
+
+def get_person_any(request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)) -> PersonActor:
+    """A signed-in person, even one who must still change the password or sign the agreement."""
+    row = _session(request, db, clock, "person", PERSON_COOKIE)
+    if row is None:
+        raise Unauthorized("LOGIN_REQUIRED", "请先登录")
+    return sessions.person_actor(db_session=db, session=row)
+
+
+def get_person(request: Request, actor: PersonActor = Depends(get_person_any)) -> PersonActor:
+    if request.state.auth_session.restricted:
+        raise Forbidden("ACCOUNT_SETUP_REQUIRED", "请先修改初始密码并确认服务协议，再继续办理")
+    return actor
 
 
 def get_staff(request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)) -> StaffActor:
-    return authenticate(db_session=db, clock=clock, token=bearer_or_cookie(request))
+    token = bearer(request)
+    if token and token.startswith(STAFF_TOKEN_PREFIX):
+        return authenticate_token(db_session=db, clock=clock, token=token)
+    row = _session(request, db, clock, "staff", STAFF_COOKIE)
+    if row is None:
+        raise Unauthorized("STAFF_LOGIN_REQUIRED", "请先以工作人员身份登录（接口调用请使用工作人员令牌）")
+    if row.restricted:
+        raise Forbidden("PASSWORD_CHANGE_REQUIRED", "请先修改初始密码")
+    return sessions.staff_actor(db_session=db, session=row)
+
+
+def csrf_token(request: Request) -> str:
+    """The token forms carry: the session's once signed in, else a cookie-bound one for sign-in forms."""
+    row = getattr(request.state, "auth_session", None)
+    if row is not None:
+        return row.csrf_token
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.state.new_csrf = token  # the page middleware sets it as a cookie on the way out
+    return token
+
+
+def check_csrf(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> None:
+    """Every page form that changes something carries the token; a forged cross-site post has none."""
+    row = getattr(request.state, "auth_session", None)
+    expected = row.csrf_token if row is not None and row.transport == "cookie" else request.cookies.get(CSRF_COOKIE, "")
+    if not expected or not csrf or not secrets.compare_digest(expected, csrf):
+        raise Forbidden("CSRF_FAILED", "页面已过期，请刷新后重新提交")

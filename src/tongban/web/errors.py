@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -42,10 +44,21 @@ def _respond(request: Request, status: int, code: str, message: str, details=Non
     )
 
 
+def _to_login(request: Request) -> RedirectResponse:
+    """A page that needs a signed-in user sends the browser to the right login, then back."""
+    path = request.url.path
+    if path.startswith("/staff"):
+        return RedirectResponse("/staff/", status_code=303)
+    target = path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
         log.info("domain error", extra={"code": exc.code, "path": request.url.path})
+        if exc.status_code == 401 and request.method == "GET" and not _wants_json(request):
+            return _to_login(request)
         return _respond(request, exc.status_code, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)

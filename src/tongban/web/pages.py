@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from tongban.catalog import regions, service, views
 from tongban.catalog.enums import ItemType, Level
 from tongban.catalog.taxonomy import LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
-from tongban.web.deps import get_db
+from tongban.core.config import get_settings
+from tongban.web.deps import CSRF_COOKIE, csrf_token, get_db
 
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
@@ -19,8 +20,13 @@ Db = Annotated[Session, Depends(get_db)]
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
     env = request.app.state.templates
+    context.setdefault("csrf", csrf_token(request))
     html = env.get_template(template).render(request=request, t=request.state.t, **context)
-    return HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(html, status_code=status_code)
+    new = getattr(request.state, "new_csrf", None)
+    if new:
+        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="lax", secure=get_settings().secure_cookies)
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,0 +1,167 @@
+"""Who may do what to which object: staff roles and scope, citizens' ownership, application policies (002 §7; 003)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tongban.core.errors import Forbidden
+
+
+class StaffRole(StrEnum):
+    """Posts of government-side users (002 §7; 001 6.2), plus catalog maintenance and administration."""
+
+    consultant = "consultant"
+    advisor = "advisor"
+    acceptor = "acceptor"
+    reviewer = "reviewer"
+    decider = "decider"
+    dispatcher = "dispatcher"
+    supervisor = "supervisor"
+    operator = "operator"
+    tech_support = "tech_support"
+    catalog_editor = "catalog_editor"
+    catalog_reviewer = "catalog_reviewer"
+    manager = "manager"
+    admin = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    StaffRole.consultant: "在线咨询人员（服务专员）",
+    StaffRole.advisor: "顾问专员（首席代表）",
+    StaffRole.acceptor: "受理人",
+    StaffRole.reviewer: "审查人",
+    StaffRole.decider: "决定人",
+    StaffRole.dispatcher: "送件人",
+    StaffRole.supervisor: "管理专员",
+    StaffRole.operator: "运行维护人员",
+    StaffRole.tech_support: "技术支持人员",
+    StaffRole.catalog_editor: "事项编辑（实施机构）",
+    StaffRole.catalog_reviewer: "事项审核（管理机构）",
+    StaffRole.manager: "管理部门负责人",
+    StaffRole.admin: "系统管理员",
+}
+
+
+class Permission(StrEnum):
+    catalog_edit = "catalog_edit"
+    catalog_review = "catalog_review"
+    window_register = "window_register"  # open accounts for people and organisations at a window
+    account_view = "account_view"  # look a registered user up
+    account_disable = "account_disable"  # disable, and ask for re-enabling
+    account_approve = "account_approve"  # approve re-enabling (a manager)
+    staff_admin = "staff_admin"
+    policy_admin = "policy_admin"
+    audit_read = "audit_read"
+    case_accept = "case_accept"
+    case_review = "case_review"
+    case_decide = "case_decide"
+    case_dispatch = "case_dispatch"
+    consult_answer = "consult_answer"
+    supervise = "supervise"
+
+
+_P = Permission
+ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
+    StaffRole.consultant: frozenset({_P.consult_answer, _P.window_register, _P.account_view}),
+    StaffRole.advisor: frozenset({_P.consult_answer}),
+    StaffRole.acceptor: frozenset({_P.case_accept, _P.window_register, _P.account_view}),
+    StaffRole.reviewer: frozenset({_P.case_review}),
+    StaffRole.decider: frozenset({_P.case_decide}),
+    StaffRole.dispatcher: frozenset({_P.case_dispatch}),
+    StaffRole.supervisor: frozenset({_P.supervise, _P.audit_read, _P.account_view}),
+    StaffRole.operator: frozenset({_P.account_view, _P.account_disable, _P.window_register}),
+    StaffRole.tech_support: frozenset(),
+    StaffRole.catalog_editor: frozenset({_P.catalog_edit}),
+    StaffRole.catalog_reviewer: frozenset({_P.catalog_review}),
+    StaffRole.manager: frozenset({_P.account_view, _P.account_approve, _P.audit_read}),
+    StaffRole.admin: frozenset(set(Permission) - {_P.account_approve}),
+}
+
+
+def region_prefix(code: str) -> str:
+    """510000 → 51, 511600 → 5116: a region covers every code that starts with its prefix."""
+    code = code.strip()
+    for size in (2, 4):
+        if code[size:].strip("0") == "":
+            return code[:size]
+    return code
+
+
+@dataclass(frozen=True)
+class StaffActor:
+    """A signed-in member of staff as every domain sees them."""
+
+    staff_id: int
+    name: str
+    roles: frozenset[StaffRole]
+    agency_id: int | None  # None: the management agency of the region, not one department
+    region_code: str
+    token_id: int | None = None
+    permissions: frozenset[Permission] = field(default=frozenset())
+
+    def __post_init__(self) -> None:
+        granted: set[Permission] = set()
+        for role in self.roles:
+            granted |= ROLE_PERMISSIONS[role]
+        object.__setattr__(self, "permissions", frozenset(granted))
+
+    @property
+    def ref(self) -> str:
+        return f"staff:{self.staff_id}"
+
+    def has(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def covers(self, *, agency_id: int | None = None, region_code: str | None = None) -> bool:
+        """Staff of an agency act on their agency's objects; management staff on their region's."""
+        if self.agency_id is not None and agency_id is not None and agency_id != self.agency_id:
+            return False
+        if region_code is not None and not region_code.startswith(region_prefix(self.region_code)):
+            return False
+        return True
+
+    def require(self, permission: Permission, *, agency_id: int | None = None, region_code: str | None = None) -> None:
+        """The one check every domain calls before a staff action on an object."""
+        if not self.has(permission):
+            raise Forbidden("NOT_PERMITTED", "您的岗位没有这项操作的权限")
+        if not self.covers(agency_id=agency_id, region_code=region_code):
+            raise Forbidden("OUT_OF_SCOPE", "只能处理本机构、本地区的业务")
+
+    # The catalog's foundation rules, expressed through permissions and scope.
+    def may_edit(self, agency_id: int) -> bool:
+        return self.has(Permission.catalog_edit) and (self.agency_id is None or self.agency_id == agency_id)
+
+    def may_review(self) -> bool:
+        return self.has(Permission.catalog_review)
+
+    def require_review(self) -> None:
+        if not self.may_review():
+            raise Forbidden("NOT_A_REVIEWER", "只有管理机构的审核人员可以审核或发布事项")
+
+    def require_edit(self, agency_id: int) -> None:
+        if not self.may_edit(agency_id):
+            raise Forbidden("NOT_YOUR_AGENCY", "只能编辑本机构实施的事项")
+
+
+@dataclass(frozen=True)
+class PersonActor:
+    """A signed-in natural person; organisations act through them under a delegation."""
+
+    person_id: int
+    name: str
+    id_kind: str
+    session_id: int | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"person:{self.person_id}"
+
+    def require_self(self, person_id: int | None) -> None:
+        """Per-object check for a person's own things; 404-like wording avoids confirming others exist."""
+        if person_id != self.person_id:
+            raise Forbidden("NOT_YOURS", "您无权查看或操作他人的信息")

@@ -1,0 +1,671 @@
+"""Portal pages for people: registration, login, account, organisations and delegation (003 5-1 用户注册, 5-2, 用户登录)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+import httpx
+import segno
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.accounts import agreements, delegation, oidc, organisations, persons, sessions
+from tongban.accounts.access import PersonActor
+from tongban.accounts.identity import KINDS_FOR_FORM, normalize_phone, validate
+from tongban.accounts.models import Organisation
+from tongban.accounts.verification import CodePurpose, send_code
+from tongban.baselib.service import LIBRARY_FACTORS, BaseLibrary
+from tongban.core.clock import SHANGHAI, Clock, as_utc
+from tongban.core.config import get_settings
+from tongban.core.errors import DomainError, InvalidInput, NotFound
+from tongban.notify.sms import SmsGateway
+from tongban.web.deps import (
+    CSRF_COOKIE, PERSON_COOKIE, check_csrf, client_ip, get_clock, get_db, get_gateway, get_library, get_person,
+    get_person_any, optional_person,
+)
+from tongban.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+Gateway = Annotated[SmsGateway, Depends(get_gateway)]
+Library = Annotated[BaseLibrary, Depends(get_library)]
+Me = Annotated[PersonActor, Depends(get_person)]
+MeAny = Annotated[PersonActor, Depends(get_person_any)]
+MaybeMe = Annotated[PersonActor | None, Depends(optional_person)]
+Csrf = Annotated[None, Depends(check_csrf)]
+Short = Annotated[str, Form(max_length=100)]
+Long = Annotated[str, Form(max_length=20_000)]
+
+QR_COOKIE = "tb_qr"
+OIDC_COOKIE = "tb_oidc"
+MESSAGES = {
+    "registered": "注册成功，欢迎使用通办！", "password": "密码已修改。", "phone": "手机号已更新。",
+    "reset": "密码已重置，请用新密码登录。", "org": "法人账号注册成功。", "granted": "已完成授权。",
+    "requested": "授权申请已提交，请等待法定代表人审批。", "decided": "已处理授权申请。", "changed": "授权已变更。",
+    "revoked": "授权已取消。", "renounced": "您已放弃该单位的授权。", "setup": "账号设置已完成。",
+}
+VIA_LABELS = {"online": "网上实名注册", "window": "政务服务大厅注册", "linked": "统一身份认证平台关联注册"}
+STATUS_LABELS = {"requested": "待审批", "active": "有效", "rejected": "已驳回", "revoked": "已取消", "expired": "已过期"}
+FACTOR_CHOICES = [(f.value, f.label) for f in LIBRARY_FACTORS]
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+def _notice(request: Request) -> str:
+    return MESSAGES.get(request.query_params.get("msg", ""), "")
+
+
+def _go(url: str, msg: str = "") -> RedirectResponse:
+    if msg:
+        url += ("&" if "?" in url else "?") + urlencode({"msg": msg})
+    return RedirectResponse(url, status_code=303)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path on this site: never another host ("//evil", "/\\evil") nor a header-splitting value."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and value.isprintable():
+        return value
+    return ""
+
+
+def _sign_in(response: Response, new: sessions.NewSession) -> Response:
+    secure = get_settings().secure_cookies
+    response.set_cookie(PERSON_COOKIE, new.token, httponly=True, samesite="lax", secure=secure, path="/")
+    response.set_cookie(CSRF_COOKIE, new.csrf_token, httponly=True, samesite="lax", secure=secure, path="/")
+    return response
+
+
+def _new_session(request: Request, db: Session, clock: Clock, person_id: int, *, restricted: bool) -> sessions.NewSession:
+    """A fresh token every time someone signs in; whatever the browser held before is ended, never promoted."""
+    old = request.cookies.get(PERSON_COOKIE)
+    if old:
+        sessions.end_session(db_session=db, clock=clock, token=old)
+    return sessions.open_session(db_session=db, clock=clock, subject_kind="person", subject_id=person_id,
+                                 transport="cookie", restricted=restricted)
+
+
+def _person_view(db: Session, person_id: int) -> persons.PersonView:
+    return persons.view(db_session=db, person=persons.get(db_session=db, person_id=person_id))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _until(value: str) -> datetime:
+    """A date typed on the form means "to the end of that day" in Shanghai."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("DATE_FORMAT", "请按“年-月-日”填写截止日期，例如 2027-06-30") from None
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+
+
+def _day(value: datetime, *, last: bool = False) -> str:
+    moment = as_utc(value) - (timedelta(microseconds=1) if last else timedelta(0))
+    return moment.astimezone(SHANGHAI).date().isoformat()
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+# --- registration (ACC-01) ------------------------------------------------------------------------
+
+def _register_ctx(values: dict, **extra) -> dict:
+    return {"v": values, "kinds": KINDS_FOR_FORM, "factor_choices": FACTOR_CHOICES,
+            "agreement": agreements.current("person"), **extra}
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_page(request: Request) -> HTMLResponse:
+    return render(request, "accounts/register.html", **_register_ctx({"id_kind": "resident_id"}))
+
+
+@router.post("/register/code", response_class=HTMLResponse)
+def register_code(
+    request: Request, db: Db, clock: Now, gateway: Gateway, _: Csrf, name: Short = "", id_kind: Short = "resident_id",
+    id_number: Short = "", nationality: Short = "", phone: Short = "",
+) -> HTMLResponse:
+    values = {"name": name.strip(), "id_kind": id_kind, "id_number": id_number, "nationality": nationality, "phone": phone}
+    try:
+        if not values["name"]:
+            raise InvalidInput("NAME_REQUIRED", "请填写姓名")
+        values["id_number"] = validate(id_kind, id_number, nationality=nationality or None, today=persons.today(clock)).number
+        values["phone"] = normalize_phone(phone)
+        send_code(db_session=db, clock=clock, gateway=gateway, phone=values["phone"], purpose=CodePurpose.register,
+                  client_ip=client_ip(request))
+        db.commit()
+    except DomainError as exc:
+        return render(request, "accounts/register.html", status_code=exc.status_code, error=exc.message, **_register_ctx(values))
+    return render(request, "accounts/register_verify.html", sent=True, factors=[("", "")] * 2, **_register_ctx(values))
+
+
+@router.post("/register", response_class=HTMLResponse)
+def register(
+    request: Request, db: Db, clock: Now, library: Library, _: Csrf, name: Short = "", id_kind: Short = "",
+    id_number: Short = "", nationality: Short = "", phone: Short = "", sms_code: Short = "",
+    factor_kind: Annotated[list[str], Form(max_length=5)] = [], factor_number: Annotated[list[str], Form(max_length=5)] = [],
+    password: Short = "", password2: Short = "", agree: Short = "", agreement_version: Short = "",
+) -> Response:
+    values = {"name": name, "id_kind": id_kind, "id_number": id_number, "nationality": nationality, "phone": phone,
+              "sms_code": sms_code}
+    factors = list(zip(factor_kind, factor_number))
+    try:
+        if password != password2:
+            raise InvalidInput("PASSWORD_MISMATCH", "两次输入的密码不一致")
+        person = persons.register_online(db_session=db, clock=clock, library=library, registration=persons.Registration(
+            name=name, id_kind=id_kind, id_number=id_number, phone=phone, sms_code=sms_code, password=password,
+            agreement_version=agreement_version if agree else "", nationality=nationality or None,
+            factors={kind: number for kind, number in factors if number.strip()},
+        ))
+        new = _new_session(request, db, clock, person.id, restricted=False)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        rows = (factors + [("", "")] * 2)[:max(2, len(factors))]
+        return render(request, "accounts/register_verify.html", status_code=exc.status_code, error=exc.message,
+                      factors=rows, **_register_ctx(values))
+    return _sign_in(_go("/account", "registered"), new)
+
+
+# --- login: password then SMS code (ACC-05) -------------------------------------------------------
+
+def _after_login(new: sessions.NewSession, next_url: str) -> Response:
+    target = "/account/setup" if new.row.restricted else (_safe_next(next_url) or "/account")
+    return _sign_in(RedirectResponse(target, status_code=303), new)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
+    return render(request, "accounts/login.html", next=_safe_next(next), notice=_notice(request))
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, db: Db, clock: Now, gateway: Gateway, _: Csrf, identifier: Short = "", password: Short = "",
+          next: Annotated[str, Form(max_length=500)] = "") -> HTMLResponse:
+    next = _safe_next(next)
+    try:
+        challenge = sessions.begin_login(db_session=db, clock=clock, gateway=gateway, identifier=identifier, password=password,
+                                         client_ip=client_ip(request), transport="cookie")
+        db.commit()
+    except DomainError as exc:
+        return render(request, "accounts/login.html", status_code=exc.status_code, error=exc.message,
+                      identifier=identifier, next=next)
+    return render(request, "accounts/login_verify.html", challenge=challenge.token, phone_masked=challenge.phone_masked, next=next)
+
+
+@router.get("/login/verify")
+def login_verify_page() -> RedirectResponse:
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/login/verify", response_class=HTMLResponse)
+def login_verify(request: Request, db: Db, clock: Now, _: Csrf, challenge: Short = "", code: Short = "",
+                 phone_masked: Short = "", next: Annotated[str, Form(max_length=500)] = "") -> Response:
+    next = _safe_next(next)
+    try:
+        new = sessions.complete_login(db_session=db, clock=clock, challenge=challenge, code=code,
+                                      replaces=request.cookies.get(PERSON_COOKIE))
+        db.commit()
+    except DomainError as exc:
+        if exc.code in ("LOGIN_EXPIRED", "ACCOUNT_LOCKED", "ACCOUNT_DISABLED"):
+            return render(request, "accounts/login.html", status_code=exc.status_code, error=exc.message, next=next)
+        return render(request, "accounts/login_verify.html", status_code=exc.status_code, error=exc.message,
+                      challenge=challenge, phone_masked=phone_masked, next=next)
+    return _after_login(new, next)
+
+
+# --- QR login: the computer shows a code, the signed-in phone confirms it -------------------------
+
+@router.get("/login/qr", response_class=HTMLResponse)
+def qr_page(request: Request, db: Db, clock: Now) -> HTMLResponse:
+    started = sessions.qr_start(db_session=db, clock=clock)
+    db.commit()
+    confirm_url = str(request.url_for("qr_confirm_page")) + "?" + urlencode({"code": started.code})
+    svg = Markup(segno.make(confirm_url).svg_inline(scale=6))
+    response = render(request, "accounts/login_qr.html", svg=svg, confirm_url=confirm_url,
+                      minutes=max(1, started.expires_in // 60))
+    response.set_cookie(QR_COOKIE, started.poll_secret, max_age=started.expires_in, httponly=True, samesite="lax",
+                        secure=get_settings().secure_cookies, path="/login/qr")
+    return response
+
+
+@router.post("/login/qr/poll")
+def qr_poll(request: Request, db: Db, clock: Now, _: Csrf) -> Response:
+    as_json = _wants_json(request)
+    try:
+        new = sessions.qr_poll(db_session=db, clock=clock, poll_secret=request.cookies.get(QR_COOKIE, ""), transport="cookie")
+        db.commit()
+    except DomainError as exc:
+        if as_json:
+            return JSONResponse({"status": "expired", "message": exc.message}, status_code=exc.status_code)
+        return render(request, "accounts/login_qr_wait.html", status_code=exc.status_code, error=exc.message)
+    if new is None:
+        if as_json:
+            return JSONResponse({"status": "pending"})
+        return render(request, "accounts/login_qr_wait.html", notice="手机上还没有确认。请在手机上点“确认登录”后再试。")
+    target = "/account/setup" if new.row.restricted else "/account"
+    response = JSONResponse({"status": "confirmed", "next": target}) if as_json else RedirectResponse(target, status_code=303)
+    response.delete_cookie(QR_COOKIE, path="/login/qr")
+    old = request.cookies.get(PERSON_COOKIE)
+    if old:
+        sessions.end_session(db_session=db, clock=clock, token=old)
+        db.commit()
+    return _sign_in(response, new)
+
+
+@router.get("/login/qr/confirm", name="qr_confirm_page", response_class=HTMLResponse)
+def qr_confirm_page(request: Request, me: Me, code: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+    return render(request, "accounts/qr_confirm.html", code=code, me=me)
+
+
+@router.post("/login/qr/confirm", response_class=HTMLResponse)
+def qr_confirm(request: Request, db: Db, clock: Now, me: Me, _: Csrf, code: Short = "") -> HTMLResponse:
+    try:
+        sessions.qr_confirm(db_session=db, clock=clock, actor=me, code=code)
+        db.commit()
+    except DomainError as exc:
+        return render(request, "accounts/qr_confirm.html", status_code=exc.status_code, error=exc.message, code=code, me=me)
+    return render(request, "accounts/qr_confirm.html", done=True, me=me)
+
+
+# --- logout ---------------------------------------------------------------------------------------
+
+@router.get("/logout", response_class=HTMLResponse)
+def logout_page(request: Request) -> HTMLResponse:
+    return render(request, "accounts/logout.html")
+
+
+@router.post("/logout")
+def logout(request: Request, db: Db, clock: Now, _me: MaybeMe, _: Csrf) -> RedirectResponse:
+    token = request.cookies.get(PERSON_COOKIE)
+    if token:
+        sessions.end_session(db_session=db, clock=clock, token=token)
+        db.commit()
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(PERSON_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+# --- my account -----------------------------------------------------------------------------------
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, db: Db, clock: Now, me: MeAny) -> Response:
+    if request.state.auth_session.restricted:
+        return RedirectResponse("/account/setup", status_code=303)
+    orgs = [(organisations.view(org), role)
+            for org, role in delegation.organisations_for(db_session=db, clock=clock, person_id=me.person_id)]
+    view = _person_view(db, me.person_id)
+    return render(request, "accounts/account.html", me=view, via=VIA_LABELS.get(view.registered_via, view.registered_via),
+                  orgs=orgs, notice=_notice(request))
+
+
+def _setup_page(request: Request, db: Session, me: PersonActor, status_code: int = 200, **extra) -> HTMLResponse:
+    return render(request, "accounts/setup.html", status_code=status_code, me=_person_view(db, me.person_id),
+                  agreement=agreements.current("person"), **extra)
+
+
+def _setup_done(request: Request, db: Session, clock: Clock, me: PersonActor, msg: str) -> Response:
+    """Back to the setup page while a step remains; once none does, a new unrestricted session."""
+    view = _person_view(db, me.person_id)
+    if view.must_change_password or view.agreement_pending:
+        return _go("/account/setup")
+    if not request.state.auth_session.restricted:
+        return _go("/account", msg)
+    new = _new_session(request, db, clock, me.person_id, restricted=False)
+    db.commit()
+    return _sign_in(_go("/account", msg), new)
+
+
+@router.get("/account/setup", response_class=HTMLResponse)
+def setup_page(request: Request, db: Db, clock: Now, me: MeAny) -> Response:
+    view = _person_view(db, me.person_id)
+    if not view.must_change_password and not view.agreement_pending:
+        return _setup_done(request, db, clock, me, "setup")
+    return _setup_page(request, db, me)
+
+
+@router.post("/account/agreement", response_class=HTMLResponse)
+def sign_agreement(request: Request, db: Db, clock: Now, me: MeAny, _: Csrf, agree: Short = "",
+                   agreement_version: Short = "") -> Response:
+    try:
+        if not agree:
+            raise InvalidInput("AGREEMENT_REQUIRED", "请阅读并勾选“我已阅读并同意”")
+        persons.sign_agreement(db_session=db, clock=clock, actor=me, version=agreement_version)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _setup_page(request, db, me, exc.status_code, error=exc.message)
+    return _setup_done(request, db, clock, me, "setup")
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_page(request: Request, db: Db, me: MeAny) -> HTMLResponse:
+    return render(request, "accounts/password.html", me=_person_view(db, me.person_id))
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(request: Request, db: Db, clock: Now, me: MeAny, _: Csrf, current: Short = "", new: Short = "",
+                    new2: Short = "", back: Short = "") -> Response:
+    try:
+        if new != new2:
+            raise InvalidInput("PASSWORD_MISMATCH", "两次输入的密码不一致")
+        # set_password lifts the session's restriction, so the agreement must be signed first.
+        if _person_view(db, me.person_id).agreement_pending:
+            raise InvalidInput("AGREEMENT_FIRST", "请先阅读并确认服务协议，再修改密码")
+        persons.set_password(db_session=db, clock=clock, actor=me, current=current or None, new=new)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        if back == "setup":
+            return _setup_page(request, db, me, exc.status_code, error=exc.message)
+        return render(request, "accounts/password.html", status_code=exc.status_code, error=exc.message,
+                      me=_person_view(db, me.person_id))
+    return _setup_done(request, db, clock, me, "password")
+
+
+@router.get("/account/phone", response_class=HTMLResponse)
+def phone_page(request: Request, db: Db, me: Me) -> HTMLResponse:
+    return render(request, "accounts/phone.html", me=_person_view(db, me.person_id), new_phone="")
+
+
+@router.post("/account/phone/code", response_class=HTMLResponse)
+def phone_code(request: Request, db: Db, clock: Now, gateway: Gateway, me: Me, _: Csrf, which: Short = "new",
+               new_phone: Short = "") -> HTMLResponse:
+    view = _person_view(db, me.person_id)
+    try:
+        if which == "old":
+            phone = persons.get(db_session=db, person_id=me.person_id).phone
+            if not phone:
+                raise NotFound("NO_PHONE", "账号尚未绑定手机号")
+            purpose, sent_to = CodePurpose.phone_old, view.phone_masked
+        else:
+            phone = new_phone = normalize_phone(new_phone)
+            purpose, sent_to = CodePurpose.phone_new, new_phone
+        send_code(db_session=db, clock=clock, gateway=gateway, phone=phone, purpose=purpose, client_ip=client_ip(request))
+        db.commit()
+    except DomainError as exc:
+        return render(request, "accounts/phone.html", status_code=exc.status_code, error=exc.message, me=view, new_phone=new_phone)
+    return render(request, "accounts/phone.html", me=view, new_phone=new_phone, notice=f"验证码已发送至 {sent_to}")
+
+
+@router.post("/account/phone", response_class=HTMLResponse)
+def change_phone(request: Request, db: Db, clock: Now, me: Me, _: Csrf, old_code: Short = "", new_phone: Short = "",
+                 new_code: Short = "") -> Response:
+    view = _person_view(db, me.person_id)
+    try:
+        if view.phone_masked:
+            persons.change_phone(db_session=db, clock=clock, actor=me, old_code=old_code, new_phone=new_phone, new_code=new_code)
+        else:
+            persons.bind_phone(db_session=db, clock=clock, actor=me, phone=new_phone, sms_code=new_code)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return render(request, "accounts/phone.html", status_code=exc.status_code, error=exc.message, me=view, new_phone=new_phone)
+    return _go("/account", "phone")
+
+
+# --- forgotten password (ACC-06) ------------------------------------------------------------------
+
+@router.get("/password/reset", response_class=HTMLResponse)
+def reset_page(request: Request) -> HTMLResponse:
+    return render(request, "accounts/password_reset.html", step=1, phone="")
+
+
+@router.post("/password/reset/code", response_class=HTMLResponse)
+def reset_code(request: Request, db: Db, clock: Now, gateway: Gateway, _: Csrf, phone: Short = "") -> HTMLResponse:
+    try:
+        phone = normalize_phone(phone)
+        # Sent only to a bound phone, but the page reads the same either way: no probing for accounts.
+        if persons.find_by_phone(db_session=db, phone=phone) is not None:
+            send_code(db_session=db, clock=clock, gateway=gateway, phone=phone, purpose=CodePurpose.reset,
+                      client_ip=client_ip(request))
+            db.commit()
+    except DomainError as exc:
+        return render(request, "accounts/password_reset.html", status_code=exc.status_code, error=exc.message, step=1, phone=phone)
+    return render(request, "accounts/password_reset.html", step=2, phone=phone,
+                  notice="如果该手机号已绑定账号，验证码已发送，5 分钟内有效。")
+
+
+@router.post("/password/reset", response_class=HTMLResponse)
+def reset(request: Request, db: Db, clock: Now, _: Csrf, phone: Short = "", code: Short = "", password: Short = "",
+          password2: Short = "") -> Response:
+    try:
+        if password != password2:
+            raise InvalidInput("PASSWORD_MISMATCH", "两次输入的密码不一致")
+        persons.reset_password(db_session=db, clock=clock, phone=phone, sms_code=code, new=password)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return render(request, "accounts/password_reset.html", status_code=exc.status_code, error=exc.message, step=2,
+                      phone=phone, code=code)
+    return _go("/login", "reset")
+
+
+# --- organisations (ACC-04) -----------------------------------------------------------------------
+
+def _find_org(db: Session, uscc: str) -> Organisation | None:
+    # Stands in for organisations.find_by_uscc, which the service does not offer yet.
+    return db.scalar(select(Organisation).where(Organisation.uscc == organisations.normalize_uscc(uscc)))
+
+
+@router.get("/orgs", response_class=HTMLResponse)
+def orgs_page(request: Request, db: Db, clock: Now, me: Me, uscc: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
+    mine = [(organisations.view(org), role)
+            for org, role in delegation.organisations_for(db_session=db, clock=clock, person_id=me.person_id)]
+    found, error, status = None, "", 200
+    if uscc.strip():
+        try:
+            org = _find_org(db, uscc)
+            if org is None:
+                raise NotFound("ORGANISATION_NOT_FOUND", "该单位尚未注册法人账号，请联系单位的法定代表人先行注册")
+            found = organisations.view(org)
+        except DomainError as exc:
+            error, status = exc.message, exc.status_code
+    return render(request, "accounts/orgs.html", status_code=status, mine=mine, found=found, uscc=uscc, error=error)
+
+
+@router.get("/orgs/register", response_class=HTMLResponse)
+def org_register_page(request: Request, me: Me) -> HTMLResponse:
+    return render(request, "accounts/org_register.html", agreement=agreements.current("org"), uscc="")
+
+
+@router.post("/orgs/register", response_class=HTMLResponse)
+def org_register(request: Request, db: Db, clock: Now, library: Library, me: Me, _: Csrf, uscc: Short = "",
+                 agree: Short = "", agreement_version: Short = "") -> Response:
+    try:
+        org = organisations.register_online(db_session=db, clock=clock, library=library, actor=me, uscc=uscc,
+                                            agreement_version=agreement_version if agree else "")
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return render(request, "accounts/org_register.html", status_code=exc.status_code, error=exc.message,
+                      agreement=agreements.current("org"), uscc=uscc)
+    return _go(f"/orgs/{org.id}", "org")
+
+
+def _row(view: delegation.DelegationView, me: PersonActor, is_rep: bool) -> dict:
+    live = view.status in ("active", "requested")
+    return {
+        "v": view, "status": STATUS_LABELS.get(view.status, view.status),
+        "scope": "、".join(view.item_scope) if view.item_scope else "全部事项",
+        "valid": f"{_day(view.valid_from)} 至 {_day(view.valid_until, last=True)}",
+        "until": _day(view.valid_until, last=True), "mine": view.grantee_person_id == me.person_id,
+        "can_decide": is_rep and view.status == "requested",
+        "can_change": view.status == "active" and (is_rep or view.grantor_person_id == me.person_id),
+        "can_revoke": live,
+    }
+
+
+def _org_page(request: Request, db: Session, clock: Clock, me: PersonActor, org_id: int, status_code: int = 200,
+              **extra) -> HTMLResponse:
+    org = organisations.get(db_session=db, organisation_id=org_id)
+    views = delegation.view(db_session=db, clock=clock, actor=me, organisation_id=org_id)
+    is_rep = org.legal_rep_person_id == me.person_id
+    parents = [v for v in views if v.grantee_person_id == me.person_id and v.effective and v.may_redelegate
+               and v.depth < delegation.MAX_DEPTH]
+    return render(request, "accounts/org.html", status_code=status_code, org=organisations.view(org), is_rep=is_rep,
+                  rows=[_row(v, me, is_rep) for v in views], parents=parents, kinds=KINDS_FOR_FORM,
+                  notice=_notice(request), form=extra.pop("form", {}), **extra)
+
+
+def _org_error(request: Request, db: Session, clock: Clock, me: PersonActor, org_id: int, exc: DomainError,
+               form: dict | None = None) -> HTMLResponse:
+    db.rollback()
+    return _org_page(request, db, clock, me, org_id, exc.status_code, error=exc.message, form=form or {})
+
+
+@router.get("/orgs/{org_id}", response_class=HTMLResponse)
+def org_page(org_id: int, request: Request, db: Db, clock: Now, me: Me) -> HTMLResponse:
+    return _org_page(request, db, clock, me, org_id)
+
+
+def _grantee(db: Session, kind: str, number: str, name: str) -> int:
+    document = validate(kind, number, nationality="XXX")
+    person = persons.find_by_document(db_session=db, kind=document.kind.value, number=document.number)
+    if person is None or person.name != name.strip():
+        raise NotFound("PERSON_NOT_FOUND", "被授权人须先完成个人实名注册，并核对姓名与证件号码")
+    return person.id
+
+
+@router.post("/orgs/{org_id}/delegations", response_class=HTMLResponse)
+def grant(org_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, grantee_id_kind: Short = "resident_id",
+          grantee_id_number: Short = "", grantee_name: Short = "", item_scope: Long = "", valid_until: Short = "",
+          may_redelegate: Short = "", parent_id: Short = "", note: Short = "") -> Response:
+    form = {"grantee_id_kind": grantee_id_kind, "grantee_id_number": grantee_id_number, "grantee_name": grantee_name,
+            "item_scope": item_scope, "valid_until": valid_until, "may_redelegate": bool(may_redelegate),
+            "parent_id": parent_id, "note": note}
+    try:
+        delegation.grant(
+            db_session=db, clock=clock, actor=me, organisation_id=org_id,
+            grantee_person_id=_grantee(db, grantee_id_kind, grantee_id_number, grantee_name),
+            item_scope=_lines(item_scope), valid_from=clock.now(), valid_until=_until(valid_until),
+            may_redelegate=bool(may_redelegate), parent_id=int(parent_id) if parent_id.isdigit() else None, note=note,
+        )
+        db.commit()
+    except DomainError as exc:
+        return _org_error(request, db, clock, me, org_id, exc, form)
+    return _go(f"/orgs/{org_id}", "granted")
+
+
+@router.post("/orgs/{org_id}/delegations/{delegation_id}/decision", response_class=HTMLResponse)
+def decide(org_id: int, delegation_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, approve: Short = "",
+           may_redelegate: Short = "", note: Short = "") -> Response:
+    try:
+        delegation.decide_request(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, approve=approve == "1",
+                                  may_redelegate=bool(may_redelegate), note=note)
+        db.commit()
+    except DomainError as exc:
+        return _org_error(request, db, clock, me, org_id, exc)
+    return _go(f"/orgs/{org_id}", "decided")
+
+
+@router.post("/orgs/{org_id}/delegations/{delegation_id}/change", response_class=HTMLResponse)
+def change(org_id: int, delegation_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, item_scope: Long = "",
+           valid_until: Short = "", may_redelegate: Short = "") -> Response:
+    try:
+        delegation.change(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, item_scope=_lines(item_scope),
+                          valid_until=_until(valid_until) if valid_until.strip() else None,
+                          may_redelegate=bool(may_redelegate))
+        db.commit()
+    except DomainError as exc:
+        return _org_error(request, db, clock, me, org_id, exc)
+    return _go(f"/orgs/{org_id}", "changed")
+
+
+@router.post("/orgs/{org_id}/delegations/{delegation_id}/revoke", response_class=HTMLResponse)
+def revoke(org_id: int, delegation_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf,
+           reason: Annotated[str, Form(max_length=500)] = "") -> Response:
+    try:
+        row = delegation.revoke(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, reason=reason)
+        db.commit()
+    except DomainError as exc:
+        return _org_error(request, db, clock, me, org_id, exc)
+    if row.grantee_person_id == me.person_id:  # renounced: the organisation is no longer theirs to see
+        return _go("/account", "renounced")
+    return _go(f"/orgs/{org_id}", "revoked")
+
+
+def _request_page(request: Request, db: Session, org_id: int, status_code: int = 200, **extra) -> HTMLResponse:
+    org = organisations.view(organisations.get(db_session=db, organisation_id=org_id))
+    return render(request, "accounts/org_request.html", status_code=status_code, org=org, form=extra.pop("form", {}), **extra)
+
+
+@router.get("/orgs/{org_id}/request", response_class=HTMLResponse)
+def request_page(org_id: int, request: Request, db: Db, me: Me) -> HTMLResponse:
+    return _request_page(request, db, org_id)
+
+
+@router.post("/orgs/{org_id}/request", response_class=HTMLResponse)
+def request_delegation(org_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, item_scope: Long = "",
+                       valid_until: Short = "", note: Annotated[str, Form(max_length=500)] = "") -> Response:
+    form = {"item_scope": item_scope, "valid_until": valid_until, "note": note}
+    try:
+        delegation.request(db_session=db, clock=clock, actor=me, organisation_id=org_id, item_scope=_lines(item_scope),
+                           valid_from=clock.now(), valid_until=_until(valid_until), note=note)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _request_page(request, db, org_id, exc.status_code, error=exc.message, form=form)
+    return _go(f"/orgs/{org_id}", "requested")
+
+
+# --- linked registration through the trusted identity provider (ACC-03) ---------------------------
+
+def _not_configured(request: Request) -> HTMLResponse:
+    return render(request, "error.html", status_code=404, status=404, code="OIDC_NOT_CONFIGURED",
+                  message="未配置统一身份认证平台")
+
+
+@router.get("/auth/oidc/start")
+def oidc_start(request: Request) -> Response:
+    config = oidc.provider_from_env()
+    if config is None:
+        return _not_configured(request)
+    with httpx.Client(timeout=5) as http:
+        metadata = oidc.discover(config, http=http)
+    auth = oidc.start(config, metadata)
+    response = RedirectResponse(auth.url, status_code=303)
+    # Random secrets only this browser holds; the state is compared with the callback's, the verifier proves the code.
+    response.set_cookie(OIDC_COOKIE, f"{auth.state}.{auth.nonce}.{auth.code_verifier}", max_age=600, httponly=True,
+                        samesite="lax", secure=get_settings().secure_cookies, path="/auth/oidc")
+    return response
+
+
+@router.get("/auth/oidc/callback")
+def oidc_callback(request: Request, db: Db, clock: Now, code: Annotated[str, Query(max_length=2000)] = "",
+                  state: Annotated[str, Query(max_length=500)] = "", error: Annotated[str, Query(max_length=100)] = "") -> Response:
+    config = oidc.provider_from_env()
+    if config is None:
+        return _not_configured(request)
+    expected, _, rest = request.cookies.get(OIDC_COOKIE, "").partition(".")
+    nonce, _, verifier = rest.partition(".")
+    try:
+        if error or not code:
+            raise oidc.Unauthorized("OIDC_CANCELLED", "统一身份认证平台未完成登录，请重新发起")
+        with httpx.Client(timeout=5) as http:
+            metadata = oidc.discover(config, http=http)
+            identity = oidc.finish(config, metadata, http=http, code=code, state=state, expected_state=expected, nonce=nonce,
+                                   code_verifier=verifier, now=clock.now())
+        person = persons.register_linked(db_session=db, clock=clock, issuer=identity.issuer, subject=identity.subject,
+                                         name=identity.name, id_number=identity.id_number)
+        view = persons.view(db_session=db, person=person)
+        new = _new_session(request, db, clock, person.id, restricted=view.agreement_pending or view.must_change_password)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        response = render(request, "error.html", status_code=exc.status_code, status=exc.status_code, code=exc.code,
+                          message=exc.message)
+        response.delete_cookie(OIDC_COOKIE, path="/auth/oidc")
+        return response
+    response = _sign_in(RedirectResponse("/account/setup" if new.row.restricted else "/account", status_code=303), new)
+    response.delete_cookie(OIDC_COOKIE, path="/auth/oidc")
+    return response

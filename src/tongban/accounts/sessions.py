@@ -1,0 +1,216 @@
+"""Login (password, then SMS code), lockout, sessions and QR login confirmed from a phone (003 用户登录)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tongban.accounts import persons
+from tongban.accounts.access import PersonActor, StaffActor
+from tongban.accounts.identity import mask_phone
+from tongban.accounts.models import AuthSession, LoginChallenge, Person, QrLogin, StaffAccount
+from tongban.accounts.passwords import check_password
+from tongban.accounts.staff import actor_for
+from tongban.accounts.verification import CodePurpose, check_code, fail, send_code
+from tongban.core import audit
+from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.errors import InvalidInput, NotFound, Unauthorized
+from tongban.core.security import token_hash
+from tongban.notify.sms import SmsGateway
+
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=30)
+CHALLENGE_TTL = timedelta(minutes=5)
+SESSION_TTL = {"cookie": timedelta(hours=8), "bearer": timedelta(hours=12)}
+IDLE_LIMIT = timedelta(minutes=30)  # pages only; API clients hold their token for its lifetime
+QR_TTL = timedelta(minutes=2)
+
+Account = Person | StaffAccount
+
+
+@dataclass(frozen=True)
+class Challenge:
+    token: str
+    phone_masked: str
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    csrf_token: str
+    row: AuthSession
+
+
+def _find(db_session: Session, subject_kind: str, identifier: str) -> Account | None:
+    if subject_kind == "staff":
+        return db_session.scalar(select(StaffAccount).where(StaffAccount.username == identifier.strip().lower()))
+    return persons.find_by_identifier(db_session=db_session, identifier=identifier)
+
+
+def _refuse_if_blocked(account: Account, clock: Clock) -> None:
+    if account.locked_until is not None and account.locked_until > clock.now():
+        until = account.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
+        raise Unauthorized("ACCOUNT_LOCKED", f"密码或验证码连续输错 {LOCK_AFTER} 次，账号已锁定，请在 {until} 后再试，或用手机验证码重置密码")
+    if account.status != "active":
+        raise Unauthorized("ACCOUNT_DISABLED", "账号已被禁用，如有疑问请联系政务服务大厅")
+
+
+def _count_failure(db_session: Session, clock: Clock, account: Account, error: Exception, subject_kind: str) -> None:
+    account.failed_logins += 1
+    if account.failed_logins >= LOCK_AFTER:
+        account.failed_logins, account.locked_until = 0, clock.now() + LOCK_FOR
+        audit.record(db_session=db_session, clock=clock, actor="system", action=f"{subject_kind}.lock",
+                     object_kind=subject_kind, object_id=account.id, details={"minutes": int(LOCK_FOR.total_seconds() // 60)})
+    fail(db_session, error)
+
+
+def begin_login(
+    *, db_session: Session, clock: Clock, gateway: SmsGateway, identifier: str, password: str, client_ip: str,
+    subject_kind: str = "person", transport: str = "cookie",
+) -> Challenge:
+    """Step one: the password. A right one sends a code to the bound phone (ACC-05)."""
+    wrong = Unauthorized("LOGIN_FAILED", "账号或密码错误")
+    account = _find(db_session, subject_kind, identifier) if identifier.strip() else None
+    if account is None:
+        check_password(None, password)  # spend the same time as for a real account
+        raise wrong
+    _refuse_if_blocked(account, clock)
+    if not check_password(account.password_hash, password):
+        _count_failure(db_session, clock, account, wrong, subject_kind)
+    if not account.phone:
+        raise InvalidInput("NO_PHONE", "账号未绑定手机号，无法发送登录验证码，请到政务服务大厅办理")
+    clear = secrets.token_urlsafe(24)
+    now = clock.now()
+    db_session.add(LoginChallenge(token_hash=token_hash(clear), subject_kind=subject_kind, subject_id=account.id,
+                                  transport=transport, created_at=now, expires_at=now + CHALLENGE_TTL))
+    send_code(db_session=db_session, clock=clock, gateway=gateway, phone=account.phone, purpose=CodePurpose.login, client_ip=client_ip)
+    return Challenge(token=clear, phone_masked=mask_phone(account.phone))
+
+
+def complete_login(*, db_session: Session, clock: Clock, challenge: str, code: str, replaces: str | None = None) -> NewSession:
+    """Step two: the SMS code. Always a fresh session token, so a planted one is never promoted."""
+    row = db_session.scalar(select(LoginChallenge).where(LoginChallenge.token_hash == token_hash(challenge or "")))
+    now = clock.now()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise Unauthorized("LOGIN_EXPIRED", "登录已超时，请重新输入账号和密码")
+    account = db_session.get(StaffAccount if row.subject_kind == "staff" else Person, row.subject_id)
+    if account is None:
+        raise Unauthorized("LOGIN_EXPIRED", "登录已超时，请重新输入账号和密码")
+    _refuse_if_blocked(account, clock)
+    try:
+        check_code(db_session=db_session, clock=clock, phone=account.phone, purpose=CodePurpose.login, code=code)
+    except InvalidInput as error:
+        _count_failure(db_session, clock, account, error, row.subject_kind)
+    row.used_at = now
+    account.failed_logins, account.locked_until, account.last_login_at = 0, None, now
+    if isinstance(account, Person) and account.phone_verified_at is None:
+        account.phone_verified_at = now  # a window account's phone is proven by its first login
+    if replaces:
+        end_session(db_session=db_session, clock=clock, token=replaces)
+    restricted = account.must_change_password or (
+        isinstance(account, Person) and persons.agreement_pending(db_session=db_session, person_id=account.id)
+    )
+    session = open_session(db_session=db_session, clock=clock, subject_kind=row.subject_kind, subject_id=account.id,
+                           transport=row.transport, restricted=restricted)
+    audit.record(db_session=db_session, clock=clock, actor=f"{row.subject_kind}:{account.id}", action=f"{row.subject_kind}.login",
+                 object_kind=row.subject_kind, object_id=account.id, details={"transport": row.transport})
+    return session
+
+
+def open_session(*, db_session: Session, clock: Clock, subject_kind: str, subject_id: int, transport: str = "cookie",
+                 restricted: bool = False) -> NewSession:
+    clear, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    now = clock.now()
+    row = AuthSession(token_hash=token_hash(clear), subject_kind=subject_kind, subject_id=subject_id, transport=transport,
+                      csrf_token=csrf, restricted=restricted, created_at=now, expires_at=now + SESSION_TTL[transport],
+                      last_seen_at=now)
+    db_session.add(row)
+    db_session.flush()
+    return NewSession(token=clear, csrf_token=csrf, row=row)
+
+
+def resolve(*, db_session: Session, clock: Clock, token: str | None, transport: str) -> AuthSession:
+    if not token:
+        raise Unauthorized("LOGIN_REQUIRED", "请先登录")
+    row = db_session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+    now = clock.now()
+    if row is None or row.revoked_at is not None or row.expires_at <= now or row.transport != transport:
+        raise Unauthorized("SESSION_EXPIRED", "登录已失效，请重新登录")
+    if transport == "cookie" and now - row.last_seen_at > IDLE_LIMIT:
+        row.revoked_at = now
+        fail(db_session, Unauthorized("SESSION_EXPIRED", "长时间未操作，请重新登录"))
+    account = db_session.get(StaffAccount if row.subject_kind == "staff" else Person, row.subject_id)
+    if account is None or account.status != "active":
+        raise Unauthorized("ACCOUNT_DISABLED", "账号已被禁用，如有疑问请联系政务服务大厅")
+    if now - row.last_seen_at > timedelta(minutes=1):  # no write on every request
+        row.last_seen_at = now
+    return row
+
+
+def person_actor(*, db_session: Session, session: AuthSession) -> PersonActor:
+    person = persons.get(db_session=db_session, person_id=session.subject_id)
+    return PersonActor(person_id=person.id, name=person.name, id_kind=person.id_kind, session_id=session.id)
+
+
+def staff_actor(*, db_session: Session, session: AuthSession) -> StaffActor:
+    account = db_session.get(StaffAccount, session.subject_id)
+    if account is None:
+        raise Unauthorized("SESSION_EXPIRED", "登录已失效，请重新登录")
+    return actor_for(account)
+
+
+def end_session(*, db_session: Session, clock: Clock, token: str) -> None:
+    db_session.execute(
+        update(AuthSession).where(AuthSession.token_hash == token_hash(token), AuthSession.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+# --- QR login ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QrStart:
+    code: str  # carried by the QR code, read by the phone
+    poll_secret: str  # kept by the computer that shows the code
+    expires_in: int
+
+
+def qr_start(*, db_session: Session, clock: Clock) -> QrStart:
+    code, poll = secrets.token_urlsafe(18), secrets.token_urlsafe(24)
+    now = clock.now()
+    db_session.add(QrLogin(code_hash=token_hash(code), poll_hash=token_hash(poll), status="pending",
+                           created_at=now, expires_at=now + QR_TTL))
+    db_session.flush()
+    return QrStart(code=code, poll_secret=poll, expires_in=int(QR_TTL.total_seconds()))
+
+
+def qr_confirm(*, db_session: Session, clock: Clock, actor: PersonActor, code: str) -> None:
+    """The signed-in phone approves the computer's login (ACC-05)."""
+    row = db_session.scalar(select(QrLogin).where(QrLogin.code_hash == token_hash(code or "")))
+    if row is None or row.status != "pending" or row.expires_at <= clock.now():
+        raise NotFound("QR_EXPIRED", "二维码已失效，请在电脑上刷新二维码后重新扫描")
+    row.status, row.person_id = "confirmed", actor.person_id
+    audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="person.qr_confirm", object_kind="person",
+                 object_id=actor.person_id)
+
+
+def qr_poll(*, db_session: Session, clock: Clock, poll_secret: str, transport: str = "cookie") -> NewSession | None:
+    """The computer asks whether the code was confirmed; the first answer after that opens its session."""
+    row = db_session.scalar(select(QrLogin).where(QrLogin.poll_hash == token_hash(poll_secret or "")).with_for_update())
+    if row is None or row.status == "used" or row.expires_at <= clock.now():
+        raise NotFound("QR_EXPIRED", "二维码已失效，请刷新")
+    if row.status != "confirmed" or row.person_id is None:
+        return None
+    person = persons.get(db_session=db_session, person_id=row.person_id)
+    _refuse_if_blocked(person, clock)
+    row.status = "used"
+    restricted = person.must_change_password or persons.agreement_pending(db_session=db_session, person_id=person.id)
+    session = open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id,
+                           transport=transport, restricted=restricted)
+    audit.record(db_session=db_session, clock=clock, actor=f"person:{person.id}", action="person.login",
+                 object_kind="person", object_id=person.id, details={"transport": transport, "via": "qr"})
+    return session
