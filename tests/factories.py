@@ -163,7 +163,7 @@ def resident_id(birth: str = "19900307", region: str = "110105", serial: str | N
     from stdnum.cn import ric
 
     body = f"{region}{birth}{serial or f'{next(_seq) % 1000:03d}'}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
 
 
 def last_code(sms, phone: str) -> str:

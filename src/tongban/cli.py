@@ -69,9 +69,12 @@ def db_upgrade() -> None:
     from tongban.catalog.regions import load_regions
     from tongban.core.migrate import upgrade
 
+    from tongban.accounts.policies import ensure_defaults
+
     upgrade()
     with core_db.session_scope() as session:
         added = load_regions(db_session=session)
+        ensure_defaults(db_session=session, clock=clock)
     console.print(f"数据库已是最新版本（新增行政区划 {added} 条）")
 
 
@@ -82,9 +85,12 @@ def seed_demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="事项�
     from tongban.catalog.demo import seed_demo as run
 
     with core_db.session_scope() as session:
-        if if_empty and not catalog_is_empty(db_session=session):
-            console.print("事项库已有数据，跳过演示数据")
-            return
+        skip_catalog = if_empty and not catalog_is_empty(db_session=session)
+    if skip_catalog:
+        console.print("事项库已有数据，跳过演示事项")
+        _seed_demo_accounts()
+        return
+    with core_db.session_scope() as session:
         with _progress("载入演示事项") as bar:
             task = bar.add_task("seed", total=None)
             try:
@@ -98,6 +104,19 @@ def seed_demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="事项�
     console.print(
         f"演示数据：实施机构 {report['agencies']} 个，事项 {report['items']} 项（新建 {report['created']}，更新 {report['updated']}），"
         f"新增政策法规与公告 {publications} 篇"
+    )
+    _seed_demo_accounts()
+
+
+def _seed_demo_accounts() -> None:
+    from tongban.accounts.demo import seed_demo as seed_accounts
+
+    with core_db.session_scope() as session:
+        counts = seed_accounts(db_session=session, clock=clock)
+    console.print(
+        f"演示账号：人口库 {counts['population']} 人，法人库 {counts['legal_persons']} 家，新开账号 {counts['accounts']} 个"
+        "（工作人员 admin/manager/window/editor/reviewer，市民 李梅 511602198507261174；密码 tongban-demo1；"
+        "短信验证码写入 var/sms.jsonl）"
     )
 
 

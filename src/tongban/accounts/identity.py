@@ -56,7 +56,7 @@ _FORMATS: dict[IdKind, tuple[re.Pattern[str], str]] = {
     # Mainland province codes all start with 1-6; 8x and 9x belong to permits and foreigners' IDs.
     IdKind.resident_id: (re.compile(r"[1-6]\d{16}[\dX]"), "应为18位，前17位是数字，最后一位是数字或字母X"),
     IdKind.foreign_permanent_id: (
-        re.compile(r"9\d{17}|[A-Z]{3}\d{12}"),
+        re.compile(r"9\d{16}[\dX]|[A-Z]{3}\d{12}"),
         "应为以9开头的18位数字，或3个字母加12位数字（旧版）",
     ),
     IdKind.hkmo_residence_permit: (re.compile(r"8[12]0000\d{11}[\dX]"), "应为18位，以810000（香港）或820000（澳门）开头"),

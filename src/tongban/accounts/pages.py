@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts import agreements, delegation, oidc, organisations, persons, sessions
 from tongban.accounts.access import PersonActor
-from tongban.accounts.identity import KINDS_FOR_FORM, normalize_phone, validate
+from tongban.accounts.identity import KINDS_FOR_FORM, mask_phone, normalize_phone, validate
 from tongban.accounts.models import Organisation
 from tongban.accounts.verification import CodePurpose, send_code
 from tongban.baselib.service import LIBRARY_FACTORS, BaseLibrary
 from tongban.core.clock import SHANGHAI, Clock, as_utc
 from tongban.core.config import get_settings
-from tongban.core.errors import DomainError, InvalidInput, NotFound
+from tongban.core.errors import DomainError, InvalidInput, NotFound, Unauthorized
 from tongban.notify.sms import SmsGateway
 from tongban.web.deps import (
     CSRF_COOKIE, PERSON_COOKIE, check_csrf, client_ip, get_clock, get_db, get_gateway, get_library, get_person,
@@ -41,6 +41,7 @@ MaybeMe = Annotated[PersonActor | None, Depends(optional_person)]
 Csrf = Annotated[None, Depends(check_csrf)]
 Short = Annotated[str, Form(max_length=100)]
 Long = Annotated[str, Form(max_length=20_000)]
+Secret = Annotated[str, Form(max_length=128)]
 
 QR_COOKIE = "tb_qr"
 OIDC_COOKIE = "tb_oidc"
@@ -152,7 +153,7 @@ def register(
     request: Request, db: Db, clock: Now, library: Library, _: Csrf, name: Short = "", id_kind: Short = "",
     id_number: Short = "", nationality: Short = "", phone: Short = "", sms_code: Short = "",
     factor_kind: Annotated[list[str], Form(max_length=5)] = [], factor_number: Annotated[list[str], Form(max_length=5)] = [],
-    password: Short = "", password2: Short = "", agree: Short = "", agreement_version: Short = "",
+    password: Secret = "", password2: Secret = "", agree: Short = "", agreement_version: Short = "",
 ) -> Response:
     values = {"name": name, "id_kind": id_kind, "id_number": id_number, "nationality": nationality, "phone": phone,
               "sms_code": sms_code}
@@ -188,7 +189,7 @@ def login_page(request: Request, next: Annotated[str, Query(max_length=500)] = "
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, db: Db, clock: Now, gateway: Gateway, _: Csrf, identifier: Short = "", password: Short = "",
+def login(request: Request, db: Db, clock: Now, gateway: Gateway, _: Csrf, identifier: Short = "", password: Secret = "",
           next: Annotated[str, Form(max_length=500)] = "") -> HTMLResponse:
     next = _safe_next(next)
     try:
@@ -353,8 +354,8 @@ def password_page(request: Request, db: Db, me: MeAny) -> HTMLResponse:
 
 
 @router.post("/account/password", response_class=HTMLResponse)
-def change_password(request: Request, db: Db, clock: Now, me: MeAny, _: Csrf, current: Short = "", new: Short = "",
-                    new2: Short = "", back: Short = "") -> Response:
+def change_password(request: Request, db: Db, clock: Now, me: MeAny, _: Csrf, current: Secret = "", new: Secret = "",
+                    new2: Secret = "", back: Short = "") -> Response:
     try:
         if new != new2:
             raise InvalidInput("PASSWORD_MISMATCH", "两次输入的密码不一致")
@@ -389,7 +390,7 @@ def phone_code(request: Request, db: Db, clock: Now, gateway: Gateway, me: Me, _
             purpose, sent_to = CodePurpose.phone_old, view.phone_masked
         else:
             phone = new_phone = normalize_phone(new_phone)
-            purpose, sent_to = CodePurpose.phone_new, new_phone
+            purpose, sent_to = CodePurpose.phone_new, mask_phone(new_phone)
         send_code(db_session=db, clock=clock, gateway=gateway, phone=phone, purpose=purpose, client_ip=client_ip(request))
         db.commit()
     except DomainError as exc:
@@ -431,13 +432,13 @@ def reset_code(request: Request, db: Db, clock: Now, gateway: Gateway, _: Csrf, 
             db.commit()
     except DomainError as exc:
         return render(request, "accounts/password_reset.html", status_code=exc.status_code, error=exc.message, step=1, phone=phone)
-    return render(request, "accounts/password_reset.html", step=2, phone=phone,
+    return render(request, "accounts/password_reset.html", step=2, phone=phone, phone_masked=mask_phone(phone),
                   notice="如果该手机号已绑定账号，验证码已发送，5 分钟内有效。")
 
 
 @router.post("/password/reset", response_class=HTMLResponse)
-def reset(request: Request, db: Db, clock: Now, _: Csrf, phone: Short = "", code: Short = "", password: Short = "",
-          password2: Short = "") -> Response:
+def reset(request: Request, db: Db, clock: Now, _: Csrf, phone: Short = "", code: Short = "", password: Secret = "",
+          password2: Secret = "") -> Response:
     try:
         if password != password2:
             raise InvalidInput("PASSWORD_MISMATCH", "两次输入的密码不一致")
@@ -446,7 +447,7 @@ def reset(request: Request, db: Db, clock: Now, _: Csrf, phone: Short = "", code
     except DomainError as exc:
         db.rollback()
         return render(request, "accounts/password_reset.html", status_code=exc.status_code, error=exc.message, step=2,
-                      phone=phone, code=code)
+                      phone=phone, phone_masked=mask_phone(phone), code=code)
     return _go("/login", "reset")
 
 
@@ -493,15 +494,15 @@ def org_register(request: Request, db: Db, clock: Now, library: Library, me: Me,
 
 
 def _row(view: delegation.DelegationView, me: PersonActor, is_rep: bool) -> dict:
-    live = view.status in ("active", "requested")
+    mine = view.grantee_person_id == me.person_id
     return {
         "v": view, "status": STATUS_LABELS.get(view.status, view.status),
         "scope": "、".join(view.item_scope) if view.item_scope else "全部事项",
         "valid": f"{_day(view.valid_from)} 至 {_day(view.valid_until, last=True)}",
-        "until": _day(view.valid_until, last=True), "mine": view.grantee_person_id == me.person_id,
+        "until": _day(view.valid_until, last=True), "mine": mine,
         "can_decide": is_rep and view.status == "requested",
         "can_change": view.status == "active" and (is_rep or view.grantor_person_id == me.person_id),
-        "can_revoke": live,
+        "can_revoke": view.status == "active" or (view.status == "requested" and mine),
     }
 
 
@@ -650,7 +651,7 @@ def oidc_callback(request: Request, db: Db, clock: Now, code: Annotated[str, Que
     nonce, _, verifier = rest.partition(".")
     try:
         if error or not code:
-            raise oidc.Unauthorized("OIDC_CANCELLED", "统一身份认证平台未完成登录，请重新发起")
+            raise Unauthorized("OIDC_CANCELLED", "统一身份认证平台未完成登录，请重新发起")
         with httpx.Client(timeout=5) as http:
             metadata = oidc.discover(config, http=http)
             identity = oidc.finish(config, metadata, http=http, code=code, state=state, expected_state=expected, nonce=nonce,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts import agreements, organisations, persons, policies, sessions, staff, status
-from tongban.accounts.access import Permission, StaffActor, StaffRole
+from tongban.accounts.access import ROLE_LABELS, Permission, StaffActor, StaffRole
 from tongban.accounts.identity import KINDS_FOR_FORM, mask_phone, normalize_phone, validate
 from tongban.accounts.models import AuthSession
 from tongban.accounts.verification import CodePurpose, send_code
@@ -320,7 +320,7 @@ def decide(request: Request, request_id: int, db: Db, clock: Now, gateway: Gatew
         db.rollback()
         return _approvals_page(request, db, actor, error=exc.message, status_code=exc.status_code)
     db.commit()
-    return _back("/staff/approvals", "已解除禁用，并已短信告知用户" if decision == "approve" else "已驳回解禁申请")
+    return _back("/staff/approvals", "已解除禁用；账号绑定了手机号的，系统已短信告知" if decision == "approve" else "已驳回解禁申请")
 
 
 # --- organisations at the window -----------------------------------------------------------------
@@ -407,7 +407,7 @@ def _accounts_page(request: Request, db: Session, actor: StaffActor, *, error: s
     if actor.agency_id is not None:
         agencies = [a for a in agencies if a.id == actor.agency_id]
     return render(request, "accounts/staff_accounts.html", status_code=status_code, error=error, rows=rows, agencies=agencies,
-                  agency_names=names, roles=list(StaffRole), form=form or {"region_code": actor.region_code, "roles": []},
+                  agency_names=names, roles=list(StaffRole), role_labels=ROLE_LABELS, form=form or {"region_code": actor.region_code, "roles": []},
                   created=created, **_ctx(request, actor))
 
 

@@ -1,0 +1,62 @@
+"""Demo base libraries, staff accounts and one registered person, so `make run` can be tried at once (seed data)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.accounts import persons, policies, staff
+from tongban.accounts.models import StaffAccount
+from tongban.accounts.passwords import hash_password
+from tongban.baselib.service import TableBaseLibrary, import_legal_persons, import_population
+from tongban.catalog.models import Agency
+from tongban.core.clock import Clock
+
+# Demo only: documented in the README; a real installation opens staff accounts with `tongban staff create`.
+DEMO_PASSWORD = "tongban-demo1"
+DEMO_STAFF = [
+    ("admin", "系统管理员（演示）", ["admin"], None, "13800000001"),
+    ("manager", "管理部门负责人（演示）", ["manager"], None, "13800000002"),
+    ("window", "大厅窗口人员（演示）", ["acceptor", "consultant"], "first", "13800000003"),
+    ("editor", "事项编辑（演示）", ["catalog_editor"], "first", "13800000004"),
+    ("reviewer", "事项审核（演示）", ["catalog_reviewer", "supervisor"], None, "13800000005"),
+]
+DEMO_PERSON = ("李梅", "511602198507261174", "13900000002")
+
+
+def _demo_file(name: str) -> Path:
+    return Path(str(resources.files("tongban.data").joinpath("demo").joinpath(name)))
+
+
+def seed_demo(*, db_session: Session, clock: Clock, region_code: str = "510000") -> dict[str, int]:
+    """Idempotent: libraries are upserted, accounts only created when missing."""
+    population = import_population(db_session=db_session, clock=clock, path=_demo_file("population.csv"))
+    legal = import_legal_persons(db_session=db_session, clock=clock, path=_demo_file("legal_persons.csv"))
+    policies.ensure_defaults(db_session=db_session, clock=clock)
+    first_agency = db_session.scalar(select(Agency).order_by(Agency.id).limit(1))
+    created = 0
+    for username, name, roles, agency, phone in DEMO_STAFF:
+        if db_session.scalar(select(StaffAccount.id).where(StaffAccount.username == username)):
+            continue
+        agency_id = first_agency.id if agency == "first" and first_agency else None
+        if agency and agency_id is None:
+            continue  # no catalog yet: agency posts wait for the next seed
+        account, _ = staff.create(
+            db_session=db_session, clock=clock, by=None, by_ref="demo",
+            staff_in=staff.StaffIn(username=username, name=name, roles=roles, agency_id=agency_id,
+                                   region_code=first_agency.region_code if agency_id else region_code, phone=phone),
+        )
+        account.password_hash, account.must_change_password = hash_password(DEMO_PASSWORD), False
+        created += 1
+    name, number, phone = DEMO_PERSON
+    if persons.find_by_document(db_session=db_session, kind="resident_id", number=number) is None:
+        person, _ = persons.register_at_window(db_session=db_session, clock=clock, library=TableBaseLibrary(db_session),
+                                               actor=None, name=name, id_kind="resident_id", id_number=number, phone=phone)
+        person.password_hash, person.must_change_password = hash_password(DEMO_PASSWORD), False
+        created += 1
+    db_session.flush()
+    return {"population": population.added + population.updated, "legal_persons": legal.added + legal.updated,
+            "accounts": created}
