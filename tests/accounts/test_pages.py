@@ -205,6 +205,46 @@ def test_qr_login_confirmed_on_the_phone(client, app, sms, someone):
         assert computer.get("/account").status_code == 200
 
 
+@pytest.mark.req("ACC-02")
+def test_window_account_must_change_its_initial_password_first(client, sms, someone, db_session, clock):
+    from tongban.accounts import persons
+    from tongban.baselib.service import TableBaseLibrary
+
+    _, initial = persons.register_at_window(db_session=db_session, clock=clock, library=TableBaseLibrary(db_session), actor=None,
+                                            name=someone["name"], id_kind="resident_id", id_number=someone["id_number"],
+                                            phone=someone["phone"])
+    db_session.commit()
+    done = login(client, sms, someone["phone"], someone["phone"], password=initial, next="/items")
+    assert done.headers["location"] == "/account/setup"
+    assert client.get("/account", follow_redirects=False).headers["location"] == "/account/setup"
+    assert client.get("/orgs").status_code == 403
+    setup = client.get("/account/setup")
+    assert "修改初始密码" in setup.text
+    token = client.cookies.get("tb_csrf")
+    weak = client.post("/account/password", data={"csrf": token, "new": "short", "new2": "short", "back": "setup"})
+    assert weak.status_code == 422 and "修改初始密码" in weak.text
+    changed = client.post("/account/password", follow_redirects=False,
+                          data={"csrf": token, "new": PASSWORD, "new2": PASSWORD, "back": "setup"})
+    assert changed.status_code == 303 and changed.headers["location"] == "/account?msg=password"
+    assert client.get("/orgs").status_code == 200
+
+
+@pytest.mark.req("ACC-06")
+def test_phone_change_needs_codes_from_both_phones(client, sms, someone, clock):
+    register(client, sms, someone)
+    clock.advance(seconds=61)
+    token = client.cookies.get("tb_csrf")
+    old = client.post("/account/phone/code", data={"csrf": token, "which": "old"})
+    assert "验证码已发送至 138****5678" in old.text
+    new = client.post("/account/phone/code", data={"csrf": token, "which": "new", "new_phone": "13698765432"})
+    assert "验证码已发送至 136****5432" in new.text
+    done = client.post("/account/phone", follow_redirects=False, data={
+        "csrf": token, "old_code": sms_code(sms, someone["phone"]), "new_phone": "13698765432",
+        "new_code": sms_code(sms, "13698765432")})
+    assert done.status_code == 303
+    assert "136****5432" in client.get("/account").text
+
+
 def _signed_in(app, db_session, clock, person: Person) -> TestClient:
     new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id)
     db_session.commit()

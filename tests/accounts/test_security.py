@@ -227,7 +227,8 @@ def test_staff_page_posts_need_the_session_csrf_token(client, db_session, clock)
     new = cookie_session(client, db_session, clock, "staff", admin.id)
     url = f"/staff/accounts/person/{target.id}/disable"
     for form in ({"reason": "测试"}, {"reason": "测试", "csrf": "forged-token"}):
-        assert client.post(url, data=form, follow_redirects=False).status_code == 403
+        r = client.post(url, data=form, follow_redirects=False)
+        assert r.status_code == 403 and "CSRF_FAILED" in r.text
     db_session.expire_all()
     assert db_session.get(Person, target.id).status == "active"
     assert client.post(url, data={"reason": "测试", "csrf": new.csrf_token}, follow_redirects=False).status_code == 303
@@ -244,8 +245,9 @@ def test_staff_page_posts_need_the_session_csrf_token(client, db_session, clock)
 def test_person_logout_needs_csrf(client, db_session, clock):
     p = person(db_session, clock, phone="13900000302")
     new = cookie_session(client, db_session, clock, "person", p.id)
-    assert client.post("/logout", data={}, follow_redirects=False).status_code == 403
-    assert client.post("/logout", data={"csrf": "x" * 32}, follow_redirects=False).status_code == 403
+    for form in ({}, {"csrf": "x" * 32}):
+        r = client.post("/logout", data=form, follow_redirects=False)
+        assert r.status_code == 403 and "CSRF_FAILED" in r.text
     assert client.get(ME).status_code == 200
     assert client.post("/logout", data={"csrf": new.csrf_token}, follow_redirects=False).status_code == 303
     client.cookies.set("tb_session", new.token)
@@ -307,3 +309,124 @@ def test_person_session_is_refused_on_staff_routes(client, db_session, clock):
     client.cookies.clear()
     client.cookies.set("tb_session", staff_cookie.token)  # and the other way round
     assert client.get(ME).status_code == 401
+
+
+# --- encryption at rest (ACC-11) ---------------------------------------------------------------------
+
+def stored_text(engine) -> str:
+    """Every row of every table as the database holds it: raw SQL, so no column type decrypts anything."""
+    import tongban.models  # noqa: F401  (registers every table on the metadata)
+    from tongban.core.db import Base
+
+    with engine.connect() as conn:
+        return "\n".join(repr(tuple(row)) for table in Base.metadata.sorted_tables
+                         for row in conn.execute(text(f'SELECT * FROM "{table.name}"')))
+
+
+@pytest.mark.req("ACC-11")
+def test_id_numbers_and_phones_are_encrypted_at_rest(client, db_session, clock, sms, tmp_path, engine):
+    ids = {k: resident_id(birth=b, region="511602", serial=s) for k, b, s in
+           (("online", "19760214", "551"), ("window", "19811130", "552"), ("direct", "19690705", "553"), ("rep", "19720818", "554"))}
+    phones = {"online": "13700000551", "window": "13700000552", "direct": "13700000553", "staff": "13700000555"}
+    add_population(db_session, clock, tmp_path, [{"id_number": ids["online"], "name": "钱七", "social_security_card": "SSC551"},
+                                                 {"id_number": ids["window"], "name": "孙八"}, {"id_number": ids["rep"], "name": "周九"}])
+    load_legal_persons(db_session, clock, tmp_path, [{"uscc": org_uscc(554), "name": "广安周氏有限公司", "legal_rep_name": "周九",
+                                                     "legal_rep_id_number": ids["rep"]}])
+    make_person(db_session, clock, name="吴十", id_number=ids["direct"], phone=phones["direct"])
+    admin, _ = make_staff(db_session, clock, roles=["admin"], agency=make_agency(db_session), phone=phones["staff"])
+    _, token = make_actor(db_session, clock, role="operator", region_code="511600")
+    db_session.commit()
+
+    assert client.post(SMS, json={"purpose": "register", "phone": phones["online"]}).status_code == 202
+    r = client.post("/api/v1/accounts/persons", json={
+        "name": "钱七", "id_number": ids["online"], "phone": phones["online"], "sms_code": last_code(sms, phones["online"]),
+        "password": PASSWORD, "agreement_version": agreements.CURRENT["person"], "factors": {"social_security_card": "SSC551"}})
+    assert r.status_code == 201, r.text
+    assert client.post("/api/v1/staff/window-codes", json={"phone": phones["window"]}, headers=auth(token)).status_code == 202
+    r = client.post("/api/v1/staff/persons", headers=auth(token), json={
+        "name": "孙八", "id_number": ids["window"], "phone": phones["window"], "sms_code": last_code(sms, phones["window"])})
+    assert r.status_code == 201, r.text
+    clock.advance(seconds=61)
+    api_login(client, sms, ids["online"], phones["online"])  # sessions, challenges, codes and audit rows too
+
+    secrets_ = [*ids.values(), *phones.values()]
+    assert db_session.scalar(select(Person.id).where(Person.name == "钱七")) is not None  # the rows are there
+    dump = stored_text(engine)
+    assert [s for s in secrets_ if s in dump] == []
+    assert ids["online"][:6] + "********" + ids["online"][-4:] in dump  # the audit trail keeps the masked form
+    if engine.dialect.name == "sqlite":  # and nothing in the file pages or the write-ahead log either
+        from pathlib import Path
+
+        db_session.close()
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        path = Path(engine.url.database)
+        raw = b"".join(f.read_bytes() for f in (path, Path(f"{path}-wal")) if f.exists())
+        assert [s for s in secrets_ if s.encode() in raw] == []
+
+
+# --- SMS rate limits ---------------------------------------------------------------------------------
+
+def send(client, phone: str, purpose: str = "register"):
+    return client.post(SMS, json={"purpose": purpose, "phone": phone})
+
+
+def test_sms_codes_to_one_phone_once_a_minute_and_ten_a_day(client, clock, sms):
+    assert send(client, "13600000001").status_code == 202
+    r = send(client, "13600000001")
+    assert (r.status_code, error_code(r)) == (429, "SMS_TOO_SOON")
+    assert 1 <= r.json()["error"]["details"]["retry_after"] <= 61
+    for _ in range(9):
+        clock.advance(seconds=61)
+        assert send(client, "13600000001").status_code == 202
+    clock.advance(seconds=61)
+    assert error_code(send(client, "13600000001")) == "SMS_PHONE_LIMIT"
+    assert len(sms.messages("13600000001")) == 10
+    clock.advance(days=1)
+    assert send(client, "13600000001").status_code == 202
+
+
+def test_sms_codes_from_one_ip_thirty_an_hour(client, clock):
+    for n in range(30):  # TestClient's address is always "testclient"
+        assert send(client, f"136000011{n:02d}").status_code == 202
+    r = send(client, "13600001199")
+    assert (r.status_code, error_code(r)) == (429, "SMS_IP_LIMIT")
+    clock.advance(hours=1, seconds=1)
+    assert send(client, "13600001199").status_code == 202
+
+
+def test_reset_code_answer_does_not_reveal_whether_a_phone_is_bound(client, db_session, clock, sms):
+    bound = person(db_session, clock, phone="13600000002").phone
+    assert send(client, bound, "reset").json() == send(client, "13600000003", "reset").json()
+    assert len(sms.messages(bound)) == 1 and sms.messages("13600000003") == []
+
+
+# --- personal data in logs ------------------------------------------------------------------------
+
+LOG_ID = resident_id(birth="19880808", region="511602", serial="808")
+
+
+def test_masking_filter_rewrites_message_args_and_extras():
+    record = logging.LogRecord("tongban.test", logging.INFO, __file__, 1, "look up %s by %s", (LOG_ID, "13512345678"), None)
+    record.person = {"id_number": LOG_ID, "phones": ["13512345678"]}
+    record.path = f"/people/{LOG_ID}"
+    assert MaskingFilter().filter(record) is True
+    masked_id = LOG_ID[:6] + "********" + LOG_ID[-4:]
+    assert record.getMessage() == f"look up {masked_id} by 135****5678"
+    assert record.person == {"id_number": masked_id, "phones": ["135****5678"]}
+    assert record.path == f"/people/{masked_id}"
+
+
+def test_app_log_lines_carry_no_clear_id_number(client):
+    handler = logging.getLogger("tongban").handlers[0]  # the configured stderr handler, with its masking filter
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        assert client.get(f"/api/v1/agreements/{LOG_ID}").status_code == 404  # logged as a domain error with its path
+        client.post("/api/v1/accounts/persons", json={"name": "x", "id_number": LOG_ID[:-1] + "0", "phone": "13512345678",
+                                                      "sms_code": "1", "password": "p", "agreement_version": "v"})
+    finally:
+        handler.setStream(previous)
+    out = buffer.getvalue()
+    assert "domain error" in out
+    assert LOG_ID not in out and LOG_ID[:-1] not in out and "13512345678" not in out

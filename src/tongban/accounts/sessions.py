@@ -51,11 +51,11 @@ def _find(db_session: Session, subject_kind: str, identifier: str) -> Account | 
     return persons.find_by_identifier(db_session=db_session, identifier=identifier)
 
 
-def _refuse_if_blocked(account: Account, clock: Clock) -> None:
+def _refuse_if_blocked(account: Account, clock: Clock, *, check_status: bool = True) -> None:
     if account.locked_until is not None and account.locked_until > clock.now():
         until = account.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
         raise Unauthorized("ACCOUNT_LOCKED", f"密码或验证码连续输错 {LOCK_AFTER} 次，账号已锁定，请在 {until} 后再试，或用手机验证码重置密码")
-    if account.status != "active":
+    if check_status and account.status != "active":
         raise Unauthorized("ACCOUNT_DISABLED", "账号已被禁用，如有疑问请联系政务服务大厅")
 
 
@@ -78,9 +78,10 @@ def begin_login(
     if account is None:
         check_password(None, password)  # spend the same time as for a real account
         raise wrong
-    _refuse_if_blocked(account, clock)
+    _refuse_if_blocked(account, clock, check_status=False)
     if not check_password(account.password_hash, password):
         _count_failure(db_session, clock, account, wrong, subject_kind)
+    _refuse_if_blocked(account, clock)  # only a right password learns that the account is disabled
     if not account.phone:
         raise InvalidInput("NO_PHONE", "账号未绑定手机号，无法发送登录验证码，请到政务服务大厅办理")
     clear = secrets.token_urlsafe(24)
