@@ -15,7 +15,7 @@ from tongban.accounts import agreements, sessions
 from tongban.accounts.models import Organisation, Person
 from tongban.baselib.service import import_population
 from tongban.notify.sms import FileSmsGateway
-from tests.accounts.oidc_idp import TestIdP
+from .oidc_idp import TestIdP
 
 PASSWORD = "Tongban2026x"
 
@@ -254,35 +254,60 @@ def _signed_in(app, db_session, clock, person: Person) -> TestClient:
     return browser
 
 
-@pytest.mark.req("ACC-07")
-def test_organisation_page_grants_and_hides_from_strangers(client, app, sms, someone, db_session, clock):
-    register(client, sms, someone)
-    rep = db_session.query(Person).filter_by(name=someone["name"]).one()
-    org = Organisation(uscc="91510100MA61234567", name="通办测试有限公司", org_kind="enterprise", legal_rep_name=rep.name,
-                       legal_rep_id_hash=rep.id_number_hash, legal_rep_person_id=rep.id, registered_via="online",
-                       created_at=clock.now())
-    agent = Person(name="赵六", id_kind="resident_id", id_number=resident_id("51160219850101002"), id_number_hash="",
-                   registered_via="online", status="active", created_at=clock.now())
-    stranger = Person(name="钱七", id_kind="resident_id", id_number=resident_id("51160219850101003"), id_number_hash="x",
-                      registered_via="online", status="active", created_at=clock.now())
+@pytest.fixture
+def org_world(client, sms, someone, db_session, clock) -> dict:
+    """`someone`, registered through the pages and signed in on `client`, is the legal rep of an organisation."""
     from tongban.baselib.service import id_hash
 
-    agent.id_number_hash = id_hash("resident_id", agent.id_number)
-    db_session.add_all([org, agent, stranger])
+    register(client, sms, someone)
+    rep = db_session.query(Person).filter_by(name=someone["name"]).one()
+    org = Organisation(uscc="91510100MA6123456W", name="通办测试有限公司", org_kind="enterprise", legal_rep_name=rep.name,
+                       legal_rep_id_hash=rep.id_number_hash, legal_rep_person_id=rep.id, registered_via="online",
+                       created_at=clock.now())
+    people = {}
+    for name, base in (("赵六", "51160219850101002"), ("钱七", "51160219850101003")):
+        number = resident_id(base)
+        people[name] = Person(name=name, id_kind="resident_id", id_number=number, id_number_hash=id_hash("resident_id", number),
+                              registered_via="online", status="active", created_at=clock.now())
+    db_session.add_all([org, *people.values()])
     db_session.commit()
-    token = client.cookies.get("tb_csrf")
-    form = {"csrf": token, "grantee_id_kind": "resident_id", "grantee_id_number": agent.id_number, "grantee_name": "赵五",
-            "item_scope": "", "valid_until": (clock.now() + timedelta(days=30)).date().isoformat()}
+    return {"org": org, "agent": people["赵六"], "stranger": people["钱七"]}
+
+
+@pytest.mark.req("ACC-07")
+def test_organisation_page_grants_and_hides_from_strangers(client, app, org_world, db_session, clock):
+    org, agent = org_world["org"], org_world["agent"]
+    form = {"csrf": client.cookies.get("tb_csrf"), "grantee_id_kind": "resident_id", "grantee_id_number": agent.id_number,
+            "grantee_name": "赵五", "item_scope": "", "valid_until": (clock.now() + timedelta(days=30)).date().isoformat()}
     wrong = client.post(f"/orgs/{org.id}/delegations", data=form)
     assert wrong.status_code == 404 and "被授权人须先完成个人实名注册" in wrong.text and 'value="赵五"' in wrong.text
     done = client.post(f"/orgs/{org.id}/delegations", data={**form, "grantee_name": "赵六"}, follow_redirects=False)
     assert done.status_code == 303, done.text
     page = client.get(done.headers["location"])
     assert "赵六" in page.text and "全部事项" in page.text and "生效中" in page.text
-    with _signed_in(app, db_session, clock, stranger) as other:
+    assert agent.id_number not in page.text
+    with _signed_in(app, db_session, clock, org_world["stranger"]) as other:
         assert other.get(f"/orgs/{org.id}").status_code == 403
     with _signed_in(app, db_session, clock, agent) as mine:
         assert "通办测试有限公司" in mine.get("/account").text
+
+
+@pytest.mark.req("ACC-07")
+def test_a_person_requests_a_delegation_and_the_legal_rep_approves(client, app, org_world, db_session, clock):
+    org = org_world["org"]
+    with _signed_in(app, db_session, clock, org_world["stranger"]) as asker:
+        found = asker.get("/orgs", params={"uscc": org.uscc})
+        assert f'href="/orgs/{org.id}/request"' in found.text
+        asked = asker.post(f"/orgs/{org.id}/request", follow_redirects=False, data={
+            "csrf": asker.cookies.get("tb_csrf"), "item_scope": "A001\nB002\n", "valid_until": "2027-06-30"})
+        assert asked.status_code == 303, asked.text
+        assert "待审批" in asker.get(asked.headers["location"]).text
+        page = client.get(f"/orgs/{org.id}")
+        row = re.search(r'action="(/orgs/\d+/delegations/\d+/decision)"', page.text).group(1)
+        assert "A001、B002" in page.text and "2026-11-20 至 2027-06-30" in page.text
+        approved = client.post(row, data={"csrf": client.cookies.get("tb_csrf"), "approve": "1"}, follow_redirects=False)
+        assert approved.status_code == 303
+        assert "通办测试有限公司" in asker.get("/account").text
 
 
 @pytest.mark.req("ACC-03")

@@ -4,9 +4,10 @@ import re
 
 import pytest
 
-from tests.factories import last_code, make_agency, make_person, make_staff, resident_id
+from tests.factories import last_code, make_agency, make_person, make_staff, make_uscc, resident_id
 from tongban.accounts import persons, policies
-from tongban.accounts.models import StaffAccount
+from tongban.accounts.models import Delegation, StaffAccount
+from tongban.baselib.service import import_legal_persons
 
 NEW_PASSWORD = "Workbench2026"
 
@@ -65,7 +66,8 @@ def test_staff_login_two_steps_and_initial_password_change(client, sms, db_sessi
     # The initial password must be changed before anything else works.
     assert client.get("/staff/home", follow_redirects=False).headers["location"] == "/staff/password"
     assert client.get("/staff/", follow_redirects=False).headers["location"] == "/staff/password"
-    assert client.get("/staff/people").status_code == 403
+    forced = client.get("/staff/people", follow_redirects=False)
+    assert forced.status_code == 303 and forced.headers["location"] == "/staff/password"
     form = {"csrf": session_csrf, "current": initial, "new": NEW_PASSWORD, "repeat": "Different2026"}
     assert client.post("/staff/password", data=form).status_code == 422
     assert client.post("/staff/password", data={**form, "repeat": NEW_PASSWORD, "csrf": "forged"}).status_code == 403
@@ -143,7 +145,7 @@ def test_disable_with_reason_manager_approves_with_sms_and_audit_chain(client, s
     audit_page = client.get("/staff/audit").text
     for action in ("person.disable", "person.enable_request", "person.enable_approved", "staff.password_change"):
         assert action in audit_page
-    assert "冒用他人身份办理业务" in audit_page
+    assert "冒用他人身份办理业务" in audit_page and "2026-11-20 09:30:00" in audit_page  # Beijing time
     checked = client.post("/staff/audit/verify", data={"csrf": csrf})
     assert checked.status_code == 200 and "审计链完整" in checked.text
 
@@ -170,6 +172,7 @@ def test_staff_admin_cannot_reach_another_agencys_staff(client, sms, db_session,
     assert forged.status_code == 403
 
 
+@pytest.mark.req("ACC-09")
 def test_admin_opens_staff_accounts_and_tunes_one_policy(client, sms, db_session, clock):
     agency = make_agency(db_session, name="丙局")
     policies.ensure_defaults(db_session=db_session, clock=clock)
@@ -194,3 +197,26 @@ def test_admin_opens_staff_accounts_and_tunes_one_policy(client, sms, db_session
 
     clock.advance(seconds=61)
     assert _sign_in(client, sms, "zhao.liu", password, "13800000007") == "/staff/password"
+
+
+@pytest.mark.req("ACC-04")
+def test_agent_registers_an_organisation_at_the_window_with_a_letter(client, sms, db_session, clock, tmp_path):
+    uscc, rep_number = make_uscc(), resident_id()
+    (tmp_path / "legal.csv").write_text(
+        "uscc,name,org_kind,legal_rep_name,legal_rep_id_kind,legal_rep_id_number\n"
+        f"{uscc},广安市示例食品有限公司,enterprise,周七,resident_id,{rep_number}\n", encoding="utf-8")
+    assert not import_legal_persons(db_session=db_session, clock=clock, path=tmp_path / "legal.csv").errors
+    agent = make_person(db_session, clock, name="孙八", phone="13900000099")
+    _, csrf = _staff_session(client, sms, db_session, clock, roles=["acceptor"], phone="13800000008",
+                             agency=make_agency(db_session))
+    assert "经办人持授权委托书代为注册" in client.get("/staff/orgs/new").text
+    form = {"csrf": csrf, "uscc": uscc, "legal_rep_id_kind": "resident_id", "legal_rep_id_number": rep_number,
+            "agent_id_kind": "resident_id", "agent_id_number": agent.id_number, "agent_name": "孙九",
+            "letter_reference": "WT-2026-001", "valid_until": "2027-12-31", "item_codes": "TEST-1\n\nTEST-2\n"}
+    mismatch = client.post("/staff/orgs/proxy", data=form)
+    assert mismatch.status_code == 422 and "姓名" in mismatch.text and "WT-2026-001" in mismatch.text
+    done = client.post("/staff/orgs/proxy", data={**form, "agent_name": "孙八"})
+    assert done.status_code == 200 and "广安市示例食品有限公司" in done.text and "经办人代为注册" in done.text
+    grant = db_session.query(Delegation).one()
+    assert grant.grantee_person_id == agent.id and grant.item_scope == ["TEST-1", "TEST-2"]
+    assert client.post("/staff/orgs/window", data=form).status_code == 409  # already registered

@@ -1,28 +1,34 @@
 """Staff workbench pages: token login, CSRF, drafting, review and publishing from the browser forms."""
 
 import json
+import re
 
 import pytest
 
-from tests.factories import content_dict, make_actor, make_agency
+from tests.factories import content_dict, last_code, make_agency, make_staff
 
 
-def _login(client, token):
-    response = client.post("/staff/login", data={"token": token}, follow_redirects=False)
-    assert response.status_code == 303
-    return client.cookies.get("tb_csrf")
+def _login(client, sms, db_session, clock, *, role, phone, agency=None):
+    """Sign a new staff member in through /staff/ (password, SMS code, initial password change); returns the form token."""
+    account, initial = make_staff(db_session, clock, roles=[role], agency=agency, phone=phone)
+    db_session.commit()
+    client.cookies.clear()
+    client.get("/staff/")
+    csrf = client.cookies.get("tb_csrf")
+    step = client.post("/staff/login", data={"csrf": csrf, "username": account.username, "password": initial})
+    challenge = re.search(r'name="challenge" value="([^"]+)"', step.text).group(1)
+    client.post("/staff/login/verify", data={"csrf": csrf, "challenge": challenge, "code": last_code(sms, phone)})
+    csrf = client.cookies.get("tb_csrf")
+    new = "Workbench2026"
+    done = client.post("/staff/password", data={"csrf": csrf, "current": initial, "new": new, "repeat": new}, follow_redirects=False)
+    assert done.status_code == 303
+    return csrf
 
 
 @pytest.mark.req("CAT-11")
-def test_editor_drafts_reviewer_publishes_through_pages(client, db_session, clock):
+def test_editor_drafts_reviewer_publishes_through_pages(client, sms, db_session, clock):
     agency = make_agency(db_session)
-    _, editor_token = make_actor(db_session, clock, role="catalog_editor", agency=agency)
-    _, reviewer_token = make_actor(db_session, clock, role="catalog_reviewer")
-    db_session.commit()
-    assert "工作人员令牌" in client.get("/staff/").text
-    assert client.post("/staff/login", data={"token": "wrong"}).status_code == 401
-
-    csrf = _login(client, editor_token)
+    csrf = _login(client, sms, db_session, clock, role="catalog_editor", agency=agency, phone="13800000101")
     form = {"csrf": csrf, "agency_code": agency.code, "implementation_code": "PAGE-1", "relation": "main",
             "content": json.dumps(content_dict(name="网页新建事项"), ensure_ascii=False)}
     bad = client.post("/staff/items/new", data={**form, "content": "{not json"})
@@ -37,8 +43,7 @@ def test_editor_drafts_reviewer_publishes_through_pages(client, db_session, cloc
     version_id = int(page.split("/staff/versions/")[1].split("/")[0])
     assert client.post(f"/staff/versions/{version_id}/submit", data={"csrf": csrf}, follow_redirects=False).status_code == 303
 
-    client.cookies.clear()
-    csrf = _login(client, reviewer_token)
+    csrf = _login(client, sms, db_session, clock, role="catalog_reviewer", phone="13800000102")
     assert "网页新建事项" in client.get("/staff/review").text
     client.post(f"/staff/versions/{version_id}/approve", data={"csrf": csrf})
     client.post(f"/staff/versions/{version_id}/publish", data={"csrf": csrf})
@@ -46,6 +51,7 @@ def test_editor_drafts_reviewer_publishes_through_pages(client, db_session, cloc
     assert "网页新建事项" in client.get(f"/items/{item_id}").text
 
 
-def test_staff_pages_need_a_token(client):
-    response = client.get("/staff/items")
-    assert response.status_code == 401 and "工作人员令牌" in response.text
+def test_staff_pages_need_a_login(client):
+    response = client.get("/staff/items", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/staff/"
+    assert "工作人员登录" in client.get("/staff/items").text

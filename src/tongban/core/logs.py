@@ -28,6 +28,8 @@ def configure_logging() -> None:
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
     root.propagate = False
+    for name in ("uvicorn.access", "uvicorn.error"):  # request lines carry query strings
+        logging.getLogger(name).addFilter(MaskingFilter())
     _configured = True
 
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tongban.core.errors import DomainError
@@ -44,6 +44,9 @@ def _respond(request: Request, status: int, code: str, message: str, details=Non
     )
 
 
+_SETUP_PAGES = {"PASSWORD_CHANGE_REQUIRED": "/staff/password", "ACCOUNT_SETUP_REQUIRED": "/account/setup"}
+
+
 def _to_login(request: Request) -> RedirectResponse:
     """A page that needs a signed-in user sends the browser to the right login, then back."""
     path = request.url.path
@@ -57,8 +60,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
         log.info("domain error", extra={"code": exc.code, "path": request.url.path})
-        if exc.status_code == 401 and request.method == "GET" and not _wants_json(request):
-            return _to_login(request)
+        if request.method == "GET" and not _wants_json(request):
+            if exc.status_code == 401:
+                return _to_login(request)
+            if exc.code in _SETUP_PAGES:  # finish the first-login steps before anything else
+                return RedirectResponse(_SETUP_PAGES[exc.code], status_code=303)
         return _respond(request, exc.status_code, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
@@ -75,6 +81,12 @@ def install(app: FastAPI) -> None:
     async def integrity(request: Request, exc: IntegrityError):
         log.warning("integrity error", extra={"path": request.url.path})
         return _respond(request, 409, "CONFLICT", "数据与已有记录冲突，请刷新后重试")
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: Exception):
+        # e.g. an id beyond the database's integer range: the request is wrong, not the server
+        return _respond(request, 422, "OUT_OF_RANGE", "参数超出允许的范围，请检查后重试")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -1,0 +1,120 @@
+"""Property-based fuzzing of the accounts API from its own OpenAPI schema: whatever a client sends, the answer
+is never a 5xx. Runs once anonymously and once with a valid person token (citizen routes) or staff admin
+token (/api/v1/staff routes), so the checks behind authentication are reached too."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from tests.factories import add_population, make_actor, make_person, resident_id
+from tongban.accounts import sessions
+from tongban.app import create_app
+from tongban.core import db as core_db
+from tongban.notify.sms import FileSmsGateway
+
+ACCOUNT_PATHS = r"^/api/v1/(accounts|auth|me|organisations|delegations|agreements|staff)(/|$)"
+SIGNED_IN_PATHS = r"^/api/v1/(me|organisations|delegations|staff)(/|$)|^/api/v1/auth/(logout|qr/confirm)$|^/api/v1/accounts/sms-codes$"
+
+# Small and derandomized: the file must stay well under a minute and fail the same way on every run.
+FUZZ = settings(max_examples=15, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+
+
+class Credentials:
+    """A fresh person token for every call, so a fuzzed logout or password change cannot starve later calls."""
+
+    def __init__(self, clock, person_id: int, staff_token: str) -> None:
+        self.clock, self.person_id, self.staff_token = clock, person_id, staff_token
+
+    def headers_for(self, path: str) -> dict:
+        if path.startswith("/api/v1/staff"):
+            return {"Authorization": f"Bearer {self.staff_token}"}
+        with core_db.session_scope() as session:
+            new = sessions.open_session(db_session=session, clock=self.clock, subject_kind="person",
+                                        subject_id=self.person_id, transport="bearer")
+        return {"Authorization": f"Bearer {new.token}"}
+
+
+@pytest.fixture
+def fuzz_app(engine, db_session, clock, tmp_path):
+    """Our own app on the test database; depending on db_session empties every table afterwards."""
+    return create_app(clock=clock, sms_gateway=FileSmsGateway(tmp_path / "fuzz-sms.jsonl"))
+
+
+@pytest.fixture
+def credentials(db_session, clock, tmp_path) -> Credentials:
+    # A person who is also in the population library, and an admin of the whole province.
+    number = resident_id(birth="19800101", region="511602", serial="901")
+    add_population(db_session, clock, tmp_path, [{"id_number": number, "name": "模糊测试"}])
+    person = make_person(db_session, clock, name="模糊测试", id_number=number, phone="13500000901")
+    _, staff_token = make_actor(db_session, clock, role="admin", region_code="510000")
+    db_session.commit()
+    return Credentials(clock, person.id, staff_token)
+
+
+def fuzz(app, path_regex: str, headers_for=lambda path: {}) -> list[str]:
+    """Every matching operation, valid and invalid inputs mixed; one line per operation that broke, with its input."""
+    # schemathesis.pytest.from_fixture would be the usual route, but with pytest 9 its lazy runner fails on the
+    # removed Function._nodeid, so the operations are driven here with Hypothesis directly.
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex=path_regex)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert operations, f"no operation matches {path_regex}"
+    failures: list[str] = []
+    for operation in operations:
+        cases = st.one_of(operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+                          operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+        last_failing: list[str] = []
+
+        @FUZZ
+        @given(case=cases)
+        def run(case):
+            try:
+                case.call_and_validate(headers=headers_for(case.path), checks=[not_a_server_error])
+            except Exception as exc:  # Hypothesis replays the shrunk example last, so this ends as the minimal input
+                last_failing[:] = [f"path={case.path_parameters} query={case.query} body={case.body!r}: "
+                                   f"{type(exc).__name__}: {str(exc)[:300]}"]
+                raise
+
+        try:
+            run()
+        except Exception:  # keep going: one report naming every operation that answered 5xx
+            failures.append(f"{operation.label} {last_failing[0] if last_failing else ''}")
+    return failures
+
+
+def test_anonymous_calls_never_fail_on_the_server(fuzz_app):
+    failures = fuzz(fuzz_app, ACCOUNT_PATHS)
+    assert not failures, "\n\n".join(failures)
+
+
+def test_authenticated_calls_never_fail_on_the_server(fuzz_app, credentials):
+    # Only the operations that need a signed-in caller: the public ones already ran in the anonymous test.
+    failures = fuzz(fuzz_app, SIGNED_IN_PATHS, credentials.headers_for)
+    assert not failures, "\n\n".join(failures)
+
+
+# The first fuzz run found this one (POST /api/v1/organisations/150445000157381066752/delegation-requests → 500,
+# OverflowError on SQLite); every integer id in a path is affected. On PostgreSQL anything from 2**31 up already
+# fails (int4 columns: DataError "integer out of range"). Kept deterministic here because a derandomized fuzz run
+# only meets such numbers by chance; strict, so the marks must go once src refuses these ids with a 404 or 422.
+@pytest.mark.parametrize("value", [2**31, 2**63])
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("GET", "/api/v1/organisations/{}/delegations", None),
+    ("POST", "/api/v1/organisations/{}/delegation-requests", {"valid_until": "2030-01-01T00:00:00Z"}),
+    ("PATCH", "/api/v1/delegations/{}", {"may_redelegate": True}),
+    ("POST", "/api/v1/delegations/{}/revoke", {"reason": "测试"}),
+    ("GET", "/api/v1/staff/persons/{}", None),
+    ("GET", "/api/v1/staff/staff-accounts/{}", None),
+    ("POST", "/api/v1/staff/accounts/person/{}/disable", {"reason": "测试"}),
+])
+def test_oversized_ids_are_refused_not_crashed(request, engine, fuzz_app, credentials, method, path, body, value):
+    if value >= 2**63 or engine.dialect.name == "postgresql":
+        request.applymarker(pytest.mark.xfail(strict=True, reason="src bug: out-of-range ids reach the database → 500"))
+    with TestClient(fuzz_app, raise_server_exceptions=False) as client:
+        response = client.request(method, path.format(value), json=body, headers=credentials.headers_for(path))
+    assert response.status_code < 500, response.text
