@@ -100,6 +100,7 @@ def create_app(
         return {"status": "ok", "version": tongban.__version__, "database": core_db.get_engine().dialect.name}
 
     from tongban.accounts import api as accounts_api
+    from tongban.accounts import org_pages as accounts_org_pages
     from tongban.accounts import pages as accounts_pages
     from tongban.accounts import staff_api as accounts_staff_api
     from tongban.accounts import staff_pages as accounts_staff_pages
@@ -123,6 +124,7 @@ def create_app(
     app.include_router(accounts_api.router)
     app.include_router(accounts_staff_api.router)
     app.include_router(accounts_pages.router)
+    app.include_router(accounts_org_pages.router)
     app.include_router(web_pages.router)
     app.include_router(guide_pages.router)
     app.include_router(catalog_pages.router)

@@ -58,6 +58,10 @@ def get(*, db_session: Session, organisation_id: int) -> Organisation:
     return org
 
 
+def find_by_uscc(*, db_session: Session, uscc: str) -> Organisation | None:
+    return db_session.scalar(select(Organisation).where(Organisation.uscc == normalize_uscc(uscc)))
+
+
 def _library_record(library: BaseLibrary, uscc: str) -> OrgRecord:
     record = library.find_organisation(uscc)
     if record is None:

@@ -11,13 +11,11 @@ import segno
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts import agreements, delegation, oidc, organisations, persons, sessions
 from tongban.accounts.access import PersonActor
 from tongban.accounts.identity import KINDS_FOR_FORM, mask_phone, normalize_phone, validate
-from tongban.accounts.models import Organisation
 from tongban.accounts.verification import CodePurpose, send_code
 from tongban.baselib.service import LIBRARY_FACTORS, BaseLibrary
 from tongban.core.clock import SHANGHAI, Clock, as_utc
@@ -315,15 +313,11 @@ def _setup_page(request: Request, db: Session, me: PersonActor, status_code: int
 
 
 def _setup_done(request: Request, db: Session, clock: Clock, me: PersonActor, msg: str) -> Response:
-    """Back to the setup page while a step remains; once none does, a new unrestricted session."""
+    """Back to the setup page while a step remains; the services lift the session's limit after the last one."""
     view = _person_view(db, me.person_id)
     if view.must_change_password or view.agreement_pending:
         return _go("/account/setup")
-    if not request.state.auth_session.restricted:
-        return _go("/account", msg)
-    new = _new_session(request, db, clock, me.person_id, restricted=False)
-    db.commit()
-    return _sign_in(_go("/account", msg), new)
+    return _go("/account", msg)
 
 
 @router.get("/account/setup", response_class=HTMLResponse)
@@ -359,9 +353,6 @@ def change_password(request: Request, db: Db, clock: Now, me: MeAny, _: Csrf, cu
     try:
         if new != new2:
             raise InvalidInput("PASSWORD_MISMATCH", "两次输入的密码不一致")
-        # set_password lifts the session's restriction, so the agreement must be signed first.
-        if _person_view(db, me.person_id).agreement_pending:
-            raise InvalidInput("AGREEMENT_FIRST", "请先阅读并确认服务协议，再修改密码")
         persons.set_password(db_session=db, clock=clock, actor=me, current=current or None, new=new)
         db.commit()
     except DomainError as exc:
@@ -449,174 +440,6 @@ def reset(request: Request, db: Db, clock: Now, _: Csrf, phone: Short = "", code
         return render(request, "accounts/password_reset.html", status_code=exc.status_code, error=exc.message, step=2,
                       phone=phone, phone_masked=mask_phone(phone), code=code)
     return _go("/login", "reset")
-
-
-# --- organisations (ACC-04) -----------------------------------------------------------------------
-
-def _find_org(db: Session, uscc: str) -> Organisation | None:
-    # Stands in for organisations.find_by_uscc, which the service does not offer yet.
-    return db.scalar(select(Organisation).where(Organisation.uscc == organisations.normalize_uscc(uscc)))
-
-
-@router.get("/orgs", response_class=HTMLResponse)
-def orgs_page(request: Request, db: Db, clock: Now, me: Me, uscc: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
-    mine = [(organisations.view(org), role)
-            for org, role in delegation.organisations_for(db_session=db, clock=clock, person_id=me.person_id)]
-    found, error, status = None, "", 200
-    if uscc.strip():
-        try:
-            org = _find_org(db, uscc)
-            if org is None:
-                raise NotFound("ORGANISATION_NOT_FOUND", "该单位尚未注册法人账号，请联系单位的法定代表人先行注册")
-            found = organisations.view(org)
-        except DomainError as exc:
-            error, status = exc.message, exc.status_code
-    return render(request, "accounts/orgs.html", status_code=status, mine=mine, found=found, uscc=uscc, error=error)
-
-
-@router.get("/orgs/register", response_class=HTMLResponse)
-def org_register_page(request: Request, me: Me) -> HTMLResponse:
-    return render(request, "accounts/org_register.html", agreement=agreements.current("org"), uscc="")
-
-
-@router.post("/orgs/register", response_class=HTMLResponse)
-def org_register(request: Request, db: Db, clock: Now, library: Library, me: Me, _: Csrf, uscc: Short = "",
-                 agree: Short = "", agreement_version: Short = "") -> Response:
-    try:
-        org = organisations.register_online(db_session=db, clock=clock, library=library, actor=me, uscc=uscc,
-                                            agreement_version=agreement_version if agree else "")
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return render(request, "accounts/org_register.html", status_code=exc.status_code, error=exc.message,
-                      agreement=agreements.current("org"), uscc=uscc)
-    return _go(f"/orgs/{org.id}", "org")
-
-
-def _row(view: delegation.DelegationView, me: PersonActor, is_rep: bool) -> dict:
-    mine = view.grantee_person_id == me.person_id
-    return {
-        "v": view, "status": STATUS_LABELS.get(view.status, view.status),
-        "scope": "、".join(view.item_scope) if view.item_scope else "全部事项",
-        "valid": f"{_day(view.valid_from)} 至 {_day(view.valid_until, last=True)}",
-        "until": _day(view.valid_until, last=True), "mine": mine,
-        "can_decide": is_rep and view.status == "requested",
-        "can_change": view.status == "active" and (is_rep or view.grantor_person_id == me.person_id),
-        "can_revoke": view.status == "active" or (view.status == "requested" and mine),
-    }
-
-
-def _org_page(request: Request, db: Session, clock: Clock, me: PersonActor, org_id: int, status_code: int = 200,
-              **extra) -> HTMLResponse:
-    org = organisations.get(db_session=db, organisation_id=org_id)
-    views = delegation.view(db_session=db, clock=clock, actor=me, organisation_id=org_id)
-    is_rep = org.legal_rep_person_id == me.person_id
-    parents = [v for v in views if v.grantee_person_id == me.person_id and v.effective and v.may_redelegate
-               and v.depth < delegation.MAX_DEPTH]
-    return render(request, "accounts/org.html", status_code=status_code, org=organisations.view(org), is_rep=is_rep,
-                  rows=[_row(v, me, is_rep) for v in views], parents=parents, kinds=KINDS_FOR_FORM,
-                  notice=_notice(request), form=extra.pop("form", {}), **extra)
-
-
-def _org_error(request: Request, db: Session, clock: Clock, me: PersonActor, org_id: int, exc: DomainError,
-               form: dict | None = None) -> HTMLResponse:
-    db.rollback()
-    return _org_page(request, db, clock, me, org_id, exc.status_code, error=exc.message, form=form or {})
-
-
-@router.get("/orgs/{org_id}", response_class=HTMLResponse)
-def org_page(org_id: int, request: Request, db: Db, clock: Now, me: Me) -> HTMLResponse:
-    return _org_page(request, db, clock, me, org_id)
-
-
-def _grantee(db: Session, kind: str, number: str, name: str) -> int:
-    document = validate(kind, number, nationality="XXX")
-    person = persons.find_by_document(db_session=db, kind=document.kind.value, number=document.number)
-    if person is None or person.name != name.strip():
-        raise NotFound("PERSON_NOT_FOUND", "被授权人须先完成个人实名注册，并核对姓名与证件号码")
-    return person.id
-
-
-@router.post("/orgs/{org_id}/delegations", response_class=HTMLResponse)
-def grant(org_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, grantee_id_kind: Short = "resident_id",
-          grantee_id_number: Short = "", grantee_name: Short = "", item_scope: Long = "", valid_until: Short = "",
-          may_redelegate: Short = "", parent_id: Short = "", note: Short = "") -> Response:
-    form = {"grantee_id_kind": grantee_id_kind, "grantee_id_number": grantee_id_number, "grantee_name": grantee_name,
-            "item_scope": item_scope, "valid_until": valid_until, "may_redelegate": bool(may_redelegate),
-            "parent_id": parent_id, "note": note}
-    try:
-        delegation.grant(
-            db_session=db, clock=clock, actor=me, organisation_id=org_id,
-            grantee_person_id=_grantee(db, grantee_id_kind, grantee_id_number, grantee_name),
-            item_scope=_lines(item_scope), valid_from=clock.now(), valid_until=_until(valid_until),
-            may_redelegate=bool(may_redelegate), parent_id=int(parent_id) if parent_id.isdigit() else None, note=note,
-        )
-        db.commit()
-    except DomainError as exc:
-        return _org_error(request, db, clock, me, org_id, exc, form)
-    return _go(f"/orgs/{org_id}", "granted")
-
-
-@router.post("/orgs/{org_id}/delegations/{delegation_id}/decision", response_class=HTMLResponse)
-def decide(org_id: int, delegation_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, approve: Short = "",
-           may_redelegate: Short = "", note: Short = "") -> Response:
-    try:
-        delegation.decide_request(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, approve=approve == "1",
-                                  may_redelegate=bool(may_redelegate), note=note)
-        db.commit()
-    except DomainError as exc:
-        return _org_error(request, db, clock, me, org_id, exc)
-    return _go(f"/orgs/{org_id}", "decided")
-
-
-@router.post("/orgs/{org_id}/delegations/{delegation_id}/change", response_class=HTMLResponse)
-def change(org_id: int, delegation_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, item_scope: Long = "",
-           valid_until: Short = "", may_redelegate: Short = "") -> Response:
-    try:
-        delegation.change(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, item_scope=_lines(item_scope),
-                          valid_until=_until(valid_until) if valid_until.strip() else None,
-                          may_redelegate=bool(may_redelegate))
-        db.commit()
-    except DomainError as exc:
-        return _org_error(request, db, clock, me, org_id, exc)
-    return _go(f"/orgs/{org_id}", "changed")
-
-
-@router.post("/orgs/{org_id}/delegations/{delegation_id}/revoke", response_class=HTMLResponse)
-def revoke(org_id: int, delegation_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf,
-           reason: Annotated[str, Form(max_length=500)] = "") -> Response:
-    try:
-        row = delegation.revoke(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, reason=reason)
-        db.commit()
-    except DomainError as exc:
-        return _org_error(request, db, clock, me, org_id, exc)
-    if row.grantee_person_id == me.person_id:  # renounced: the organisation is no longer theirs to see
-        return _go("/account", "renounced")
-    return _go(f"/orgs/{org_id}", "revoked")
-
-
-def _request_page(request: Request, db: Session, org_id: int, status_code: int = 200, **extra) -> HTMLResponse:
-    org = organisations.view(organisations.get(db_session=db, organisation_id=org_id))
-    return render(request, "accounts/org_request.html", status_code=status_code, org=org, form=extra.pop("form", {}), **extra)
-
-
-@router.get("/orgs/{org_id}/request", response_class=HTMLResponse)
-def request_page(org_id: int, request: Request, db: Db, me: Me) -> HTMLResponse:
-    return _request_page(request, db, org_id)
-
-
-@router.post("/orgs/{org_id}/request", response_class=HTMLResponse)
-def request_delegation(org_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, item_scope: Long = "",
-                       valid_until: Short = "", note: Annotated[str, Form(max_length=500)] = "") -> Response:
-    form = {"item_scope": item_scope, "valid_until": valid_until, "note": note}
-    try:
-        delegation.request(db_session=db, clock=clock, actor=me, organisation_id=org_id, item_scope=_lines(item_scope),
-                           valid_from=clock.now(), valid_until=_until(valid_until), note=note)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _request_page(request, db, org_id, exc.status_code, error=exc.message, form=form)
-    return _go(f"/orgs/{org_id}", "requested")
 
 
 # --- linked registration through the trusted identity provider (ACC-03) ---------------------------

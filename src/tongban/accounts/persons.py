@@ -248,6 +248,16 @@ def sign_agreement(*, db_session: Session, clock: Clock, actor: PersonActor, ver
                     version=version, channel="online", signed_by=actor.person_id)
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="person.agreement", object_kind="person",
                  object_id=actor.person_id, details={"version": version})
+    _refresh_restriction(db_session, get(db_session=db_session, person_id=actor.person_id), actor.session_id)
+
+
+def _refresh_restriction(db_session: Session, person: Person, session_id: int | None) -> None:
+    """A session stays limited to the setup steps until the password is changed and the agreement signed."""
+    if session_id is None:
+        return
+    db_session.flush()
+    pending = person.must_change_password or agreement_pending(db_session=db_session, person_id=person.id)
+    db_session.execute(update(AuthSession).where(AuthSession.id == session_id).values(restricted=pending))
 
 
 def bind_phone(*, db_session: Session, clock: Clock, actor: PersonActor, phone: str, sms_code: str) -> Person:
@@ -275,7 +285,7 @@ def set_password(*, db_session: Session, clock: Clock, actor: PersonActor, curre
         raise InvalidInput("PASSWORD_SAME", "新密码不能与原密码相同")
     person.password_hash, person.must_change_password = hash_password(new), False
     _end_other_sessions(db_session, clock, person.id, keep=actor.session_id)
-    db_session.execute(update(AuthSession).where(AuthSession.id == actor.session_id).values(restricted=False))
+    _refresh_restriction(db_session, person, actor.session_id)
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="person.password_change",
                  object_kind="person", object_id=person.id)
     return person
