@@ -54,7 +54,7 @@ def api_login(client, sms, identifier: str, phone: str, password: str = PASSWORD
 
 
 def org_uscc(n: int) -> str:
-    body = f"91511600MA{n:07d}"  # 9: enterprise registration; 511600: Guang'an
+    body = f"91511600MA{n:07d}"  # 9 market regulator, 1 enterprise, 511600 Guang'an
     return body + stdnum_uscc.calc_check_digit(body)
 
 
@@ -397,3 +397,26 @@ def test_app_log_lines_carry_no_clear_id_number(client):
         handler.setStream(previous)
     assert "domain error" in (out := buffer.getvalue())
     assert LOG_ID not in out and LOG_ID[:6] + "********" + LOG_ID[-4:] in out
+
+
+@pytest.mark.req("ACC-11")
+def test_tracebacks_in_logs_are_masked_too():
+    import io
+    import logging
+
+    from tongban.core.pii import MaskingFilter
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.addFilter(MaskingFilter())
+    logger = logging.getLogger("tongban.test.traceback")
+    logger.addHandler(handler)
+    try:
+        raise ValueError("bad id 110105199003070011 phone 13912345678")
+    except ValueError:
+        logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    text = buffer.getvalue()
+    assert "ValueError" in text and "110105********0011" in text and "139****5678" in text
+    assert "19900307" not in text and "13912345678" not in text

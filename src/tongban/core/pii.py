@@ -36,6 +36,11 @@ class MaskingFilter(logging.Filter):
             record.msg = record.getMessage()
             record.args = None
         record.msg = mask_text(str(record.msg))
+        if record.exc_info:  # a traceback may quote the values too; format it once, masked
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         for key, value in list(record.__dict__.items()):
             if key not in _STANDARD and isinstance(value, (str, dict, list, tuple)):
                 setattr(record, key, mask_value(value))
