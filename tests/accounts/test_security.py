@@ -420,3 +420,26 @@ def test_tracebacks_in_logs_are_masked_too():
     text = buffer.getvalue()
     assert "ValueError" in text and "110105********0011" in text and "139****5678" in text
     assert "19900307" not in text and "13912345678" not in text
+
+
+@pytest.mark.req("ACC-11")
+def test_server_access_log_lines_are_masked_and_still_formatted():
+    import io
+    import logging
+
+    from uvicorn.logging import AccessFormatter
+
+    from tongban.core.pii import MaskingFilter
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False))
+    handler.addFilter(MaskingFilter())
+    logger = logging.getLogger("tongban.test.access")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info('%s - "%s %s HTTP/%s" %d', "1.2.3.4", "GET", "/search?q=13912345678", "1.1", 200)
+    finally:
+        logger.removeHandler(handler)
+    assert buffer.getvalue().strip() == '1.2.3.4 - "GET /search?q=139****5678 HTTP/1.1" 200 OK'

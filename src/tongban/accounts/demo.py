@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts import persons, policies, staff
+from tongban.accounts import agreements, organisations, persons, policies, staff
+from tongban.accounts.access import PersonActor
 from tongban.accounts.models import StaffAccount
 from tongban.accounts.passwords import hash_password
 from tongban.baselib.service import TableBaseLibrary, import_legal_persons, import_population
@@ -25,6 +26,7 @@ DEMO_STAFF = [
     ("reviewer", "事项审核（演示）", ["catalog_reviewer", "supervisor"], None, "13800000005"),
 ]
 DEMO_PERSON = ("李梅", "511602198507261174", "13900000002")
+DEMO_ORG = "92511602MA6CN8QK55"  # 广安区李梅便利店, 李梅 its legal representative
 
 
 def _demo_file(name: str) -> Path:
@@ -53,9 +55,14 @@ def seed_demo(*, db_session: Session, clock: Clock, region_code: str = "510000")
         created += 1
     name, number, phone = DEMO_PERSON
     if persons.find_by_document(db_session=db_session, kind="resident_id", number=number) is None:
-        person, _ = persons.register_at_window(db_session=db_session, clock=clock, library=TableBaseLibrary(db_session),
+        library = TableBaseLibrary(db_session)
+        person, _ = persons.register_at_window(db_session=db_session, clock=clock, library=library,
                                                actor=None, name=name, id_kind="resident_id", id_number=number, phone=phone)
         person.password_hash, person.must_change_password = hash_password(DEMO_PASSWORD), False
+        if organisations.find_by_uscc(db_session=db_session, uscc=DEMO_ORG) is None:
+            organisations.register_online(db_session=db_session, clock=clock, library=library,
+                                          actor=PersonActor(person.id, person.name, person.id_kind), uscc=DEMO_ORG,
+                                          agreement_version=agreements.current("org").version)
         created += 1
     db_session.flush()
     return {"population": population.added + population.updated, "legal_persons": legal.added + legal.updated,

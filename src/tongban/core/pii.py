@@ -32,10 +32,12 @@ class MaskingFilter(logging.Filter):
     """Rewrites every record so no ID number or phone leaves the process in a log line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.msg = record.getMessage()
-            record.args = None
-        record.msg = mask_text(str(record.msg))
+        # Arguments stay arguments: some formatters (uvicorn's access log) unpack them.
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_text(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = mask_value(record.args)
+        record.msg = mask_text(record.msg) if isinstance(record.msg, str) else mask_value(record.msg)
         if record.exc_info:  # a traceback may quote the values too; format it once, masked
             record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
