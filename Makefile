@@ -72,10 +72,12 @@ test: $(DEV_STAMP)
 	@bash scripts/system-deps.sh test
 	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
-# Search benchmarks: quality beside Whoosh+jieba and rapidfuzz, then latency and memory at 100k items.
+# Benchmarks: search quality beside Whoosh+jieba and rapidfuzz, latency and memory at 100k items,
+# and the cost of SM4/HMAC-SM3 beside AES-GCM/HMAC-SHA256.
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_scale.py
+	$(BIN)/python bench/crypto_at_rest.py
 
 system-deps-run:
 	@bash scripts/system-deps.sh run
