@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts import agreements, delegation, organisations, persons, sessions
 from tongban.accounts.access import PersonActor
-from tongban.accounts.identity import normalize_phone, parse_kind, validate
+from tongban.accounts.identity import normalize_phone
 from tongban.accounts.schemas import (
     AgreementIn, AgreementOut, ChallengeOut, DecisionIn, DelegationChangeIn, DelegationOut, DelegationRequestIn, GrantIn,
     LoginIn, OrganisationIn, OrganisationOut, PasswordIn, PersonOut, PhoneChangeIn, QrCodeIn, QrPollIn, QrPollOut,
@@ -33,7 +33,7 @@ MeAny = Annotated[PersonActor, Depends(get_person_any)]
 
 def _person_out(db: Session, person_id: int) -> PersonOut:
     person = persons.get(db_session=db, person_id=person_id)
-    return PersonOut(**persons.view(db_session=db, person=person).__dict__)
+    return persons.view(db_session=db, person=person)
 
 
 @router.get("/agreements/{subject_kind}", response_model=AgreementOut, summary="当前版本的实名注册服务协议")
@@ -168,38 +168,31 @@ def register_organisation(body: OrganisationIn, db: Db, clock: Now, library: Lib
     org = organisations.register_online(db_session=db, clock=clock, library=library, actor=actor, uscc=body.uscc,
                                         agreement_version=body.agreement_version)
     db.commit()
-    return OrganisationOut(**organisations.view(org).__dict__, my_role="法定代表人")
+    return organisations.view(org, my_role="法定代表人")
 
 
 @router.get("/organisations", response_model=list[OrganisationOut], summary="我可以代表办理的单位")
 def my_organisations(db: Db, clock: Now, actor: Me) -> list[OrganisationOut]:
     rows = delegation.organisations_for(db_session=db, clock=clock, person_id=actor.person_id)
-    return [OrganisationOut(**organisations.view(org).__dict__, my_role=role) for org, role in rows]
+    return [organisations.view(org, my_role=role) for org, role in rows]
 
 
 @router.get("/organisations/{organisation_id}/delegations", response_model=list[DelegationOut], summary="授权查看")
 def list_delegations(organisation_id: int, db: Db, clock: Now, actor: Me) -> list[DelegationOut]:
-    return [DelegationOut(**v.__dict__) for v in delegation.view(db_session=db, clock=clock, actor=actor, organisation_id=organisation_id)]
-
-
-def _grantee_id(db: Session, body: GrantIn) -> int:
-    kind = parse_kind(body.grantee_id_kind)
-    number = validate(kind, body.grantee_id_number, nationality="XXX").number
-    person = persons.find_by_document(db_session=db, kind=kind.value, number=number)
-    if person is None or person.name != body.grantee_name.strip():
-        raise NotFound("PERSON_NOT_FOUND", "被授权人须先完成个人实名注册，并核对姓名与证件号码")
-    return person.id
+    return delegation.view(db_session=db, clock=clock, actor=actor, organisation_id=organisation_id)
 
 
 def _delegation_out(db: Session, clock: Clock, actor: PersonActor, row) -> DelegationOut:
     views = delegation.view(db_session=db, clock=clock, actor=actor, organisation_id=row.organisation_id)
-    return next(DelegationOut(**v.__dict__) for v in views if v.id == row.id)
+    return next(v for v in views if v.id == row.id)
 
 
 @router.post("/organisations/{organisation_id}/delegations", status_code=201, response_model=DelegationOut, summary="授权")
 def grant(organisation_id: int, body: GrantIn, db: Db, clock: Now, actor: Me) -> DelegationOut:
     row = delegation.grant(
-        db_session=db, clock=clock, actor=actor, organisation_id=organisation_id, grantee_person_id=_grantee_id(db, body),
+        db_session=db, clock=clock, actor=actor, organisation_id=organisation_id, grantee_person_id=persons.identify(
+            db_session=db, id_kind=body.grantee_id_kind, id_number=body.grantee_id_number, name=body.grantee_name, role="被授权人"
+        ).id,
         item_scope=body.item_scope, valid_from=body.valid_from or clock.now(), valid_until=body.valid_until,
         may_redelegate=body.may_redelegate, parent_id=body.parent_id, note=body.note,
     )

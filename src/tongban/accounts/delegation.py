@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import StrEnum
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts.access import PersonActor
 from tongban.accounts.models import Delegation, Organisation, Person
+from tongban.accounts.schemas import DelegationOut
 from tongban.core import audit
 from tongban.core.clock import Clock, as_utc
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -27,22 +27,6 @@ class DelegationStatus(StrEnum):
     rejected = "rejected"
     revoked = "revoked"
     expired = "expired"  # shown in views only, never stored: an active row whose validity has ended
-
-
-@dataclass(frozen=True)
-class DelegationView:
-    id: int
-    depth: int
-    parent_id: int | None
-    grantor_person_id: int | None
-    grantee_person_id: int
-    grantee_name: str
-    item_scope: list[str]
-    valid_from: datetime
-    valid_until: datetime
-    may_redelegate: bool
-    status: str
-    effective: bool
 
 
 def _not_yours() -> Forbidden:
@@ -380,7 +364,7 @@ def revoke(*, db_session: Session, clock: Clock, actor: PersonActor, delegation_
     return delegation
 
 
-def view(*, db_session: Session, clock: Clock, actor: PersonActor, organisation_id: int) -> list[DelegationView]:
+def view(*, db_session: Session, clock: Clock, actor: PersonActor, organisation_id: int) -> list[DelegationOut]:
     """The legal rep sees all; others see what they hold or granted and everything below it, in tree order."""
     now = clock.now()
     org = _organisation(db_session, organisation_id)
@@ -401,9 +385,9 @@ def view(*, db_session: Session, clock: Clock, actor: PersonActor, organisation_
     return [_view_of(db_session, d, names.get(d.grantee_person_id, ""), now) for d in visible]
 
 
-def _view_of(db_session: Session, d: Delegation, name: str, now: datetime) -> DelegationView:
+def _view_of(db_session: Session, d: Delegation, name: str, now: datetime) -> DelegationOut:
     expired = d.status == DelegationStatus.active and now >= d.valid_until
-    return DelegationView(
+    return DelegationOut(
         id=d.id, depth=d.depth, parent_id=d.parent_id, grantor_person_id=d.grantor_person_id,
         grantee_person_id=d.grantee_person_id, grantee_name=name, item_scope=list(d.item_scope),
         valid_from=d.valid_from, valid_until=d.valid_until, may_redelegate=d.may_redelegate,

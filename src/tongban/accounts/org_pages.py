@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts import agreements, delegation, organisations, persons
 from tongban.accounts.access import PersonActor
-from tongban.accounts.identity import KINDS_FOR_FORM, validate
+from tongban.accounts.identity import KINDS_FOR_FORM
+from tongban.accounts.schemas import DelegationOut
 from tongban.accounts.pages import STATUS_LABELS, _day, _go, _lines, _notice, _until
 from tongban.baselib.service import BaseLibrary
 from tongban.core.clock import Clock
@@ -65,7 +66,7 @@ def org_register(request: Request, db: Db, clock: Now, library: Library, me: Me,
     return _go(f"/orgs/{org.id}", "org")
 
 
-def _row(view: delegation.DelegationView, me: PersonActor, is_rep: bool) -> dict:
+def _row(view: DelegationOut, me: PersonActor, is_rep: bool) -> dict:
     mine = view.grantee_person_id == me.person_id
     return {
         "v": view, "status": STATUS_LABELS.get(view.status, view.status),
@@ -101,14 +102,6 @@ def org_page(org_id: int, request: Request, db: Db, clock: Now, me: Me) -> HTMLR
     return _org_page(request, db, clock, me, org_id)
 
 
-def _grantee(db: Session, kind: str, number: str, name: str) -> int:
-    document = validate(kind, number, nationality="XXX")
-    person = persons.find_by_document(db_session=db, kind=document.kind.value, number=document.number)
-    if person is None or person.name != name.strip():
-        raise NotFound("PERSON_NOT_FOUND", "被授权人须先完成个人实名注册，并核对姓名与证件号码")
-    return person.id
-
-
 @router.post("/orgs/{org_id}/delegations", response_class=HTMLResponse)
 def grant(org_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, grantee_id_kind: Short = "resident_id",
           grantee_id_number: Short = "", grantee_name: Short = "", item_scope: Long = "", valid_until: Short = "",
@@ -119,7 +112,8 @@ def grant(org_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, gr
     try:
         delegation.grant(
             db_session=db, clock=clock, actor=me, organisation_id=org_id,
-            grantee_person_id=_grantee(db, grantee_id_kind, grantee_id_number, grantee_name),
+            grantee_person_id=persons.identify(db_session=db, id_kind=grantee_id_kind, id_number=grantee_id_number,
+                                              name=grantee_name, role="被授权人").id,
             item_scope=_lines(item_scope), valid_from=clock.now(), valid_until=_until(valid_until),
             may_redelegate=bool(may_redelegate), parent_id=int(parent_id) if parent_id.isdigit() else None, note=note,
         )

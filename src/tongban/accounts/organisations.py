@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from tongban.accounts import agreements
 from tongban.accounts.access import Permission, PersonActor, StaffActor
 from tongban.accounts.identity import parse_kind, validate
 from tongban.accounts.models import Delegation, Organisation, Person
+from tongban.accounts.schemas import OrganisationOut
 from tongban.baselib.service import BaseLibrary, OrgRecord, id_hash
 from tongban.core import audit
 from tongban.core.clock import Clock
@@ -25,18 +25,6 @@ ORG_KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class OrganisationView:
-    id: int
-    uscc: str
-    name: str
-    org_kind_label: str
-    legal_rep_name: str
-    legal_rep_bound: bool
-    registered_via: str
-    status: str
-
-
 def normalize_uscc(value: str) -> str:
     try:
         return stdnum_uscc.validate(value)
@@ -46,9 +34,12 @@ def normalize_uscc(value: str) -> str:
         raise InvalidInput("USCC_FORMAT", "统一社会信用代码应为 18 位数字或大写字母，请核对") from None
 
 
-def view(org: Organisation) -> OrganisationView:
-    return OrganisationView(org.id, org.uscc, org.name, ORG_KIND_LABELS.get(org.org_kind, org.org_kind), org.legal_rep_name,
-                            org.legal_rep_person_id is not None, org.registered_via, org.status)
+def view(org: Organisation, *, my_role: str = "") -> OrganisationOut:
+    return OrganisationOut(
+        id=org.id, uscc=org.uscc, name=org.name, org_kind_label=ORG_KIND_LABELS.get(org.org_kind, org.org_kind),
+        legal_rep_name=org.legal_rep_name, legal_rep_bound=org.legal_rep_person_id is not None,
+        registered_via=org.registered_via, status=org.status, my_role=my_role,
+    )
 
 
 def get(*, db_session: Session, organisation_id: int) -> Organisation:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from tongban.accounts import agreements, delegation, oidc, organisations, persons, sessions
 from tongban.accounts.access import PersonActor
 from tongban.accounts.identity import KINDS_FOR_FORM, mask_phone, normalize_phone, validate
+from tongban.accounts.schemas import PersonOut
 from tongban.accounts.verification import CodePurpose, send_code
 from tongban.baselib.service import LIBRARY_FACTORS, BaseLibrary
 from tongban.core.clock import SHANGHAI, Clock, as_utc
@@ -89,7 +90,7 @@ def _new_session(request: Request, db: Session, clock: Clock, person_id: int, *,
                                  transport="cookie", restricted=restricted)
 
 
-def _person_view(db: Session, person_id: int) -> persons.PersonView:
+def _person_view(db: Session, person_id: int) -> PersonOut:
     return persons.view(db_session=db, person=persons.get(db_session=db, person_id=person_id))
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts import agreements
+from tongban.accounts import agreements, sessions
 from tongban.accounts.access import Permission, PersonActor, StaffActor
 from tongban.accounts.identity import IdKind, mask, mask_phone, normalize_phone, parse_kind, validate
-from tongban.accounts.models import AuthSession, LinkedIdentity, Person, VerifiedFactor
+from tongban.accounts.models import LinkedIdentity, Person, VerifiedFactor
+from tongban.accounts.schemas import PersonOut
 from tongban.accounts.passwords import check_password, check_strength, hash_password, initial_password
 from tongban.accounts.verification import CodePurpose, check_code, phone_hash
 from tongban.baselib.service import LIBRARY_FACTORS, BaseLibrary, FactorKind, id_hash
@@ -35,29 +36,14 @@ class Registration:
     factors: dict[str, str] = field(default_factory=dict)  # FactorKind value → card or file number
 
 
-@dataclass(frozen=True)
-class PersonView:
-    """What pages and the API may show of a person: never the full ID number or phone."""
-
-    id: int
-    name: str
-    id_kind: str
-    id_kind_label: str
-    id_number_masked: str
-    phone_masked: str
-    status: str
-    registered_via: str
-    must_change_password: bool
-    agreement_pending: bool
-
-
 def today(clock: Clock) -> date:
     return clock.now().astimezone(SHANGHAI).date()
 
 
-def view(*, db_session: Session, person: Person) -> PersonView:
+def view(*, db_session: Session, person: Person) -> PersonOut:
+    """What pages and the API may show of a person: never the full ID number or phone."""
     kind = IdKind(person.id_kind)
-    return PersonView(
+    return PersonOut(
         id=person.id, name=person.name, id_kind=kind.value, id_kind_label=kind.label,
         id_number_masked=mask(kind, person.id_number), phone_masked=mask_phone(person.phone) if person.phone else "",
         status=person.status, registered_via=person.registered_via, must_change_password=person.must_change_password,
@@ -86,6 +72,26 @@ def find_by_phone(*, db_session: Session, phone: str) -> Person | None:
     return db_session.scalar(select(Person).where(Person.phone_hash == phone_hash(phone)))
 
 
+def _document_number(kind: IdKind, number: str) -> str:
+    # Looking a person up needs only the normalised number; a passport's nationality is not part of the key.
+    return validate(kind, number, nationality="XXX").number
+
+
+def identify(*, db_session: Session, id_kind: str, id_number: str, name: str, role: str, by_staff: bool = False) -> Person:
+    """A registered person named by document and name (a grantee, an agent).
+
+    A citizen gets one answer for "not registered" and "wrong name", so nobody can probe who has an
+    account; staff at a window, who hold the ID card, are told when only the name differs."""
+    kind = parse_kind(id_kind)
+    person = find_by_document(db_session=db_session, kind=kind.value, number=_document_number(kind, id_number))
+    same_name = person is not None and "".join(person.name.split()) == "".join(name.split())
+    if person is not None and not same_name and by_staff:
+        raise InvalidInput("NAME_MISMATCH", f"{role}姓名与证件登记的姓名不一致，请核对")
+    if person is None or not same_name:
+        raise NotFound("PERSON_NOT_FOUND", f"{role}须先完成个人实名注册，并核对姓名与证件号码")
+    return person
+
+
 def find_by_identifier(*, db_session: Session, identifier: str) -> Person | None:
     """Login accepts a phone number or any identity document number."""
     try:
@@ -94,10 +100,10 @@ def find_by_identifier(*, db_session: Session, identifier: str) -> Person | None
         pass
     for kind in IdKind:
         try:
-            document = validate(kind, identifier, nationality="XXX")
+            number = _document_number(kind, identifier)
         except InvalidInput:
             continue
-        person = find_by_document(db_session=db_session, kind=kind.value, number=document.number)
+        person = find_by_document(db_session=db_session, kind=kind.value, number=number)
         if person is not None:
             return person
     return None
@@ -253,11 +259,9 @@ def sign_agreement(*, db_session: Session, clock: Clock, actor: PersonActor, ver
 
 def _refresh_restriction(db_session: Session, person: Person, session_id: int | None) -> None:
     """A session stays limited to the setup steps until the password is changed and the agreement signed."""
-    if session_id is None:
-        return
     db_session.flush()
     pending = person.must_change_password or agreement_pending(db_session=db_session, person_id=person.id)
-    db_session.execute(update(AuthSession).where(AuthSession.id == session_id).values(restricted=pending))
+    sessions.set_restricted(db_session=db_session, session_id=session_id, restricted=pending)
 
 
 def bind_phone(*, db_session: Session, clock: Clock, actor: PersonActor, phone: str, sms_code: str) -> Person:
@@ -284,7 +288,7 @@ def set_password(*, db_session: Session, clock: Clock, actor: PersonActor, curre
     if person.password_hash and check_password(person.password_hash, new):
         raise InvalidInput("PASSWORD_SAME", "新密码不能与原密码相同")
     person.password_hash, person.must_change_password = hash_password(new), False
-    _end_other_sessions(db_session, clock, person.id, keep=actor.session_id)
+    sessions.end_sessions(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id, keep=actor.session_id)
     _refresh_restriction(db_session, person, actor.session_id)
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="person.password_change",
                  object_kind="person", object_id=person.id)
@@ -301,7 +305,7 @@ def reset_password(*, db_session: Session, clock: Clock, phone: str, sms_code: s
     check_strength(new, id_number=person.id_number, phone=person.phone)
     person.password_hash, person.must_change_password = hash_password(new), False
     person.failed_logins, person.locked_until = 0, None
-    _end_other_sessions(db_session, clock, person.id, keep=None)
+    sessions.end_sessions(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id)
     audit.record(db_session=db_session, clock=clock, actor=f"person:{person.id}", action="person.password_reset",
                  object_kind="person", object_id=person.id)
     return person
@@ -324,15 +328,6 @@ def change_phone(*, db_session: Session, clock: Clock, actor: PersonActor, old_c
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="person.phone_change", object_kind="person",
                  object_id=person.id, details={"from": mask_phone(old), "to": mask_phone(new_phone)})
     return person
-
-
-def _end_other_sessions(db_session: Session, clock: Clock, person_id: int, *, keep: int | None) -> None:
-    query = update(AuthSession).where(
-        AuthSession.subject_kind == "person", AuthSession.subject_id == person_id, AuthSession.revoked_at.is_(None)
-    )
-    if keep is not None:
-        query = query.where(AuthSession.id != keep)
-    db_session.execute(query.values(revoked_at=clock.now()))
 
 
 def _bind_organisations(db_session: Session, clock: Clock, person: Person) -> None:

@@ -9,12 +9,11 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tongban.accounts import persons
+from tongban.accounts import persons, staff
 from tongban.accounts.access import PersonActor, StaffActor
 from tongban.accounts.identity import mask_phone
 from tongban.accounts.models import AuthSession, LoginChallenge, Person, QrLogin, StaffAccount
 from tongban.accounts.passwords import check_password
-from tongban.accounts.staff import actor_for
 from tongban.accounts.verification import CodePurpose, check_code, fail, send_code
 from tongban.core import audit
 from tongban.core.clock import SHANGHAI, Clock
@@ -161,7 +160,23 @@ def staff_actor(*, db_session: Session, session: AuthSession) -> StaffActor:
     account = db_session.get(StaffAccount, session.subject_id)
     if account is None:
         raise Unauthorized("SESSION_EXPIRED", "登录已失效，请重新登录")
-    return actor_for(account)
+    return staff.actor_for(account)
+
+
+def end_sessions(*, db_session: Session, clock: Clock, subject_kind: str, subject_id: int, keep: int | None = None) -> None:
+    """End every live session of an account (password changed, account disabled), but the one kept."""
+    query = update(AuthSession).where(
+        AuthSession.subject_kind == subject_kind, AuthSession.subject_id == subject_id, AuthSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(AuthSession.id != keep)
+    db_session.execute(query.values(revoked_at=clock.now()))
+
+
+def set_restricted(*, db_session: Session, session_id: int | None, restricted: bool) -> None:
+    """Limit a session to the first-login steps, or lift that limit once they are done."""
+    if session_id is not None:
+        db_session.execute(update(AuthSession).where(AuthSession.id == session_id).values(restricted=restricted))
 
 
 def end_session(*, db_session: Session, clock: Clock, token: str) -> None:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from tongban.accounts.access import Permission, StaffActor, StaffRole
 from tongban.accounts.identity import normalize_phone
 from tongban.accounts.models import StaffAccount, StaffToken
-from tongban.accounts.passwords import hash_password, initial_password
+from tongban.accounts import sessions
+from tongban.accounts.passwords import check_password, check_strength, hash_password, initial_password
 from tongban.accounts.verification import phone_hash
 from tongban.core import audit
 from tongban.core.clock import Clock
@@ -152,11 +153,6 @@ def set_roles(*, db_session: Session, clock: Clock, actor: StaffActor, staff_id:
 
 def set_password(*, db_session: Session, clock: Clock, actor: StaffActor, current: str, new: str, session_id: int | None) -> StaffAccount:
     """Staff change the initial password at first login, and later whenever they like."""
-    from sqlalchemy import update
-
-    from tongban.accounts.models import AuthSession
-    from tongban.accounts.passwords import check_password, check_strength
-
     account = get(db_session=db_session, staff_id=actor.staff_id)
     if not check_password(account.password_hash, current):
         raise InvalidInput("PASSWORD_WRONG", "当前密码不正确")
@@ -164,11 +160,8 @@ def set_password(*, db_session: Session, clock: Clock, actor: StaffActor, curren
     if check_password(account.password_hash, new):
         raise InvalidInput("PASSWORD_SAME", "新密码不能与原密码相同")
     account.password_hash, account.must_change_password = hash_password(new), False
-    others = update(AuthSession).where(AuthSession.subject_kind == "staff", AuthSession.subject_id == account.id,
-                                       AuthSession.revoked_at.is_(None))
-    if session_id is not None:
-        db_session.execute(others.where(AuthSession.id != session_id).values(revoked_at=clock.now()))
-        db_session.execute(update(AuthSession).where(AuthSession.id == session_id).values(restricted=False))
+    sessions.end_sessions(db_session=db_session, clock=clock, subject_kind="staff", subject_id=account.id, keep=session_id)
+    sessions.set_restricted(db_session=db_session, session_id=session_id, restricted=False)
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="staff.password_change", object_kind="staff",
                  object_id=account.id)
     return account

@@ -32,7 +32,7 @@ Staff = Annotated[StaffActor, Depends(get_staff)]
 
 def _person_out(db: Session, person_id: int) -> PersonOut:
     person = persons.get(db_session=db, person_id=person_id)
-    return PersonOut(**persons.view(db_session=db, person=person).__dict__)
+    return persons.view(db_session=db, person=person)
 
 
 def _staff_out(row) -> StaffOut:

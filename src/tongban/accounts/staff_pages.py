@@ -356,16 +356,6 @@ def org_window(request: Request, db: Db, clock: Now, library: Library, actor: St
     return _org_created(request, actor, org)
 
 
-def _agent_id(db: Session, kind: str, number: str, name: str) -> int:
-    document = validate(kind, number)
-    agent = persons.find_by_document(db_session=db, kind=document.kind.value, number=document.number)
-    if agent is None:
-        raise NotFound("PERSON_NOT_FOUND", "经办人须先完成个人实名注册")
-    if "".join(agent.name.split()) != "".join(name.split()):
-        raise InvalidInput("NAME_MISMATCH", "经办人姓名与证件登记的姓名不一致，请核对")
-    return agent.id
-
-
 def _end_of_day(text: str) -> datetime:
     try:
         day = date.fromisoformat(text.strip())
@@ -381,9 +371,11 @@ def org_proxy(request: Request, db: Db, clock: Now, library: Library, actor: Sta
               item_codes: LongText = "") -> HTMLResponse:
     try:
         actor.require(Permission.window_register)
+        agent = persons.identify(db_session=db, id_kind=agent_id_kind, id_number=agent_id_number, name=agent_name, role="经办人",
+                                 by_staff=True)
         org = organisations.register_by_proxy(
             db_session=db, clock=clock, library=library, actor=actor, uscc=uscc, legal_rep_id_kind=legal_rep_id_kind,
-            legal_rep_id_number=legal_rep_id_number, agent_person_id=_agent_id(db, agent_id_kind, agent_id_number, agent_name),
+            legal_rep_id_number=legal_rep_id_number, agent_person_id=agent.id,
             letter_reference=letter_reference, valid_until=_end_of_day(valid_until),
             item_scope=[line.strip() for line in item_codes.splitlines() if line.strip()],
         )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor
-from tongban.accounts.models import AuthSession, Person, StaffAccount, StatusRequest
+from tongban.accounts import sessions
+from tongban.accounts.models import Person, StaffAccount, StatusRequest
 from tongban.core import audit
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -47,10 +48,7 @@ def disable(*, db_session: Session, clock: Clock, actor: StaffActor, ref: Accoun
     if account.status == "disabled":
         raise Conflict("ALREADY_DISABLED", "该账号已是禁用状态")
     account.status = "disabled"
-    db_session.execute(
-        update(AuthSession).where(AuthSession.subject_kind == ref.kind, AuthSession.subject_id == ref.id,
-                                  AuthSession.revoked_at.is_(None)).values(revoked_at=clock.now())
-    )
+    sessions.end_sessions(db_session=db_session, clock=clock, subject_kind=ref.kind, subject_id=ref.id)
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action=f"{ref.kind}.disable", object_kind=ref.kind,
                  object_id=ref.id, details={"reason": reason.strip()})
 
