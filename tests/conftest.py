@@ -18,8 +18,8 @@ from tongban.core.clock import FixedClock  # noqa: E402
 from tongban.core.migrate import upgrade  # noqa: E402
 from tongban.notify.sms import FileSmsGateway  # noqa: E402
 
-# Every table but these is emptied after each test; regions are reference data loaded once.
-KEEP = {"alembic_version", "region"}
+# Every table but these is emptied after each test; regions and the working-day calendar are reference data loaded once.
+KEEP = {"alembic_version", "region", "calendar_day", "calendar_year"}
 
 
 def _worker_url(base: str, worker: str) -> str:
@@ -53,8 +53,11 @@ def database_url(tmp_path_factory, worker_id) -> str:
     engine = core_db.configure(url)
     from tongban.catalog.regions import load_regions
 
+    from tongban.core.calendar import seed_from_chinesecalendar
+
     with core_db.session_scope() as session:
         load_regions(db_session=session)
+        seed_from_chinesecalendar(db_session=session, clock=FixedClock(datetime(2026, 1, 1, tzinfo=timezone.utc)))
     engine.dispose()
     return url
 

@@ -24,7 +24,7 @@ from tongban.web import errors, filters
 from tongban.web.i18n import translator
 
 log = logging.getLogger(__name__)
-DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts")
+DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify")
 
 
 def _templates() -> Environment:
@@ -47,24 +47,33 @@ def _warm_search(app: FastAPI) -> None:
 
 
 @asynccontextmanager
-async def _warm_lifespan(app: FastAPI):
-    threading.Thread(target=_warm_search, args=(app,), name="search-warm-up", daemon=True).start()
+async def _lifespan(app: FastAPI):
+    if app.state.warm_search:
+        threading.Thread(target=_warm_search, args=(app,), name="search-warm-up", daemon=True).start()
+    worker = None
+    if app.state.inprocess_worker:  # SQLite installs: jobs run in this process (PostgreSQL: `tongban worker`)
+        from tongban.notify.worker import start_inprocess_worker
+
+        worker = start_inprocess_worker(clock=app.state.clock, deps={"sms_gateway": app.state.sms_gateway})
     yield
+    if worker is not None:
+        worker.stop()
 
 
 def serve_app() -> FastAPI:
     """The application as `tongban serve` runs it: the search index starts building at once."""
-    return create_app(warm_search=True)
+    return create_app(warm_search=True, inprocess_worker=get_settings().inprocess_worker)
 
 
 def create_app(
-    *, clock: Clock | None = None, database_url: str | None = None, warm_search: bool = False, sms_gateway: SmsGateway | None = None
+    *, clock: Clock | None = None, database_url: str | None = None, warm_search: bool = False, sms_gateway: SmsGateway | None = None,
+    inprocess_worker: bool = False,
 ) -> FastAPI:
     configure_logging()
     if database_url is not None:
         core_db.configure(database_url)
     app = FastAPI(
-        lifespan=_warm_lifespan if warm_search else None,
+        lifespan=_lifespan,
         title="通办 tongban API",
         version=tongban.__version__,
         description="一体化政务服务平台：事项库、办事指南、检索与办件的开放接口。错误统一为 {\"error\": {\"code\", \"message\"}}。",
@@ -72,6 +81,7 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.templates = _templates()
     app.state.sms_gateway = sms_gateway or gateway_from_settings()
+    app.state.warm_search, app.state.inprocess_worker = warm_search, inprocess_worker
     from tongban.search.service import SearchHub
 
     app.state.search_hub = SearchHub()

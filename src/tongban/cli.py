@@ -31,6 +31,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(baselib_app, name="baselib")
 regions_app = typer.Typer(help="行政区划", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
+from tongban.core.calendar_cli import calendar_app  # noqa: E402
+
+app.add_typer(calendar_app, name="calendar")
 
 console = Console(stderr=True)
 clock = SystemClock()
@@ -65,17 +68,19 @@ def serve(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """执行数据库迁移到最新版本，并载入行政区划代码。"""
+    """执行数据库迁移到最新版本，并载入行政区划代码和 chinesecalendar 已知年份的节假日安排。"""
     from tongban.catalog.regions import load_regions
     from tongban.core.migrate import upgrade
 
     from tongban.accounts.policies import ensure_defaults
+    from tongban.core.calendar import seed_from_chinesecalendar
 
     upgrade()
     with core_db.session_scope() as session:
         added = load_regions(db_session=session)
         ensure_defaults(db_session=session, clock=clock)
-    console.print(f"数据库已是最新版本（新增行政区划 {added} 条）")
+        seeded = seed_from_chinesecalendar(db_session=session, clock=clock)
+    console.print(f"数据库已是最新版本（新增行政区划 {added} 条，新增节假日安排 {len(seeded)} 年）")
 
 
 @seed_app.command("demo")
@@ -283,3 +288,50 @@ def search_command(
     typer.echo(f"共 {result.total} 条")
     for n, hit in enumerate(result.hits, start=1):
         typer.echo(f"{n:>2}. {hit.doc.title}  （{hit.doc.subtitle}）  {hit.score:.2f}")
+
+
+# ---------------------------------------------------------------- jobs (outbox worker)
+
+jobs_app = typer.Typer(help="后台作业", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="处理完当前到期的作业后退出（可由 cron 调用）")] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, help="工作进程数（PostgreSQL 上可多进程、多机）")] = 1,
+    name: Annotated[str, typer.Option(help="工作进程名前缀（默认主机名），记录在作业的 locked_by")] = "",
+    batch: Annotated[int, typer.Option(min=1, max=500, help="每次领取的作业数")] = 20,
+    poll: Annotated[float, typer.Option(min=0.05, help="空闲时查询间隔（秒）")] = 1.0,
+) -> None:
+    """运行后台作业：消息通知、时限扫描、提醒。SIGTERM 或 Ctrl+C 时做完手头作业再退出。"""
+    from tongban.notify.worker import run_workers
+
+    console.print(f"后台作业进程已启动（{concurrency} 个进程，Ctrl+C 退出）")
+    raise typer.Exit(run_workers(concurrency=concurrency, once=once, name=name, batch=batch, poll=poll))
+
+
+@jobs_app.command("status")
+def jobs_status() -> None:
+    """按状态统计作业，并列出最近的失败作业。"""
+    from tongban.notify.outbox import counts, dead_jobs
+
+    with core_db.session_scope() as session:
+        by_status = counts(db_session=session)
+        dead = dead_jobs(db_session=session, limit=20)
+        typer.echo("  ".join(f"{status} {n}" for status, n in sorted(by_status.items())) or "没有作业")
+        for job in dead:
+            typer.echo(f"[{job.id}] {job.kind} 尝试 {job.attempts} 次：{job.last_error[:120]}")
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: Annotated[int, typer.Argument(help="失败作业编号")]) -> None:
+    """让失败（dead）的作业重新排队。"""
+    from tongban.notify.outbox import retry
+
+    with core_db.session_scope() as session:
+        try:
+            job = retry(db_session=session, clock=clock, job_id=job_id)
+        except DomainError as exc:
+            _fail(exc)
+        console.print(f"作业 {job.id}（{job.kind}）已重新排队")

@@ -17,6 +17,20 @@ from tongban.accounts.models import (  # noqa: F401
     VerifiedFactor,
 )
 from tongban.baselib.models import LegalPersonRecord, PopulationFactor, PopulationRecord  # noqa: F401
+from tongban.cases.documents import Document  # noqa: F401
+from tongban.cases.models import (  # noqa: F401
+    Case,
+    CaseDelivery,
+    CaseEvent,
+    CaseFile,
+    CaseMaterial,
+    CasePause,
+    CasePost,
+    Payment,
+)
+from tongban.cases.licences import License  # noqa: F401
+from tongban.cases.org_seals import OrganisationSeal  # noqa: F401
+from tongban.cases.seals import Seal  # noqa: F401
 from tongban.catalog.models import (  # noqa: F401
     Agency,
     Attachment,
@@ -27,6 +41,10 @@ from tongban.catalog.models import (  # noqa: F401
     ServiceItem,
 )
 from tongban.core.audit import AuditEntry, AuditHead  # noqa: F401
+from tongban.core.calendar import CalendarDay, CalendarYear  # noqa: F401
 from tongban.core.db import Base  # noqa: F401
+from tongban.notify.inbox import InboxMessage  # noqa: F401
+from tongban.notify.outbox import Job  # noqa: F401
+from tongban.notify.service import Delivery  # noqa: F401
 from tongban.publications.models import Publication  # noqa: F401
 from tongban.search.models import SearchClick, SearchLog  # noqa: F401

@@ -279,3 +279,36 @@ class BasisKind(StrEnum):
             "rule": "规章",
             "normative_document": "规范性文件",
         }[self.value]
+
+
+class ExemptionKind(StrEnum):
+    """Ways a material may be exempted instead of uploaded (CASE-02; 002 8.3.3)."""
+
+    licence = "licence"  # 电子证照: a valid e-licence on file replaces it
+    shared_data = "shared_data"  # 数据共享: checked against a base library
+    pledge = "pledge"  # 告知承诺: the applicant's written pledge replaces the proof
+    assistance = "assistance"  # 部门协查: the agency obtains it by administrative assistance
+
+    @property
+    def label(self) -> str:
+        return {
+            "licence": "电子证照免提交",
+            "shared_data": "数据共享核验",
+            "pledge": "告知承诺",
+            "assistance": "部门协查",
+        }[self.value]
+
+
+class FormFieldKind(StrEnum):
+    """Kinds of fields on an item's application form."""
+
+    text = "text"
+    textarea = "textarea"
+    number = "number"
+    date = "date"
+    choice = "choice"
+    phone = "phone"
+
+    @property
+    def label(self) -> str:
+        return {"text": "文本", "textarea": "多行文本", "number": "数字", "date": "日期", "choice": "选项", "phone": "电话"}[self.value]

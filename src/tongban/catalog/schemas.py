@@ -17,7 +17,9 @@ from tongban.catalog.enums import (
     CaseKind,
     Channel,
     DeliveryMethod,
+    ExemptionKind,
     FeeRule,
+    FormFieldKind,
     HandlingForm,
     HandlingScope,
     ItemType,
@@ -74,6 +76,8 @@ class Material(_Model):
     acceptance_standard: Annotated[str, Field(max_length=1000)] = ""  # 受理标准
     notes: Annotated[str, Field(max_length=1000)] = ""  # 填报须知
     basis: list[Key] = []
+    exemptions: list[ExemptionKind] = []  # how it may be exempted (CASE-02)
+    licence_type: Annotated[str, Field(max_length=100)] = ""  # the e-licence type that replaces it
 
     @model_validator(mode="after")
     def _conditional_needs_condition(self) -> "Material":
@@ -81,6 +85,8 @@ class Material(_Model):
             raise ValueError("特定情形下必要的材料须写明适用情形")
         if not self.forms:
             raise ValueError("材料须至少有一种形式（原件、复印件或电子件）")
+        if ExemptionKind.licence in self.exemptions and not self.licence_type:
+            raise ValueError(f"材料“{self.name}”以电子证照免提交时须写明证照类型")
         return self
 
 
@@ -110,6 +116,7 @@ class Fee(_Model):
     tiers: list[Tier] = []
     basis: Annotated[str, Field(min_length=1, max_length=1000)]
     note: Annotated[str, Field(max_length=500)] = ""
+    units_field: Annotated[str, Field(max_length=40)] = ""  # the form field that gives the number of units
 
     @model_validator(mode="after")
     def _rule_shape(self) -> "Fee":
@@ -150,6 +157,35 @@ class Result(_Model):
     sample_sha256: Sha256 | None = None
     validity: Annotated[str, Field(max_length=200)] = ""  # 有效期
     delivery: list[DeliveryMethod] = []
+    licence_type: Annotated[str, Field(max_length=100)] = ""  # issue an e-licence of this type on approval
+    validity_years: Annotated[int, Field(ge=1, le=100)] | None = None  # None: long-term
+
+
+class FormField(_Model):
+    """One field of the item's application form; `prefill` names where its value comes from (CASE-01)."""
+
+    key: Key
+    label: ShortText
+    kind: FormFieldKind = FormFieldKind.text
+    required: bool = True
+    options: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
+    max_length: Annotated[int, Field(ge=1, le=4000)] = 200
+    prefill: Annotated[str, Field(max_length=100)] = ""  # person.name, org.uscc, licence:<type>.<field> …
+    hint: Annotated[str, Field(max_length=300)] = ""
+
+    @model_validator(mode="after")
+    def _choice_has_options(self) -> "FormField":
+        if self.kind is FormFieldKind.choice and not self.options:
+            raise ValueError(f"选项字段“{self.label}”须列出可选项")
+        return self
+
+
+class PledgeTerms(_Model):
+    """告知承诺制 (CASE-08): what the applicant promises and what a false pledge costs."""
+
+    obligations: Annotated[str, Field(min_length=1, max_length=2000)]  # 义务
+    content: Annotated[str, Field(min_length=1, max_length=2000)]  # 承诺内容
+    liability: Annotated[str, Field(min_length=1, max_length=2000)]  # 虚假承诺的法律责任
 
 
 class Faq(_Model):
@@ -201,6 +237,10 @@ class ItemContent(_Model):
     life_stages: list[str] = []
     tags: list[str] = []
     faqs: list[Faq] = []
+    form: list[FormField] = []  # the application form; a default form is used when empty
+    pledge: PledgeTerms | None = None  # 告知承诺制 offered for this item
+    parallel_agencies: list[Annotated[str, Field(min_length=1, max_length=40)]] = []  # co-agency codes (CASE-20)
+    renewal: bool = False  # a renewal (延续) of a licence: deemed renewed when undecided at expiry (CASE-17)
 
     @field_validator("themes")
     @classmethod
@@ -249,6 +289,14 @@ class ItemContent(_Model):
             and self.promised_limit_days > self.legal_limit_days
         ):
             raise ValueError("承诺办结时限不得长于法定办结时限")
+        field_keys = [f.key for f in self.form]
+        if len(field_keys) != len(set(field_keys)):
+            raise ValueError("申请表字段的编号重复")
+        for fee in self.fees:
+            if fee.units_field and fee.units_field not in field_keys:
+                raise ValueError(f"收费“{fee.name}”的计费字段不在申请表中")
+        if any(ExemptionKind.pledge in m.exemptions for m in self.materials) and self.pledge is None:
+            raise ValueError("材料可告知承诺免提交时，须写明承诺的义务、内容和法律责任")
         return self
 
     @property

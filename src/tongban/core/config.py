@@ -32,6 +32,21 @@ class Settings:
     sms_gateway: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMS_GATEWAY", "file"))
     sms_file: Path = field(default_factory=lambda: Path(os.environ.get("TONGBAN_SMS_FILE") or var_dir() / "sms.jsonl"))
     sms_token: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMS_TOKEN", ""))
+    # Where the portal is reached from outside: printed in QR codes on notices and licences.
+    public_url: str = field(default_factory=lambda: os.environ.get("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"))
+    # Payments: "dev" (the built-in development gateway) or a real gateway's URL; callbacks are
+    # signed with payment_key (hex); when unset a key is derived from the index key.
+    payment_gateway: str = field(default_factory=lambda: os.environ.get("TONGBAN_PAYMENT_GATEWAY", "dev"))
+    payment_key: str = field(default_factory=lambda: os.environ.get("TONGBAN_PAYMENT_KEY", ""))
+    # E-mail notifications over SMTP; an empty host switches the e-mail channel off.
+    smtp_host: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMTP_HOST", ""))
+    smtp_port: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_SMTP_PORT", "25")))
+    smtp_sender: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMTP_SENDER", "通办 <noreply@tongban.localhost>"))
+    smtp_user: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMTP_USER", ""))
+    smtp_password: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMTP_PASSWORD", ""))
+    smtp_starttls: bool = field(default_factory=lambda: os.environ.get("TONGBAN_SMTP_STARTTLS", "0") == "1")
+    # `tongban serve` on SQLite runs the job worker in a thread of the server unless this is "0".
+    inprocess_worker: bool = field(default_factory=lambda: os.environ.get("TONGBAN_INPROCESS_WORKER", "1") != "0")
     # Cookies are marked Secure unless this is switched off for plain-HTTP development.
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("TONGBAN_SECURE_COOKIES", "0") == "1")
 

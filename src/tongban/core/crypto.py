@@ -22,6 +22,7 @@ from tongban.core.logs import get_logger
 log = get_logger(__name__)
 
 _PREFIX = "sm4g1:"  # scheme and key version, so keys can be rotated later without guessing
+_BYTES_PREFIX = b"SM4G1"
 
 
 class KeyConfigError(Exception):
@@ -49,6 +50,24 @@ class Keyring:
             return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
         except InvalidTag:
             raise ValueError("encrypted value was altered or the data key is wrong") from None
+
+    def encrypt_bytes(self, clear: bytes) -> bytes:
+        """Files at rest (uploaded materials): nonce, ciphertext and tag in one blob."""
+        nonce = os.urandom(12)
+        encryptor = Cipher(algorithms.SM4(self.data_key), modes.GCM(nonce)).encryptor()
+        body = encryptor.update(clear) + encryptor.finalize()
+        return _BYTES_PREFIX + nonce + body + encryptor.tag
+
+    def decrypt_bytes(self, stored: bytes) -> bytes:
+        if not stored.startswith(_BYTES_PREFIX):
+            raise ValueError("not an encrypted file")
+        raw = stored[len(_BYTES_PREFIX):]
+        nonce, body, tag = raw[:12], raw[12:-16], raw[-16:]
+        decryptor = Cipher(algorithms.SM4(self.data_key), modes.GCM(nonce, tag)).decryptor()
+        try:
+            return decryptor.update(body) + decryptor.finalize()
+        except InvalidTag:
+            raise ValueError("encrypted file was altered or the data key is wrong") from None
 
     def index(self, purpose: str, value: str) -> str:
         """A keyed hash to find a row by a secret value without storing the value in clear."""

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tongban.core.errors import DomainError
@@ -81,6 +82,11 @@ def install(app: FastAPI) -> None:
     async def integrity(request: Request, exc: IntegrityError):
         log.warning("integrity error", extra={"path": request.url.path})
         return _respond(request, 409, "CONFLICT", "数据与已有记录冲突，请刷新后重试")
+
+    @app.exception_handler(StaleDataError)
+    async def stale(request: Request, exc: StaleDataError):
+        # optimistic locking: someone else changed the same record first; nothing of this request was written
+        return _respond(request, 409, "CONCURRENT_UPDATE", "该记录刚被他人处理，请刷新后查看最新状态")
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)

@@ -1,0 +1,148 @@
+"""Decisions: reviewer's opinion then decider, or on the spot; approve with an e-licence, deny with reasons
+and contact; tolerant acceptance left unfixed becomes a denial (CASE-07, CASE-12, CASE-14, CASE-17; 004)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.accounts.access import Permission, StaffActor
+from tongban.cases import applicants, delivery, lifecycle, notices, progress
+from tongban.cases.enums import CaseState, EventKind, MaterialStatus, Opinion
+from tongban.cases.handling import _reason, content_of
+from tongban.cases.models import Case, CasePost
+from tongban.cases.service import materials_of
+from tongban.catalog.models import Agency
+from tongban.catalog.schemas import ItemContent
+from tongban.core.clock import Clock
+from tongban.core.config import get_settings
+from tongban.core.errors import Conflict, Forbidden
+
+S = CaseState
+SYSTEM = ("system", "系统")
+
+
+def _posts(db_session: Session, case: Case) -> list[CasePost]:
+    return list(db_session.scalars(select(CasePost).where(CasePost.case_id == case.id).order_by(CasePost.id)))
+
+
+def _check_signatures(db_session: Session, actor: StaffActor, case: Case, approve: bool) -> list[CasePost]:
+    """Reviewer's opinion, then a different decider: two signatures, no more (CASE-12). Every co-agency of a
+    parallel approval must have given its opinion first (CASE-20)."""
+    posts = _posts(db_session, case)
+    waiting = [p for p in posts if p.opinion is None]
+    if waiting:
+        names = "、".join((db_session.get(Agency, p.agency_id).name if db_session.get(Agency, p.agency_id) else "") for p in waiting)
+        raise Conflict("OPINIONS_PENDING", f"尚有部门未提出审查意见：{names}")
+    lead = next(p for p in posts if p.lead)
+    if lead.staff_id == actor.staff_id:
+        raise Forbidden("SAME_PERSON", "审查人与决定人不能为同一人")
+    against = [p for p in posts if p.opinion == Opinion.deny.value]
+    if approve and against:
+        raise Conflict("OPINION_AGAINST", "有部门的审查意见为不予许可，不能作出准予决定")
+    return posts
+
+
+def decide(
+    *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, approve: bool, reasons: str = "",
+) -> Case:
+    """决定. From review: after the opinions. From acceptance: only where the item allows on-the-spot decisions."""
+    content = content_of(db_session, case)
+    if case.state == S.accepted.value:
+        if not content.review_rules.on_the_spot:
+            raise Conflict("REVIEW_REQUIRED", "该事项不能当场决定，须经审查后由决定人决定")
+        if not (actor.has(Permission.case_decide) or actor.has(Permission.case_accept)):
+            raise Forbidden("NOT_PERMITTED", "您的岗位没有作出决定的权限")
+        applicants.require_staff(db_session=db_session, actor=actor, case=case,
+                                 permission=Permission.case_decide if actor.has(Permission.case_decide) else Permission.case_accept)
+        on_the_spot = True
+    else:
+        applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_decide)
+        lifecycle.require_state(case, S.under_review, action="作出决定")
+        _check_signatures(db_session, actor, case, approve)
+        on_the_spot = False
+    reasons = _reason(reasons, required=not approve, what="不予许可的理由")
+    if approve:
+        return _approve(db_session, clock, actor.ref, actor.name, case, content, reasons, on_the_spot)
+    return _deny(db_session, clock, actor.ref, actor.name, case, reasons, on_the_spot)
+
+
+def _validity(content: ItemContent, today: date) -> date | None:
+    years = content.result.validity_years
+    if years is None:
+        return None
+    try:
+        return today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + years, day=28)
+
+
+def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, on_the_spot) -> Case:
+    from tongban.cases import licences
+
+    today = clock.today()
+    licence = None
+    if content.result.licence_type:
+        licence = licences.issue(
+            db_session=db_session, clock=clock, agency_id=case.agency_id, item_id=case.item_id, case_id=case.id,
+            type_code=content.result.licence_type, type_name=content.result.name or content.result.licence_type,
+            holder_kind=case.subject_kind, person_id=case.person_id if case.subject_kind == "person" else None,
+            organisation_id=case.organisation_id, holder_name=case.applicant_name,
+            holder_identifier=case.applicant_identifier, valid_from=today, valid_until=_validity(content, today),
+            data={"事项": case.item_name, "办件编号": case.case_number}, verify_base_url=get_settings().public_url,
+        )
+        case.licence_id = licence.id
+    fields = [("决定", "准予许可"), ("办理结果", content.result.name or "准予")]
+    if licence is not None:
+        until = notices.chinese_date(licence.valid_until) if licence.valid_until else "长期"
+        fields += [("电子证照编号", licence.number), ("有效期", f"{notices.chinese_date(licence.valid_from)}至{until}")]
+    fields.append(("决定日期", notices.chinese_date(today)))
+    document = notices.issue(
+        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.approval_decision, fields=fields,
+        paragraphs=[f"经审查，你（单位）的申请符合法定条件、标准，本机关决定准予许可。{reasons}".strip(),
+                    "电子证照与纸质证照具有同等效力，可扫描二维码核验。" if licence is not None else ""],
+    )
+    case.decision, case.decision_reasons, case.decided_at = "approved", reasons, clock.now()
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.approved, to_state=S.approved,
+                     actor_ref=actor_ref, actor_name=actor_name, reason=reasons, data={"on_the_spot": on_the_spot},
+                     document_id=document.id)
+    if licence is not None:
+        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.licence_issued, actor_ref=actor_ref,
+                         actor_name=actor_name, reason=f"{licence.type_name} {licence.number}", document_id=licence.document_id)
+    delivery.prepare(db_session=db_session, clock=clock, case=case)
+    progress.push(db_session=db_session, clock=clock, case=case, step="已办结（准予）",
+                  detail="决定书" + ("和电子证照" if licence is not None else "") + "可在“我的办件”中查看。", result=True)
+    db_session.flush()
+    return case
+
+
+def _deny(db_session, clock, actor_ref, actor_name, case, reasons, on_the_spot) -> Case:
+    agency = db_session.get(Agency, case.agency_id)
+    contact = (agency.consult_phone or agency.address or agency.name) if agency else ""
+    document = notices.issue(
+        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.denial_decision,
+        fields=[("决定", "不予许可"), ("理由", reasons), ("联系方式", contact), ("决定日期", notices.chinese_date(clock.today()))],
+        paragraphs=["经审查，你（单位）的申请不符合法定条件、标准，本机关决定不予许可。",
+                    "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。"],
+    )
+    case.decision, case.decision_reasons, case.decided_at, case.closed_at = "denied", reasons, clock.now(), clock.now()
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.denied, to_state=S.denied,
+                     actor_ref=actor_ref, actor_name=actor_name, reason=reasons, data={"on_the_spot": on_the_spot},
+                     document_id=document.id)
+    progress.push(db_session=db_session, clock=clock, case=case, step="已办结（不予许可）", detail=f"理由：{reasons}", result=True)
+    db_session.flush()
+    return case
+
+
+def deny_unfixed_deficiencies(*, db_session: Session, clock: Clock) -> list[Case]:
+    """容缺 deadline passed with items still missing: a denial with the reasons (CASE-07). Run daily."""
+    query = select(Case).where(Case.state == S.accepted_with_deficiency.value, Case.deficiency_deadline < clock.today())
+    denied: list[Case] = []
+    for case in db_session.scalars(query).all():
+        still = [r.name for r in materials_of(db_session=db_session, case_id=case.id)
+                 if r.required and r.status == MaterialStatus.missing.value]
+        reasons = f"容缺受理后未在{notices.chinese_date(case.deficiency_deadline)}前补齐材料：{'、'.join(still)}"
+        denied.append(_deny(db_session, clock, *SYSTEM, case, reasons, False))
+    return denied

@@ -1,0 +1,136 @@
+"""送达 of results: download in the space, window pickup with ID check, 24-hour locker code, post with tracking (CASE-16; 002 8.7)."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.accounts import identity, persons
+from tongban.accounts.access import Permission, StaffActor
+from tongban.cases import applicants, lifecycle, payments, progress
+from tongban.cases.enums import CaseState, DeliveryStatus, EventKind
+from tongban.cases.models import Case, CaseDelivery
+from tongban.catalog.enums import DeliveryMethod
+from tongban.core.clock import Clock
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+LOCKER_HOURS = 24
+
+
+def of(*, db_session: Session, case_id: int) -> CaseDelivery | None:
+    return db_session.scalar(select(CaseDelivery).where(CaseDelivery.case_id == case_id))
+
+
+def _require(db_session: Session, case_id: int) -> CaseDelivery:
+    row = of(db_session=db_session, case_id=case_id)
+    if row is None:
+        raise NotFound("DELIVERY_NOT_READY", "该办件尚无可送达的结果")
+    return row
+
+
+def prepare(*, db_session: Session, clock: Clock, case: Case) -> CaseDelivery:
+    """After approval: the result waits in the chosen way (download unless the applicant chose otherwise)."""
+    method = DeliveryMethod(case.delivery_method) if case.delivery_method else DeliveryMethod.online_download
+    row = CaseDelivery(case_id=case.id, method=method.value, status=DeliveryStatus.ready.value, prepared_at=clock.now())
+    if method is DeliveryMethod.locker:
+        _new_locker_code(row, clock)
+    db_session.add(row)
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.delivery_prepared, actor_ref="system",
+                     actor_name="系统", reason=method.label)
+    return row
+
+
+def _new_locker_code(row: CaseDelivery, clock: Clock) -> None:
+    row.locker_code = f"{secrets.randbelow(10**6):06d}"
+    row.locker_expires_at = clock.now() + timedelta(hours=LOCKER_HOURS)
+
+
+def _require_paid(db_session: Session, case: Case) -> None:
+    if not payments.is_settled(db_session=db_session, case=case):
+        raise Conflict("FEE_UNPAID", "请先缴纳费用，再领取办理结果")
+
+
+def _complete(db_session: Session, clock: Clock, case: Case, row: CaseDelivery, actor_ref: str, actor_name: str, note: str) -> Case:
+    row.status, row.delivered_at, row.delivered_by, row.note = DeliveryStatus.delivered.value, clock.now(), actor_ref, note
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.delivered, to_state=CaseState.delivered,
+                     actor_ref=actor_ref, actor_name=actor_name, reason=note)
+    case.closed_at = clock.now()
+    progress.push(db_session=db_session, clock=clock, case=case, step="已送达", detail=note, result=True)
+    db_session.flush()
+    return case
+
+
+def downloaded(*, db_session: Session, clock: Clock, case: Case, actor_ref: str, actor_name: str) -> None:
+    """The applicant downloaded the result in their space: that is delivery when they chose download."""
+    row = of(db_session=db_session, case_id=case.id)
+    if row is None or row.status == DeliveryStatus.delivered.value or row.method != DeliveryMethod.online_download.value:
+        return
+    _require_paid(db_session, case)
+    _complete(db_session, clock, case, row, actor_ref, actor_name, "申请人在个人空间下载了办理结果")
+
+
+def pickup_at_window(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case, id_kind: str, id_number: str) -> Case:
+    """Window pickup: the ID card shown must be the applicant's, or the organisation's agent's."""
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_dispatch)
+    row = _pending(db_session, case, DeliveryMethod.window_pickup)
+    _require_paid(db_session, case)
+    number = identity.validate(id_kind, id_number, nationality="XXX").number
+    allowed = {applicants.applicant_hash(case.applicant_identifier)}
+    if case.person_id is not None:
+        allowed.add(applicants.applicant_hash(persons.get(db_session=db_session, person_id=case.person_id).id_number))
+    if applicants.applicant_hash(number) not in allowed:
+        raise Forbidden("ID_MISMATCH", "领取人证件与申请人（经办人）不一致，不能领取")
+    return _complete(db_session, clock, case, row, actor.ref, actor.name, f"窗口领取，已核验领取人证件（{identity.mask(id_kind, number)}）")
+
+
+def locker_pickup(*, db_session: Session, clock: Clock, case: Case, code: str) -> Case:
+    """At the 24-hour locker: the code sent to the applicant opens it once, within 24 hours."""
+    row = _pending(db_session, case, DeliveryMethod.locker)
+    _require_paid(db_session, case)
+    if not re.fullmatch(r"\d{6}", (code or "").strip()):
+        raise InvalidInput("LOCKER_CODE_FORMAT", "取件码为 6 位数字")
+    if row.locker_expires_at is None or clock.now() > row.locker_expires_at:
+        raise Conflict("LOCKER_CODE_EXPIRED", "取件码已过期，请联系窗口重新发放")
+    if not hmac.compare_digest(row.locker_code or "", code.strip()):
+        raise Forbidden("LOCKER_CODE_WRONG", "取件码不正确")
+    return _complete(db_session, clock, case, row, "locker", "24小时自助柜", "凭取件码在24小时自助柜领取")
+
+
+def reissue_locker_code(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case) -> CaseDelivery:
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_dispatch)
+    row = _pending(db_session, case, DeliveryMethod.locker)
+    _new_locker_code(row, clock)
+    progress.push(db_session=db_session, clock=clock, case=case, step="取件码已更新", detail="新的取件码可在办件详情中查看，24小时内有效。")
+    db_session.flush()
+    return row
+
+
+def post(
+    *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, carrier: str, tracking_number: str, address: str,
+) -> Case:
+    """Posted with a tracking number (邮政EMS等): recorded as delivered to the carrier with the number."""
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_dispatch)
+    row = _pending(db_session, case, DeliveryMethod.post)
+    _require_paid(db_session, case)
+    carrier, tracking_number, address = carrier.strip(), tracking_number.strip().upper(), address.strip()
+    if not carrier or len(carrier) > 40:
+        raise InvalidInput("CARRIER", "请填写寄递企业（40 字以内）")
+    if not re.fullmatch(r"[A-Z0-9]{8,30}", tracking_number):
+        raise InvalidInput("TRACKING_NUMBER", "运单号应为 8–30 位字母或数字")
+    if not address or len(address) > 300:
+        raise InvalidInput("ADDRESS", "请填写收件地址（300 字以内）")
+    row.carrier, row.tracking_number, row.address = carrier, tracking_number, address
+    return _complete(db_session, clock, case, row, actor.ref, actor.name, f"已交{carrier}寄出，运单号 {tracking_number}")
+
+
+def _pending(db_session: Session, case: Case, method: DeliveryMethod) -> CaseDelivery:
+    lifecycle.require_state(case, CaseState.approved, action="送达")
+    row = _require(db_session, case.id)
+    if row.method != method.value:
+        raise Conflict("DELIVERY_METHOD", f"该办件的送达方式为“{DeliveryMethod(row.method).label}”")
+    return row

@@ -1,0 +1,294 @@
+"""Acceptance and review by staff: accept, refuse, one supplement notice, tolerant acceptance, on-site checks,
+special procedures and opinions (CASE-06 … CASE-12; 002 8.4-8.5; 004)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.accounts.access import Permission, StaffActor
+from tongban.cases import applicants, clocks, lifecycle, notices, payments, progress
+from tongban.cases.enums import CaseState, EventKind, MaterialStatus, Opinion
+from tongban.cases.models import Case, CaseMaterial, CasePause, CasePost
+from tongban.cases.service import materials_of
+from tongban.catalog import service as catalog
+from tongban.catalog.models import Agency
+from tongban.catalog.schemas import ItemContent
+from tongban.core import calendar
+from tongban.core.clock import Clock
+from tongban.core.errors import Conflict, InvalidInput
+
+S = CaseState
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing the applicant must still hand in, and why (a supplement or deficiency notice line)."""
+
+    material_key: str
+    reason: str = ""
+
+
+def content_of(db_session: Session, case: Case) -> ItemContent:
+    return ItemContent.model_validate(catalog.get_version(db_session=db_session, version_id=case.item_version_id).content)
+
+
+def _reason(text: str, *, required: bool, what: str) -> str:
+    value = (text or "").strip()
+    if required and not value:
+        raise InvalidInput("REASON_REQUIRED", f"请写明{what}")
+    if len(value) > MAX_REASON:
+        raise InvalidInput("REASON_TOO_LONG", f"{what}最多 {MAX_REASON} 字")
+    return value
+
+
+def _deadline(db_session: Session, clock: Clock, deadline: date | None, default_days: int) -> date:
+    today = clock.today()
+    if deadline is None:
+        return calendar.add_days(db_session=db_session, start=today, days=default_days, unit="working_day").due
+    if deadline <= today or deadline > today + timedelta(days=180):
+        raise InvalidInput("DEADLINE_RANGE", "期限应在今天之后、180 天以内")
+    return deadline
+
+
+def _mark_missing(db_session: Session, clock: Clock, case: Case, missing: list[Missing]) -> list[CaseMaterial]:
+    if not missing:
+        raise InvalidInput("NOTHING_MISSING", "请至少列出一项需要补正的材料")
+    rows = {r.material_key: r for r in materials_of(db_session=db_session, case_id=case.id)}
+    marked: list[CaseMaterial] = []
+    for item in missing:
+        row = rows.get(item.material_key)
+        if row is None:
+            raise InvalidInput("UNKNOWN_MATERIAL", "列出的材料不属于该办件")
+        row.status, row.required, row.updated_at = MaterialStatus.missing.value, True, clock.now()
+        if item.reason.strip():
+            row.standard = _reason(item.reason, required=False, what="补正要求")
+        marked.append(row)
+    return marked
+
+
+def _open_pause(db_session: Session, clock: Clock, case: Case, kind: str, name: str, note: str = "") -> None:
+    db_session.add(CasePause(case_id=case.id, kind=kind, name=name, note=note, started_at=clock.now()))
+
+
+def _close_pause(db_session: Session, clock: Clock, case: Case, kind: str) -> None:
+    query = select(CasePause).where(CasePause.case_id == case.id, CasePause.kind == kind, CasePause.ended_at.is_(None))
+    for pause in db_session.scalars(query):
+        pause.ended_at = clock.now()
+
+
+def _missing_required(db_session: Session, case: Case) -> list[str]:
+    return [r.name for r in materials_of(db_session=db_session, case_id=case.id)
+            if r.required and r.status == MaterialStatus.missing.value]
+
+
+def _open_posts(db_session: Session, case: Case, content: ItemContent) -> None:
+    """The lead agency's post, and one per co-agency of parallel approval (CASE-20)."""
+    db_session.add(CasePost(case_id=case.id, agency_id=case.agency_id, lead=True))
+    for code in content.parallel_agencies:
+        agency = db_session.scalar(select(Agency).where(Agency.code == code))
+        if agency is not None and agency.id != case.agency_id:
+            db_session.add(CasePost(case_id=case.id, agency_id=agency.id, lead=False))
+
+
+def accept(
+    *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, on_site: str = "",
+) -> Case:
+    """受理: everything required is in; the acceptance notice starts the clock (CASE-06, CASE-10)."""
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_accept)
+    lifecycle.require_state(case, S.submitted, action="受理")
+    still = _missing_required(db_session, case)
+    if still:
+        raise Conflict("MATERIALS_MISSING", f"材料不齐，不能直接受理：{'、'.join(still)}。请一次性告知补正或容缺受理")
+    content = content_of(db_session, case)
+    on_site = _reason(on_site, required=content.on_site_verification, what="现场核验原件的时间和地点")
+    case.accepted_at = clock.now()
+    rows = materials_of(db_session=db_session, case_id=case.id)
+    fee_lines = payments.assess(db_session=db_session, clock=clock, case=case, content=content)
+    paragraphs = [f"你（单位）提交的申请材料齐全、符合法定形式，本机关决定予以受理。"]
+    if case.promised_limit_days is not None or case.legal_limit_days is not None:
+        limit = case.promised_limit_days or case.legal_limit_days
+        unit = "个自然日" if case.limit_unit == "natural_day" else "个工作日"
+        paragraphs.append(f"本机关将自受理之日起 {limit} {unit}内作出决定（特别程序所需时间不计算在内）。")
+    if fee_lines:
+        paragraphs.append("应缴费用：" + "；".join(f"{f.name} {f.amount_fen / 100:.2f} 元" for f in fee_lines))
+    paragraphs.append("可扫描二维码或凭办件编号在政务服务网“我要查”查询办理进度。")
+    document = notices.issue(
+        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.acceptance_notice, acceptor=actor.name,
+        fields=[("收到材料", notices.material_lines(rows, status=MaterialStatus.provided.value)),
+                ("免提交材料", notices.material_lines(rows, status=MaterialStatus.exempted.value)),
+                ("受理日期", notices.chinese_date(clock.today()))],
+        paragraphs=paragraphs,
+    )
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.accepted, to_state=S.accepted,
+                     actor_ref=actor.ref, actor_name=actor.name, document_id=document.id)
+    _open_posts(db_session, case, content)
+    clocks.recompute(db_session=db_session, clock=clock, case=case)
+    if content.on_site_verification:
+        _on_site_notice(db_session, clock, actor, case, on_site)
+    progress.push(db_session=db_session, clock=clock, case=case, step="已受理",
+                  detail=f"受理通知书已发送，请在“我的办件”中查看。{'请按通知到现场核验原件。' if on_site else ''}")
+    db_session.flush()
+    return case
+
+
+def _on_site_notice(db_session: Session, clock: Clock, actor: StaffActor, case: Case, when_where: str) -> None:
+    """Tell the applicant when and where originals are checked (CASE-10)."""
+    document = notices.issue(
+        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.on_site_check_notice, acceptor=actor.name,
+        fields=[("核验时间和地点", when_where)],
+        paragraphs=["请携带申请材料原件和本人有效身份证件，按上述时间到指定地点核验。"],
+    )
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.on_site_check_scheduled, actor_ref=actor.ref,
+                     actor_name=actor.name, reason=when_where, document_id=document.id)
+
+
+def refuse(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case, reasons: str) -> Case:
+    """不予受理 with written reasons (CASE-06)."""
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_accept)
+    lifecycle.require_state(case, S.submitted, S.supplement_requested, action="不予受理")
+    reasons = _reason(reasons, required=True, what="不予受理的理由")
+    agency = db_session.get(Agency, case.agency_id)
+    document = notices.issue(
+        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.refusal_notice, acceptor=actor.name,
+        fields=[("不予受理理由", reasons)],
+        paragraphs=[f"经审查，你（单位）的申请不予受理。如不服本决定，可以依法申请行政复议或者提起行政诉讼。",
+                    f"如有疑问请联系：{agency.consult_phone if agency and agency.consult_phone else agency.name if agency else ''}"],
+    )
+    _close_pause(db_session, clock, case, "supplement")
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.refused, to_state=S.refused,
+                     actor_ref=actor.ref, actor_name=actor.name, reason=reasons, document_id=document.id)
+    case.closed_at = clock.now()
+    progress.push(db_session=db_session, clock=clock, case=case, step="不予受理", detail=f"理由：{reasons}", result=True)
+    db_session.flush()
+    return case
+
+
+def request_supplement(
+    *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, missing: list[Missing], deadline: date | None = None,
+) -> Case:
+    """一次性告知: every missing item, its standard and the deadline in one notice (CASE-06, CASE-09)."""
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_accept)
+    lifecycle.require_state(case, S.submitted, action="要求补正")
+    marked = _mark_missing(db_session, clock, case, missing)
+    case.supplement_deadline = _deadline(db_session, clock, deadline, default_days=5)
+    lines = "；".join(f"{i}. {r.name}：{r.standard or '按申请材料要求提交'}" for i, r in enumerate(marked, 1))
+    document = notices.issue(
+        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.supplement_notice, acceptor=actor.name,
+        fields=[("需补正的材料及标准", lines), ("补正期限", notices.chinese_date(case.supplement_deadline))],
+        paragraphs=["你（单位）提交的申请材料不齐全或者不符合法定形式，现一次性告知需要补正的全部内容。",
+                    "请在补正期限内通过政务服务网或到窗口补正；补正期间不计入办理时限。"],
+    )
+    _open_pause(db_session, clock, case, "supplement", "补正材料")
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.supplement_requested,
+                     to_state=S.supplement_requested, actor_ref=actor.ref, actor_name=actor.name, reason=lines,
+                     data={"materials": [r.material_key for r in marked], "deadline": case.supplement_deadline.isoformat()},
+                     document_id=document.id)
+    progress.push(db_session=db_session, clock=clock, case=case, step="需要补正材料",
+                  detail=f"请在{notices.chinese_date(case.supplement_deadline)}前补正：{lines}")
+    db_session.flush()
+    return case
+
+
+def accept_with_deficiency(
+    *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, missing: list[Missing], deadline: date | None = None,
+) -> Case:
+    """容缺受理: accepted now; the secondary items missing must come by the deadline (CASE-07)."""
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_accept)
+    lifecycle.require_state(case, S.submitted, action="容缺受理")
+    marked = _mark_missing(db_session, clock, case, missing)
+    content = content_of(db_session, case)
+    case.deficiency_deadline = _deadline(db_session, clock, deadline, default_days=10)
+    case.accepted_at = clock.now()
+    lines = "；".join(f"{i}. {r.name}：{r.standard or '按申请材料要求提交'}" for i, r in enumerate(marked, 1))
+    document = notices.issue(
+        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.deficiency_notice, acceptor=actor.name,
+        fields=[("容缺材料及标准", lines), ("补齐期限", notices.chinese_date(case.deficiency_deadline))],
+        paragraphs=["你（单位）的申请主要材料齐全，本机关决定容缺受理。",
+                    "请在期限内补齐上述材料；逾期未补齐的，本机关将依法作出不予许可的决定并说明理由。"],
+    )
+    payments.assess(db_session=db_session, clock=clock, case=case, content=content)
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.accepted_with_deficiency,
+                     to_state=S.accepted_with_deficiency, actor_ref=actor.ref, actor_name=actor.name, reason=lines,
+                     data={"materials": [r.material_key for r in marked], "deadline": case.deficiency_deadline.isoformat()},
+                     document_id=document.id)
+    _open_posts(db_session, case, content)
+    clocks.recompute(db_session=db_session, clock=clock, case=case)
+    progress.push(db_session=db_session, clock=clock, case=case, step="已容缺受理",
+                  detail=f"请在{notices.chinese_date(case.deficiency_deadline)}前补齐：{lines}")
+    db_session.flush()
+    return case
+
+
+def start_review(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case) -> Case:
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_review)
+    lifecycle.require_state(case, S.accepted, action="开始审查")
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.review_started, to_state=S.under_review,
+                     actor_ref=actor.ref, actor_name=actor.name)
+    progress.push(db_session=db_session, clock=clock, case=case, step="进入审查")
+    db_session.flush()
+    return case
+
+
+def record_opinion(
+    *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, opinion: Opinion, reasons: str,
+) -> CasePost:
+    """审查意见 against the item's review standard; in parallel approval, each agency its own (CASE-11, CASE-20)."""
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_review, lead=False)
+    lifecycle.require_state(case, S.under_review, action="提出审查意见")
+    reasons = _reason(reasons, required=True, what="审查意见")
+    agency_id = actor.agency_id if actor.agency_id is not None else case.agency_id
+    post = db_session.scalar(select(CasePost).where(CasePost.case_id == case.id, CasePost.agency_id == agency_id))
+    if post is None:
+        raise InvalidInput("NO_POST", "本机构不是该办件的审查部门")
+    post.opinion, post.reasons, post.staff_id, post.staff_name, post.at = opinion.value, reasons, actor.staff_id, actor.name, clock.now()
+    agency = db_session.get(Agency, agency_id)
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.opinion_recorded, actor_ref=actor.ref,
+                     actor_name=actor.name, reason=reasons,
+                     data={"opinion": opinion.value, "agency": agency.name if agency else "", "lead": post.lead})
+    db_session.flush()
+    return post
+
+
+def start_special_procedure(
+    *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, name: str, note: str = "",
+) -> Case:
+    """特别程序 (hearing, expert review, site survey …): the applicant is told; the clock stops (CASE-11)."""
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_review)
+    lifecycle.require_state(case, S.under_review, action="启动特别程序")
+    content = content_of(db_session, case)
+    name = _reason(name, required=True, what="特别程序名称")
+    allowed = {p.name: p for p in content.special_procedures}
+    if allowed and name not in allowed:
+        raise InvalidInput("PROCEDURE_UNKNOWN", f"该事项的特别程序为：{'、'.join(allowed)}")
+    note = _reason(note, required=False, what="说明")
+    limit = allowed[name].max_days if name in allowed else None
+    document = notices.issue(
+        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.special_procedure_notice,
+        fields=[("特别程序", name), ("预计时间", f"不超过 {limit} 日" if limit else "以实际需要为准"), ("说明", note or "无")],
+        paragraphs=["根据有关规定，你（单位）的申请需要履行上述特别程序，所需时间不计算在办理时限内。"],
+    )
+    _open_pause(db_session, clock, case, "special_procedure", name, note)
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.special_procedure_started,
+                     to_state=S.special_procedure, actor_ref=actor.ref, actor_name=actor.name, reason=f"{name}：{note}".rstrip("："),
+                     document_id=document.id)
+    progress.push(db_session=db_session, clock=clock, case=case, step=f"进入特别程序（{name}）", detail="该期间不计入办理时限。")
+    db_session.flush()
+    return case
+
+
+def end_special_procedure(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case, outcome: str) -> Case:
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_review)
+    lifecycle.require_state(case, S.special_procedure, action="结束特别程序")
+    outcome = _reason(outcome, required=True, what="特别程序的结果")
+    _close_pause(db_session, clock, case, "special_procedure")
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.special_procedure_ended,
+                     to_state=S.under_review, actor_ref=actor.ref, actor_name=actor.name, reason=outcome)
+    clocks.recompute(db_session=db_session, clock=clock, case=case)
+    progress.push(db_session=db_session, clock=clock, case=case, step="特别程序结束", detail="办件恢复计时，继续审查。")
+    db_session.flush()
+    return case

@@ -1,0 +1,377 @@
+"""The e-licence library (电子证照库): issue, sign, verify online and offline, share, revoke (LIC-01; 003 七; 002 11.4.2).
+
+A licence's core facts are a canonical JSON payload signed by the issuer's seal. The licence
+PDF's QR code carries that payload, its signature and the seal key's fingerprint, so a verifier
+holding the published seal keys checks it with no database and no network, in any region.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, func, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError
+
+from tongban.accounts.identity import mask as mask_id_number
+from tongban.accounts.identity import validate as validate_id
+from tongban.cases import documents, seals
+from tongban.catalog.models import Agency
+from tongban.core import sm2
+from tongban.core.clock import Clock
+from tongban.core.crypto import EncryptedText, lookup_hash
+from tongban.core.db import Base, UtcDateTime
+from tongban.core.errors import Conflict, InvalidInput, NotFound
+
+QR_PREFIX = "TBL1"
+MAX_PAYLOAD_BYTES = 900  # keeps the QR code small enough to print and scan (version ≤ 25 at level M)
+SUBJECT_KINDS = {"person": "自然人", "org": "法人和其他组织"}
+
+
+class LicenceStatus(StrEnum):
+    valid = "valid"
+    revoked = "revoked"
+    expired = "expired"
+
+    @property
+    def label(self) -> str:
+        return {"valid": "有效", "revoked": "已注销", "expired": "已过期"}[self.value]
+
+
+class License(Base):
+    """电子证照: one licence or certificate issued as a case's result, with its signed payload."""
+
+    __tablename__ = "licence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    type_code: Mapped[str] = mapped_column(String(60), index=True)
+    type_name: Mapped[str] = mapped_column(String(200))  # the item's result name, e.g. 食品经营许可证
+    subject_kind: Mapped[str] = mapped_column(String(10))  # person / org
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(200))
+    holder_id_kind: Mapped[str] = mapped_column(String(30))  # an IdKind, or "uscc"
+    holder_identifier: Mapped[str] = mapped_column(EncryptedText)
+    holder_hash: Mapped[str] = mapped_column(String(64), index=True)  # lookup_hash("licence-holder", identifier)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(12))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("service_item.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the case table lives in another module
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)  # None: long-term (长期)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[str] = mapped_column(Text)  # the canonical JSON exactly as signed (identifier masked)
+    signature: Mapped[str] = mapped_column(String(200))  # base64 of the DER SM2 signature over payload
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("case_document.id"))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+@dataclass(frozen=True)
+class VerifiedLicence:
+    """What a QR code (or a stored payload) says, after its signature checked out."""
+
+    number: str
+    type_code: str
+    type_name: str
+    holder_kind: str
+    holder_name: str
+    holder_identifier: str  # masked
+    issuer: str
+    region_code: str
+    valid_from: date
+    valid_until: date | None
+    fingerprint: str
+    data: dict = field(default_factory=dict)
+
+    def expired_on(self, today: date) -> bool:
+        return self.valid_until is not None and today > self.valid_until
+
+
+@dataclass(frozen=True)
+class OnlineCheck:
+    licence: License
+    status: LicenceStatus
+    signature_ok: bool
+    document_ok: bool | None  # None when no PDF was rendered
+    seal: seals.Seal
+
+
+# --- holder identity -------------------------------------------------------------------------------
+
+def _holder(holder_kind: str, identifier: str, id_kind: str | None, today: date) -> tuple[str, str]:
+    """(kind, normalised identifier) of a licence holder, or InvalidInput."""
+    if holder_kind == "org":
+        try:
+            return "uscc", stdnum_uscc.validate(identifier or "")
+        except ValidationError:
+            raise InvalidInput("LICENCE_HOLDER_USCC", "统一社会信用代码不正确，请核对18位代码") from None
+    if holder_kind == "person":
+        document = validate_id(id_kind or "resident_id", identifier or "", today=today)
+        return document.kind.value, document.number
+    raise InvalidInput("LICENCE_HOLDER_KIND", "持证主体类型应为自然人（person）或法人和其他组织（org）")
+
+
+def mask_identifier(id_kind: str, value: str) -> str:
+    if id_kind == "uscc":
+        return value[:6] + "*" * 8 + value[-4:]
+    return mask_id_number(id_kind, value)
+
+
+def mask_holder_name(subject_kind: str, name: str) -> str:
+    """Public pages show an organisation's name in full, a person's only by the first character."""
+    if subject_kind == "org" or len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+# --- payload and QR ------------------------------------------------------------------------------
+
+def canonical(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def qr_text(licence: License) -> str:
+    """`TBL1.<payload>.<signature>`, base64url: everything an offline verifier needs but the key."""
+    return f"{QR_PREFIX}.{_b64url(licence.payload.encode('utf-8'))}.{_b64url(base64.b64decode(licence.signature))}"
+
+
+def _qr_error(code: str, message: str) -> InvalidInput:
+    return InvalidInput(code, message)
+
+
+def _parse_payload(raw: bytes) -> VerifiedLicence:
+    try:
+        body = json.loads(raw.decode("utf-8"))
+        return VerifiedLicence(
+            number=body["no"], type_code=body["type"], type_name=body["name"], holder_kind=body["hk"],
+            holder_name=body["holder"], holder_identifier=body["hid"], issuer=body["issuer"], region_code=body["region"],
+            valid_from=date.fromisoformat(body["from"]), valid_until=date.fromisoformat(body["until"]) if body["until"] else None,
+            fingerprint=body["fp"], data=body.get("data") or {},
+        )
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise _qr_error("LICENCE_QR_FORMAT", "二维码内容不是本平台签发的电子证照") from None
+
+
+def verify_qr(text: str, public_keys: dict[str, str]) -> VerifiedLicence:
+    """Check a licence QR code offline against trusted seal keys (fingerprint → PEM); InvalidInput if not genuine."""
+    parts = (text or "").strip().split(".")
+    if len(parts) != 3 or parts[0] != QR_PREFIX or len(text) > 4000:
+        raise _qr_error("LICENCE_QR_FORMAT", "二维码内容不是本平台签发的电子证照")
+    try:
+        raw, signature = _unb64url(parts[1]), _unb64url(parts[2])
+    except (binascii.Error, ValueError):
+        raise _qr_error("LICENCE_QR_FORMAT", "二维码内容不完整或已损坏") from None
+    claimed = _parse_payload(raw)
+    pem = public_keys.get(claimed.fingerprint)
+    if pem is None:
+        raise _qr_error("LICENCE_QR_UNKNOWN_SEAL", "签发机关的电子印章不在信任列表中，无法核验")
+    try:
+        public_hex = sm2.load_public_key_pem(pem)
+    except sm2.KeyFormatError:
+        raise _qr_error("LICENCE_QR_UNKNOWN_SEAL", "信任列表中该印章的公钥已损坏") from None
+    if not sm2.verify(public_hex, raw, signature):
+        raise _qr_error("LICENCE_QR_SIGNATURE", "电子签名验证失败：证照内容被改动或不是该机关签发")
+    return claimed
+
+
+# --- issuing -------------------------------------------------------------------------------------
+
+def _next_number(db_session: Session, region_code: str, year: int) -> str:
+    prefix = f"{region_code}-{year}-"
+    last = db_session.execute(select(func.max(License.number)).where(License.number.like(prefix + "%"))).scalar()
+    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{serial:06d}"
+
+
+def _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data) -> None:
+    if not isinstance(type_code, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]{1,60}", type_code):
+        raise InvalidInput("LICENCE_TYPE_CODE", "证照类型代码应为1到60位字母、数字、点、横线或下划线")
+    if not isinstance(type_name, str) or not type_name.strip() or len(type_name) > 200:
+        raise InvalidInput("LICENCE_TYPE_NAME", "请填写证照名称（200字以内）")
+    if not isinstance(holder_name, str) or not holder_name.strip() or len(holder_name) > 200:
+        raise InvalidInput("LICENCE_HOLDER_NAME", "请填写持证主体名称（200字以内）")
+    if (holder_kind == "person" and organisation_id is not None) or (holder_kind == "org" and person_id is not None):
+        raise InvalidInput("LICENCE_HOLDER_KIND", "持证主体类型与所填账号不一致")
+    if not isinstance(valid_from, date) or (valid_until is not None and (not isinstance(valid_until, date) or valid_until < valid_from)):
+        raise InvalidInput("LICENCE_VALIDITY", "有效期不正确：截止日期不能早于起始日期")
+    if not isinstance(data, dict):
+        raise InvalidInput("LICENCE_DATA", "证照附加信息应为“名称：内容”形式")
+
+
+def issue(
+    *, db_session: Session, clock: Clock, agency_id: int, item_id: int | None, case_id: int | None, type_code: str,
+    type_name: str, holder_kind: str, person_id: int | None, organisation_id: int | None, holder_name: str,
+    holder_identifier: str, valid_from: date, valid_until: date | None, data: dict | None, verify_base_url: str,
+    holder_id_kind: str | None = None,
+) -> License:
+    """Sign and store a licence and its sealed PDF, in the caller's transaction."""
+    data = {} if data is None else data
+    _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data)
+    id_kind, identifier = _holder(holder_kind, holder_identifier, holder_id_kind, clock.today())
+    agency = db_session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound("AGENCY_NOT_FOUND", "未找到该发证机关")
+    seal = seals.seal_for(db_session=db_session, clock=clock, agency_id=agency.id)
+    masked = mask_identifier(id_kind, identifier)
+    # Writing first takes SQLite's write lock (PostgreSQL: the seal's row lock) before the serial is read.
+    db_session.execute(update(seals.Seal).where(seals.Seal.id == seal.id).values(created_at=seals.Seal.created_at))
+    for _attempt in range(5):
+        number = _next_number(db_session, agency.region_code, clock.today().year)
+        payload = {
+            "v": 1, "no": number, "type": type_code, "name": type_name.strip(), "hk": holder_kind,
+            "holder": holder_name.strip(), "hid": masked, "issuer": agency.name, "region": agency.region_code,
+            "from": valid_from.isoformat(), "until": valid_until.isoformat() if valid_until else None,
+            "fp": seal.fingerprint, "data": data,
+        }
+        try:
+            raw = canonical(payload)
+        except (TypeError, ValueError):
+            raise InvalidInput("LICENCE_DATA", "证照附加信息只能包含文字和数字") from None
+        if len(raw) > MAX_PAYLOAD_BYTES:
+            raise InvalidInput("LICENCE_DATA_TOO_LARGE", "证照信息过长，二维码无法容纳；请精简附加信息")
+        licence = License(
+            number=number, type_code=type_code, type_name=type_name.strip(), subject_kind=holder_kind,
+            person_id=person_id, organisation_id=organisation_id, holder_name=holder_name.strip(), holder_id_kind=id_kind,
+            holder_identifier=identifier, holder_hash=lookup_hash("licence-holder", identifier), agency_id=agency.id,
+            region_code=agency.region_code, item_id=item_id, case_id=case_id, valid_from=valid_from,
+            valid_until=valid_until, data=data, payload=raw.decode("utf-8"),
+            signature=base64.b64encode(seals.sign_with(seal=seal, data=raw)).decode("ascii"),
+            seal_id=seal.id, issued_at=clock.now(),
+        )
+        if seals.insert_unique(db_session, licence):
+            break  # else another issuer took this serial at the same moment: take the next
+    else:
+        raise Conflict("LICENCE_NUMBER_BUSY", "证照编号分配繁忙，请稍后重试")
+    document = documents.issue(
+        db_session=db_session, clock=clock, agency_id=agency.id, kind=documents.NoticeKind.licence, case_id=case_id,
+        title=type_name.strip(), fields=_pdf_fields(licence, masked), paragraphs=[
+            "本证照由发证机关加盖电子印章，扫描二维码可离线核验证照内容与签章；"
+            f"也可访问 {verify_base_url.rstrip('/')}/verify/licences/{number} 在线核验证照状态。",
+        ], case_number=None, verify_base_url=verify_base_url, qr_text=qr_text(licence),
+    )
+    licence.document_id = document.id
+    db_session.flush()
+    return licence
+
+
+def _pdf_fields(licence: License, masked: str) -> list[tuple[str, str]]:
+    until = licence.valid_until.isoformat() if licence.valid_until else "长期"
+    rows = [
+        ("证照名称", licence.type_name), ("证照编号", licence.number), ("持证主体", licence.holder_name),
+        ("统一社会信用代码" if licence.holder_id_kind == "uscc" else "证件号码", masked),
+        ("有效期限", f"{licence.valid_from.isoformat()} 至 {until}"),
+    ]
+    rows.extend((str(key)[:40], str(value)) for key, value in licence.data.items())
+    return rows
+
+
+# --- reading, sharing, revoking ------------------------------------------------------------------
+
+def status_of(licence: License, today: date) -> LicenceStatus:
+    if licence.revoked_at is not None:
+        return LicenceStatus.revoked
+    if licence.valid_until is not None and today > licence.valid_until:
+        return LicenceStatus.expired
+    return LicenceStatus.valid
+
+
+def get_by_number(*, db_session: Session, number: str) -> License:
+    licence = None
+    if isinstance(number, str) and len(number) <= 40:
+        licence = db_session.execute(select(License).where(License.number == number.strip())).scalar_one_or_none()
+    if licence is None:
+        raise NotFound("LICENCE_NOT_FOUND", "未找到该电子证照，请核对证照编号")
+    return licence
+
+
+def verify_online(*, db_session: Session, clock: Clock, number: str) -> OnlineCheck:
+    licence = get_by_number(db_session=db_session, number=number)
+    seal = seals.get(db_session=db_session, seal_id=licence.seal_id)
+    signature_ok = sm2.verify(seal.public_hex, licence.payload.encode("utf-8"), base64.b64decode(licence.signature))
+    document_ok = None
+    if licence.document_id is not None:
+        document = db_session.get(documents.Document, licence.document_id)
+        document_ok = document is not None and documents.verify(db_session=db_session, document=document)
+    return OnlineCheck(licence, status_of(licence, clock.today()), signature_ok, document_ok, seal)
+
+
+def _valid_filter(today: date):
+    return (
+        License.revoked_at.is_(None), License.valid_from <= today,
+        or_(License.valid_until.is_(None), License.valid_until >= today),
+    )
+
+
+def licences_of(
+    *, db_session: Session, clock: Clock, subject_kind: str, person_id: int | None = None,
+    organisation_id: int | None = None, valid_only: bool = True,
+) -> list[License]:
+    """A person's or organisation's licences, newest first (their space, and sharing)."""
+    query = select(License).where(License.subject_kind == subject_kind)
+    if subject_kind == "person" and person_id is not None:
+        query = query.where(License.person_id == person_id)
+    elif subject_kind == "org" and organisation_id is not None:
+        query = query.where(License.organisation_id == organisation_id)
+    else:
+        raise InvalidInput("LICENCE_HOLDER_KIND", "请指明持证的自然人或法人账号")
+    if valid_only:
+        query = query.where(*_valid_filter(clock.today()))
+    return list(db_session.execute(query.order_by(License.issued_at.desc(), License.id.desc())).scalars())
+
+
+def find_valid(
+    *, db_session: Session, clock: Clock, type_code: str, person_id: int | None = None,
+    organisation_id: int | None = None, holder_identifier: str | None = None,
+) -> License | None:
+    """The holder's newest valid licence of this type: shown instead of asking for the paper (免提交)."""
+    query = select(License).where(License.type_code == type_code, *_valid_filter(clock.today()))
+    holders = []
+    if person_id is not None:
+        holders.append(License.person_id == person_id)
+    if organisation_id is not None:
+        holders.append(License.organisation_id == organisation_id)
+    if holder_identifier:
+        value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", holder_identifier)).upper()
+        holders.append(License.holder_hash == lookup_hash("licence-holder", value))
+    if not holders:
+        raise InvalidInput("LICENCE_HOLDER_REQUIRED", "请指明持证主体")
+    query = query.where(or_(*holders)).order_by(License.issued_at.desc(), License.id.desc()).limit(1)
+    return db_session.execute(query).scalar_one_or_none()
+
+
+def revoke(*, db_session: Session, clock: Clock, number: str, reason: str) -> License:
+    """注销: the licence stays on record and verifiable, marked revoked with the reason and time."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise InvalidInput("LICENCE_REVOKE_REASON", "请填写注销原因（500字以内）")
+    licence = get_by_number(db_session=db_session, number=number)
+    if licence.revoked_at is not None:
+        raise Conflict("LICENCE_ALREADY_REVOKED", "该电子证照已注销")
+    licence.revoked_at, licence.revoke_reason = clock.now(), reason
+    db_session.flush()
+    return licence
+
+
+def trusted_keys(*, db_session: Session) -> dict[str, str]:
+    """Seal keys this platform trusts, its own and other regions' imported ones (see seals.import_trusted_key)."""
+    return seals.trusted_keys(db_session=db_session)

@@ -1,0 +1,70 @@
+"""The written notices of a case, sealed and signed: acceptance, refusal, supplement, decisions … (CASE-09; 004)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.cases import documents
+from tongban.cases.documents import Document, NoticeKind
+from tongban.cases.models import Case, CaseMaterial
+from tongban.catalog.models import Agency
+from tongban.core.clock import Clock
+from tongban.core.config import get_settings
+
+__all__ = ["NoticeKind", "issue", "material_lines", "for_case", "chinese_date"]
+
+TITLES = {
+    NoticeKind.acceptance_notice: "受理通知书",
+    NoticeKind.refusal_notice: "不予受理通知书",
+    NoticeKind.supplement_notice: "一次性告知补正材料通知书",
+    NoticeKind.deficiency_notice: "容缺受理通知书",
+    NoticeKind.pledge_notice: "告知承诺书",
+    NoticeKind.on_site_check_notice: "现场核验原件通知书",
+    NoticeKind.special_procedure_notice: "特别程序告知书",
+    NoticeKind.approval_decision: "准予许可决定书",
+    NoticeKind.denial_decision: "不予许可决定书",
+    NoticeKind.payment_receipt: "缴费收据",
+}
+
+
+def chinese_date(value: date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def material_lines(rows: list[CaseMaterial], *, status: str) -> str:
+    chosen = [r for r in rows if r.status == status]
+    return "；".join(f"{i}. {r.name}" + (f"（{r.exemption_ref}）" if r.exemption_ref else "") for i, r in enumerate(chosen, 1)) or "无"
+
+
+def issue(
+    *,
+    db_session: Session,
+    clock: Clock,
+    case: Case,
+    kind: NoticeKind,
+    fields: list[tuple[str, str]],
+    paragraphs: list[str],
+    acceptor: str = "",
+    title: str | None = None,
+) -> Document:
+    """Every notice names the item, the case, the applicant, the acceptor and the agency, then its own parts."""
+    agency = db_session.get(Agency, case.agency_id)
+    head = [("事项名称", case.item_name), ("办件编号", case.case_number or ""), ("申请人", case.applicant_name)]
+    if acceptor:
+        head.append(("受理人", acceptor))
+    tail = [("受理机构", agency.name if agency else "")]
+    if agency is not None and agency.consult_phone:
+        tail.append(("咨询电话", agency.consult_phone))
+    return documents.issue(
+        db_session=db_session, clock=clock, agency_id=case.agency_id, kind=kind, case_id=case.id,
+        title=title or TITLES[kind], fields=head + fields + tail, paragraphs=[p for p in paragraphs if p],
+        case_number=case.case_number,
+        verify_base_url=get_settings().public_url,
+    )
+
+
+def for_case(*, db_session: Session, case_id: int) -> list[Document]:
+    return list(db_session.scalars(select(Document).where(Document.case_id == case_id).order_by(Document.id)))

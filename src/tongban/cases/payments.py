@@ -1,0 +1,144 @@
+"""Fees and payment: assess from the item's rules, pay through a gateway with signed callbacks, issue a receipt (CASE-13; 002 8.6.1)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.cases import fees, lifecycle, notices, progress
+from tongban.cases.enums import EventKind, PaymentStatus
+from tongban.cases.models import Case, Payment
+from tongban.catalog.schemas import ItemContent
+from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.config import get_settings
+from tongban.core.crypto import keyring
+from tongban.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
+
+
+class PaymentGateway(Protocol):
+    """What a payment platform (统一公共支付平台) offers us: a place to pay, and signed callbacks."""
+
+    name: str
+
+    def checkout_url(self, payment: Payment) -> str: ...
+
+    def sign(self, body: bytes) -> str: ...
+
+    def verify(self, body: bytes, signature: str) -> bool: ...
+
+
+class DevPaymentGateway:
+    """Development gateway: a page on our own site plays the payment platform and posts a signed callback.
+    Callbacks are signed with HMAC-SM3 over the exact body, as a real gateway signs with its own key."""
+
+    name = "dev"
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def checkout_url(self, payment: Payment) -> str:
+        return f"/pay/dev/{payment.order_number}"
+
+    def sign(self, body: bytes) -> str:
+        return hmac.new(self._key, body, lambda: hashlib.new("sm3")).hexdigest()
+
+    def verify(self, body: bytes, signature: str) -> bool:
+        return hmac.compare_digest(self.sign(body), (signature or "").strip().lower())
+
+
+def gateway_from_settings() -> PaymentGateway:
+    settings = get_settings()
+    if settings.payment_key:
+        key = bytes.fromhex(settings.payment_key)
+    else:
+        key = hmac.new(keyring().index_key, b"tongban-payment-callbacks", hashlib.sha256).digest()
+    if settings.payment_gateway != "dev":
+        raise NotImplementedError("only the development gateway is built in; set TONGBAN_PAYMENT_GATEWAY=dev")
+    return DevPaymentGateway(key)
+
+
+def assess(*, db_session: Session, clock: Clock, case: Case, content: ItemContent) -> list[fees.FeeLine]:
+    """Fees fixed at acceptance from the version the applicant applied under; one payment order when due."""
+    form = json.loads(case.form_data)
+    lines = fees.assess(content.fees, form)
+    case.fee_detail = [line.as_dict() for line in lines]
+    case.fee_fen = sum(line.amount_fen for line in lines)
+    if case.fee_fen > 0:
+        db_session.add(Payment(
+            case_id=case.id, order_number=_order_number(clock), amount_fen=case.fee_fen, status=PaymentStatus.pending.value,
+            gateway=gateway_from_settings().name, created_at=clock.now(),
+        ))
+        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.fee_assessed, actor_ref="system",
+                         actor_name="系统", reason=f"应缴 {fees.yuan(case.fee_fen)}", data={"lines": case.fee_detail})
+    return [line for line in lines if line.amount_fen > 0]
+
+
+def _order_number(clock: Clock) -> str:
+    return "PAY" + clock.now().astimezone(SHANGHAI).strftime("%Y%m%d") + secrets.token_hex(6).upper()
+
+
+def payment_of(*, db_session: Session, case_id: int) -> Payment | None:
+    return db_session.scalar(select(Payment).where(Payment.case_id == case_id).order_by(Payment.id.desc()))
+
+
+def by_order(*, db_session: Session, order_number: str) -> Payment:
+    payment = db_session.scalar(select(Payment).where(Payment.order_number == order_number))
+    if payment is None:
+        raise NotFound("PAYMENT_NOT_FOUND", "没有找到这笔缴费订单")
+    return payment
+
+
+def is_settled(*, db_session: Session, case: Case) -> bool:
+    if case.fee_fen <= 0:
+        return True
+    payment = payment_of(db_session=db_session, case_id=case.id)
+    return payment is not None and payment.status == PaymentStatus.paid.value
+
+
+def callback_body(*, payment: Payment, gateway_ref: str, status: str = "paid") -> bytes:
+    """What a gateway posts back; the dev gateway builds exactly this and signs it."""
+    return json.dumps(
+        {"order_number": payment.order_number, "amount_fen": payment.amount_fen, "status": status, "gateway_ref": gateway_ref},
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+    ).encode("utf-8")
+
+
+def handle_callback(*, db_session: Session, clock: Clock, gateway: PaymentGateway, body: bytes, signature: str) -> Payment:
+    """A verified callback marks the order paid once and issues the receipt; replays change nothing."""
+    if not gateway.verify(body, signature):
+        raise Unauthorized("PAYMENT_SIGNATURE", "支付回调签名无效")
+    try:
+        data = json.loads(body)
+        order_number, amount, status = str(data["order_number"]), int(data["amount_fen"]), str(data["status"])
+        gateway_ref = str(data.get("gateway_ref", ""))[:100]
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput("PAYMENT_CALLBACK", "支付回调内容无法识别") from None
+    payment = by_order(db_session=db_session, order_number=order_number)
+    if amount != payment.amount_fen:
+        raise Conflict("PAYMENT_AMOUNT", "支付金额与订单金额不一致")
+    if payment.status == PaymentStatus.paid.value:
+        return payment
+    if status != "paid":
+        payment.status = PaymentStatus.failed.value
+        return payment
+    case = db_session.get(Case, payment.case_id)
+    payment.status, payment.gateway_ref, payment.paid_at = PaymentStatus.paid.value, gateway_ref, clock.now()
+    receipt = notices.issue(
+        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.payment_receipt,
+        fields=[("订单号", payment.order_number), ("缴费金额", fees.yuan(payment.amount_fen)),
+                ("收费项目", "；".join(f"{line['name']} {fees.yuan(line['amount_fen'])}" for line in case.fee_detail if line["amount_fen"])),
+                ("支付流水号", gateway_ref or "无"), ("缴费时间", notices.chinese_date(clock.today()))],
+        paragraphs=["本收据由政务服务平台电子签章，可扫描二维码核验。"],
+    )
+    payment.receipt_document_id = receipt.id
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.paid, actor_ref="system", actor_name="支付平台",
+                     reason=f"已缴 {fees.yuan(payment.amount_fen)}", document_id=receipt.id)
+    progress.push(db_session=db_session, clock=clock, case=case, step="已缴费", detail="电子收据可在办件详情中下载。")
+    db_session.flush()
+    return payment

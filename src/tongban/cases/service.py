@@ -1,0 +1,311 @@
+"""Applying: submit once (idempotently), upload and exempt materials, supplement, withdraw; find cases (002 8.3)."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tongban.accounts.access import PersonActor, StaffActor
+from tongban.baselib.service import BaseLibrary
+from tongban.cases import applicants, exemptions, files, forms, lifecycle, progress
+from tongban.cases.enums import CaseChannel, CaseState, EventKind, MaterialStatus
+from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePause
+from tongban.catalog import service as catalog
+from tongban.catalog.enums import Audience, ExemptionKind, HandlingForm, Necessity
+from tongban.catalog.models import ServiceItem
+from tongban.catalog.schemas import ItemContent
+from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.crypto import keyring
+from tongban.core.errors import Conflict, InvalidInput, NotFound
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,80}$")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What an applicant hands in, on any channel."""
+
+    item_id: int
+    form: dict[str, object]
+    exemptions: dict[str, str]  # material key → ExemptionKind chosen instead of a file
+    uploads: list[files.Upload]
+    pledge: bool = False
+    delivery_method: str | None = None
+
+
+def get(*, db_session: Session, case_id: int) -> Case:
+    case = db_session.get(Case, case_id)
+    if case is None:
+        raise NotFound("CASE_NOT_FOUND", "没有找到这个办件")
+    return case
+
+
+def by_number(*, db_session: Session, case_number: str) -> Case:
+    case = db_session.scalar(select(Case).where(Case.case_number == (case_number or "").strip().upper()))
+    if case is None:
+        raise NotFound("CASE_NOT_FOUND", "没有找到这个办件编号，请核对")
+    return case
+
+
+def by_tracking(*, db_session: Session, token: str) -> Case:
+    case = db_session.scalar(select(Case).where(Case.tracking_token == token))
+    if case is None:
+        raise NotFound("CASE_NOT_FOUND", "二维码无效或已过期")
+    return case
+
+
+def form_data(case: Case) -> dict[str, str]:
+    return json.loads(case.form_data)
+
+
+def materials_of(*, db_session: Session, case_id: int) -> list[CaseMaterial]:
+    return list(db_session.scalars(select(CaseMaterial).where(CaseMaterial.case_id == case_id).order_by(CaseMaterial.id)))
+
+
+def file_of(*, db_session: Session, case_id: int, file_id: int) -> tuple[CaseFile, bytes]:
+    row = db_session.get(CaseFile, file_id)
+    if row is None or row.case_id != case_id:
+        raise NotFound("FILE_NOT_FOUND", "没有找到这个材料文件")
+    return row, keyring().decrypt_bytes(row.data)
+
+
+def _live_item(db_session: Session, item_id: int) -> tuple[ServiceItem, ItemContent]:
+    item = catalog.get_item(db_session=db_session, item_id=item_id)
+    if item.status != "active" or item.live_version_id is None:
+        raise InvalidInput("ITEM_NOT_AVAILABLE", "该事项目前不能申请（未发布、暂停或已停止办理）")
+    return item, catalog.live_content(db_session=db_session, item=item)
+
+
+def _check_audience(content: ItemContent, applicant: forms.Applicant) -> None:
+    wanted = Audience.org if applicant.subject_kind == "org" else Audience.person
+    if wanted not in content.audiences:
+        who = "法人和其他组织" if wanted is Audience.org else "个人"
+        raise InvalidInput("WRONG_AUDIENCE", f"该事项不面向{who}办理")
+
+
+def _existing(db_session: Session, submitter_ref: str, key: str) -> Case | None:
+    return db_session.scalar(select(Case).where(Case.submitter_ref == submitter_ref, Case.idempotency_key == key))
+
+
+def submit(
+    *,
+    db_session: Session,
+    clock: Clock,
+    library: BaseLibrary,
+    applicant: forms.Applicant,
+    submission: Submission,
+    channel: CaseChannel,
+    submitter_ref: str,
+    idempotency_key: str,
+    staff: StaffActor | None = None,
+) -> Case:
+    """One application becomes one case. The same key from the same submitter gives the same case,
+    also when two requests race: the unique constraint decides and the loser reads the winner."""
+    if not KEY_PATTERN.fullmatch(idempotency_key or ""):
+        raise InvalidInput("IDEMPOTENCY_KEY", "提交编号无效（8–80 位字母、数字、- 或 _），请刷新页面后重新提交")
+    existing = _existing(db_session, submitter_ref, idempotency_key)
+    if existing is not None:
+        return _same_submission(existing, submission)
+    item, content = _live_item(db_session, submission.item_id)
+    if channel is not CaseChannel.window and content.handling_form is HandlingForm.offline:
+        raise InvalidInput("OFFLINE_ONLY", "该事项需到政务服务大厅窗口办理，不能网上申请")
+    _check_audience(content, applicant)
+    form = forms.form_for(content)
+    clean = forms.check(form, submission.form)
+    delivery = _delivery_choice(content, submission.delivery_method)
+    if submission.pledge and content.pledge is None:
+        raise InvalidInput("PLEDGE_NOT_OFFERED", "该事项不实行告知承诺制")
+    plan = exemptions.plan(
+        db_session=db_session, clock=clock, library=library, applicant=applicant, content=content,
+        chosen=submission.exemptions, pledge=submission.pledge,
+    )
+    checked = _checked_uploads(content, submission.uploads)
+    missing = [m.name for m in content.materials
+               if m.necessity is Necessity.required and not m.e_form and m.key not in plan and m.key not in checked]
+    if missing and channel is not CaseChannel.window:
+        raise InvalidInput("MATERIALS_MISSING", f"还缺少以下材料：{'、'.join(missing)}。请上传或选择免提交方式", details=missing)
+    now = clock.now()
+    case = Case(
+        tracking_token=secrets.token_urlsafe(24), submitter_ref=submitter_ref, idempotency_key=idempotency_key,
+        item_id=item.id, item_version_id=item.live_version_id, item_name=item.name, agency_id=item.agency_id,
+        region_code=item.region_code, subject_kind=applicant.subject_kind, person_id=applicant.person_id,
+        organisation_id=applicant.organisation_id, applicant_name=applicant.name, applicant_identifier=applicant.identifier,
+        applicant_hash=applicants.applicant_hash(applicant.identifier), contact_phone=applicant.phone, channel=channel.value,
+        filed_by_staff_id=staff.staff_id if staff else None, state=CaseState.submitted.value,
+        form_data=json.dumps(clean, ensure_ascii=False), pledge_signed=submission.pledge, limit_unit=content.limit_unit.value,
+        legal_limit_days=content.legal_limit_days, promised_limit_days=content.promised_limit_days, fee_detail=[],
+        delivery_method=delivery, submitted_at=now, updated_at=now,
+    )
+    try:
+        db_session.add(case)
+        db_session.flush()  # the case row is this transaction's first write, so losing the race undoes nothing else
+    except IntegrityError:
+        db_session.rollback()
+        existing = _existing(db_session, submitter_ref, idempotency_key)
+        if existing is None:
+            raise
+        return _same_submission(existing, submission)
+    case.case_number = _case_number(case, clock)
+    for material in content.materials:
+        _add_material(db_session, clock, case, applicant, material, plan.get(material.key), checked.get(material.key))
+    actor_ref, actor_name = (staff.ref, staff.name) if staff else (f"person:{applicant.person_id}", applicant.agent_name or applicant.name)
+    lifecycle.record(
+        db_session=db_session, clock=clock, case=case, kind=EventKind.submitted, to_state=CaseState.submitted,
+        actor_ref=actor_ref, actor_name=actor_name, data={"channel": channel.value},
+    )
+    if submission.pledge:
+        progress.pledge(db_session=db_session, clock=clock, case=case, content=content, actor_ref=actor_ref, actor_name=actor_name)
+    progress.push(db_session=db_session, clock=clock, case=case, step="已提交", detail="请留意受理结果。")
+    db_session.flush()
+    return case
+
+
+def _same_submission(case: Case, submission: Submission) -> Case:
+    if case.item_id != submission.item_id:
+        raise Conflict("IDEMPOTENCY_KEY_REUSED", "这个提交编号已用于另一项申请，请刷新页面后重新提交")
+    return case
+
+
+def _case_number(case: Case, clock: Clock) -> str:
+    """Region, date and a serial: readable on the phone, unique because the serial is the row's id."""
+    day = clock.now().astimezone(SHANGHAI).strftime("%Y%m%d")
+    return f"{case.region_code[:6]}{day}{case.id:08d}"
+
+
+def _delivery_choice(content: ItemContent, method: str | None) -> str | None:
+    offered = [m.value for m in content.result.delivery]
+    if not method:
+        return offered[0] if offered else None
+    if method not in offered:
+        raise InvalidInput("DELIVERY_NOT_OFFERED", "该事项不提供所选的送达方式")
+    return method
+
+
+def _checked_uploads(content: ItemContent, uploads: list[files.Upload]) -> dict[str, files.CheckedFile]:
+    if len(uploads) > files.MAX_FILES:
+        raise InvalidInput("TOO_MANY_FILES", f"一次最多上传 {files.MAX_FILES} 个文件")
+    names = {m.key: m.name for m in content.materials}
+    checked: dict[str, files.CheckedFile] = {}
+    for upload in uploads:
+        if upload.material_key not in names:
+            raise InvalidInput("UNKNOWN_MATERIAL", "上传的文件不属于该事项的申请材料")
+        checked[upload.material_key] = files.check(upload, names[upload.material_key])
+    return checked
+
+
+def _store_file(db_session: Session, clock: Clock, case: Case, applicant_ref: str, checked: files.CheckedFile) -> CaseFile:
+    from tongban.cases import org_seals
+
+    row = CaseFile(
+        case_id=case.id, material_key=checked.material_key, filename=checked.filename, content_type=checked.content_type,
+        size=checked.size, sha256=checked.sha256, data=keyring().encrypt_bytes(checked.data),
+        uploaded_at=clock.now(), uploaded_by=applicant_ref,
+    )
+    if case.subject_kind == "org" and case.organisation_id is not None:
+        row.seal_signature, row.seal_fingerprint = org_seals.seal_material(
+            db_session=db_session, clock=clock, organisation_id=case.organisation_id, sha256=checked.sha256
+        )
+    db_session.add(row)
+    db_session.flush()
+    return row
+
+
+def _add_material(db_session, clock, case, applicant, material, exemption, checked) -> None:
+    status, ref, file_id = MaterialStatus.missing, "", None
+    if checked is not None:
+        status = MaterialStatus.provided
+        file_id = _store_file(db_session, clock, case, f"person:{applicant.person_id}", checked).id
+    elif exemption is not None:
+        status, ref = MaterialStatus.exempted, exemption.ref
+    elif material.e_form:
+        status, ref = MaterialStatus.provided, "在线填报"
+    db_session.add(CaseMaterial(
+        case_id=case.id, material_key=material.key, name=material.name,
+        required=material.necessity is Necessity.required, status=status.value,
+        exemption=exemption.kind.value if exemption and checked is None else None, exemption_ref=ref, file_id=file_id,
+        standard=material.acceptance_standard, updated_at=clock.now(),
+    ))
+
+
+def supplement(
+    *, db_session: Session, clock: Clock, case: Case, uploads: list[files.Upload], actor_ref: str, actor_name: str,
+) -> Case:
+    """The applicant hands in what the supplement or deficiency notice asked for (CASE-06, CASE-07)."""
+    lifecycle.require_state(case, CaseState.supplement_requested, CaseState.accepted_with_deficiency, action="补正材料")
+    if not uploads:
+        raise InvalidInput("NO_FILES", "请选择要补正的材料文件")
+    version = catalog.get_version(db_session=db_session, version_id=case.item_version_id)
+    content = ItemContent.model_validate(version.content)
+    checked = _checked_uploads(content, uploads)
+    rows = {m.material_key: m for m in materials_of(db_session=db_session, case_id=case.id)}
+    for key, file in checked.items():
+        row = rows[key]
+        row.file_id = _store_file(db_session, clock, case, actor_ref, file).id
+        row.status, row.exemption, row.exemption_ref, row.updated_at = MaterialStatus.provided.value, None, "", clock.now()
+    still = [r.name for r in rows.values() if r.status == MaterialStatus.missing.value and r.required]
+    names = "、".join(m.name for k, m in rows.items() if k in checked)
+    if still:
+        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.supplemented, to_state=CaseState(case.state),
+                         actor_ref=actor_ref, actor_name=actor_name, reason=f"已补：{names}；仍缺：{'、'.join(still)}")
+        db_session.flush()
+        return case
+    if case.state == CaseState.supplement_requested.value:
+        _end_pauses(db_session, clock, case, kind="supplement")
+        case.supplement_deadline = None
+        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.supplemented, to_state=CaseState.submitted,
+                         actor_ref=actor_ref, actor_name=actor_name, reason=f"已补正：{names}")
+        progress.push(db_session=db_session, clock=clock, case=case, step="补正材料已收到", detail="请等待受理。")
+    else:
+        case.deficiency_deadline = None
+        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.deficiency_fixed, to_state=CaseState.accepted,
+                         actor_ref=actor_ref, actor_name=actor_name, reason=f"已补齐：{names}")
+        progress.push(db_session=db_session, clock=clock, case=case, step="容缺材料已补齐", detail="办件继续办理。")
+    db_session.flush()
+    return case
+
+
+def _end_pauses(db_session: Session, clock: Clock, case: Case, *, kind: str | None = None) -> None:
+    query = select(CasePause).where(CasePause.case_id == case.id, CasePause.ended_at.is_(None))
+    if kind:
+        query = query.where(CasePause.kind == kind)
+    for pause in db_session.scalars(query):
+        pause.ended_at = clock.now()
+
+
+def withdraw(*, db_session: Session, clock: Clock, case: Case, actor_ref: str, actor_name: str, reason: str = "") -> Case:
+    """撤回: allowed until a decision is made (CASE-22)."""
+    if len(reason) > 500:
+        raise InvalidInput("REASON_TOO_LONG", "撤回理由最多 500 字")
+    lifecycle.require_state(
+        case, CaseState.submitted, CaseState.supplement_requested, CaseState.accepted, CaseState.accepted_with_deficiency,
+        CaseState.under_review, CaseState.special_procedure, action="撤回（已作出决定或已办结的办件不能撤回）",
+    )
+    _end_pauses(db_session, clock, case)
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.withdrawn, to_state=CaseState.withdrawn,
+                     actor_ref=actor_ref, actor_name=actor_name, reason=reason.strip())
+    case.closed_at = clock.now()
+    progress.push(db_session=db_session, clock=clock, case=case, step="已撤回", detail="")
+    db_session.flush()
+    return case
+
+
+def list_mine(*, db_session: Session, clock: Clock, actor: PersonActor, limit: int = 50, offset: int = 0) -> tuple[list[Case], int]:
+    where = applicants.mine_filter(db_session=db_session, clock=clock, actor=actor)
+    total = db_session.scalar(select(func.count(Case.id)).where(where)) or 0
+    rows = db_session.scalars(select(Case).where(where).order_by(Case.submitted_at.desc(), Case.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
+
+
+def by_applicant_id(*, db_session: Session, identifier: str, limit: int = 20) -> list[Case]:
+    """At a self-service terminal after the ID card is read, or by hotline staff (CASE-05)."""
+    query = (select(Case).where(Case.applicant_hash == applicants.applicant_hash(identifier))
+             .order_by(Case.submitted_at.desc()).limit(limit))
+    return list(db_session.scalars(query))
+
+

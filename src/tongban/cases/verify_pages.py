@@ -1,0 +1,155 @@
+"""Public verification of sealed documents and e-licences: pages, downloads and JSON (LIC-01, LIC-02; 003 七).
+
+Anyone holding a document number or a licence QR code can check it here without signing in, so
+these pages show no full ID number and a person's name only by its first character.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from tongban.cases import documents, licences, seals
+from tongban.cases.documents import NoticeKind
+from tongban.catalog.models import Agency
+from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.errors import DomainError
+from tongban.web.deps import get_clock, get_db
+from tongban.web.pages import render
+
+router = APIRouter(tags=["verify"])
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+OPENSSL_HINT = "openssl dgst -sm3 -verify seal.pem -signature {number}.sig -sigopt distid:1234567812345678 {number}.pdf"
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+def _document_facts(db: Session, document: documents.Document) -> dict:
+    agency = db.get(Agency, document.agency_id)
+    seal = seals.get(db_session=db, seal_id=document.seal_id)
+    return {
+        "number": document.number, "title": document.title, "kind": document.kind,
+        "kind_label": NoticeKind(document.kind).label, "agency": agency.name if agency else "",
+        "case_number": document.case_number, "issued_on": document.issued_on.isoformat(),
+        "issued_at": document.created_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        "sha256": document.sha256, "sm3": document.sm3, "signature_valid": documents.verify(db_session=db, document=document),
+        "seal": {"name": seal.name, "fingerprint": seal.fingerprint, "retired": seal.revoked_at is not None},
+        "algorithm": "SM2-with-SM3, ID 1234567812345678",
+    }
+
+
+def _document(db: Session, number: str) -> documents.Document:
+    return documents.get_by_number(db_session=db, number=number)
+
+
+@router.get("/verify/documents/{number}", response_class=HTMLResponse, include_in_schema=False)
+def document_page(request: Request, number: str, db: Db) -> HTMLResponse:
+    document = _document(db, number)
+    seal = seals.get(db_session=db, seal_id=document.seal_id)
+    return render(
+        request, "cases/verify_document.html", facts=_document_facts(db, document),
+        seal_image=Markup(seals.seal_svg(seal=seal, size=140)),
+        openssl=OPENSSL_HINT.format(number=document.number),
+    )
+
+
+@router.get("/verify/documents/{number}/pdf", include_in_schema=False)
+def document_pdf(number: str, db: Db) -> Response:
+    document = _document(db, number)
+    return Response(
+        bytes(document.pdf), media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{document.number}.pdf"'},
+    )
+
+
+@router.get("/verify/documents/{number}/sig", include_in_schema=False)
+def document_signature(number: str, db: Db) -> Response:
+    document = _document(db, number)
+    return Response(
+        bytes(document.signature), media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{document.number}.sig"'},
+    )
+
+
+@router.get("/verify/documents/{number}/seal.pem", include_in_schema=False)
+def document_seal_key(number: str, db: Db) -> Response:
+    document = _document(db, number)
+    seal = seals.get(db_session=db, seal_id=document.seal_id)
+    return Response(
+        seals.public_key_pem(seal=seal), media_type="application/x-pem-file",
+        headers={"Content-Disposition": 'attachment; filename="seal.pem"'},
+    )
+
+
+@router.get("/api/v1/verify/documents/{number}", summary="核验电子文书")
+def document_json(number: str, db: Db) -> dict:
+    """The document's facts, hashes and whether its seal signature is valid."""
+    return _document_facts(db, _document(db, number))
+
+
+# --- licences --------------------------------------------------------------------------------------
+
+def _licence_facts(db: Session, clock: Clock, number: str) -> dict:
+    check = licences.verify_online(db_session=db, clock=clock, number=number)
+    licence = check.licence
+    document = db.get(documents.Document, licence.document_id) if licence.document_id else None
+    return {
+        "number": licence.number, "type_code": licence.type_code, "type_name": licence.type_name,
+        "holder_kind": licence.subject_kind, "holder_kind_label": licences.SUBJECT_KINDS.get(licence.subject_kind, ""),
+        "holder_name": licences.mask_holder_name(licence.subject_kind, licence.holder_name),
+        "holder_identifier": licences.mask_identifier(licence.holder_id_kind, licence.holder_identifier),
+        "issuer": check.seal.issuer_name, "region_code": licence.region_code,
+        "valid_from": licence.valid_from.isoformat(), "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
+        "status": check.status.value, "status_label": check.status.label,
+        "revoked_at": licence.revoked_at.astimezone(SHANGHAI).strftime("%Y-%m-%d") if licence.revoked_at else None,
+        "revoke_reason": licence.revoke_reason, "signature_valid": check.signature_ok, "document_valid": check.document_ok,
+        "document_number": document.number if document else None, "seal_fingerprint": check.seal.fingerprint,
+    }
+
+
+def _offline_result(qr: str, db: Session, clock: Clock) -> dict:
+    try:
+        found = licences.verify_qr(qr, licences.trusted_keys(db_session=db))
+    except DomainError as error:
+        return {"valid": False, "code": error.code, "message": error.message}
+    return {
+        "valid": True, "number": found.number, "type_name": found.type_name, "issuer": found.issuer,
+        "holder_name": licences.mask_holder_name(found.holder_kind, found.holder_name),
+        "holder_identifier": found.holder_identifier, "region_code": found.region_code,
+        "valid_from": found.valid_from.isoformat(), "valid_until": found.valid_until.isoformat() if found.valid_until else None,
+        "expired": found.expired_on(clock.today()), "data": found.data,
+    }
+
+
+@router.get("/verify/licences", response_class=HTMLResponse, include_in_schema=False)
+def licence_qr_page(request: Request, db: Db, clock: Now, qr: Annotated[str, Query(max_length=4000)] = "") -> HTMLResponse:
+    result = _offline_result(qr, db, clock) if qr.strip() else None
+    return render(request, "cases/verify_qr.html", qr=qr, result=result)
+
+
+@router.get("/verify/licences/{number}", response_class=HTMLResponse, include_in_schema=False)
+def licence_page(request: Request, number: str, db: Db, clock: Now) -> HTMLResponse:
+    return render(request, "cases/verify_licence.html", facts=_licence_facts(db, clock, number))
+
+
+@router.get("/api/v1/verify/licences/{number}", summary="核验电子证照")
+def licence_json(number: str, db: Db, clock: Now) -> dict:
+    """The licence's public facts (holder masked), its status today and whether its signatures are valid."""
+    return _licence_facts(db, clock, number)
+
+
+@router.get("/api/v1/verify/licence-qr", summary="离线核验电子证照二维码")
+def licence_qr_json(db: Db, clock: Now, qr: Annotated[str, Query(min_length=1, max_length=4000)]) -> dict:
+    """The same check a verifier does offline: the QR text's signature against the trusted seal keys."""
+    return _offline_result(qr, db, clock)
+
+
+@router.get("/api/v1/verify/seal-keys", summary="受信任的电子印章公钥")
+def seal_keys(db: Db) -> dict:
+    """Every seal public key this platform trusts (fingerprint → PEM), for verifiers that work offline."""
+    return {"keys": licences.trusted_keys(db_session=db)}

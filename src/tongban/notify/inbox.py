@@ -1,0 +1,57 @@
+"""In-app messages: the inbox of a person's space, where case progress is pushed (CASE-15, CASE-19)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tongban.core.clock import Clock
+from tongban.core.db import Base, UtcDateTime
+
+
+class InboxMessage(Base):
+    """站内消息 for one person."""
+
+    __tablename__ = "inbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300), default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+def post(
+    *, db_session: Session, clock: Clock, person_id: int, kind: str, title: str, body: str = "", link: str = "",
+    case_id: int | None = None,
+) -> InboxMessage:
+    message = InboxMessage(
+        person_id=person_id, kind=kind, title=title, body=body, link=link, case_id=case_id, created_at=clock.now()
+    )
+    db_session.add(message)
+    return message
+
+
+def messages_of(*, db_session: Session, person_id: int, limit: int = 50) -> list[InboxMessage]:
+    query = (
+        select(InboxMessage).where(InboxMessage.person_id == person_id)
+        .order_by(InboxMessage.created_at.desc(), InboxMessage.id.desc()).limit(limit)
+    )
+    return list(db_session.scalars(query))
+
+
+def unread_count(*, db_session: Session, person_id: int) -> int:
+    query = select(func.count(InboxMessage.id)).where(InboxMessage.person_id == person_id, InboxMessage.read_at.is_(None))
+    return db_session.scalar(query) or 0
+
+
+def mark_read(*, db_session: Session, clock: Clock, person_id: int) -> None:
+    db_session.execute(
+        update(InboxMessage).where(InboxMessage.person_id == person_id, InboxMessage.read_at.is_(None)).values(read_at=clock.now())
+    )

@@ -1,0 +1,335 @@
+"""Transactional outbox (事务性发件箱): work enqueued with the change that causes it, run once by workers.
+
+A domain calls `enqueue(...)` inside its own transaction; the job row commits or vanishes with the
+change. Workers claim due jobs (`FOR UPDATE SKIP LOCKED` on PostgreSQL, one atomic UPDATE on SQLite,
+which serialises writers), run each handler in a transaction that also marks the job done, so a
+job's database effects commit exactly once. Failures retry with exponential backoff and end `dead`.
+A worker killed mid-job leaves a lease that expires; another worker then takes the job again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+
+from sqlalchemy import JSON, Index, Integer, String, Text, and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from tongban.core.clock import Clock
+from tongban.core.db import Base, UtcDateTime
+from tongban.core.errors import NotFound
+from tongban.core.logs import get_logger
+from tongban.core.pii import mask_text
+
+log = get_logger(__name__)
+
+BACKOFF_BASE = timedelta(seconds=10)
+BACKOFF_CAP = timedelta(hours=1)
+DEFAULT_LEASE = timedelta(minutes=5)
+KEEP_DONE = timedelta(days=7)
+
+
+class JobStatus(StrEnum):
+    queued = "queued"  # waiting for its run_after
+    running = "running"  # claimed by a worker until locked_until
+    done = "done"
+    failed = "failed"  # an attempt failed; retried after run_after
+    dead = "dead"  # gave up after max_attempts; an operator may retry it
+
+
+class Job(Base):
+    """后台作业: one unit of deferred work (a notification to send, a scan to run)."""
+
+    __tablename__ = "outbox_job"
+    __table_args__ = (Index("ix_outbox_job_due", "status", "run_after"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.queued)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)  # e.g. "supervision.scan:2026-11-20T10:00"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+@dataclass
+class JobContext:
+    """What a handler gets: the session of the transaction that will also mark the job done."""
+
+    db_session: Session
+    clock: Clock
+    job: Job
+    deps: Mapping[str, object] = field(default_factory=dict)  # injected senders (tests, workers)
+
+    @property
+    def payload(self) -> dict:
+        return self.job.payload
+
+
+HandlerFn = Callable[[JobContext], None]
+FailureFn = Callable[[JobContext, str, bool], None]  # (context, error text, final)
+
+
+@dataclass(frozen=True)
+class Handler:
+    kind: str
+    run: HandlerFn
+    on_failure: FailureFn | None = None
+
+
+@dataclass(frozen=True)
+class Periodic:
+    kind: str
+    every: timedelta
+
+
+_HANDLERS: dict[str, Handler] = {}
+_PERIODIC: dict[str, Periodic] = {}
+
+
+def handler(kind: str, *, on_failure: FailureFn | None = None) -> Callable[[HandlerFn], HandlerFn]:
+    """Register the function that runs jobs of `kind`. It must not commit: the worker does, with the job."""
+
+    def register(fn: HandlerFn) -> HandlerFn:
+        known = _HANDLERS.get(kind)
+        if known and (known.run.__module__, known.run.__qualname__) != (fn.__module__, fn.__qualname__):
+            raise ValueError(f"two handlers for job kind {kind!r}")
+        _HANDLERS[kind] = Handler(kind, fn, on_failure)
+        return fn
+
+    return register
+
+
+def periodic(kind: str, *, every: timedelta) -> Callable[[HandlerFn], HandlerFn]:
+    """Register a handler that workers schedule once per period, however many of them run."""
+
+    def register(fn: HandlerFn) -> HandlerFn:
+        handler(kind)(fn)
+        _PERIODIC[kind] = Periodic(kind, every)
+        return fn
+
+    return register
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_HANDLERS)
+
+
+# --- enqueueing ----------------------------------------------------------------------------------
+
+
+def enqueue(
+    *, db_session: Session, clock: Clock, kind: str, payload: dict, run_after: datetime | None = None,
+    dedupe_key: str | None = None, max_attempts: int = 5,
+) -> Job | None:
+    """Add a job to the caller's transaction. With a dedupe_key already taken nothing is added (None)."""
+    json.dumps(payload)  # a payload that cannot be stored fails here, in the caller's request, not later
+    now = clock.now()
+    values = dict(
+        kind=kind, payload=payload, status=JobStatus.queued.value, attempts=0, max_attempts=max_attempts,
+        run_after=run_after or now, last_error="", dedupe_key=dedupe_key, created_at=now,
+    )
+    if dedupe_key is None:
+        job = Job(**values)
+        db_session.add(job)
+        return job
+    dialect = db_session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Job.id)
+    new_id = db_session.execute(statement).scalar()
+    return db_session.get(Job, new_id) if new_id else None
+
+
+def slot_start(now: datetime, every: timedelta) -> datetime:
+    """The start of the period that `now` falls in, counted from the Unix epoch in UTC."""
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return epoch + every * ((now - epoch) // every)
+
+
+def schedule_periodic(*, db_session: Session, clock: Clock) -> int:
+    """Enqueue this period's run of every periodic kind; the dedupe key makes N workers add it once."""
+    now = clock.now()
+    wanted = {}
+    for spec in _PERIODIC.values():
+        slot = slot_start(now, spec.every)
+        wanted[f"{spec.kind}:{slot.isoformat(timespec='seconds').removesuffix('+00:00')}"] = (spec, slot)
+    if not wanted:
+        return 0
+    known = set(db_session.scalars(select(Job.dedupe_key).where(Job.dedupe_key.in_(list(wanted)))))
+    added = 0
+    for key, (spec, slot) in wanted.items():
+        if key not in known and enqueue(
+            db_session=db_session, clock=clock, kind=spec.kind, payload={"slot": slot.isoformat()}, run_after=slot,
+            dedupe_key=key,
+        ):
+            added += 1
+    return added
+
+
+# --- claiming and running ------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 10 s, 20 s, 40 s … at most an hour."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _due(now: datetime):
+    return or_(
+        and_(Job.status.in_((JobStatus.queued.value, JobStatus.failed.value)), Job.run_after <= now),
+        and_(Job.status == JobStatus.running.value, Job.locked_until < now),  # its worker died: lease expired
+    )
+
+
+def claim(
+    *, session_factory: sessionmaker[Session], clock: Clock, worker_id: str, batch: int = 20,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[int]:
+    """Take up to `batch` due jobs for this worker, in one statement, and commit the claim."""
+    now = clock.now()
+    with session_factory() as session, session.begin():
+        candidates = select(Job.id).where(_due(now)).order_by(Job.run_after, Job.id).limit(batch)
+        if _is_postgres(session):
+            candidates = candidates.with_for_update(skip_locked=True)
+        statement = (
+            update(Job).where(Job.id.in_(candidates.scalar_subquery()), _due(now))
+            .values(status=JobStatus.running.value, locked_by=worker_id, locked_until=now + lease, attempts=Job.attempts + 1)
+            .returning(Job.id).execution_options(synchronize_session=False)
+        )
+        return sorted(session.execute(statement).scalars())
+
+
+def run_once(
+    *, session_factory: sessionmaker[Session], clock: Clock, worker_id: str, batch: int = 20,
+    lease: timedelta = DEFAULT_LEASE, deps: Mapping[str, object] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> int:
+    """Claim due jobs and run them one by one; returns how many were claimed (0: nothing was due)."""
+    ids = claim(session_factory=session_factory, clock=clock, worker_id=worker_id, batch=batch, lease=lease)
+    for position, job_id in enumerate(ids):
+        if should_stop and should_stop():
+            release(session_factory=session_factory, worker_id=worker_id, job_ids=ids[position:])
+            break
+        run_job(session_factory=session_factory, clock=clock, worker_id=worker_id, job_id=job_id, deps=deps or {})
+    return len(ids)
+
+
+def release(*, session_factory: sessionmaker[Session], worker_id: str, job_ids: list[int]) -> None:
+    """Give back claimed jobs not started (the worker is stopping), so nobody waits for their lease."""
+    with session_factory() as session, session.begin():
+        session.execute(
+            update(Job).where(Job.id.in_(job_ids), Job.locked_by == worker_id, Job.status == JobStatus.running.value)
+            .values(status=JobStatus.queued.value, locked_by=None, locked_until=None, attempts=Job.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _owned(session: Session, job_id: int, worker_id: str) -> Job | None:
+    query = select(Job).where(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.running.value)
+    if _is_postgres(session):
+        query = query.with_for_update()  # held to commit: nobody can reclaim the job meanwhile
+    return session.scalars(query).first()
+
+
+def run_job(
+    *, session_factory: sessionmaker[Session], clock: Clock, worker_id: str, job_id: int, deps: Mapping[str, object],
+) -> bool:
+    """Run one claimed job; True when it is done. Its effects and its `done` commit together."""
+    session = session_factory()
+    try:
+        job = _owned(session, job_id, worker_id)
+        if job is None:
+            return False  # our lease expired and another worker took it
+        if job.attempts > job.max_attempts:
+            raise LeaseExpired("作业多次未能完成（处理进程中止），不再重试")
+        spec = _HANDLERS.get(job.kind)
+        if spec is None:
+            raise LookupError(f"no handler for job kind {job.kind!r}")
+        spec.run(JobContext(session, clock, job, deps))
+        finished = session.execute(
+            update(Job).where(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.running.value)
+            .values(status=JobStatus.done.value, finished_at=clock.now(), locked_by=None, locked_until=None, last_error="")
+            .execution_options(synchronize_session=False)
+        )
+        if finished.rowcount != 1:
+            session.rollback()
+            return False
+        session.commit()
+        return True
+    except Exception as error:  # any failure of a handler is recorded on its job and retried
+        session.rollback()
+        _record_failure(session_factory=session_factory, clock=clock, worker_id=worker_id, job_id=job_id,
+                        error=error, deps=deps)
+        return False
+    finally:
+        session.close()
+
+
+class LeaseExpired(Exception):
+    """A job whose workers kept dying before finishing it."""
+
+
+def _record_failure(
+    *, session_factory: sessionmaker[Session], clock: Clock, worker_id: str, job_id: int, error: Exception,
+    deps: Mapping[str, object],
+) -> None:
+    text = mask_text(f"{type(error).__name__}: {error}")[:2000]
+    with session_factory() as session, session.begin():
+        job = _owned(session, job_id, worker_id)
+        if job is None:
+            return
+        now, final = clock.now(), job.attempts >= job.max_attempts
+        job.attempts = min(job.attempts, job.max_attempts)
+        job.last_error, job.locked_by, job.locked_until = text, None, None
+        if final:
+            job.status, job.finished_at = JobStatus.dead.value, now
+        else:
+            job.status, job.run_after = JobStatus.failed.value, now + backoff(job.attempts)
+        log.warning("job failed", extra={"job_id": job_id, "kind": job.kind, "attempts": job.attempts,
+                                         "final": final, "error": text})
+        spec = _HANDLERS.get(job.kind)
+        if spec and spec.on_failure:
+            spec.on_failure(JobContext(session, clock, job, deps), text, final)
+
+
+# --- operators ------------------------------------------------------------------------------------
+
+
+def counts(*, db_session: Session) -> dict[str, int]:
+    rows = db_session.execute(select(Job.status, func.count(Job.id)).group_by(Job.status))
+    return {status: n for status, n in rows}
+
+
+def dead_jobs(*, db_session: Session, limit: int = 50) -> list[Job]:
+    query = select(Job).where(Job.status == JobStatus.dead.value).order_by(Job.finished_at.desc()).limit(limit)
+    return list(db_session.scalars(query))
+
+
+def retry(*, db_session: Session, clock: Clock, job_id: int) -> Job:
+    """Give a dead job another round of attempts."""
+    job = db_session.get(Job, job_id)
+    if job is None or job.status != JobStatus.dead.value:
+        raise NotFound("JOB_NOT_DEAD", f"没有编号为 {job_id} 的失败作业")
+    job.status, job.attempts, job.run_after, job.finished_at = JobStatus.queued.value, 0, clock.now(), None
+    return job
+
+
+@periodic("outbox.purge", every=timedelta(hours=1))
+def purge_done(ctx: JobContext) -> None:
+    """Finished jobs are kept a week for inspection, then removed; dead ones stay until handled."""
+    cutoff = ctx.clock.now() - KEEP_DONE
+    ctx.db_session.execute(delete(Job).where(Job.status == JobStatus.done.value, Job.finished_at < cutoff))

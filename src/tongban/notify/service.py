@@ -1,0 +1,227 @@
+"""Notifications: one delivery record per message and channel, sent by jobs (CASE-15, CASE-19; 002 8.6.3).
+
+`notify(...)` renders the template, writes a `Delivery` per channel and enqueues a job for each, all
+in the caller's transaction: a case event and the messages about it commit together. Sending
+happens in the worker, never inside a web request. In-app messages commit with their job, so they
+arrive exactly once; SMS and e-mail leave the process before the commit, so a worker killed between
+the two may send one twice (at least once), never zero times.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tongban.core.clock import Clock
+from tongban.core.config import get_settings
+from tongban.core.crypto import EncryptedText
+from tongban.core.db import Base, UtcDateTime
+from tongban.core.errors import InvalidInput
+from tongban.core.logs import get_logger
+from tongban.notify.outbox import JobContext, enqueue, handler
+from tongban.notify.sms import SmsMessage, gateway_from_settings
+from tongban.notify.templates import SMS_SIGNATURE, render
+
+log = get_logger(__name__)
+
+CHANNELS = ("inbox", "sms", "email")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+EMAIL_FOOTER = "\n\n——\n本邮件由通办政务服务平台自动发送，请勿直接回复。"
+
+
+class DeliveryStatus(StrEnum):
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"  # gave up after the job's last attempt
+
+
+class Delivery(Base):
+    """消息发送记录: one message to one recipient over one channel, with its status."""
+
+    __tablename__ = "notification_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # template kind
+    channel: Mapped[str] = mapped_column(String(10))  # inbox / sms / email
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    recipient: Mapped[str] = mapped_column(EncryptedText)  # phone or e-mail address, or "person:N"
+    recipient_masked: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(10), default=DeliveryStatus.queued)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+def mask_email(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _mask_phone(phone: str) -> str:
+    from tongban.accounts.identity import mask_phone
+
+    return mask_phone(phone)
+
+
+def _recipients(
+    db_session: Session, channels: tuple[str, ...], person_id: int | None, phone: str | None, email: str | None,
+) -> dict[str, tuple[str, str]]:
+    """(recipient, masked) per channel that has somebody to reach; a channel without one is skipped."""
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown:
+        raise InvalidInput("CHANNEL_UNKNOWN", f"不支持的通知渠道：{'、'.join(unknown)}")
+    if "sms" in channels and phone is None and person_id is not None:
+        from tongban.accounts import persons
+
+        phone = persons.get(db_session=db_session, person_id=person_id).phone  # the bound, verified phone
+    found: dict[str, tuple[str, str]] = {}
+    if "inbox" in channels and person_id is not None:
+        found["inbox"] = (f"person:{person_id}", f"person:{person_id}")
+    if "sms" in channels and phone:
+        found["sms"] = (phone, _mask_phone(phone))
+    if "email" in channels and email:
+        if not _EMAIL.fullmatch(email):
+            raise InvalidInput("EMAIL_FORMAT", "电子邮箱格式不正确")
+        if get_settings().smtp_host:
+            found["email"] = (email, mask_email(email))
+        else:
+            log.info("e-mail channel off (TONGBAN_SMTP_HOST unset)", extra={"kind": "notify"})
+    return found
+
+
+def notify(
+    *, db_session: Session, clock: Clock, kind: str, fields: dict[str, object], person_id: int | None = None,
+    phone: str | None = None, email: str | None = None, channels: tuple[str, ...] = CHANNELS,
+    case_id: int | None = None, link: str = "",
+) -> list[Delivery]:
+    """Queue the message of `kind` on every channel that can reach the recipient, in the caller's transaction.
+
+    Missing template fields fail here, before anything is written. With a person and no phone the
+    person's bound phone is used for SMS; e-mail goes out only with an address and SMTP configured.
+    """
+    message = render(kind, fields)
+    now = clock.now()
+    deliveries = []
+    for channel, (recipient, masked) in _recipients(db_session, tuple(channels), person_id, phone, email).items():
+        delivery = Delivery(
+            kind=kind, channel=channel, person_id=person_id, case_id=case_id, recipient=recipient,
+            recipient_masked=masked, title=message.title, body=message.body, link=link,
+            status=DeliveryStatus.queued.value, attempts=0, error="", created_at=now,
+        )
+        db_session.add(delivery)
+        db_session.flush()  # the job carries the delivery's id
+        enqueue(db_session=db_session, clock=clock, kind=f"notify.{channel}", payload={"delivery_id": delivery.id})
+        deliveries.append(delivery)
+    return deliveries
+
+
+def deliveries_for(*, db_session: Session, case_id: int | None = None, person_id: int | None = None) -> list[Delivery]:
+    query = select(Delivery).order_by(Delivery.created_at, Delivery.id)
+    if case_id is not None:
+        query = query.where(Delivery.case_id == case_id)
+    if person_id is not None:
+        query = query.where(Delivery.person_id == person_id)
+    return list(db_session.scalars(query))
+
+
+# --- senders ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmtpMailer:
+    """E-mail over SMTP: UTF-8 subject and body, optional STARTTLS and login."""
+
+    host: str
+    port: int
+    sender: str
+    user: str = ""
+    password: str = ""
+    starttls: bool = False
+    timeout: float = 10.0
+
+    @classmethod
+    def from_settings(cls) -> SmtpMailer:
+        s = get_settings()
+        return cls(s.smtp_host, s.smtp_port, s.smtp_sender, s.smtp_user, s.smtp_password, s.smtp_starttls)
+
+    def send(self, *, to: str, subject: str, body: str) -> None:
+        message = EmailMessage(policy=SMTP)
+        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message.set_content(body, charset="utf-8")
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.user:
+                smtp.login(self.user, self.password)
+            smtp.send_message(message)
+
+
+def _pending(ctx: JobContext) -> Delivery | None:
+    """The delivery this job sends, unless it is already sent (a retried job must not send twice)."""
+    delivery = ctx.db_session.get(Delivery, ctx.payload["delivery_id"])
+    return delivery if delivery is not None and delivery.status != DeliveryStatus.sent.value else None
+
+
+def _sent(ctx: JobContext, delivery: Delivery) -> None:
+    delivery.status, delivery.sent_at, delivery.error = DeliveryStatus.sent.value, ctx.clock.now(), ""
+    delivery.attempts += 1
+    log.info("notification sent", extra={"delivery_id": delivery.id, "channel": delivery.channel,
+                                         "to": delivery.recipient_masked})
+
+
+def _failed(ctx: JobContext, error: str, final: bool) -> None:
+    delivery = ctx.db_session.get(Delivery, ctx.payload.get("delivery_id"))
+    if delivery is None:
+        return
+    delivery.attempts += 1
+    delivery.error = error
+    if final:
+        delivery.status = DeliveryStatus.failed.value
+
+
+@handler("notify.inbox", on_failure=_failed)
+def send_inbox(ctx: JobContext) -> None:
+    from tongban.notify import inbox  # imported late: its table comes with the cases migration
+
+    delivery = _pending(ctx)
+    if delivery is None:
+        return
+    inbox.post(
+        db_session=ctx.db_session, clock=ctx.clock, person_id=delivery.person_id, kind=delivery.kind,
+        title=delivery.title, body=delivery.body, link=delivery.link, case_id=delivery.case_id,
+    )
+    _sent(ctx, delivery)
+
+
+@handler("notify.sms", on_failure=_failed)
+def send_sms(ctx: JobContext) -> None:
+    delivery = _pending(ctx)
+    if delivery is None:
+        return
+    gateway = ctx.deps.get("sms_gateway") or gateway_from_settings()
+    gateway.send(SmsMessage(phone=delivery.recipient, text=SMS_SIGNATURE + delivery.body, kind="notice", at=ctx.clock.now()))
+    _sent(ctx, delivery)
+
+
+@handler("notify.email", on_failure=_failed)
+def send_email(ctx: JobContext) -> None:
+    delivery = _pending(ctx)
+    if delivery is None:
+        return
+    mailer = ctx.deps.get("mailer") or SmtpMailer.from_settings()
+    mailer.send(to=delivery.recipient, subject=delivery.title, body=delivery.body + EMAIL_FOOTER)
+    _sent(ctx, delivery)
