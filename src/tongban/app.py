@@ -114,6 +114,11 @@ def create_app(
     from tongban.accounts import pages as accounts_pages
     from tongban.accounts import staff_api as accounts_staff_api
     from tongban.accounts import staff_pages as accounts_staff_pages
+    from tongban.cases import api as cases_api
+    from tongban.cases import pages as cases_pages
+    from tongban.cases import staff_api as cases_staff_api
+    from tongban.cases import staff_pages as cases_staff_pages
+    from tongban.cases import verify_pages
     from tongban.catalog import api as catalog_api
     from tongban.catalog import api_exchange
     from tongban.catalog import pages as catalog_pages
@@ -124,6 +129,8 @@ def create_app(
     from tongban.publications import pages as publications_pages
     from tongban.search import api as search_api
     from tongban.search import pages as search_pages
+    from tongban.core import calendar_pages
+    from tongban.notify import pages as notify_pages
     from tongban.web import pages as web_pages
 
     app.include_router(guide_api.router)  # before catalog: /items/{id}/guide.pdf is more specific
@@ -142,4 +149,11 @@ def create_app(
     app.include_router(search_pages.router)
     app.include_router(publications_api.router)
     app.include_router(publications_pages.router)
+    app.include_router(cases_api.router)
+    app.include_router(cases_staff_api.router)
+    app.include_router(cases_pages.router)
+    app.include_router(cases_staff_pages.router)
+    app.include_router(verify_pages.router)
+    app.include_router(calendar_pages.router)
+    app.include_router(notify_pages.router)
     return app

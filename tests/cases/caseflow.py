@@ -97,3 +97,31 @@ def approved_case(db_session, clock, *, item=None, agency=None, person=None, **s
                             reasons="符合审查标准")
     decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=case, approve=True)
     return case, person, staff
+
+
+def person_headers(db_session, clock, person) -> dict:
+    """A bearer session for the person, committed so the app's own sessions see it."""
+    from tongban.accounts import sessions
+
+    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id,
+                                transport="bearer")
+    db_session.commit()
+    return {"Authorization": f"Bearer {new.token}"}
+
+
+def staff_headers(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode("ascii")
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages).replace(" ", "").replace("\n", "")

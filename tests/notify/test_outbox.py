@@ -125,14 +125,16 @@ def test_a_job_of_an_unknown_kind_fails_clearly(factory, clock):
 
 def test_a_killed_workers_job_is_taken_again_after_its_lease(factory, clock):
     [job_id] = _add(factory, clock, "test.follow_up")
-    assert outbox.claim(session_factory=factory, clock=clock, worker_id="dead-worker", lease=timedelta(minutes=5)) == [job_id]
+    [stale] = outbox.claim(session_factory=factory, clock=clock, worker_id="dead-worker", lease=timedelta(minutes=5))
+    assert (stale.id, stale.kind, stale.attempts) == (job_id, "test.follow_up", 1)
     assert run_once(session_factory=factory, clock=clock, worker_id="w2") == 0  # the lease still holds
     clock.advance(minutes=6)
     assert run_once(session_factory=factory, clock=clock, worker_id="w2") == 1
     job = _job(factory, job_id)
     assert (job.status, job.attempts) == ("done", 2)
     # the first worker wakes up late: it no longer owns the job and does not run it again
-    assert outbox.run_job(session_factory=factory, clock=clock, worker_id="dead-worker", job_id=job_id, deps={}) is False
+    with factory() as session:
+        assert outbox.run_job(db_session=session, clock=clock, worker_id="dead-worker", job=stale, deps={}) is False
     assert _marks(factory) == [job_id]
 
 

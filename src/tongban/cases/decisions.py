@@ -146,3 +146,31 @@ def deny_unfixed_deficiencies(*, db_session: Session, clock: Clock) -> list[Case
         reasons = f"容缺受理后未在{notices.chinese_date(case.deficiency_deadline)}前补齐材料：{'、'.join(still)}"
         denied.append(_deny(db_session, clock, *SYSTEM, case, reasons, False))
     return denied
+
+
+RENEWAL_OPEN = (S.accepted, S.accepted_with_deficiency, S.under_review, S.special_procedure)
+
+
+def deem_renewals(*, db_session: Session, clock: Clock) -> list[Case]:
+    """A renewal not decided before the licence expires counts as granted (行政许可法第五十条; CASE-17). Run daily."""
+    from tongban.cases.licences import License
+
+    query = (
+        select(Case).join(License, License.id == Case.renews_licence_id)
+        .where(Case.state.in_([s.value for s in RENEWAL_OPEN]), License.valid_until < clock.today())
+    )
+    renewed: list[Case] = []
+    for case in db_session.scalars(query).all():
+        old = db_session.get(License, case.renews_licence_id)
+        content = content_of(db_session, case)
+        reasons = f"原证照 {old.number} 已于{notices.chinese_date(old.valid_until)}届满，行政机关逾期未作出决定，视为准予延续"
+        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.deemed_renewed, actor_ref=SYSTEM[0],
+                         actor_name=SYSTEM[1], reason=reasons)
+        if case.state == S.special_procedure.value:
+            lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.special_procedure_ended,
+                             to_state=S.under_review, actor_ref=SYSTEM[0], actor_name=SYSTEM[1], reason="视为准予延续")
+        if case.state == S.accepted_with_deficiency.value:
+            lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.deficiency_fixed,
+                             to_state=S.accepted, actor_ref=SYSTEM[0], actor_name=SYSTEM[1], reason="视为准予延续")
+        renewed.append(_approve(db_session, clock, *SYSTEM, case, content, reasons, False))
+    return renewed

@@ -20,6 +20,7 @@ from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 LOCKER_HOURS = 24
+MAX_LOCKER_FAILURES = 5
 
 
 def of(*, db_session: Session, case_id: int) -> CaseDelivery | None:
@@ -47,6 +48,7 @@ def prepare(*, db_session: Session, clock: Clock, case: Case) -> CaseDelivery:
 
 def _new_locker_code(row: CaseDelivery, clock: Clock) -> None:
     row.locker_code = f"{secrets.randbelow(10**6):06d}"
+    row.locker_failures = 0
     row.locker_expires_at = clock.now() + timedelta(hours=LOCKER_HOURS)
 
 
@@ -96,8 +98,11 @@ def locker_pickup(*, db_session: Session, clock: Clock, case: Case, code: str) -
         raise InvalidInput("LOCKER_CODE_FORMAT", "取件码为 6 位数字")
     if row.locker_expires_at is None or clock.now() > row.locker_expires_at:
         raise Conflict("LOCKER_CODE_EXPIRED", "取件码已过期，请联系窗口重新发放")
+    if row.locker_failures >= MAX_LOCKER_FAILURES:
+        raise Conflict("LOCKER_LOCKED", "取件码输错次数过多，请联系窗口重新发放")
     if not hmac.compare_digest(row.locker_code or "", code.strip()):
-        raise Forbidden("LOCKER_CODE_WRONG", "取件码不正确")
+        row.locker_failures += 1  # the caller commits this even though the pickup is refused
+        raise Forbidden("LOCKER_CODE_WRONG", f"取件码不正确，还可尝试 {MAX_LOCKER_FAILURES - row.locker_failures} 次")
     return _complete(db_session, clock, case, row, "locker", "24小时自助柜", "凭取件码在24小时自助柜领取")
 
 

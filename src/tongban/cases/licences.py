@@ -227,6 +227,7 @@ def issue(
     """Sign and store a licence and its sealed PDF, in the caller's transaction."""
     data = {} if data is None else data
     _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data)
+    documents.check_base_url(verify_base_url)
     id_kind, identifier = _holder(holder_kind, holder_identifier, holder_id_kind, clock.today())
     agency = db_session.get(Agency, agency_id)
     if agency is None:

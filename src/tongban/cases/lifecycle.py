@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.cases.enums import CaseState, EventKind
 from tongban.cases.models import Case, CaseEvent
-from tongban.core.clock import Clock
+from tongban.core.clock import Clock, as_utc
+from tongban.core.security import sm3_hex
 from tongban.core.errors import Conflict
 
 S = CaseState
@@ -75,16 +77,40 @@ def record(
         )
     if to_state is None and kind not in STAYING_EVENTS:
         raise ValueError(f"event {kind} must name the state it moves to")
-    seq = (db_session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0) + 1
+    last = db_session.execute(
+        select(CaseEvent.seq, CaseEvent.chain).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq.desc()).limit(1)
+    ).first()
+    seq = (last.seq if last else 0) + 1
     now = clock.now()
     event = CaseEvent(
         case_id=case.id, seq=seq, kind=kind.value, from_state=current.value if seq > 1 else None, to_state=target.value,
         actor_ref=actor_ref, actor_name=actor_name, reason=reason, data=data or {}, document_id=document_id, at=now,
     )
+    event.chain = chain_value(event, last.chain if last else "")
     db_session.add(event)
     case.state = target.value
     case.updated_at = now
     return event
+
+
+def chain_value(event: CaseEvent, previous: str) -> str:
+    """Each event seals the one before it, so an edited or deleted step breaks every later value."""
+    body = json.dumps(
+        [event.case_id, event.seq, event.kind, event.from_state, event.to_state, event.actor_ref, event.actor_name,
+         event.reason, event.data, event.document_id, as_utc(event.at).isoformat(), previous],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )
+    return sm3_hex(body.encode("utf-8"))
+
+
+def verify_chain(events: Iterable[CaseEvent]) -> int | None:
+    """The seq of the first event whose chain value does not match, or None when the history is intact."""
+    previous = ""
+    for expected_seq, event in enumerate(sorted(events, key=lambda e: e.seq), 1):
+        if event.seq != expected_seq or event.chain != chain_value(event, previous):
+            return expected_seq
+        previous = event.chain
+    return None
 
 
 def replay(events: Iterable[CaseEvent]) -> CaseState | None:

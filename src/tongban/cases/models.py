@@ -81,6 +81,7 @@ class CaseEvent(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     document_id: Mapped[int | None] = mapped_column(Integer)  # the notice issued with this step
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    chain: Mapped[str] = mapped_column(String(64))  # SM3 over this event and the previous event's chain value
 
 
 class CaseFile(Base):
@@ -181,6 +182,7 @@ class CaseDelivery(Base):
     status: Mapped[str] = mapped_column(String(20))  # DeliveryStatus
     locker_code: Mapped[str | None] = mapped_column(EncryptedText)  # the applicant is told it; staff are not
     locker_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    locker_failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong codes typed; the locker stays shut after 5
     address: Mapped[str | None] = mapped_column(EncryptedText)
     carrier: Mapped[str] = mapped_column(String(40), default="")
     tracking_number: Mapped[str] = mapped_column(String(60), default="")

@@ -125,6 +125,7 @@ def submit(
         db_session=db_session, clock=clock, library=library, applicant=applicant, content=content,
         chosen=submission.exemptions, pledge=submission.pledge,
     )
+    renews = _licence_to_renew(db_session, clock, content, applicant)
     checked = _checked_uploads(content, submission.uploads)
     missing = [m.name for m in content.materials
                if m.necessity is Necessity.required and not m.e_form and m.key not in plan and m.key not in checked]
@@ -140,7 +141,7 @@ def submit(
         filed_by_staff_id=staff.staff_id if staff else None, state=CaseState.submitted.value,
         form_data=json.dumps(clean, ensure_ascii=False), pledge_signed=submission.pledge, limit_unit=content.limit_unit.value,
         legal_limit_days=content.legal_limit_days, promised_limit_days=content.promised_limit_days, fee_detail=[],
-        delivery_method=delivery, submitted_at=now, updated_at=now,
+        delivery_method=delivery, renews_licence_id=renews, submitted_at=now, updated_at=now,
     )
     try:
         db_session.add(case)
@@ -164,6 +165,19 @@ def submit(
     progress.push(db_session=db_session, clock=clock, case=case, step="已提交", detail="请留意受理结果。")
     db_session.flush()
     return case
+
+
+def _licence_to_renew(db_session: Session, clock: Clock, content: ItemContent, applicant: forms.Applicant) -> int | None:
+    """A renewal (延续) is of a licence still valid when the application comes in (CASE-17)."""
+    if not content.renewal or not content.result.licence_type:
+        return None
+    from tongban.cases import licences
+
+    licence = licences.find_valid(db_session=db_session, clock=clock, type_code=content.result.licence_type,
+                                  holder_identifier=applicant.identifier)
+    if licence is None:
+        raise InvalidInput("NO_LICENCE_TO_RENEW", "没有查到您在有效期内的相应证照，延续须在有效期届满前申请")
+    return licence.id
 
 
 def _same_submission(case: Case, submission: Submission) -> Case:

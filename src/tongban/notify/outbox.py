@@ -198,8 +198,11 @@ def _due(now: datetime):
 def claim(
     *, session_factory: sessionmaker[Session], clock: Clock, worker_id: str, batch: int = 20,
     lease: timedelta = DEFAULT_LEASE,
-) -> list[int]:
-    """Take up to `batch` due jobs for this worker, in one statement, and commit the claim."""
+) -> list[Job]:
+    """Take up to `batch` due jobs for this worker in one statement and commit the claim.
+
+    Returns detached copies of the claimed rows: handlers read kind and payload without another query.
+    """
     now = clock.now()
     with session_factory() as session, session.begin():
         candidates = select(Job.id).where(_due(now)).order_by(Job.run_after, Job.id).limit(batch)
@@ -208,9 +211,15 @@ def claim(
         statement = (
             update(Job).where(Job.id.in_(candidates.scalar_subquery()), _due(now))
             .values(status=JobStatus.running.value, locked_by=worker_id, locked_until=now + lease, attempts=Job.attempts + 1)
-            .returning(Job.id).execution_options(synchronize_session=False)
+            .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts, Job.dedupe_key)
+            .execution_options(synchronize_session=False)
         )
-        return sorted(session.execute(statement).scalars())
+        rows = session.execute(statement).all()
+    return [
+        Job(id=row.id, kind=row.kind, payload=row.payload, attempts=row.attempts, max_attempts=row.max_attempts,
+            dedupe_key=row.dedupe_key, status=JobStatus.running.value, locked_by=worker_id, locked_until=now + lease)
+        for row in sorted(rows, key=lambda r: r.id)
+    ]
 
 
 def run_once(
@@ -219,19 +228,20 @@ def run_once(
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Claim due jobs and run them one by one; returns how many were claimed (0: nothing was due)."""
-    ids = claim(session_factory=session_factory, clock=clock, worker_id=worker_id, batch=batch, lease=lease)
-    for position, job_id in enumerate(ids):
-        if should_stop and should_stop():
-            release(session_factory=session_factory, worker_id=worker_id, job_ids=ids[position:])
-            break
-        run_job(session_factory=session_factory, clock=clock, worker_id=worker_id, job_id=job_id, deps=deps or {})
-    return len(ids)
+    jobs = claim(session_factory=session_factory, clock=clock, worker_id=worker_id, batch=batch, lease=lease)
+    with session_factory() as session:
+        for position, job in enumerate(jobs):
+            if should_stop and should_stop():
+                release(db_session=session, worker_id=worker_id, job_ids=[j.id for j in jobs[position:]])
+                break
+            run_job(db_session=session, clock=clock, worker_id=worker_id, job=job, deps=deps or {})
+    return len(jobs)
 
 
-def release(*, session_factory: sessionmaker[Session], worker_id: str, job_ids: list[int]) -> None:
+def release(*, db_session: Session, worker_id: str, job_ids: list[int]) -> None:
     """Give back claimed jobs not started (the worker is stopping), so nobody waits for their lease."""
-    with session_factory() as session, session.begin():
-        session.execute(
+    with db_session.begin():
+        db_session.execute(
             update(Job).where(Job.id.in_(job_ids), Job.locked_by == worker_id, Job.status == JobStatus.running.value)
             .values(status=JobStatus.queued.value, locked_by=None, locked_until=None, attempts=Job.attempts - 1)
             .execution_options(synchronize_session=False)
@@ -241,19 +251,18 @@ def release(*, session_factory: sessionmaker[Session], worker_id: str, job_ids: 
 def _owned(session: Session, job_id: int, worker_id: str) -> Job | None:
     query = select(Job).where(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.running.value)
     if _is_postgres(session):
-        query = query.with_for_update()  # held to commit: nobody can reclaim the job meanwhile
+        query = query.with_for_update()
     return session.scalars(query).first()
 
 
-def run_job(
-    *, session_factory: sessionmaker[Session], clock: Clock, worker_id: str, job_id: int, deps: Mapping[str, object],
-) -> bool:
-    """Run one claimed job; True when it is done. Its effects and its `done` commit together."""
-    session = session_factory()
+def run_job(*, db_session: Session, clock: Clock, worker_id: str, job: Job, deps: Mapping[str, object]) -> bool:
+    """Run one claimed job in its own transaction; True when it is done.
+
+    Its effects and its `done` commit together, and `done` is written only while this worker still
+    holds the job: if the lease ran out and another worker took it, everything here is rolled back.
+    """
+    session = db_session
     try:
-        job = _owned(session, job_id, worker_id)
-        if job is None:
-            return False  # our lease expired and another worker took it
         if job.attempts > job.max_attempts:
             raise LeaseExpired("作业多次未能完成（处理进程中止），不再重试")
         spec = _HANDLERS.get(job.kind)
@@ -261,7 +270,7 @@ def run_job(
             raise LookupError(f"no handler for job kind {job.kind!r}")
         spec.run(JobContext(session, clock, job, deps))
         finished = session.execute(
-            update(Job).where(Job.id == job_id, Job.locked_by == worker_id, Job.status == JobStatus.running.value)
+            update(Job).where(Job.id == job.id, Job.locked_by == worker_id, Job.status == JobStatus.running.value)
             .values(status=JobStatus.done.value, finished_at=clock.now(), locked_by=None, locked_until=None, last_error="")
             .execution_options(synchronize_session=False)
         )
@@ -272,11 +281,10 @@ def run_job(
         return True
     except Exception as error:  # any failure of a handler is recorded on its job and retried
         session.rollback()
-        _record_failure(session_factory=session_factory, clock=clock, worker_id=worker_id, job_id=job_id,
-                        error=error, deps=deps)
+        _record_failure(db_session=session, clock=clock, worker_id=worker_id, job_id=job.id, error=error, deps=deps)
         return False
     finally:
-        session.close()
+        session.expunge_all()  # the next job starts from fresh rows
 
 
 class LeaseExpired(Exception):
@@ -284,11 +292,11 @@ class LeaseExpired(Exception):
 
 
 def _record_failure(
-    *, session_factory: sessionmaker[Session], clock: Clock, worker_id: str, job_id: int, error: Exception,
-    deps: Mapping[str, object],
+    *, db_session: Session, clock: Clock, worker_id: str, job_id: int, error: Exception, deps: Mapping[str, object],
 ) -> None:
     text = mask_text(f"{type(error).__name__}: {error}")[:2000]
-    with session_factory() as session, session.begin():
+    session = db_session
+    with session.begin():
         job = _owned(session, job_id, worker_id)
         if job is None:
             return

@@ -97,6 +97,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('locker_code', tongban.core.crypto.EncryptedText(), nullable=True),
     sa.Column('locker_expires_at', tongban.core.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('locker_failures', sa.Integer(), nullable=False),
     sa.Column('address', tongban.core.crypto.EncryptedText(), nullable=True),
     sa.Column('carrier', sa.String(length=40), nullable=False),
     sa.Column('tracking_number', sa.String(length=60), nullable=False),
@@ -121,6 +122,7 @@ def upgrade() -> None:
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=True),
     sa.Column('at', tongban.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('chain', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case_record.id'], name=op.f('fk_case_event_case_id_case_record')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_case_event')),
     sa.UniqueConstraint('case_id', 'seq', name=op.f('uq_case_event_case_id'))

@@ -1,0 +1,191 @@
+"""JSON API for applicants and the public: apply, my cases, supplement, withdraw, progress, payments, lockers (002 8.3-8.7)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from tongban.accounts.access import PersonActor
+from tongban.baselib.service import BaseLibrary
+from tongban.cases import applicants, delivery, payments, views
+from tongban.cases import service as cases
+from tongban.cases.documents import NoticeKind
+from tongban.cases.enums import CaseChannel
+from tongban.cases.files import Upload
+from tongban.cases.licences import licences_of
+from tongban.cases.schemas import (
+    ApplicationFormOut, ApplicationIn, CaseListOut, CaseOut, FileIn, LockerIn, ProgressOut, SupplementIn, WithdrawIn,
+)
+from tongban.catalog import service as catalog
+from tongban.core.clock import Clock
+from tongban.core.errors import InvalidInput, NotFound
+from tongban.web.deps import get_clock, get_db, get_library, get_person
+
+router = APIRouter(prefix="/api/v1", tags=["cases"])
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+Library = Annotated[BaseLibrary, Depends(get_library)]
+Me = Annotated[PersonActor, Depends(get_person)]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RESULT_KINDS = {NoticeKind.approval_decision.value, NoticeKind.licence.value}
+
+
+def uploads_of(files: list[FileIn]) -> list[Upload]:
+    found: list[Upload] = []
+    for file in files:
+        try:
+            data = base64.b64decode(file.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("FILE_ENCODING", f"文件“{file.filename}”的内容不是有效的 Base64 编码") from None
+        found.append(Upload(file.material_key, file.filename, data))
+    return found
+
+
+def _mine(db: Session, clock: Clock, actor: PersonActor, case_id: int):
+    case = cases.get(db_session=db, case_id=case_id)
+    applicants.require_person(db_session=db, clock=clock, actor=actor, case=case)
+    return case
+
+
+@router.get("/items/{item_id}/application", response_model=ApplicationFormOut, summary="在线申请表：预填信息、可免提交的材料")
+def application_form(
+    item_id: Id, db: Db, clock: Now, library: Library, me: Me,
+    organisation_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> ApplicationFormOut:
+    item = catalog.get_item(db_session=db, item_id=item_id)
+    applicant = applicants.for_person(db_session=db, clock=clock, actor=me, organisation_id=organisation_id,
+                                      item_code=item.implementation_code)
+    return views.application_form(db_session=db, clock=clock, library=library, applicant=applicant, item_id=item_id)
+
+
+@router.post("/cases", status_code=201, response_model=CaseOut, summary="提交申请（同一 Idempotency-Key 只生成一个办件）")
+def submit(
+    body: ApplicationIn, db: Db, clock: Now, library: Library, me: Me, response: Response,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=80)],
+) -> CaseOut:
+    item = catalog.get_item(db_session=db, item_id=body.item_id)
+    applicant = applicants.for_person(db_session=db, clock=clock, actor=me, organisation_id=body.organisation_id,
+                                      item_code=item.implementation_code)
+    submission = cases.Submission(
+        item_id=body.item_id, form=dict(body.form), exemptions=dict(body.exemptions), uploads=uploads_of(body.files),
+        pledge=body.pledge, delivery_method=body.delivery_method,
+    )
+    case = cases.submit(
+        db_session=db, clock=clock, library=library, applicant=applicant, submission=submission, channel=CaseChannel.web,
+        submitter_ref=me.ref, idempotency_key=idempotency_key,
+    )
+    db.commit()  # the number is given only once the case is stored
+    response.headers["Location"] = f"/api/v1/cases/{case.id}"
+    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+
+
+@router.get("/cases", response_model=CaseListOut, summary="我的办件")
+def my_cases(
+    db: Db, clock: Now, me: Me, limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0, le=10**6)] = 0,
+) -> CaseListOut:
+    rows, total = cases.list_mine(db_session=db, clock=clock, actor=me, limit=limit, offset=offset)
+    return CaseListOut(cases=[views.summary(db, c) for c in rows], total=total)
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut, summary="办件详情：材料、进度、文书、缴费、送达")
+def my_case(case_id: Id, db: Db, clock: Now, me: Me) -> CaseOut:
+    case = _mine(db, clock, me, case_id)
+    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+
+
+@router.post("/cases/{case_id}/supplement", response_model=CaseOut, summary="补正材料")
+def supplement(case_id: Id, body: SupplementIn, db: Db, clock: Now, me: Me) -> CaseOut:
+    case = _mine(db, clock, me, case_id)
+    cases.supplement(db_session=db, clock=clock, case=case, uploads=uploads_of(body.files), actor_ref=me.ref, actor_name=me.name)
+    db.commit()
+    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+
+
+@router.post("/cases/{case_id}/withdraw", response_model=CaseOut, summary="撤回申请（作出决定前）")
+def withdraw(case_id: Id, body: WithdrawIn, db: Db, clock: Now, me: Me) -> CaseOut:
+    case = _mine(db, clock, me, case_id)
+    cases.withdraw(db_session=db, clock=clock, case=case, actor_ref=me.ref, actor_name=me.name, reason=body.reason)
+    db.commit()
+    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+
+
+@router.get("/cases/{case_id}/documents/{document_id}", summary="下载文书或电子证照（PDF）", response_class=Response)
+def document(case_id: Id, document_id: Id, db: Db, clock: Now, me: Me) -> Response:
+    case = _mine(db, clock, me, case_id)
+    doc = views.document_of(db_session=db, case=case, document_id=document_id)
+    if doc.kind in RESULT_KINDS:
+        delivery.downloaded(db_session=db, clock=clock, case=case, actor_ref=me.ref, actor_name=me.name)
+        db.commit()
+    return Response(doc.pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{doc.number}.pdf"'})
+
+
+@router.get("/cases/{case_id}/files/{file_id}", summary="下载本人提交的材料", response_class=Response)
+def own_file(case_id: Id, file_id: Id, db: Db, clock: Now, me: Me) -> Response:
+    case = _mine(db, clock, me, case_id)
+    row, data = cases.file_of(db_session=db, case_id=case.id, file_id=file_id)
+    return Response(data, media_type=row.content_type, headers={"Content-Disposition": "attachment"})
+
+
+@router.get("/me/licences", summary="我的电子证照")
+def my_licences(db: Db, clock: Now, me: Me) -> dict:
+    rows = licences_of(db_session=db, clock=clock, subject_kind="person", person_id=me.person_id, valid_only=False)
+    return {"licences": [{"number": r.number, "type_name": r.type_name, "valid_from": r.valid_from.isoformat(),
+                          "valid_until": r.valid_until.isoformat() if r.valid_until else None,
+                          "verify_url": f"/verify/licences/{r.number}"} for r in rows]}
+
+
+@router.get("/case-progress", response_model=ProgressOut, summary="凭办件编号查询进度（需手机号或证件号码后四位）")
+def progress(
+    db: Db,
+    number: Annotated[str, Query(min_length=1, max_length=40)],
+    digits: Annotated[str, Query(min_length=4, max_length=4, pattern=r"^[0-9Xx]{4}$")],
+) -> ProgressOut:
+    case = public_lookup(db, number, digits)
+    return views.progress(db_session=db, case=case)
+
+
+def public_lookup(db: Session, number: str, digits: str):
+    """Same answer for an unknown number and wrong digits, so nobody can walk the numbers."""
+    try:
+        case = cases.by_number(db_session=db, case_number=number)
+    except NotFound:
+        case = None
+    tails = set()
+    if case is not None:
+        tails.add(case.applicant_identifier[-4:].upper())
+        if case.contact_phone:
+            tails.add(case.contact_phone[-4:])
+    if case is None or digits.upper() not in tails:
+        raise NotFound("CASE_NOT_FOUND", "办件编号或后四位不正确，请核对后再查")
+    return case
+
+
+@router.get("/case-progress/t/{token}", response_model=ProgressOut, summary="扫描受理通知书二维码查询进度")
+def progress_by_token(token: Annotated[str, Path(min_length=10, max_length=64)], db: Db) -> ProgressOut:
+    return views.progress(db_session=db, case=cases.by_tracking(db_session=db, token=token))
+
+
+@router.post("/payments/callback", summary="支付平台回调（签名校验，重复回调无副作用）")
+async def payment_callback(
+    request: Request, db: Db, clock: Now, signature: Annotated[str, Header(alias="X-Tongban-Signature", max_length=200)],
+) -> dict:
+    body = await request.body()
+    payment = payments.handle_callback(
+        db_session=db, clock=clock, gateway=payments.gateway_from_settings(), body=body, signature=signature,
+    )
+    db.commit()
+    return {"order_number": payment.order_number, "status": payment.status}
+
+
+@router.post("/lockers/pickup", summary="24小时自助柜凭取件码领取")
+def locker_pickup(body: LockerIn, db: Db, clock: Now) -> dict:
+    case = cases.by_number(db_session=db, case_number=body.case_number)
+    try:
+        delivery.locker_pickup(db_session=db, clock=clock, case=case, code=body.code)
+    finally:
+        db.commit()  # a wrong code counts even though the pickup is refused
+    return {"case_number": case.case_number, "state": case.state}

@@ -1,0 +1,272 @@
+"""Pydantic shapes of the cases API: what applicants and staff send, and what they get back."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tongban.catalog.schemas import FormField, PledgeTerms
+
+Reason = Annotated[str, Field(max_length=2000)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FileIn(_In):
+    material_key: Annotated[str, Field(min_length=1, max_length=40)]
+    filename: Annotated[str, Field(min_length=1, max_length=200)]
+    content_base64: Annotated[str, Field(min_length=1, max_length=14_000_000)]
+
+
+class ApplicationIn(_In):
+    item_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    organisation_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    form: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=4000)]] = {}
+    exemptions: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=20)]] = {}
+    files: Annotated[list[FileIn], Field(max_length=40)] = []
+    pledge: bool = False
+    delivery_method: Annotated[str, Field(max_length=30)] | None = None
+
+
+class WalkInIn(_In):
+    """The applicant at a window (CASE-21): registered or not."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    id_kind: Annotated[str, Field(max_length=30)] = "resident_id"
+    id_number: Annotated[str, Field(min_length=1, max_length=40)]
+    phone: Annotated[str, Field(max_length=20)] = ""
+    uscc: Annotated[str, Field(max_length=20)] = ""
+    org_name: Annotated[str, Field(max_length=200)] = ""
+
+
+class WindowApplicationIn(ApplicationIn):
+    applicant: WalkInIn
+
+
+class SupplementIn(_In):
+    files: Annotated[list[FileIn], Field(min_length=1, max_length=40)]
+
+
+class WithdrawIn(_In):
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class VersionedIn(_In):
+    """`version` is the case version the member of staff saw; a stale one gets 409 instead of acting twice."""
+
+    version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+
+
+class AcceptIn(VersionedIn):
+    on_site: Annotated[str, Field(max_length=500)] = ""  # time and place where originals are checked (CASE-10)
+
+
+class RefuseIn(VersionedIn):
+    reasons: Reason
+
+
+class MissingIn(_In):
+    material_key: Annotated[str, Field(min_length=1, max_length=40)]
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class MissingListIn(VersionedIn):
+    missing: Annotated[list[MissingIn], Field(min_length=1, max_length=40)]
+    deadline: date | None = None
+
+
+class OpinionIn(VersionedIn):
+    opinion: Annotated[str, Field(pattern=r"^(approve|deny)$")]
+    reasons: Reason
+
+
+class ProcedureIn(VersionedIn):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class ProcedureEndIn(VersionedIn):
+    outcome: Reason
+
+
+class DecideIn(VersionedIn):
+    approve: bool
+    reasons: Reason = ""
+
+
+class PickupIn(VersionedIn):
+    id_kind: Annotated[str, Field(max_length=30)] = "resident_id"
+    id_number: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class PostIn(VersionedIn):
+    carrier: Annotated[str, Field(min_length=1, max_length=40)]
+    tracking_number: Annotated[str, Field(min_length=1, max_length=30)]
+    address: Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class LockerIn(_In):
+    case_number: Annotated[str, Field(min_length=1, max_length=40)]
+    code: Annotated[str, Field(min_length=1, max_length=10)]
+
+
+# ------------------------------------------------------------------- out
+
+
+class ExemptionOut(BaseModel):
+    kind: str
+    label: str
+    ref: str
+
+
+class MaterialFormOut(BaseModel):
+    key: str
+    name: str
+    necessity: str
+    necessity_label: str
+    condition: str
+    e_form: bool
+    acceptance_standard: str
+    exemptions: list[ExemptionOut]  # those that hold for this applicant now
+
+
+class ApplicationFormOut(BaseModel):
+    item_id: int
+    item_name: str
+    agency_name: str
+    subject_kind: str
+    applicant_name: str
+    fields: list[FormField]
+    prefill: dict[str, str]
+    materials: list[MaterialFormOut]
+    pledge: PledgeTerms | None
+    delivery_methods: list[dict[str, str]]
+    fees: list[dict]
+    online: bool
+
+
+class MaterialOut(BaseModel):
+    key: str
+    name: str
+    required: bool
+    status: str
+    status_label: str
+    exemption: str | None
+    exemption_ref: str
+    standard: str
+    file_id: int | None
+    filename: str | None
+    sha256: str | None
+    sealed: bool
+
+
+class EventOut(BaseModel):
+    seq: int
+    kind: str
+    label: str
+    state: str
+    state_label: str
+    actor: str
+    reason: str
+    at: str
+    document_number: str | None
+
+
+class DocumentOut(BaseModel):
+    id: int
+    number: str
+    kind: str
+    title: str
+    issued_on: str
+    verify_url: str
+
+
+class PaymentOut(BaseModel):
+    order_number: str
+    amount_fen: int
+    status: str
+    status_label: str
+    checkout_url: str | None
+
+
+class DeliveryOut(BaseModel):
+    method: str
+    method_label: str
+    status: str
+    status_label: str
+    locker_code: str | None  # only to the applicant
+    locker_expires_at: str | None
+    carrier: str
+    tracking_number: str
+    delivered_at: str | None
+
+
+class PostOut(BaseModel):
+    agency_id: int
+    agency_name: str
+    lead: bool
+    opinion: str | None
+    opinion_label: str
+    reasons: str
+    staff_name: str
+    at: str | None
+
+
+class CaseSummaryOut(BaseModel):
+    id: int
+    case_number: str
+    item_id: int
+    item_name: str
+    agency_name: str
+    applicant_name: str
+    subject_kind: str
+    channel: str
+    channel_label: str
+    state: str
+    state_label: str
+    submitted_at: str
+    legal_due: str | None
+    promised_due: str | None
+    version: int
+
+
+class CaseOut(CaseSummaryOut):
+    applicant_identifier: str  # masked
+    contact_phone: str | None  # masked
+    form: dict[str, str]
+    materials: list[MaterialOut]
+    events: list[EventOut]
+    documents: list[DocumentOut]
+    posts: list[PostOut]
+    fee_fen: int
+    fee_detail: list[dict]
+    payment: PaymentOut | None
+    delivery: DeliveryOut | None
+    decision: str | None
+    decision_reasons: str
+    supplement_deadline: str | None
+    deficiency_deadline: str | None
+    licence_number: str | None
+    tracking_url: str
+
+
+class CaseListOut(BaseModel):
+    cases: list[CaseSummaryOut]
+    total: int
+
+
+class ProgressOut(BaseModel):
+    """What anyone holding the case number (and the check digits) or the notice's QR may see: no personal data."""
+
+    case_number: str
+    item_name: str
+    agency_name: str
+    state: str
+    state_label: str
+    submitted_at: str
+    steps: list[dict[str, str]]
+    promised_due: str | None

@@ -1,0 +1,236 @@
+"""JSON API of the staff workbench: queues, window intake, acceptance, review, decision, delivery (002 8.4-8.7; 004)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tongban.accounts.access import Permission, StaffActor, region_prefix
+from tongban.baselib.service import BaseLibrary
+from tongban.cases import applicants, decisions, delivery, handling, views
+from tongban.cases import service as cases
+from tongban.cases.api import uploads_of
+from tongban.cases.enums import CaseChannel, CaseState, Opinion
+from tongban.cases.models import Case, CasePost
+from tongban.cases.schemas import (
+    AcceptIn, CaseListOut, CaseOut, DecideIn, MissingListIn, OpinionIn, PickupIn, PostIn, ProcedureEndIn, ProcedureIn,
+    ProgressOut, RefuseIn, VersionedIn, WindowApplicationIn,
+)
+from tongban.core.clock import Clock
+from tongban.core.errors import Conflict, Forbidden
+from tongban.web.deps import get_clock, get_db, get_library, get_staff
+
+router = APIRouter(prefix="/api/v1/staff", tags=["cases (staff)"])
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+Library = Annotated[BaseLibrary, Depends(get_library)]
+Staff = Annotated[StaffActor, Depends(get_staff)]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+QUEUES = {
+    "accept": (Permission.case_accept, [CaseState.submitted]),
+    "supplement": (Permission.case_accept, [CaseState.supplement_requested, CaseState.accepted_with_deficiency]),
+    "review": (Permission.case_review, [CaseState.accepted, CaseState.under_review, CaseState.special_procedure]),
+    "decide": (Permission.case_decide, [CaseState.under_review]),
+    "dispatch": (Permission.case_dispatch, [CaseState.approved]),
+}
+
+
+def scope_clause(actor: StaffActor):
+    """Cases of the staff's agency (and those where it is a co-agency), or of their region for management staff."""
+    if actor.agency_id is not None:
+        co = select(CasePost.case_id).where(CasePost.agency_id == actor.agency_id)
+        return (Case.agency_id == actor.agency_id) | Case.id.in_(co)
+    return Case.region_code.startswith(region_prefix(actor.region_code))
+
+
+def queue_query(actor: StaffActor, queue: str):
+    query = select(Case).where(scope_clause(actor))
+    if queue == "all":
+        if not any(actor.has(p) for p in applicants.CASE_PERMISSIONS):
+            raise Forbidden("NOT_PERMITTED", "您的岗位没有查看办件的权限")
+        return query
+    permission, states = QUEUES[queue]
+    if not actor.has(permission):
+        raise Forbidden("NOT_PERMITTED", "您的岗位不处理这个队列")
+    return query.where(Case.state.in_([s.value for s in states]))
+
+
+def _case(db: Session, actor: StaffActor, case_id: int, version: int | None = None) -> Case:
+    case = cases.get(db_session=db, case_id=case_id)
+    if not applicants.staff_may_see(db_session=db, actor=actor, case=case):
+        raise Forbidden("OUT_OF_SCOPE", "只能查看本机构、本地区的办件")
+    if version is not None and version != case.version:
+        raise Conflict("CONCURRENT_UPDATE", "该办件刚被他人处理，请刷新后查看最新状态")
+    return case
+
+
+def _out(db: Session, clock: Clock, case: Case) -> CaseOut:
+    return views.detail(db_session=db, clock=clock, case=case, for_applicant=False)
+
+
+@router.get("/cases", response_model=CaseListOut, summary="办件队列（按岗位）")
+def queue(
+    db: Db, actor: Staff,
+    name: Annotated[str, Query(alias="queue", pattern="^(accept|supplement|review|decide|dispatch|all)$")] = "all",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0, le=10**6)] = 0,
+) -> CaseListOut:
+    query = queue_query(actor, name)
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.scalars(query.order_by(Case.promised_due.is_(None), Case.promised_due, Case.submitted_at).limit(limit).offset(offset))
+    return CaseListOut(cases=[views.summary(db, c) for c in rows], total=total)
+
+
+@router.post("/cases", status_code=201, response_model=CaseOut, summary="窗口代为申报（未注册的办事人也可）")
+def window_intake(body: WindowApplicationIn, db: Db, clock: Now, library: Library, actor: Staff, response: Response,
+                  key: Annotated[str, Query(alias="idempotency_key", min_length=8, max_length=80)]) -> CaseOut:
+    actor.require(Permission.case_accept)
+    applicant = applicants.walk_in(db_session=db, **body.applicant.model_dump())
+    submission = cases.Submission(
+        item_id=body.item_id, form=dict(body.form), exemptions=dict(body.exemptions), uploads=uploads_of(body.files),
+        pledge=body.pledge, delivery_method=body.delivery_method,
+    )
+    from tongban.catalog import service as catalog
+
+    item = catalog.get_item(db_session=db, item_id=body.item_id)
+    actor.require(Permission.case_accept, agency_id=item.agency_id, region_code=item.region_code)
+    case = cases.submit(db_session=db, clock=clock, library=library, applicant=applicant, submission=submission,
+                        channel=CaseChannel.window, submitter_ref=actor.ref, idempotency_key=key, staff=actor)
+    db.commit()
+    response.headers["Location"] = f"/api/v1/staff/cases/{case.id}"
+    return _out(db, clock, case)
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut, summary="办件详情")
+def case_detail(case_id: Id, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    return _out(db, clock, _case(db, actor, case_id))
+
+
+@router.get("/cases/{case_id}/files/{file_id}", summary="下载申请材料", response_class=Response)
+def case_file(case_id: Id, file_id: Id, db: Db, actor: Staff) -> Response:
+    case = _case(db, actor, case_id)
+    row, data = cases.file_of(db_session=db, case_id=case.id, file_id=file_id)
+    return Response(data, media_type=row.content_type, headers={"Content-Disposition": "attachment"})
+
+
+@router.get("/cases/{case_id}/documents/{document_id}", summary="下载文书（PDF）", response_class=Response)
+def case_document(case_id: Id, document_id: Id, db: Db, actor: Staff) -> Response:
+    case = _case(db, actor, case_id)
+    doc = views.document_of(db_session=db, case=case, document_id=document_id)
+    return Response(doc.pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{doc.number}.pdf"'})
+
+
+def _act(db: Session, clock: Clock, case: Case) -> CaseOut:
+    db.commit()
+    return _out(db, clock, case)
+
+
+@router.post("/cases/{case_id}/accept", response_model=CaseOut, summary="受理（出具受理通知书）")
+def accept(case_id: Id, body: AcceptIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    handling.accept(db_session=db, clock=clock, actor=actor, case=case, on_site=body.on_site)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/refuse", response_model=CaseOut, summary="不予受理（书面说明理由）")
+def refuse(case_id: Id, body: RefuseIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    handling.refuse(db_session=db, clock=clock, actor=actor, case=case, reasons=body.reasons)
+    return _act(db, clock, case)
+
+
+def _missing(body: MissingListIn) -> list[handling.Missing]:
+    return [handling.Missing(m.material_key, m.reason) for m in body.missing]
+
+
+@router.post("/cases/{case_id}/supplement-request", response_model=CaseOut, summary="一次性告知补正")
+def supplement_request(case_id: Id, body: MissingListIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    handling.request_supplement(db_session=db, clock=clock, actor=actor, case=case, missing=_missing(body), deadline=body.deadline)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/accept-with-deficiency", response_model=CaseOut, summary="容缺受理")
+def deficiency(case_id: Id, body: MissingListIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    handling.accept_with_deficiency(db_session=db, clock=clock, actor=actor, case=case, missing=_missing(body), deadline=body.deadline)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/review", response_model=CaseOut, summary="开始审查")
+def start_review(case_id: Id, body: VersionedIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    handling.start_review(db_session=db, clock=clock, actor=actor, case=case)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/opinion", response_model=CaseOut, summary="提出审查意见（并联审批各部门各自提出）")
+def opinion(case_id: Id, body: OpinionIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    handling.record_opinion(db_session=db, clock=clock, actor=actor, case=case, opinion=Opinion(body.opinion), reasons=body.reasons)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/special-procedures", response_model=CaseOut, summary="启动特别程序（暂停计时）")
+def special_start(case_id: Id, body: ProcedureIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    handling.start_special_procedure(db_session=db, clock=clock, actor=actor, case=case, name=body.name, note=body.note)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/special-procedures/end", response_model=CaseOut, summary="结束特别程序（恢复计时）")
+def special_end(case_id: Id, body: ProcedureEndIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    handling.end_special_procedure(db_session=db, clock=clock, actor=actor, case=case, outcome=body.outcome)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/decide", response_model=CaseOut, summary="作出决定（准予或不予）")
+def decide(case_id: Id, body: DecideIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    decisions.decide(db_session=db, clock=clock, actor=actor, case=case, approve=body.approve, reasons=body.reasons)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/deliver/window", response_model=CaseOut, summary="窗口领取（核验证件）")
+def deliver_window(case_id: Id, body: PickupIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    delivery.pickup_at_window(db_session=db, clock=clock, actor=actor, case=case, id_kind=body.id_kind, id_number=body.id_number)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/deliver/post", response_model=CaseOut, summary="邮寄送达（登记运单号）")
+def deliver_post(case_id: Id, body: PostIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    delivery.post(db_session=db, clock=clock, actor=actor, case=case, carrier=body.carrier,
+                  tracking_number=body.tracking_number, address=body.address)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/deliver/locker-code", response_model=CaseOut, summary="重新发放自助柜取件码")
+def locker_code(case_id: Id, body: VersionedIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    delivery.reissue_locker_code(db_session=db, clock=clock, actor=actor, case=case)
+    return _act(db, clock, case)
+
+
+@router.get("/case-lookup", response_model=list[ProgressOut], summary="热线、自助终端查询：按办件编号或证件号码")
+def lookup(
+    db: Db, actor: Staff,
+    number: Annotated[str | None, Query(max_length=40)] = None, id_number: Annotated[str | None, Query(max_length=40)] = None,
+) -> list[ProgressOut]:
+    if not any(actor.has(p) for p in (Permission.consult_answer, Permission.case_accept, Permission.supervise)):
+        raise Forbidden("NOT_PERMITTED", "您的岗位不能查询办件")
+    if number:
+        found = [cases.by_number(db_session=db, case_number=number)]
+    elif id_number:
+        found = cases.by_applicant_id(db_session=db, identifier=id_number)
+    else:
+        from tongban.core.errors import InvalidInput
+
+        raise InvalidInput("LOOKUP_EMPTY", "请输入办件编号或证件号码")
+    prefix = region_prefix(actor.region_code)
+    return [views.progress(db_session=db, case=c) for c in found if c.region_code.startswith(prefix)]

@@ -1,0 +1,201 @@
+"""Cases as their readers see them: the application form, the case with its history, the public progress."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tongban.accounts.identity import mask, mask_phone
+from tongban.baselib.service import BaseLibrary
+from tongban.cases import delivery as deliveries
+from tongban.cases import exemptions, forms, lifecycle, notices, payments
+from tongban.cases.documents import Document, verify_url
+from tongban.cases.enums import CaseChannel, CaseState, DeliveryStatus, EventKind, MaterialStatus, Opinion, PaymentStatus
+from tongban.cases.licences import License
+from tongban.cases.models import Case, CaseFile, CasePost
+from tongban.cases.schemas import (
+    ApplicationFormOut,
+    CaseOut,
+    CaseSummaryOut,
+    DeliveryOut,
+    DocumentOut,
+    EventOut,
+    ExemptionOut,
+    MaterialFormOut,
+    MaterialOut,
+    PaymentOut,
+    PostOut,
+    ProgressOut,
+)
+from tongban.cases.service import materials_of
+from tongban.catalog import service as catalog
+from tongban.catalog.enums import DeliveryMethod, HandlingForm
+from tongban.catalog.models import Agency
+from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.config import get_settings
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def _agency_name(db_session: Session, agency_id: int) -> str:
+    agency = db_session.get(Agency, agency_id)
+    return agency.name if agency else ""
+
+
+def application_form(
+    *, db_session: Session, clock: Clock, library: BaseLibrary, applicant: forms.Applicant, item_id: int,
+) -> ApplicationFormOut:
+    """The item's form pre-filled from the account and licences, with the exemptions that hold (CASE-01, CASE-02)."""
+    item = catalog.get_item(db_session=db_session, item_id=item_id)
+    content = catalog.live_content(db_session=db_session, item=item)
+    fields = forms.form_for(content)
+    licence_data = _licence_fields(db_session, clock, applicant, fields)
+    materials = []
+    for material in content.materials:
+        held = exemptions.options(
+            db_session=db_session, clock=clock, library=library, applicant=applicant, material=material,
+            pledge_offered=content.pledge is not None,
+        )
+        materials.append(MaterialFormOut(
+            key=material.key, name=material.name, necessity=material.necessity.value, necessity_label=material.necessity.label,
+            condition=material.condition, e_form=material.e_form, acceptance_standard=material.acceptance_standard,
+            exemptions=[ExemptionOut(kind=e.kind.value, label=e.kind.label, ref=e.ref) for e in held],
+        ))
+    return ApplicationFormOut(
+        item_id=item.id, item_name=item.name, agency_name=item.agency.name, subject_kind=applicant.subject_kind,
+        applicant_name=applicant.name, fields=fields, prefill=forms.prefill(fields, applicant, licence_data),
+        materials=materials, pledge=content.pledge,
+        delivery_methods=[{"value": m.value, "label": m.label} for m in content.result.delivery],
+        fees=[f.model_dump(mode="json") for f in content.fees],
+        online=content.handling_form is not HandlingForm.offline,
+    )
+
+
+def _licence_fields(db_session, clock, applicant, fields) -> dict[str, dict]:
+    from tongban.cases import licences
+
+    wanted = {f.prefill[len("licence:"):].partition(".")[0] for f in fields if f.prefill.startswith("licence:")}
+    found: dict[str, dict] = {}
+    for type_code in wanted:
+        licence = licences.find_valid(db_session=db_session, clock=clock, type_code=type_code,
+                                      holder_identifier=applicant.identifier)
+        if licence is not None:
+            found[type_code] = {"number": licence.number, "holder_name": licence.holder_name, **licence.data}
+    return found
+
+
+def summary(db_session: Session, case: Case) -> CaseSummaryOut:
+    return CaseSummaryOut(
+        id=case.id, case_number=case.case_number or "", item_id=case.item_id, item_name=case.item_name,
+        agency_name=_agency_name(db_session, case.agency_id), applicant_name=case.applicant_name,
+        subject_kind=case.subject_kind, channel=case.channel, channel_label=CaseChannel(case.channel).label,
+        state=case.state, state_label=CaseState(case.state).label, submitted_at=_iso(case.submitted_at),
+        legal_due=case.legal_due.isoformat() if case.legal_due else None,
+        promised_due=case.promised_due.isoformat() if case.promised_due else None, version=case.version,
+    )
+
+
+def _masked_identifier(case: Case) -> str:
+    value = case.applicant_identifier
+    if case.subject_kind == "org":
+        return value[:6] + "*" * 8 + value[-4:] if len(value) == 18 else value
+    try:
+        return mask("resident_id", value) if len(value) == 18 else mask("passport", value)
+    except Exception:  # noqa: BLE001 - an odd document number is still masked, never shown whole
+        return "*" * max(4, len(value) - 2) + value[-2:]
+
+
+def detail(*, db_session: Session, clock: Clock, case: Case, for_applicant: bool) -> CaseOut:
+    files = {f.id: f for f in db_session.scalars(select(CaseFile).where(CaseFile.case_id == case.id))}
+    materials = []
+    for row in materials_of(db_session=db_session, case_id=case.id):
+        file = files.get(row.file_id) if row.file_id else None
+        materials.append(MaterialOut(
+            key=row.material_key, name=row.name, required=row.required, status=row.status,
+            status_label=MaterialStatus(row.status).label, exemption=row.exemption, exemption_ref=row.exemption_ref,
+            standard=row.standard, file_id=row.file_id, filename=file.filename if file else None,
+            sha256=file.sha256 if file else None, sealed=bool(file and file.seal_signature),
+        ))
+    documents = notices.for_case(db_session=db_session, case_id=case.id)
+    numbers = {d.id: d.number for d in documents}
+    base = get_settings().public_url
+    licence = db_session.get(License, case.licence_id) if case.licence_id else None
+    events = [
+        EventOut(seq=e.seq, kind=e.kind, label=EventKind(e.kind).label, state=e.to_state, state_label=CaseState(e.to_state).label,
+                 actor=e.actor_name, reason=e.reason, at=_iso(e.at), document_number=numbers.get(e.document_id))
+        for e in lifecycle.events_of(db_session=db_session, case_id=case.id)
+    ]
+    return CaseOut(
+        **summary(db_session, case).model_dump(),
+        applicant_identifier=_masked_identifier(case),
+        contact_phone=mask_phone(case.contact_phone) if case.contact_phone else None,
+        form=json.loads(case.form_data), materials=materials, events=events,
+        documents=[DocumentOut(id=d.id, number=d.number, kind=d.kind, title=d.title, issued_on=d.issued_on.isoformat(),
+                               verify_url=verify_url(base, d.number)) for d in documents],
+        posts=_posts(db_session, case), fee_fen=case.fee_fen, fee_detail=case.fee_detail,
+        payment=_payment(db_session, case), delivery=_delivery(db_session, case, for_applicant),
+        decision=case.decision, decision_reasons=case.decision_reasons,
+        supplement_deadline=case.supplement_deadline.isoformat() if case.supplement_deadline else None,
+        deficiency_deadline=case.deficiency_deadline.isoformat() if case.deficiency_deadline else None,
+        licence_number=licence.number if licence else None, tracking_url=f"{base}/progress/t/{case.tracking_token}",
+    )
+
+
+def _posts(db_session: Session, case: Case) -> list[PostOut]:
+    rows = db_session.scalars(select(CasePost).where(CasePost.case_id == case.id).order_by(CasePost.id))
+    return [
+        PostOut(agency_id=p.agency_id, agency_name=_agency_name(db_session, p.agency_id), lead=p.lead, opinion=p.opinion,
+                opinion_label=Opinion(p.opinion).label if p.opinion else "待提出意见", reasons=p.reasons,
+                staff_name=p.staff_name, at=_iso(p.at))
+        for p in rows
+    ]
+
+
+def _payment(db_session: Session, case: Case) -> PaymentOut | None:
+    payment = payments.payment_of(db_session=db_session, case_id=case.id)
+    if payment is None:
+        return None
+    pending = payment.status != PaymentStatus.paid.value
+    return PaymentOut(
+        order_number=payment.order_number, amount_fen=payment.amount_fen, status=payment.status,
+        status_label=PaymentStatus(payment.status).label,
+        checkout_url=payments.gateway_from_settings().checkout_url(payment) if pending else None,
+    )
+
+
+def _delivery(db_session: Session, case: Case, for_applicant: bool) -> DeliveryOut | None:
+    row = deliveries.of(db_session=db_session, case_id=case.id)
+    if row is None:
+        return None
+    show_code = for_applicant and row.status == DeliveryStatus.ready.value and row.method == DeliveryMethod.locker.value
+    return DeliveryOut(
+        method=row.method, method_label=DeliveryMethod(row.method).label, status=row.status,
+        status_label=DeliveryStatus(row.status).label, locker_code=row.locker_code if show_code else None,
+        locker_expires_at=_iso(row.locker_expires_at) if show_code else None, carrier=row.carrier,
+        tracking_number=row.tracking_number, delivered_at=_iso(row.delivered_at),
+    )
+
+
+def progress(*, db_session: Session, case: Case) -> ProgressOut:
+    """SRCH-06 / CASE-05: the steps and their dates, without names, reasons or personal data."""
+    steps = [{"label": EventKind(e.kind).label, "at": _iso(e.at), "state": CaseState(e.to_state).label}
+             for e in lifecycle.events_of(db_session=db_session, case_id=case.id)]
+    return ProgressOut(
+        case_number=case.case_number or "", item_name=case.item_name, agency_name=_agency_name(db_session, case.agency_id),
+        state=case.state, state_label=CaseState(case.state).label, submitted_at=_iso(case.submitted_at), steps=steps,
+        promised_due=case.promised_due.isoformat() if case.promised_due else None,
+    )
+
+
+def document_of(*, db_session: Session, case: Case, document_id: int) -> Document:
+    document = db_session.get(Document, document_id)
+    if document is None or document.case_id != case.id:
+        from tongban.core.errors import NotFound
+
+        raise NotFound("DOCUMENT_NOT_FOUND", "没有找到这份文书")
+    return document
