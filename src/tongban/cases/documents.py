@@ -114,6 +114,7 @@ class Sheet:
     qr_text: str
     seal_issuer: str
     seal_bottom: str
+    qr_caption: str = "扫码核验文书真伪"
 
 
 _DIGITS = "〇一二三四五六七八九"
@@ -189,6 +190,7 @@ def issue(
         agency_name=agency.name, title=title.strip(), number=number, case_number=case_number,
         fields=[(label, value) for label, value in fields], paragraphs=list(paragraphs), issued_on=issued_on,
         verify_url=url, qr_text=qr_text or url, seal_issuer=seal.issuer_name, seal_bottom=seal.bottom_text,
+        qr_caption="扫码离线核验证照" if kind is NoticeKind.licence else "扫码核验文书真伪",
     )
     pdf = render_pdf(sheet)
     document = Document(
@@ -240,7 +242,7 @@ class SealBlock(Flowable):
         draw_qr(canvas, sheet.qr_text, x=0, y=self.height - self.qr_size, size=self.qr_size)
         canvas.setFont(self.font, 8)
         canvas.setFillColor(colors.HexColor("#333333"))
-        canvas.drawString(0, self.height - self.qr_size - 4 * mm, "扫码核验文书真伪")
+        canvas.drawString(0, self.height - self.qr_size - 4 * mm, sheet.qr_caption)
         right = self.width
         canvas.setFillColor(colors.black)
         canvas.setFont(self.font, 12)

@@ -1,5 +1,352 @@
-"""(being written)"""
+"""Staff workbench for cases: queues per post, the case with its materials and notices, and every handling action
+(CASE-06 … CASE-12, CASE-14, CASE-16, CASE-20). Window intake and look-up live in staff_intake_pages."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from tongban.accounts.access import Permission, StaffActor, region_prefix
+from tongban.accounts.identity import KINDS_FOR_FORM
+from tongban.cases import applicants, decisions, delivery, forms, handling, staff_intake_pages, views
+from tongban.cases import service as cases
+from tongban.cases.enums import DECIDED_STATES, CaseState, DeliveryStatus, Opinion
+from tongban.cases.models import Case, CasePost
+from tongban.catalog.enums import DeliveryMethod
+from tongban.core import calendar
+from tongban.core.clock import Clock
+from tongban.core.errors import DomainError, Forbidden, InvalidInput
+from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
+from tongban.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+router.include_router(staff_intake_pages.router)  # /staff/cases/new, /staff/case-lookup
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+Staff = Annotated[StaffActor, Depends(get_staff)]
+Csrf = Annotated[None, Depends(check_csrf)]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Version = Annotated[int, Form(ge=1, le=2**31 - 1)]
+Text = Annotated[str, Form(max_length=500)]
+Reason = Annotated[str, Form(max_length=2000)]
+Keys = Annotated[list[str], Form(max_length=40)]
+
+S = CaseState
+PAGE = 20
+STALE = "该办件刚被他人处理，请刷新后查看最新状态"
+SUPPLEMENT_DAYS, DEFICIENCY_DAYS = 5, 10  # the service's defaults, shown in the forms
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    label: str
+    permission: Permission | None  # None: every post that handles cases
+    states: tuple[CaseState, ...]
+
+
+QUEUES = (
+    Queue("accept", "待受理", Permission.case_accept, (S.submitted,)),
+    Queue("supplement", "待补正/容缺", Permission.case_accept, (S.supplement_requested, S.accepted_with_deficiency)),
+    Queue("review", "待审查", Permission.case_review, (S.accepted, S.under_review, S.special_procedure)),
+    Queue("decide", "待决定", Permission.case_decide, (S.under_review,)),
+    Queue("dispatch", "待送达", Permission.case_dispatch, (S.approved,)),
+    Queue("all", "全部", None, ()),
+)
+
+
+# --- queues ----------------------------------------------------------------------------------------
+
+def _queues_for(actor: StaffActor) -> list[Queue]:
+    if not any(actor.has(p) for p in applicants.CASE_PERMISSIONS):
+        raise Forbidden("NOT_PERMITTED", "您的岗位没有查看办件的权限")
+    watching = actor.has(Permission.supervise)
+    return [q for q in QUEUES if q.permission is None or watching or actor.has(q.permission)]
+
+
+def _scope(actor: StaffActor) -> ColumnElement[bool]:
+    """The staff's agency (within their region), or the whole region for management staff."""
+    in_region = Case.region_code.startswith(region_prefix(actor.region_code), autoescape=True)
+    if actor.agency_id is None:
+        return in_region
+    return and_(Case.agency_id == actor.agency_id, in_region)
+
+
+def _co_agency(actor: StaffActor, *, open_only: bool) -> ColumnElement[bool]:
+    """Cases where the staff's agency holds a post of a parallel approval (CASE-20)."""
+    if actor.agency_id is None:
+        return false()
+    posts = select(CasePost.case_id).where(CasePost.agency_id == actor.agency_id)
+    if open_only:
+        posts = posts.where(CasePost.opinion.is_(None))
+    return Case.id.in_(posts)
+
+
+def _queue_clause(actor: StaffActor, queue: Queue) -> ColumnElement[bool]:
+    if queue.name == "all":
+        return or_(_scope(actor), _co_agency(actor, open_only=False))
+    in_state = Case.state.in_([s.value for s in queue.states])
+    if queue.name == "review":
+        return and_(in_state, or_(_scope(actor), _co_agency(actor, open_only=True)))
+    if queue.name == "decide":
+        waiting = exists().where(CasePost.case_id == Case.id, CasePost.opinion.is_(None))
+        given = exists().where(CasePost.case_id == Case.id)
+        return and_(in_state, _scope(actor), given, ~waiting)
+    return and_(in_state, _scope(actor))
+
+
+def _row(case: Case, today: date) -> dict:
+    open_clock = case.state not in {s.value for s in DECIDED_STATES} and not S(case.state).final
+    due = case.promised_due
+    return {
+        "id": case.id, "number": case.case_number, "item": case.item_name, "applicant": case.applicant_name,
+        "state_label": S(case.state).label, "submitted_at": case.submitted_at, "due": due,
+        "overdue": bool(open_clock and due and due < today), "due_today": bool(open_clock and due == today),
+    }
+
+
+@router.get("/staff/cases", response_class=HTMLResponse)
+def queue_page(request: Request, db: Db, clock: Now, actor: Staff, tab: Annotated[str, Query(max_length=20)] = "",
+               q: Annotated[str, Query(max_length=40)] = "", page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+    queues = _queues_for(actor)
+    names = {x.name: x for x in QUEUES}
+    if tab in names and names[tab] not in queues:
+        raise Forbidden("NOT_PERMITTED", "您的岗位不处理这个队列")
+    current = names.get(tab) if tab in names else queues[0]
+    where = _queue_clause(actor, current)
+    if q.strip():
+        where = and_(where, Case.case_number.contains(q.strip().upper(), autoescape=True))
+    counts = {x.name: db.scalar(select(func.count(Case.id)).where(_queue_clause(actor, x))) or 0 for x in queues}
+    total = db.scalar(select(func.count(Case.id)).where(where)) or 0
+    pages = max(1, -(-total // PAGE))
+    query = (select(Case).where(where)
+             .order_by(Case.promised_due.is_(None), Case.promised_due, Case.submitted_at.desc(), Case.id.desc())
+             .limit(PAGE).offset((min(page, pages) - 1) * PAGE))
+    rows = [_row(c, clock.today()) for c in db.scalars(query)]
+    return render(request, "cases/staff_cases.html", queues=queues, current=current, counts=counts, rows=rows, q=q.strip(),
+                  page=min(page, pages), pages=pages, total=total, actor=actor, msg=request.query_params.get("msg", ""))
+
+
+# --- the case --------------------------------------------------------------------------------------
+
+def _visible(db: Session, actor: StaffActor, case_id: int) -> Case:
+    case = cases.get(db_session=db, case_id=case_id)
+    if not applicants.staff_may_see(db_session=db, actor=actor, case=case):
+        raise Forbidden("OUT_OF_SCOPE", "只能查看本机构、本地区的办件，以及本机构参与并联审批的办件")
+    return case
+
+
+def _own_post(db: Session, actor: StaffActor, case: Case) -> CasePost | None:
+    agency_id = actor.agency_id if actor.agency_id is not None else case.agency_id
+    return db.scalar(select(CasePost).where(CasePost.case_id == case.id, CasePost.agency_id == agency_id))
+
+
+def _actions(db: Session, actor: StaffActor, case: Case, content, delivery_row) -> set[str]:
+    """The forms this member of staff may use on the case as it stands now."""
+    state, lead = S(case.state), actor.covers(agency_id=case.agency_id, region_code=case.region_code)
+    found: set[str] = set()
+    if lead and actor.has(Permission.case_accept):
+        found |= {"accept", "refuse", "supplement", "deficiency"} if state is S.submitted else set()
+        found |= {"refuse"} if state is S.supplement_requested else set()
+    if lead and actor.has(Permission.case_review):
+        found |= {S.accepted: {"review"}, S.under_review: {"special_start"}, S.special_procedure: {"special_end"}}.get(state, set())
+    if state is S.under_review and actor.has(Permission.case_review) and _own_post(db, actor, case) is not None:
+        found.add("opinion")
+    if lead and state is S.under_review and actor.has(Permission.case_decide):
+        found.add("decide")
+    if lead and state is S.accepted and content.review_rules.on_the_spot and (
+            actor.has(Permission.case_decide) or actor.has(Permission.case_accept)):
+        found.add("decide_on_the_spot")
+    if lead and state is S.approved and actor.has(Permission.case_dispatch) and delivery_row is not None \
+            and delivery_row.status == DeliveryStatus.ready.value:
+        found.add(f"deliver_{delivery_row.method}")
+    return found
+
+
+def _default_deadline(db: Session, clock: Clock, days: int) -> str:
+    return calendar.add_days(db_session=db, start=clock.today(), days=days, unit="working_day").due.isoformat()
+
+
+def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, case: Case, *, error: str = "",
+               status_code: int = 200) -> HTMLResponse:
+    out = views.detail(db_session=db, clock=clock, case=case, for_applicant=False)
+    content = handling.content_of(db, case)
+    labels = {f.key: f.label for f in forms.form_for(content)}
+    delivery_row = delivery.of(db_session=db, case_id=case.id)
+    actions = _actions(db, actor, case, content, delivery_row)
+    today = clock.today()
+    due = case.promised_due
+    overdue = bool(due and due < today and case.state not in {s.value for s in DECIDED_STATES} and not S(case.state).final)
+    context = {
+        "case": out, "form_rows": [(labels.get(k, k), v) for k, v in out.form.items()], "actions": actions,
+        "content": content, "overdue": overdue, "pending": [p for p in out.posts if p.opinion is None],
+        "own_post": _own_post(db, actor, case) if "opinion" in actions else None, "id_kinds": KINDS_FOR_FORM,
+        "supplement_due": _default_deadline(db, clock, SUPPLEMENT_DAYS) if "supplement" in actions else "",
+        "deficiency_due": _default_deadline(db, clock, DEFICIENCY_DAYS) if "deficiency" in actions else "",
+        "delivery_label": DeliveryMethod(delivery_row.method).label if delivery_row else "",
+        "error": error, "actor": actor, "msg": "" if error else request.query_params.get("msg", ""),
+    }
+    return render(request, "cases/staff_case.html", status_code=status_code, **context)
+
+
+@router.get("/staff/cases/{case_id:int}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: Id, db: Db, clock: Now, actor: Staff) -> HTMLResponse:
+    return _case_page(request, db, clock, actor, _visible(db, actor, case_id))
+
+
+@router.get("/staff/cases/{case_id:int}/files/{file_id:int}")
+def case_file(case_id: Id, file_id: Id, db: Db, actor: Staff) -> Response:
+    case = _visible(db, actor, case_id)
+    row, data = cases.file_of(db_session=db, case_id=case.id, file_id=file_id)
+    fallback = f"material-{row.id}.{row.filename.rsplit('.', 1)[-1]}"
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(row.filename)}"
+    return Response(data, media_type=row.content_type,
+                    headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+
+
+@router.get("/staff/cases/{case_id:int}/documents/{document_id:int}.pdf")
+def case_document(case_id: Id, document_id: Id, db: Db, actor: Staff) -> Response:
+    case = _visible(db, actor, case_id)
+    document = views.document_of(db_session=db, case=case, document_id=document_id)
+    return Response(bytes(document.pdf), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{document.number}.pdf"', "Cache-Control": "no-store"})
+
+
+# --- actions ---------------------------------------------------------------------------------------
+
+def _act(request: Request, db: Session, clock: Clock, actor: StaffActor, case_id: int, version: int, done: str,
+         action: Callable[[Case], object]) -> Response:
+    """Check the version the form was rendered with, act, commit, then go back to the case with a message.
+    A domain error shows the case again with the reason; nothing of the failed action is kept."""
+    case = _visible(db, actor, case_id)
+    if case.version != version:
+        return _case_page(request, db, clock, actor, case, error=STALE, status_code=409)
+    try:
+        action(case)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _case_page(request, db, clock, actor, _visible(db, actor, case_id), error=exc.message, status_code=exc.status_code)
+    return RedirectResponse(f"/staff/cases/{case_id}?msg={quote(done)}", status_code=303)
+
+
+def _deadline(text: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput("DEADLINE_FORMAT", "请按“年-月-日”填写期限，例如 2026-11-27") from None
+
+
+def _missing(missing: list[str], material_keys: list[str], reasons: list[str]) -> list[handling.Missing]:
+    """Ticked materials, each with the reason typed on its own line of the form."""
+    typed = dict(zip(material_keys, reasons, strict=False))
+    return [handling.Missing(key, typed.get(key, "")) for key in dict.fromkeys(missing)]
+
+
+def _choice(value: str, what: str) -> bool:
+    if value not in ("approve", "deny"):
+        raise InvalidInput("CHOICE_REQUIRED", f"请选择{what}")
+    return value == "approve"
+
+
+@router.post("/staff/cases/{case_id:int}/accept", response_class=HTMLResponse)
+def accept(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+           on_site: Text = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已受理，受理通知书已出具",
+                lambda c: handling.accept(db_session=db, clock=clock, actor=actor, case=c, on_site=on_site))
+
+
+@router.post("/staff/cases/{case_id:int}/refuse", response_class=HTMLResponse)
+def refuse(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+           reasons: Reason = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已不予受理，不予受理通知书已出具",
+                lambda c: handling.refuse(db_session=db, clock=clock, actor=actor, case=c, reasons=reasons))
+
+
+@router.post("/staff/cases/{case_id:int}/supplement-request", response_class=HTMLResponse)
+def supplement_request(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                       missing: Keys = [], material_keys: Keys = [], reasons: Keys = [],
+                       deadline: Annotated[str, Form(max_length=20)] = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已一次性告知补正，补正通知书已出具",
+                lambda c: handling.request_supplement(db_session=db, clock=clock, actor=actor, case=c,
+                                                      missing=_missing(missing, material_keys, reasons), deadline=_deadline(deadline)))
+
+
+@router.post("/staff/cases/{case_id:int}/accept-with-deficiency", response_class=HTMLResponse)
+def accept_with_deficiency(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                           missing: Keys = [], material_keys: Keys = [], reasons: Keys = [],
+                           deadline: Annotated[str, Form(max_length=20)] = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已容缺受理，容缺受理通知书已出具",
+                lambda c: handling.accept_with_deficiency(db_session=db, clock=clock, actor=actor, case=c,
+                                                          missing=_missing(missing, material_keys, reasons),
+                                                          deadline=_deadline(deadline)))
+
+
+@router.post("/staff/cases/{case_id:int}/review", response_class=HTMLResponse)
+def start_review(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf) -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已开始审查",
+                lambda c: handling.start_review(db_session=db, clock=clock, actor=actor, case=c))
+
+
+@router.post("/staff/cases/{case_id:int}/opinion", response_class=HTMLResponse)
+def opinion(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+            choice: Annotated[str, Form(max_length=10)] = "", reasons: Reason = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "审查意见已记录",
+                lambda c: handling.record_opinion(db_session=db, clock=clock, actor=actor, case=c, reasons=reasons,
+                                                  opinion=Opinion.approve if _choice(choice, "审查意见") else Opinion.deny))
+
+
+@router.post("/staff/cases/{case_id:int}/special-procedures", response_class=HTMLResponse)
+def special_start(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                  name: Annotated[str, Form(max_length=200)] = "", note: Text = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已启动特别程序并告知申请人，办理时限暂停计算",
+                lambda c: handling.start_special_procedure(db_session=db, clock=clock, actor=actor, case=c, name=name, note=note))
+
+
+@router.post("/staff/cases/{case_id:int}/special-procedures/end", response_class=HTMLResponse)
+def special_end(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                outcome: Reason = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "特别程序已结束，恢复计时",
+                lambda c: handling.end_special_procedure(db_session=db, clock=clock, actor=actor, case=c, outcome=outcome))
+
+
+@router.post("/staff/cases/{case_id:int}/decide", response_class=HTMLResponse)
+def decide(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+           choice: Annotated[str, Form(max_length=10)] = "", reasons: Reason = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "决定已作出，决定书已出具",
+                lambda c: decisions.decide(db_session=db, clock=clock, actor=actor, case=c, approve=_choice(choice, "准予或不予"),
+                                           reasons=reasons))
+
+
+@router.post("/staff/cases/{case_id:int}/deliver/window", response_class=HTMLResponse)
+def deliver_window(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                   id_kind: Annotated[str, Form(max_length=30)] = "resident_id",
+                   id_number: Annotated[str, Form(max_length=40)] = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已核验证件，办理结果已当面领取",
+                lambda c: delivery.pickup_at_window(db_session=db, clock=clock, actor=actor, case=c, id_kind=id_kind,
+                                                    id_number=id_number))
+
+
+@router.post("/staff/cases/{case_id:int}/deliver/post", response_class=HTMLResponse)
+def deliver_post(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                 carrier: Annotated[str, Form(max_length=40)] = "", tracking_number: Annotated[str, Form(max_length=30)] = "",
+                 address: Annotated[str, Form(max_length=300)] = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已登记邮寄信息，办件已送达",
+                lambda c: delivery.post(db_session=db, clock=clock, actor=actor, case=c, carrier=carrier,
+                                        tracking_number=tracking_number, address=address))
+
+
+@router.post("/staff/cases/{case_id:int}/deliver/locker-code", response_class=HTMLResponse)
+def locker_code(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf) -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已重新发放取件码，申请人可在个人空间查看（24 小时内有效）",
+                lambda c: delivery.reissue_locker_code(db_session=db, clock=clock, actor=actor, case=c))

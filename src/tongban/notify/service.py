@@ -27,6 +27,7 @@ from tongban.core.crypto import EncryptedText
 from tongban.core.db import Base, UtcDateTime
 from tongban.core.errors import InvalidInput
 from tongban.core.logs import get_logger
+from tongban.notify import inbox
 from tongban.notify.outbox import JobContext, enqueue, handler
 from tongban.notify.sms import SmsMessage, gateway_from_settings
 from tongban.notify.templates import SMS_SIGNATURE, render
@@ -53,7 +54,7 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(40))  # template kind
     channel: Mapped[str] = mapped_column(String(10))  # inbox / sms / email
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
     recipient: Mapped[str] = mapped_column(EncryptedText)  # phone or e-mail address, or "person:N"
     recipient_masked: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(200))
@@ -195,8 +196,6 @@ def _failed(ctx: JobContext, error: str, final: bool) -> None:
 
 @handler("notify.inbox", on_failure=_failed)
 def send_inbox(ctx: JobContext) -> None:
-    from tongban.notify import inbox  # imported late: its table comes with the cases migration
-
     delivery = _pending(ctx)
     if delivery is None:
         return

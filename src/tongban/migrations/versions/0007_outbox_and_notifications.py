@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('error', sa.Text(), nullable=False),
     sa.Column('created_at', tongban.core.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', tongban.core.db.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case_record.id'], name=op.f('fk_notification_delivery_case_id_case_record')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_notification_delivery_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_delivery'))
     )

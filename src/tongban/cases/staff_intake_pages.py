@@ -1,0 +1,195 @@
+"""Staff workbench: window intake of walk-in applicants, and case look-up for hotline staff and terminals (CASE-05, CASE-18, CASE-21)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from tongban.accounts import identity, organisations
+from tongban.accounts.access import Permission, StaffActor, region_prefix
+from tongban.baselib.service import BaseLibrary
+from tongban.cases import applicants, forms, views
+from tongban.cases import service as cases
+from tongban.cases.enums import CaseChannel
+from tongban.cases.files import Upload
+from tongban.catalog import service as catalog
+from tongban.catalog.models import ServiceItem
+from tongban.catalog.schemas import ItemContent
+from tongban.core.clock import Clock
+from tongban.core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from tongban.web.deps import check_csrf, get_clock, get_db, get_library, get_staff
+from tongban.web.pages import render
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+Library = Annotated[BaseLibrary, Depends(get_library)]
+Staff = Annotated[StaffActor, Depends(get_staff)]
+Csrf = Annotated[None, Depends(check_csrf)]
+Text = Annotated[str, Form(max_length=200)]
+
+ITEM_PAGE = 20
+LOOKUP_LIMIT = 50
+LOOKUP_PERMISSIONS = (Permission.consult_answer, Permission.case_accept, Permission.supervise)
+USCC_KIND = "uscc"
+APPLICANT_FIELDS = ("name", "id_kind", "id_number", "phone", "uscc", "org_name")
+
+
+async def _posted(request: Request) -> FormData:
+    """The whole multipart body: the item's form fields and one file input per material are named by their keys."""
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(_posted)]
+
+
+def _ctx(request: Request, actor: StaffActor) -> dict:
+    return {"actor": actor, "msg": request.query_params.get("msg", "")}
+
+
+# --- window intake ---------------------------------------------------------------------------------
+
+def _scope_filter(actor: StaffActor, q: str) -> catalog.ItemFilter:
+    """Published items the window may take in: the staff's agency, or every agency of their region."""
+    if actor.agency_id is not None:
+        return catalog.ItemFilter(q=q or None, agency_id=actor.agency_id, status="active")
+    return catalog.ItemFilter(q=q or None, region_code=actor.region_code, status="active")
+
+
+def _item_in_scope(db: Session, actor: StaffActor, item_id: int) -> tuple[ServiceItem, ItemContent]:
+    item = catalog.get_item(db_session=db, item_id=item_id)
+    actor.require(Permission.case_accept, agency_id=item.agency_id, region_code=item.region_code)
+    if item.live_version_id is None:
+        raise InvalidInput("ITEM_NOT_AVAILABLE", "该事项尚未发布，不能申报")
+    return item, catalog.live_content(db_session=db, item=item)
+
+
+def _intake_page(request: Request, db: Session, actor: StaffActor, *, q: str = "", item_id: int | None = None,
+                 values: dict | None = None, key: str = "", error: str = "", status_code: int = 200) -> HTMLResponse:
+    actor.require(Permission.case_accept)
+    context: dict = {"q": q, "error": error, "values": values or {}, "kinds": identity.KINDS_FOR_FORM, "item": None}
+    if item_id is not None:
+        item, content = _item_in_scope(db, actor, item_id)
+        context.update(item=item, content=content, fields=forms.form_for(content), key=key or secrets.token_urlsafe(18),
+                       materials=[m for m in content.materials if not m.e_form], e_forms=[m for m in content.materials if m.e_form])
+    else:
+        found, total = catalog.list_items(db_session=db, filters=_scope_filter(actor, q), limit=ITEM_PAGE)
+        context.update(found=found, total=total)
+    return render(request, "cases/staff_case_new.html", status_code=status_code, **context, **_ctx(request, actor))
+
+
+@router.get("/cases/new", response_class=HTMLResponse)
+def intake_form(request: Request, db: Db, actor: Staff, q: Annotated[str, Query(max_length=100)] = "",
+                item_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+    return _intake_page(request, db, actor, q=q.strip(), item_id=item_id)
+
+
+def _text(data: FormData, name: str, limit: int = 4000) -> str:
+    value = data.get(name)
+    if value is None or isinstance(value, UploadFile):
+        return ""
+    if len(value) > limit:
+        raise InvalidInput("TOO_LONG", "填写的内容过长，请精简后重新提交")
+    return value
+
+
+def _uploads(data: FormData, content: ItemContent) -> list[Upload]:
+    """One file input per material; an input left empty means the material was not handed in (allowed at a window)."""
+    found: list[Upload] = []
+    for material in content.materials:
+        part = data.get(f"file_{material.key}")
+        if isinstance(part, UploadFile) and part.filename:
+            payload = part.file.read()
+            if payload:
+                found.append(Upload(material.key, part.filename, payload))
+    return found
+
+
+def _submission(data: FormData, item_id: int, content: ItemContent) -> cases.Submission:
+    fields = forms.form_for(content)
+    exemptions = {m.key: _text(data, f"exempt_{m.key}", 20) for m in content.materials if _text(data, f"exempt_{m.key}", 20)}
+    return cases.Submission(
+        item_id=item_id, form={f.key: _text(data, f"f_{f.key}") for f in fields}, exemptions=exemptions,
+        uploads=_uploads(data, content), pledge=bool(_text(data, "pledge", 10)),
+        delivery_method=_text(data, "delivery_method", 30) or None,
+    )
+
+
+@router.post("/cases/new", response_class=HTMLResponse)
+def intake(request: Request, db: Db, clock: Now, library: Library, actor: Staff, _csrf: Csrf, data: Posted,
+           item_id: Annotated[int, Form(ge=1, le=2**31 - 1)], key: Annotated[str, Form(max_length=80)] = "") -> Response:
+    """窗口代为申报: the walk-in need not have an account; the case is the same as one filed online (CASE-18, CASE-21)."""
+    values = {name: _text(data, name, 200) for name in APPLICANT_FIELDS}
+    values.update({k: v for k, v in data.items() if isinstance(v, str) and k.startswith(("f_", "exempt_"))})
+    values.update(pledge=_text(data, "pledge", 10), delivery_method=_text(data, "delivery_method", 30))
+    try:
+        actor.require(Permission.case_accept)
+        _, content = _item_in_scope(db, actor, item_id)
+        applicant = applicants.walk_in(db_session=db, name=values["name"], id_kind=values["id_kind"] or "resident_id",
+                                       id_number=values["id_number"], phone=values["phone"], uscc=values["uscc"],
+                                       org_name=values["org_name"])
+        case = cases.submit(db_session=db, clock=clock, library=library, applicant=applicant,
+                            submission=_submission(data, item_id, content), channel=CaseChannel.window,
+                            submitter_ref=actor.ref, idempotency_key=key, staff=actor)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        if isinstance(exc, Forbidden):
+            raise
+        return _intake_page(request, db, actor, item_id=item_id, values=values, key=key, error=exc.message,
+                            status_code=exc.status_code)
+    message = f"窗口申报已提交，办件编号 {case.case_number}。请将编号告知申请人，并按材料情况受理、一次性告知补正或容缺受理"
+    return RedirectResponse(f"/staff/cases/{case.id}?msg={quote(message)}", status_code=303)
+
+
+# --- look-up for hotline staff and terminals ---------------------------------------------------------
+
+def _require_lookup(actor: StaffActor) -> None:
+    if not any(actor.has(p) for p in LOOKUP_PERMISSIONS):
+        raise Forbidden("NOT_PERMITTED", "您的岗位不能查询办件")
+
+
+def _lookup_page(request: Request, db: Session, actor: StaffActor, *, found: list | None = None, number: str = "",
+                 id_kind: str = "resident_id", error: str = "", status_code: int = 200) -> HTMLResponse:
+    prefix = region_prefix(actor.region_code)
+    results = None
+    if found is not None:
+        results = [views.progress(db_session=db, case=c) for c in found if c.region_code.startswith(prefix)]
+    kinds = [*identity.KINDS_FOR_FORM, (USCC_KIND, "统一社会信用代码")]
+    return render(request, "cases/staff_case_lookup.html", status_code=status_code, results=results, number=number,
+                  id_kind=id_kind, kinds=kinds, error=error, **_ctx(request, actor))
+
+
+@router.get("/case-lookup", response_class=HTMLResponse)
+def lookup(request: Request, db: Db, actor: Staff, number: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
+    """By case number (CASE-05): number, item, state and progress only, within the staff's region."""
+    _require_lookup(actor)
+    if not number.strip():
+        return _lookup_page(request, db, actor)
+    try:
+        found = [cases.by_number(db_session=db, case_number=number)]
+    except NotFound:
+        found = []
+    return _lookup_page(request, db, actor, found=found, number=number.strip())
+
+
+@router.post("/case-lookup", response_class=HTMLResponse)
+def lookup_by_id(request: Request, db: Db, actor: Staff, _csrf: Csrf, id_kind: Text = "resident_id",
+                 id_number: Text = "") -> HTMLResponse:
+    """By the applicant's ID number or credit code; a POST keeps the number out of URLs and access logs."""
+    _require_lookup(actor)
+    try:
+        if id_kind == USCC_KIND:
+            identifier = organisations.normalize_uscc(id_number)
+        else:
+            identifier = identity.validate(id_kind, id_number, nationality="XXX").number
+    except DomainError as exc:
+        return _lookup_page(request, db, actor, id_kind=id_kind, error=exc.message, status_code=exc.status_code)
+    found = cases.by_applicant_id(db_session=db, identifier=identifier, limit=LOOKUP_LIMIT)
+    return _lookup_page(request, db, actor, found=found, id_kind=id_kind)

@@ -1,0 +1,305 @@
+"""Acceptance, review, decisions and clocks (002 8.4-8.6; 004; CASE-06 … CASE-14, CASE-17, CASE-20)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tongban.cases import decisions, handling, lifecycle, licences, notices, seals
+from tongban.cases import service as cases
+from tongban.cases.documents import Document
+from tongban.cases.enums import CaseState, Opinion
+from tongban.cases.files import Upload
+from tongban.cases.models import CaseEvent
+from tongban.catalog.models import ServiceItem
+from tongban.core import db as core_db
+from tongban.core.errors import Conflict, Forbidden, InvalidInput
+
+from tests.cases.caseflow import PDF, Staff, approved_case, case_item, pdf_text, submit
+from tests.factories import make_actor, make_agency, make_person
+
+
+def notice(db_session, event_kind: str, case) -> Document:
+    event = db_session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == event_kind)).one()
+    return db_session.get(Document, event.document_id)
+
+
+@pytest.mark.req("CASE-06")
+@pytest.mark.req("CASE-09")
+def test_acceptance_notice_names_item_acceptor_materials_date_and_is_sealed(db_session, clock):
+    from tongban.cases import documents
+
+    item, agency = case_item(db_session, clock)
+    staff = Staff(db_session, clock, agency)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+    assert case.state == CaseState.accepted.value and case.accepted_at is not None
+    doc = notice(db_session, "accepted", case)
+    text = pdf_text(doc.pdf)
+    for expected in ("受理通知书", item.name, staff.acceptor.name, case.case_number, "经营场所平面图", "2026年11月20日", agency.name):
+        assert expected in text, expected
+    assert documents.verify(db_session=db_session, document=doc)
+
+
+@pytest.mark.req("CASE-06")
+def test_refusal_carries_reasons(db_session, clock):
+    item, agency = case_item(db_session, clock)
+    staff = Staff(db_session, clock, agency)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    with pytest.raises(InvalidInput):
+        handling.refuse(db_session=db_session, clock=clock, actor=staff.acceptor, case=case, reasons="  ")
+    handling.refuse(db_session=db_session, clock=clock, actor=staff.acceptor, case=case, reasons="申请事项不属于本机关职权范围")
+    assert case.state == "refused"
+    assert "申请事项不属于本机关职权范围" in pdf_text(notice(db_session, "refused", case).pdf)
+    with pytest.raises(Conflict):
+        handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+
+
+@pytest.mark.req("CASE-06")
+@pytest.mark.req("CASE-09")
+def test_one_supplement_notice_lists_everything_missing_with_standards_and_deadline(db_session, clock):
+    item, agency = case_item(db_session, clock)
+    staff = Staff(db_session, clock, agency)
+    person = make_person(db_session, clock)
+    case = submit(db_session, clock, item, person)
+    handling.request_supplement(
+        db_session=db_session, clock=clock, actor=staff.acceptor, case=case,
+        missing=[handling.Missing("m2", "平面图未标明面积"), handling.Missing("m3", "")],
+    )
+    assert case.state == "supplement_requested" and case.supplement_deadline == date(2026, 11, 27)
+    text = pdf_text(notice(db_session, "supplement_requested", case).pdf)
+    for expected in ("一次性告知", "经营场所平面图", "平面图未标明面积", "健康证明", "在有效期内", "2026年11月27日"):
+        assert expected in text, expected
+    cases.supplement(db_session=db_session, clock=clock, case=case, uploads=[Upload("m2", "新平面图.pdf", PDF)],
+                     actor_ref="person", actor_name=person.name)
+    assert case.state == "supplement_requested"  # one of two is still missing
+    cases.supplement(db_session=db_session, clock=clock, case=case, uploads=[Upload("m3", "健康证.pdf", PDF)],
+                     actor_ref="person", actor_name=person.name)
+    assert case.state == "submitted"
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+
+
+@pytest.mark.req("CASE-07")
+def test_tolerant_acceptance_unfixed_by_the_deadline_becomes_a_denial(db_session, clock):
+    item, agency = case_item(db_session, clock)
+    staff = Staff(db_session, clock, agency)
+    fixed = submit(db_session, clock, item, make_person(db_session, clock))
+    left = submit(db_session, clock, item, make_person(db_session, clock))
+    for case in (fixed, left):
+        handling.accept_with_deficiency(db_session=db_session, clock=clock, actor=staff.acceptor, case=case,
+                                        missing=[handling.Missing("m3", "健康证明过期")])
+        assert case.state == "accepted_with_deficiency" and case.legal_due is not None
+    assert "容缺受理通知书" in pdf_text(notice(db_session, "accepted_with_deficiency", left).pdf)
+    cases.supplement(db_session=db_session, clock=clock, case=fixed, uploads=[Upload("m3", "健康证.pdf", PDF)],
+                     actor_ref="person", actor_name="申请人")
+    assert fixed.state == "accepted"
+    clock.advance(days=15)
+    denied = decisions.deny_unfixed_deficiencies(db_session=db_session, clock=clock)
+    assert denied == [left] and left.state == "denied"
+    assert "健康证明" in left.decision_reasons
+    assert "不予许可" in pdf_text(notice(db_session, "denied", left).pdf)
+    assert fixed.state == "accepted"
+
+
+@pytest.mark.req("CASE-08")
+def test_the_pledge_is_given_in_writing_and_is_optional(db_session, clock):
+    item, agency = case_item(db_session, clock)
+    person = make_person(db_session, clock)
+    pledged = submit(db_session, clock, item, person, pledge=True, exemptions={"m3": "pledge"},
+                     uploads=[Upload("m2", "平面图.pdf", PDF)])
+    assert pledged.pledge_signed
+    text = pdf_text(notice(db_session, "pledge_signed", pledged).pdf)
+    for expected in ("告知承诺书", "如实提交材料", "从业人员均持有效健康证明", "承诺不实的，撤销许可", "自主选择"):
+        assert expected in text, expected
+    with pytest.raises(InvalidInput) as error:  # choosing the pledge exemption needs the signed pledge
+        submit(db_session, clock, item, person, exemptions={"m3": "pledge"}, uploads=[Upload("m2", "平面图.pdf", PDF)])
+    assert error.value.code == "PLEDGE_NOT_SIGNED"
+    ordinary = submit(db_session, clock, item, person)  # the ordinary way: every proof handed in
+    assert not ordinary.pledge_signed
+
+
+@pytest.mark.req("CASE-10")
+def test_the_applicant_is_told_when_and_where_originals_are_checked(db_session, clock):
+    item, agency = case_item(db_session, clock, on_site_verification=True)
+    staff = Staff(db_session, clock, agency)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    with pytest.raises(InvalidInput):
+        handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case,
+                    on_site="2026年11月25日上午9:00，广安区政务服务中心3号窗口")
+    text = pdf_text(notice(db_session, "on_site_check_scheduled", case).pdf)
+    assert "现场核验原件通知书" in text and "3号窗口" in text
+
+
+@pytest.mark.req("CASE-11")
+def test_special_procedures_are_notified_and_their_time_excluded(db_session, clock):
+    item, agency = case_item(db_session, clock)
+    staff = Staff(db_session, clock, agency)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+    handling.start_review(db_session=db_session, clock=clock, actor=staff.reviewer, case=case)
+    before = case.promised_due
+    assert before == date(2026, 12, 4)  # 10 working days from Friday 20 November
+    with pytest.raises(InvalidInput):
+        handling.start_special_procedure(db_session=db_session, clock=clock, actor=staff.reviewer, case=case, name="听证")
+    handling.start_special_procedure(db_session=db_session, clock=clock, actor=staff.reviewer, case=case, name="现场核查",
+                                     note="核查经营场所")
+    assert "特别程序告知书" in pdf_text(notice(db_session, "special_procedure_started", case).pdf)
+    with pytest.raises(Conflict):  # no decision while the procedure runs
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=case, approve=True)
+    clock.advance(days=7)  # Friday 27 November: five working days later
+    handling.end_special_procedure(db_session=db_session, clock=clock, actor=staff.reviewer, case=case, outcome="场所符合要求")
+    assert case.promised_due == date(2026, 12, 11) and case.state == "under_review"
+
+
+@pytest.mark.req("CASE-12")
+def test_reviewer_then_a_different_decider_or_on_the_spot_where_allowed(db_session, clock):
+    item, agency = case_item(db_session, clock)
+    staff = Staff(db_session, clock, agency)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+    with pytest.raises(Conflict) as error:
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=case, approve=True)
+    assert error.value.code == "REVIEW_REQUIRED"
+    handling.start_review(db_session=db_session, clock=clock, actor=staff.reviewer, case=case)
+    with pytest.raises(Conflict) as error:
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=case, approve=True)
+    assert error.value.code == "OPINIONS_PENDING"
+    both, _ = make_actor(db_session, clock, role="reviewer", agency=agency)
+    both = type(both)(staff_id=both.staff_id, name=both.name, roles=frozenset({"reviewer", "decider"}),
+                      agency_id=agency.id, region_code=agency.region_code)
+    handling.record_opinion(db_session=db_session, clock=clock, actor=both, case=case, opinion=Opinion.approve, reasons="符合")
+    with pytest.raises(Forbidden) as error:
+        decisions.decide(db_session=db_session, clock=clock, actor=both, case=case, approve=True)
+    assert error.value.code == "SAME_PERSON"
+    decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=case, approve=True)
+    assert case.state == "approved"
+    quick_item, _ = case_item(db_session, clock, agency=agency, review_rules={"on_the_spot": True})
+    quick = submit(db_session, clock, quick_item, make_person(db_session, clock))
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=quick)
+    decisions.decide(db_session=db_session, clock=clock, actor=staff.acceptor, case=quick, approve=True)
+    events = lifecycle.events_of(db_session=db_session, case_id=quick.id)
+    assert quick.state == "approved" and events[-3].data == {"on_the_spot": True}
+
+
+@pytest.mark.req("CASE-14")
+def test_approval_issues_the_licence_and_denial_gives_reasons_and_contact(db_session, clock):
+    case, person, staff = approved_case(db_session, clock)
+    licence = db_session.get(licences.License, case.licence_id)
+    assert licence.type_code == "food_licence" and licence.valid_until == date(2031, 11, 20)
+    assert case.decided_at.date() <= case.legal_due
+    text = pdf_text(notice(db_session, "approved", case).pdf)
+    assert "准予许可决定书" in text and licence.number in text
+    item = db_session.get(ServiceItem, case.item_id)
+    refused = submit(db_session, clock, item, make_person(db_session, clock))
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=refused)
+    handling.start_review(db_session=db_session, clock=clock, actor=staff.reviewer, case=refused)
+    handling.record_opinion(db_session=db_session, clock=clock, actor=staff.reviewer, case=refused, opinion=Opinion.deny,
+                            reasons="经营场所与住所不一致")
+    with pytest.raises(Conflict):
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=refused, approve=True)
+    with pytest.raises(InvalidInput):
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=refused, approve=False)
+    decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=refused, approve=False,
+                     reasons="经营场所与营业执照登记住所不一致")
+    text = pdf_text(notice(db_session, "denied", refused).pdf)
+    assert "经营场所与营业执照登记住所不一致" in text and "联系方式" in text and "行政复议" in text
+    assert refused.licence_id is None and refused.state == "denied"
+
+
+@pytest.mark.req("CASE-17")
+def test_a_renewal_undecided_at_expiry_counts_as_renewed(db_session, clock):
+    item, agency = case_item(db_session, clock)
+    person = make_person(db_session, clock)
+    first, _, staff = approved_case(db_session, clock, item=item, agency=agency, person=person)
+    old = db_session.get(licences.License, first.licence_id)
+    old.valid_until = date(2026, 12, 31)
+    renewal_item, _ = case_item(db_session, clock, agency=agency, name="食品经营许可（延续）", renewal=True)
+    stranger = make_person(db_session, clock)
+    with pytest.raises(InvalidInput):
+        submit(db_session, clock, renewal_item, stranger)
+    renewal = submit(db_session, clock, renewal_item, person)
+    assert renewal.renews_licence_id == old.id
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=renewal)
+    assert decisions.deem_renewals(db_session=db_session, clock=clock) == []
+    clock.set(clock.now().replace(year=2027, month=1, day=4))
+    assert decisions.deem_renewals(db_session=db_session, clock=clock) == [renewal]
+    assert renewal.state == "approved" and "视为准予延续" in renewal.decision_reasons
+    new = db_session.get(licences.License, renewal.licence_id)
+    assert new.id != old.id and new.valid_until > old.valid_until
+
+
+@pytest.mark.req("CASE-20")
+def test_parallel_approval_lead_and_co_agencies_one_decision(db_session, clock):
+    lead = make_agency(db_session, name="广安区市场监督管理局")
+    fire = make_agency(db_session, name="广安区消防救援大队")
+    item, _ = case_item(db_session, clock, agency=lead, parallel_agencies=[fire.code])
+    staff = Staff(db_session, clock, lead)
+    fire_reviewer, _ = make_actor(db_session, clock, role="reviewer", agency=fire)
+    fire_decider, _ = make_actor(db_session, clock, role="decider", agency=fire)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+    handling.start_review(db_session=db_session, clock=clock, actor=staff.reviewer, case=case)
+    handling.record_opinion(db_session=db_session, clock=clock, actor=staff.reviewer, case=case, opinion=Opinion.approve, reasons="符合")
+    with pytest.raises(Conflict) as error:
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=case, approve=True)
+    assert "消防救援大队" in error.value.message
+    with pytest.raises(Forbidden):  # a co-agency gives its opinion, it does not decide
+        decisions.decide(db_session=db_session, clock=clock, actor=fire_decider, case=case, approve=True)
+    handling.record_opinion(db_session=db_session, clock=clock, actor=fire_reviewer, case=case, opinion=Opinion.approve,
+                            reasons="消防设施符合要求")
+    decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=case, approve=True)
+    assert case.state == "approved"
+    docs = notices.for_case(db_session=db_session, case_id=case.id)
+    assert {d.agency_id for d in docs} == {lead.id}  # one window, one set of notices
+
+
+def test_two_staff_acting_at_once_one_wins(db_session, clock):
+    item, agency = case_item(db_session, clock)
+    first, _ = make_actor(db_session, clock, role="acceptor", agency=agency)
+    second, _ = make_actor(db_session, clock, role="acceptor", agency=agency)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    seals.seal_for(db_session=db_session, clock=clock, agency_id=agency.id)  # so the race is over the case alone
+    db_session.commit()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(actor, refuse: bool) -> None:
+        session = core_db.session_factory()()
+        try:
+            row = cases.get(db_session=session, case_id=case.id)
+            assert row.state == "submitted"
+            barrier.wait()
+            if refuse:
+                handling.refuse(db_session=session, clock=clock, actor=actor, case=row, reasons="不属于受理范围")
+            else:
+                handling.accept(db_session=session, clock=clock, actor=actor, case=row)
+            session.commit()
+            outcomes.append("won")
+        except Exception as error:  # noqa: BLE001 - classified below
+            session.rollback()
+            outcomes.append(type(error).__name__)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=act, args=(first, False)), threading.Thread(target=act, args=(second, True))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) in (["StaleDataError", "won"], ["OperationalError", "won"]), outcomes
+    db_session.expire_all()
+    events = lifecycle.events_of(db_session=db_session, case_id=case.id)
+    assert [e.kind for e in events].count("accepted") + [e.kind for e in events].count("refused") == 1
+
+
+def test_the_history_replays_to_the_state_and_tampering_shows(db_session, clock):
+    case, _, _ = approved_case(db_session, clock)
+    events = lifecycle.events_of(db_session=db_session, case_id=case.id)
+    assert lifecycle.replay(events).value == case.state
+    assert lifecycle.verify_chain(events) is None
+    events[2].reason = "改过的理由"
+    assert lifecycle.verify_chain(events) == 3
