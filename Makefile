@@ -78,6 +78,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_scale.py
 	$(BIN)/python bench/crypto_at_rest.py
+	$(BIN)/python bench/jobs.py
 
 system-deps-run:
 	@bash scripts/system-deps.sh run

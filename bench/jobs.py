@@ -107,7 +107,7 @@ def measure(url: str, jobs: int, processes: int) -> dict:
     enqueue_rate = jobs / (time.perf_counter() - start)
     core_db.get_engine().dispose()
     drained = _timed(_drain, [(url, i) for i in range(processes)])
-    done = _count(url, "SELECT count(*) FROM outbox_job WHERE status = 'done'")
+    done = _count(url, "SELECT count(*) FROM outbox_job WHERE kind = 'bench.effect' AND status = 'done'")
     effects, distinct = _count(url, "SELECT count(*) FROM bench_effect"), _count(url, "SELECT count(DISTINCT ref) FROM bench_effect")
     if not done == effects == distinct == jobs:
         raise SystemExit(f"not exactly once: {done} done, {effects} effects, {distinct} distinct of {jobs}")

@@ -110,6 +110,30 @@ def test_queue_shows_only_own_agency_cases_and_other_agencies_get_403(client, db
     assert download.status_code == 200 and download.content == PDF and download.headers["content-type"] == "application/pdf"
 
 
+def test_queues_put_the_most_urgent_first_mark_overdue_cases_and_follow_the_region(client, db_session, clock):
+    item, agency = case_item(db_session, clock)
+    person = make_person(db_session, clock)
+    waiting, accepted = submit(db_session, clock, item, person), submit(db_session, clock, item, person)
+    acceptor = Desk(client, db_session, clock, roles=["acceptor"], agency=agency)
+    city = Desk(client, db_session, clock, roles=["supervisor"], region_code="511600")
+    capital = Desk(client, db_session, clock, roles=["supervisor"], region_code="510100")
+    db_session.commit()
+    assert acceptor.act(accepted.id, "accept").status_code == 303
+
+    listed = acceptor.get("/staff/cases?tab=all").text
+    assert listed.index(accepted.case_number) < listed.index(waiting.case_number)  # a due date comes before none
+    assert "已超期" not in listed
+    clock.advance(days=30)
+    assert "已超期" in acceptor.get("/staff/cases?tab=all").text
+    overview = city.get("/staff/cases")
+    assert overview.status_code == 200 and "待决定" in overview.text  # supervisors watch every queue
+    assert waiting.case_number in overview.text and accepted.case_number in overview.text
+    assert city.get(f"/staff/cases/{waiting.id}").status_code == 200
+    assert "action=\"/staff/cases/%d/accept\"" % waiting.id not in city.get(f"/staff/cases/{waiting.id}").text
+    assert waiting.case_number not in capital.get("/staff/cases").text
+    assert capital.get(f"/staff/cases/{waiting.id}").status_code == 403
+
+
 @pytest.mark.req("CASE-06")
 def test_acceptor_signed_in_accepts_and_the_acceptance_notice_is_listed(client, sms, db_session, clock):
     item, agency = case_item(db_session, clock)
@@ -121,6 +145,7 @@ def test_acceptor_signed_in_accepts_and_the_acceptance_notice_is_listed(client, 
     page = client.get(f"/staff/cases/{case.id}")
     assert page.status_code == 200 and case.case_number in page.text
     assert person.id_number not in page.text and person.id_number[-4:] in page.text  # masked as views.detail gives it
+    assert "13900000001" not in page.text and "139****0001" in page.text  # also the phone typed in the form
     assert 'action="/staff/cases/%d/accept"' % case.id in page.text and "/review" not in page.text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     done = client.post(f"/staff/cases/{case.id}/accept", data={"csrf": csrf, "version": version_of(page.text)},
@@ -226,10 +251,9 @@ def test_the_reviewer_cannot_also_decide(client, db_session, clock):
 @pytest.mark.req("CASE-11")
 @pytest.mark.req("CASE-16")
 def test_special_procedure_then_decision_and_window_pickup_with_id_check(client, db_session, clock):
-    item, agency = case_item(db_session, clock)
+    item, agency = case_item(db_session, clock, fees=[])  # nothing to pay before the pickup
     person = make_person(db_session, clock)
-    case = submit(db_session, clock, item, person, delivery_method="window_pickup",
-                  form={"applicant_name": "张三", "contact_phone": "13900000001", "address": "广安区建设路1号"})
+    case = submit(db_session, clock, item, person, delivery_method="window_pickup")
     acceptor = Desk(client, db_session, clock, roles=["acceptor"], agency=agency)
     reviewer = Desk(client, db_session, clock, roles=["reviewer"], agency=agency)
     decider = Desk(client, db_session, clock, roles=["decider"], agency=agency)
@@ -308,7 +332,7 @@ def test_window_intake_of_an_unregistered_walk_in_who_later_registers_and_sees_i
     key = re.search(r'name="key" value="([^"]+)"', form_page.text).group(1)
     data = {"item_id": str(item.id), "key": key, "name": "王五", "id_kind": "resident_id", "id_number": walk_in_id,
             "phone": "13700000005", "f_applicant_name": "王五", "f_contact_phone": "13700000005", "f_address": "广安区建设路2号",
-            "f_copies": "", "delivery_method": "window_pickup"}
+            "f_copies": "1", "delivery_method": "window_pickup"}
     files = {"file_m2": ("平面图.pdf", PDF, "application/pdf"), "file_m3": ("", b"", "application/octet-stream")}
 
     bad = acceptor.post("/staff/cases/new", {**data, "id_number": "110105198512120000"}, files=files)
@@ -328,7 +352,7 @@ def test_window_intake_of_an_unregistered_walk_in_who_later_registers_and_sees_i
     assert short.status_code == 409 and "材料不齐，不能直接受理" in short.text and "健康证明" in short.text
     deficiency = acceptor.act(case_id, "accept-with-deficiency",
                               {"missing": ["m3"], "material_keys": ["m3"], "reasons": ["三日内补交"], "deadline": "2026-12-04"})
-    assert deficiency.status_code == 303
+    assert deficiency.status_code == 303, re.findall(r'notice error" role="alert">([^<]+)', deficiency.text)
     assert fresh(db_session, case_id).state == CaseState.accepted_with_deficiency.value
 
     person = make_person(db_session, clock, name="王五", id_number=walk_in_id)

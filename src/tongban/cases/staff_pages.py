@@ -15,12 +15,12 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor, region_prefix
-from tongban.accounts.identity import KINDS_FOR_FORM
+from tongban.accounts.identity import KINDS_FOR_FORM, mask_phone
 from tongban.cases import applicants, decisions, delivery, forms, handling, staff_intake_pages, views
 from tongban.cases import service as cases
 from tongban.cases.enums import DECIDED_STATES, CaseState, DeliveryStatus, Opinion
 from tongban.cases.models import Case, CasePost
-from tongban.catalog.enums import DeliveryMethod
+from tongban.catalog.enums import DeliveryMethod, FormFieldKind
 from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput
@@ -171,6 +171,20 @@ def _actions(db: Session, actor: StaffActor, case: Case, content, delivery_row) 
     return found
 
 
+def _form_rows(case: Case, out, content) -> list[tuple[str, str]]:
+    """The application form by its labels; phone numbers and the applicant's ID number masked as elsewhere on the page."""
+    fields = {f.key: f for f in forms.form_for(content)}
+    rows = []
+    for key, value in out.form.items():
+        field = fields.get(key)
+        if field is not None and field.kind is FormFieldKind.phone:
+            value = mask_phone(value)
+        elif case.subject_kind == "person" and value.strip().upper() == case.applicant_identifier.strip().upper():
+            value = out.applicant_identifier
+        rows.append((field.label if field else key, value))
+    return rows
+
+
 def _default_deadline(db: Session, clock: Clock, days: int) -> str:
     return calendar.add_days(db_session=db, start=clock.today(), days=days, unit="working_day").due.isoformat()
 
@@ -179,14 +193,13 @@ def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, c
                status_code: int = 200) -> HTMLResponse:
     out = views.detail(db_session=db, clock=clock, case=case, for_applicant=False)
     content = handling.content_of(db, case)
-    labels = {f.key: f.label for f in forms.form_for(content)}
     delivery_row = delivery.of(db_session=db, case_id=case.id)
     actions = _actions(db, actor, case, content, delivery_row)
     today = clock.today()
     due = case.promised_due
     overdue = bool(due and due < today and case.state not in {s.value for s in DECIDED_STATES} and not S(case.state).final)
     context = {
-        "case": out, "form_rows": [(labels.get(k, k), v) for k, v in out.form.items()], "actions": actions,
+        "case": out, "form_rows": _form_rows(case, out, content), "actions": actions,
         "content": content, "overdue": overdue, "pending": [p for p in out.posts if p.opinion is None],
         "own_post": _own_post(db, actor, case) if "opinion" in actions else None, "id_kinds": KINDS_FOR_FORM,
         "supplement_due": _default_deadline(db, clock, SUPPLEMENT_DAYS) if "supplement" in actions else "",

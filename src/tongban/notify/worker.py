@@ -21,7 +21,8 @@ from tongban.notify.outbox import DEFAULT_LEASE, run_once, schedule_periodic
 log = get_logger(__name__)
 
 # Modules whose import registers job handlers (`@handler`, `@periodic`); a domain with jobs adds its own.
-HANDLER_MODULES = ["tongban.notify.outbox", "tongban.notify.service"]
+# tongban.models comes first: handlers' tables refer to other domains' tables.
+HANDLER_MODULES = ["tongban.models", "tongban.notify.outbox", "tongban.notify.service"]
 
 
 def load_handlers() -> None:

@@ -1,0 +1,150 @@
+"""Case lifecycles through the service layer beside raw SQLAlchemy Core inserts of the same rows, same run.
+
+Each lifecycle is what a real case goes through: submit with two uploaded files, accept (notice),
+start review, opinion, approve (decision and e-licence, both sealed PDFs), pay by signed callback
+(receipt), download (delivery) — one commit per step, as the web routes do. The peer inserts the
+same number of rows into a plain table with Core, committing as many transactions. The ratio
+lifecycle rows/s ÷ raw rows/s shows what the domain rules, encryption, PDFs and signatures cost.
+
+    python bench/cases.py [--n 100] [--database-url URL] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.factories and tests.cases.caseflow
+
+os.environ.setdefault("TONGBAN_DATA_KEY", "00112233445566778899aabbccddeeff")
+os.environ.setdefault("TONGBAN_INDEX_KEY", "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0")
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, func, select, text  # noqa: E402
+
+from tongban.core import db as core_db  # noqa: E402
+from tongban.core.clock import FixedClock  # noqa: E402
+from tongban.core.migrate import upgrade  # noqa: E402
+
+
+def count_rows(session) -> int:
+    from tongban.core.db import Base
+    import tongban.models  # noqa: F401
+
+    return sum(session.scalar(select(func.count()).select_from(t)) or 0 for t in Base.metadata.sorted_tables)
+
+
+def lifecycles(n: int, clock) -> tuple[float, int, int]:
+    from tongban.baselib.service import TableBaseLibrary
+    from tongban.cases import decisions, delivery, handling, payments
+    from tongban.cases import service as cases
+    from tongban.cases.enums import CaseChannel, Opinion
+    from tests.cases.caseflow import Staff, applicant_of, case_item, submission
+    from tests.factories import make_person
+
+    session = core_db.session_factory()()
+    item, agency = case_item(session, clock)
+    staff = Staff(session, clock, agency)
+    people = [make_person(session, clock) for _ in range(n)]
+    session.commit()
+    before = count_rows(session)
+    gateway = payments.gateway_from_settings()
+    commits = 0
+    start = time.perf_counter()
+    for i, person in enumerate(people):
+        case = cases.submit(db_session=session, clock=clock, library=TableBaseLibrary(session), applicant=applicant_of(person),
+                            submission=submission(item), channel=CaseChannel.web, submitter_ref=f"person:{person.id}",
+                            idempotency_key=f"bench-{i:08d}")
+        session.commit()
+        handling.accept(db_session=session, clock=clock, actor=staff.acceptor, case=case)
+        session.commit()
+        handling.start_review(db_session=session, clock=clock, actor=staff.reviewer, case=case)
+        session.commit()
+        handling.record_opinion(db_session=session, clock=clock, actor=staff.reviewer, case=case, opinion=Opinion.approve,
+                                reasons="符合审查标准")
+        session.commit()
+        decisions.decide(db_session=session, clock=clock, actor=staff.decider, case=case, approve=True)
+        session.commit()
+        payment = payments.payment_of(db_session=session, case_id=case.id)
+        body = payments.callback_body(payment=payment, gateway_ref=f"B{i}")
+        payments.handle_callback(db_session=session, clock=clock, gateway=gateway, body=body, signature=gateway.sign(body))
+        session.commit()
+        delivery.downloaded(db_session=session, clock=clock, case=case, actor_ref=f"person:{person.id}", actor_name=person.name)
+        session.commit()
+        commits += 7
+    elapsed = time.perf_counter() - start
+    rows = count_rows(session) - before
+    session.close()
+    return elapsed, rows, commits
+
+
+def raw_inserts(url: str, rows: int, commits: int) -> float:
+    engine = create_engine(url)
+    meta = MetaData()
+    table = Table("bench_raw_row", meta, Column("id", Integer, primary_key=True), Column("kind", String(40)),
+                  Column("body", Text))
+    meta.drop_all(engine)
+    meta.create_all(engine)
+    per_commit = max(1, rows // commits)
+    payload = [{"kind": "event", "body": "x" * 200} for _ in range(per_commit)]
+    start = time.perf_counter()
+    written = 0
+    while written < rows:
+        batch = payload[: min(per_commit, rows - written)]
+        with engine.begin() as conn:
+            conn.execute(table.insert(), batch)
+        written += len(batch)
+    elapsed = time.perf_counter() - start
+    meta.drop_all(engine)
+    engine.dispose()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100)
+    parser.add_argument("--database-url", default=os.environ.get("TONGBAN_BENCH_DATABASE_URL", ""))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    url = args.database_url
+    if not url:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='tongban-bench-')}/bench.db"
+    elif url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    core_db.configure(url)
+    from tongban.catalog.regions import load_regions
+
+    with core_db.session_scope() as session:
+        load_regions(db_session=session)
+    clock = FixedClock(datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc))
+    elapsed, rows, commits = lifecycles(args.n, clock)
+    raw = raw_inserts(url, rows, commits)
+    result = {
+        "database": url.split(":", 1)[0],
+        "lifecycles": args.n,
+        "cases_per_s": round(args.n / elapsed, 2),
+        "rows_per_lifecycle": round(rows / args.n, 1),
+        "lifecycle_rows_per_s": round(rows / elapsed, 1),
+        "raw_rows_per_s": round(rows / raw, 1),
+        "ratio": round((rows / elapsed) / (rows / raw), 3),
+    }
+    print(f"{args.n} lifecycles on {result['database']}: {result['cases_per_s']} cases/s, "
+          f"{result['rows_per_lifecycle']} rows each, {result['lifecycle_rows_per_s']:,} rows/s")
+    print(f"raw Core inserts of the same {rows} rows in {commits} transactions: {result['raw_rows_per_s']:,} rows/s")
+    print(f"ratio lifecycle/raw: {result['ratio']} (target ≥ 0.25)")
+    if args.json:
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
