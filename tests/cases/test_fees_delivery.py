@@ -35,6 +35,8 @@ def test_fee_rules_fixed_per_unit_and_tiered_in_fen():
         fees.assess([per_unit], {"n": "2.5"})
     with pytest.raises(InvalidInput):
         fees.assess([per_unit], {})
+    per_application = Fee(name="登记费", rule="per_unit", amount_fen=8000, unit="件", basis=BASIS)
+    assert fees.assess([per_application], {})[0].amount_fen == 8000
 
 
 @pytest.mark.req("CASE-13")

@@ -161,7 +161,7 @@ def test_the_same_form_submitted_twice_gives_one_case(client, world, db_session)
      "“经营场所平面图”只能上传 PDF、JPG、PNG 或 OFD 文件", "m-m2-error"),
     ({}, {**GOOD_FILES, "file_m2": ("平面图.pdf", b"just some text, not a PDF", "application/pdf")},
      "“经营场所平面图”只能上传 PDF、JPG、PNG 或 OFD 文件", "m-m2-error"),
-    ({}, {"file_m3": GOOD_FILES["file_m3"]}, "还缺少以下材料：经营场所平面图", "m-m2-error"),
+    ({}, {"file_m3": GOOD_FILES["file_m3"]}, "经营场所平面图：请上传这份材料，或选择免提交的方式", "m-m2-error"),
     ({"way_m3": "pledge"}, {"file_m2": GOOD_FILES["file_m2"]}, "须先阅读并签署告知承诺书", "m-m3-error"),
 ], ids=["missing-field", "exe-file", "not-really-pdf", "missing-material", "pledge-not-ticked"])
 def test_bad_input_is_shown_next_to_the_field_and_nothing_is_written(client, world, db_session, overrides, files, message, where):

@@ -18,10 +18,13 @@ from tongban.core.clock import Clock
 
 # Demo only: documented in the README; a real installation opens staff accounts with `tongban staff create`.
 DEMO_PASSWORD = "tongban-demo1"
+CASE_AGENCY = "11511602697417411B"  # 广安区政务服务中心: its items (食品经营许可 …) are handled by the demo posts
 DEMO_STAFF = [
     ("admin", "系统管理员（演示）", ["admin"], None, "13800000001"),
     ("manager", "管理部门负责人（演示）", ["manager"], None, "13800000002"),
-    ("window", "大厅窗口人员（演示）", ["acceptor", "consultant"], "first", "13800000003"),
+    ("window", "大厅窗口人员（演示）", ["acceptor", "consultant", "dispatcher"], CASE_AGENCY, "13800000003"),
+    ("examiner", "审查人（演示）", ["reviewer"], CASE_AGENCY, "13800000006"),
+    ("decider", "决定人（演示）", ["decider"], CASE_AGENCY, "13800000007"),
     ("editor", "事项编辑（演示）", ["catalog_editor"], "first", "13800000004"),
     ("reviewer", "事项审核（演示）", ["catalog_reviewer", "supervisor"], None, "13800000005"),
 ]
@@ -43,13 +46,17 @@ def seed_demo(*, db_session: Session, clock: Clock, region_code: str = "510000")
     for username, name, roles, agency, phone in DEMO_STAFF:
         if db_session.scalar(select(StaffAccount.id).where(StaffAccount.username == username)):
             continue
-        agency_id = first_agency.id if agency == "first" and first_agency else None
+        if agency == "first":
+            agency_id = first_agency.id if first_agency else None
+        else:
+            agency_id = db_session.scalar(select(Agency.id).where(Agency.code == agency)) if agency else None
         if agency and agency_id is None:
             continue  # no catalog yet: agency posts wait for the next seed
         account, _ = staff.create(
             db_session=db_session, clock=clock, by=None, by_ref="demo",
             staff_in=staff.StaffIn(username=username, name=name, roles=roles, agency_id=agency_id,
-                                   region_code=first_agency.region_code if agency_id else region_code, phone=phone),
+                                   region_code=db_session.get(Agency, agency_id).region_code if agency_id else region_code,
+                                   phone=phone),
         )
         account.password_hash, account.must_change_password = hash_password(DEMO_PASSWORD), False
         created += 1

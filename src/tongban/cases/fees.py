@@ -24,7 +24,9 @@ class FeeLine:
 def units_of(fee: Fee, form: dict[str, str]) -> int:
     if fee.rule is FeeRule.fixed:
         return 1
-    raw = form.get(fee.units_field, "") if fee.units_field else ""
+    if not fee.units_field:
+        return 1  # the item names no form field for the quantity: one unit per application (每件)
+    raw = form.get(fee.units_field, "")
     if not raw:
         raise InvalidInput("FEE_UNITS_MISSING", f"收费“{fee.name}”按{fee.unit or '数量'}计费，请在申请表中填写数量")
     try:
