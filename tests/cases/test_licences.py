@@ -173,6 +173,16 @@ def test_an_organisation_holds_a_long_term_licence_with_its_credit_code_masked(d
     assert licences.mask_holder_name("person", "王小明") == "王**"
 
 
+@pytest.mark.req("LIC-01")
+def test_a_person_with_a_travel_permit_or_passport_can_hold_a_licence(db_session, clock):
+    person = make_person(db_session, clock)
+    permit = issue_to_person(db_session, clock, person, holder_identifier="H12345678", type_code="食品经营许可证")
+    assert permit.holder_id_kind == "hkmo_travel_permit" and json.loads(permit.payload)["hid"] == "H******78"
+    passport = issue_to_person(db_session, clock, person, holder_identifier="E12345678", holder_id_kind="passport")
+    assert passport.holder_id_kind == "passport"
+    assert licences.find_valid(db_session=db_session, clock=clock, type_code="食品经营许可证", holder_identifier="h12345678").id == permit.id
+
+
 @pytest.mark.parametrize(
     ("overrides", "code"),
     [
@@ -183,6 +193,8 @@ def test_an_organisation_holds_a_long_term_licence_with_its_credit_code_masked(d
         ({"holder_kind": "robot"}, "LICENCE_HOLDER_KIND"),
         ({"valid_until": date(2020, 1, 1)}, "LICENCE_VALIDITY"),
         ({"type_code": "食品 许可"}, "LICENCE_TYPE_CODE"),
+        ({"type_code": "food.v2"}, "LICENCE_TYPE_CODE"),
+        ({"holder_id_kind": "passport", "holder_identifier": "E1"}, "ID_NUMBER_FORMAT"),
         ({"type_name": ""}, "LICENCE_TYPE_NAME"),
         ({"data": {"备注": "很长" * 400}}, "LICENCE_DATA_TOO_LARGE"),
         ({"data": {"x": object()}}, "LICENCE_DATA"),

@@ -13,7 +13,7 @@ from tests.cases.caseflow import PDF, PNG, Staff, approved_case, case_item, pdf_
 from tests.factories import make_person, make_uscc
 from tongban.accounts import sessions
 from tongban.accounts.models import Organisation
-from tongban.cases import handling
+from tongban.cases import delivery, handling
 from tongban.cases.documents import Document, NoticeKind
 from tongban.cases.enums import CaseState, PaymentStatus
 from tongban.cases.models import Case, CaseEvent, CaseFile, Payment
@@ -87,7 +87,7 @@ def test_the_form_is_prefilled_and_offers_materials_pledge_delivery_and_fees(cli
     page = client.get(f"/items/{world['item'].id}/apply")
     assert page.status_code == 200, page.text
     html = page.text
-    assert 'name="f_applicant_name" required value="李桂兰"' in html or re.search(r'name="f_applicant_name"[^>]*value="李桂兰"', html)
+    assert re.search(r'name="f_applicant_name"[^>]*value="李桂兰"', html)
     assert re.search(r'name="f_contact_phone"[^>]*value="13912345678"', html)
     assert 'type="file" id="file_m2" name="file_m2" accept=".pdf,.jpg,.jpeg,.png,.ofd"' in html
     assert "由受理部门协查获取" in html and 'name="way_m3" value="assistance" checked' in html  # an exemption that holds
@@ -173,6 +173,13 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_written(client, wor
     assert count(db_session, Case) == 0 and count(db_session, CaseFile) == 0
 
 
+def test_what_was_typed_is_shown_back_escaped(client, world, db_session):
+    refused = apply(client, world, files={}, f_address="<script>alert(1)</script>")
+    assert refused.status_code == 422
+    assert "<script>alert(1)</script>" not in refused.text and 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in refused.text
+    assert count(db_session, Case) == 0
+
+
 @pytest.mark.req("CASE-02")
 @pytest.mark.req("CASE-08")
 def test_choosing_the_pledge_replaces_the_proof(client, world, db_session):
@@ -250,6 +257,23 @@ def test_supplement_flow(client, world, db_session, clock):
     assert "补正材料已提交" in after.text and "请补正材料" not in after.text and "新平面图.pdf" in after.text
 
 
+@pytest.mark.req("CASE-05")
+def test_deficient_materials_are_completed_from_the_case_page(client, world, db_session, clock):
+    case = submit(db_session, clock, world["item"], world["person"])
+    staff = Staff(db_session, clock, world["agency"])
+    handling.accept_with_deficiency(db_session=db_session, clock=clock, actor=staff.acceptor, case=case,
+                                    missing=[handling.Missing("m3", "健康证明须在有效期内")])
+    db_session.commit()
+    page = client.get(f"/cases/{case.id}")
+    assert "请补齐容缺材料" in page.text and "健康证明须在有效期内" in page.text and case.deficiency_deadline.isoformat() in page.text
+    done = client.post(f"/cases/{case.id}/supplement", data={"csrf": world["csrf"]},
+                       files={"file_m3": ("健康证.png", PNG, "image/png")}, follow_redirects=False)
+    assert done.status_code == 303
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).state == CaseState.accepted.value
+    assert "补齐容缺材料" in client.get(f"/cases/{case.id}").text
+
+
 @pytest.mark.req("CASE-22")
 def test_withdraw_with_confirmation(client, world, db_session, clock):
     case = submit(db_session, clock, world["item"], world["person"])
@@ -312,6 +336,18 @@ def test_dev_payment_marks_paid_gives_a_receipt_and_download_delivers(client, wo
     db_session.expire_all()
     assert db_session.get(Case, case.id).state == CaseState.delivered.value  # download is delivery (CASE-16)
     assert "已送达" in client.get(f"/cases/{case.id}").text
+
+
+@pytest.mark.req("CASE-16")
+def test_the_locker_code_is_shown_to_the_applicant_only(client, world, db_session, clock):
+    case, _, _ = approved_case(db_session, clock, item=world["item"], agency=world["agency"], person=world["person"],
+                               delivery_method="locker")
+    db_session.commit()
+    code = delivery.of(db_session=db_session, case_id=case.id).locker_code
+    page = client.get(f"/cases/{case.id}")
+    assert "24小时自助柜领取" in page.text and f'<span class="case-number">{code}</span>' in page.text
+    client.cookies.clear()
+    assert code not in client.get(f"/progress/t/{case.tracking_token}").text
 
 
 def test_a_failed_payment_can_be_tried_again(client, world, db_session, clock):

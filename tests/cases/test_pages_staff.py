@@ -10,7 +10,7 @@ from jinja2 import FileSystemLoader, TemplateNotFound
 from sqlalchemy import select
 
 from tests.accounts.test_staff_pages import _staff_session
-from tests.cases.caseflow import PDF, PNG, case_item, pdf_text, submit
+from tests.cases.caseflow import PDF, case_item, pdf_text, submit
 from tests.factories import make_agency, make_person, make_staff, resident_id
 from tongban.accounts import staff as staff_service
 from tongban.accounts.access import PersonActor

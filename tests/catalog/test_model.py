@@ -82,7 +82,7 @@ def test_material_elements_and_necessity(db_session, clock, client):
     item = make_item(db_session, clock, materials=[*content_dict()["materials"], material])
     db_session.commit()
     got = client.get(f"/api/v1/items/{item.id}").json()["content"]["materials"][-1]
-    assert got == {**material, "sample_sha256": None, "template_sha256": None}
+    assert got == {**material, "sample_sha256": None, "template_sha256": None, "exemptions": [], "licence_type": ""}
     with pytest.raises(ValidationError, match="适用情形"):
         make_content(materials=[{**material, "condition": ""}])
     with pytest.raises(ValidationError, match="不存在的设定依据"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import logging
 import socket
 from email.policy import default as default_policy
 
@@ -99,9 +100,10 @@ def test_one_delivery_and_one_job_per_channel_in_the_callers_transaction(db_sess
 
 
 @pytest.mark.req("CASE-15")
-def test_progress_goes_out_by_sms_through_the_gateway(db_session, clock, sms, caplog):
+def test_progress_goes_out_by_sms_through_the_gateway(db_session, clock, sms, caplog, monkeypatch):
     notify(db_session=db_session, clock=clock, kind="case_progress", fields=PROGRESS, phone="13912345678", channels=("sms",))
     db_session.commit()
+    monkeypatch.setattr(logging.getLogger("tongban"), "propagate", True)  # configure_logging() turned it off
     caplog.set_level("INFO", logger="tongban")
     assert _work(clock, {"sms_gateway": sms}) == 1
     [message] = sms.messages("13912345678")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -216,3 +216,21 @@ def test_the_server_runs_jobs_in_a_thread_on_sqlite(factory, clock, sms, engine)
         while _job(factory, job_id).status != "done" and time.monotonic() < deadline:
             time.sleep(0.05)
     assert _job(factory, job_id).status == "done" and _marks(factory) == [job_id]
+
+
+def test_the_worker_command_runs_what_is_due_and_operators_see_the_queue(factory, clock, database_url, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tongban.cli import app
+
+    monkeypatch.setenv("TONGBAN_DATABASE_URL", database_url)
+    [job_id] = _add(factory, clock, "test.follow_up", run_after=datetime(2000, 1, 1, tzinfo=timezone.utc))
+    [dead] = _add(factory, clock, "test.flaky", max_attempts=1, run_after=datetime(2000, 1, 1, tzinfo=timezone.utc))
+    result = CliRunner().invoke(app, ["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert _job(factory, job_id).status == "done" and _marks(factory) == [job_id]
+    status = CliRunner().invoke(app, ["jobs", "status"])
+    assert "dead 1" in status.output and f"[{dead}] test.flaky" in status.output and "139****5678" in status.output
+    assert CliRunner().invoke(app, ["jobs", "retry", str(dead)]).exit_code == 0
+    assert _job(factory, dead).status == "queued"
+    assert CliRunner().invoke(app, ["jobs", "retry", str(job_id)]).exit_code == 2

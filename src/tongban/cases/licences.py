@@ -21,7 +21,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
+from tongban.accounts.identity import IdKind
 from tongban.accounts.identity import mask as mask_id_number
+from tongban.accounts.identity import normalize as normalize_id
 from tongban.accounts.identity import validate as validate_id
 from tongban.cases import documents, seals
 from tongban.catalog.models import Agency
@@ -34,6 +36,11 @@ from tongban.core.errors import Conflict, InvalidInput, NotFound
 QR_PREFIX = "TBL1"
 MAX_PAYLOAD_BYTES = 900  # keeps the QR code small enough to print and scan (version ≤ 25 at level M)
 SUBJECT_KINDS = {"person": "自然人", "org": "法人和其他组织"}
+# Tried in this order when the caller does not say which document a person's number is from.
+_INFERRED_KINDS = (
+    IdKind.resident_id, IdKind.foreign_permanent_id, IdKind.hkmo_residence_permit, IdKind.tw_residence_permit,
+    IdKind.hkmo_travel_permit, IdKind.tw_travel_permit,
+)
 
 
 class LicenceStatus(StrEnum):
@@ -53,7 +60,7 @@ class License(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
-    type_code: Mapped[str] = mapped_column(String(60), index=True)
+    type_code: Mapped[str] = mapped_column(String(100), index=True)
     type_name: Mapped[str] = mapped_column(String(200))  # the item's result name, e.g. 食品经营许可证
     subject_kind: Mapped[str] = mapped_column(String(10))  # person / org
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
@@ -118,9 +125,25 @@ def _holder(holder_kind: str, identifier: str, id_kind: str | None, today: date)
         except ValidationError:
             raise InvalidInput("LICENCE_HOLDER_USCC", "统一社会信用代码不正确，请核对18位代码") from None
     if holder_kind == "person":
-        document = validate_id(id_kind or "resident_id", identifier or "", today=today)
+        if not id_kind:
+            document = _infer_id(identifier or "", today)
+        else:  # the nationality is not part of a licence; "XXX" only satisfies the passport check
+            document = validate_id(id_kind, identifier or "", today=today, nationality="XXX" if id_kind == "passport" else None)
         return document.kind.value, document.number
     raise InvalidInput("LICENCE_HOLDER_KIND", "持证主体类型应为自然人（person）或法人和其他组织（org）")
+
+
+def _infer_id(identifier: str, today: date):
+    """The first identity document kind the number is valid as; passports must be named by the caller."""
+    value = normalize_id(IdKind.resident_id, identifier)
+    kinds = _INFERRED_KINDS[:4] if len(value) == 18 and value[:17].isdigit() else _INFERRED_KINDS
+    first_error = None
+    for kind in kinds:
+        try:
+            return validate_id(kind, value, today=today)
+        except InvalidInput as error:
+            first_error = first_error or error
+    raise first_error
 
 
 def mask_identifier(id_kind: str, value: str) -> str:
@@ -204,8 +227,9 @@ def _next_number(db_session: Session, region_code: str, year: int) -> str:
 
 
 def _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data) -> None:
-    if not isinstance(type_code, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]{1,60}", type_code):
-        raise InvalidInput("LICENCE_TYPE_CODE", "证照类型代码应为1到60位字母、数字、点、横线或下划线")
+    # No dots: forms refer to a licence's fields as "licence:<type>.<field>".
+    if not isinstance(type_code, str) or not re.fullmatch(r"[\w\-]{1,100}", type_code):
+        raise InvalidInput("LICENCE_TYPE_CODE", "证照类型代码应为1到100位文字、字母、数字、横线或下划线")
     if not isinstance(type_name, str) or not type_name.strip() or len(type_name) > 200:
         raise InvalidInput("LICENCE_TYPE_NAME", "请填写证照名称（200字以内）")
     if not isinstance(holder_name, str) or not holder_name.strip() or len(holder_name) > 200:

@@ -38,7 +38,7 @@ ITEM_PAGE = 20
 LOOKUP_LIMIT = 50
 LOOKUP_PERMISSIONS = (Permission.consult_answer, Permission.case_accept, Permission.supervise)
 USCC_KIND = "uscc"
-APPLICANT_FIELDS = ("name", "id_kind", "id_number", "phone", "uscc", "org_name")
+APPLICANT_FIELDS = {"name": 100, "id_kind": 30, "id_number": 40, "phone": 20, "uscc": 20, "org_name": 200}  # longest accepted
 
 
 async def _posted(request: Request) -> FormData:
@@ -125,11 +125,13 @@ def _submission(data: FormData, item_id: int, content: ItemContent) -> cases.Sub
 def intake(request: Request, db: Db, clock: Now, library: Library, actor: Staff, _csrf: Csrf, data: Posted,
            item_id: Annotated[int, Form(ge=1, le=2**31 - 1)], key: Annotated[str, Form(max_length=80)] = "") -> Response:
     """窗口代为申报: the walk-in need not have an account; the case is the same as one filed online (CASE-18, CASE-21)."""
-    values = {name: _text(data, name, 200) for name in APPLICANT_FIELDS}
-    values.update({k: v for k, v in data.items() if isinstance(v, str) and k.startswith(("f_", "exempt_"))})
-    values.update(pledge=_text(data, "pledge", 10), delivery_method=_text(data, "delivery_method", 30))
+    # What was typed goes back into the form if something is wrong; the files must be chosen again.
+    values = {k: v for k, v in data.items()
+              if isinstance(v, str) and (k in APPLICANT_FIELDS or k.startswith(("f_", "exempt_", "pledge", "delivery_method")))}
     try:
         actor.require(Permission.case_accept)
+        values.update({name: _text(data, name, limit) for name, limit in APPLICANT_FIELDS.items()})
+        values.update(pledge=_text(data, "pledge", 10), delivery_method=_text(data, "delivery_method", 30))
         _, content = _item_in_scope(db, actor, item_id)
         applicant = applicants.walk_in(db_session=db, name=values["name"], id_kind=values["id_kind"] or "resident_id",
                                        id_number=values["id_number"], phone=values["phone"], uscc=values["uscc"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -20,7 +20,7 @@ from tongban.cases import applicants, decisions, delivery, forms, handling, staf
 from tongban.cases import service as cases
 from tongban.cases.enums import DECIDED_STATES, CaseState, DeliveryStatus, Opinion
 from tongban.cases.models import Case, CasePost
-from tongban.catalog.enums import DeliveryMethod, FormFieldKind
+from tongban.catalog.enums import FormFieldKind
 from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput
@@ -43,6 +43,7 @@ S = CaseState
 PAGE = 20
 STALE = "该办件刚被他人处理，请刷新后查看最新状态"
 SUPPLEMENT_DAYS, DEFICIENCY_DAYS = 5, 10  # the service's defaults, shown in the forms
+REVIEW_STEPS = {S.accepted: {"review"}, S.under_review: {"special_start"}, S.special_procedure: {"special_end"}}
 
 
 @dataclass(frozen=True)
@@ -104,12 +105,11 @@ def _queue_clause(actor: StaffActor, queue: Queue) -> ColumnElement[bool]:
 
 
 def _row(case: Case, today: date) -> dict:
-    open_clock = case.state not in {s.value for s in DECIDED_STATES} and not S(case.state).final
-    due = case.promised_due
+    overdue = _overdue(case, today)
     return {
         "id": case.id, "number": case.case_number, "item": case.item_name, "applicant": case.applicant_name,
-        "state_label": S(case.state).label, "submitted_at": case.submitted_at, "due": due,
-        "overdue": bool(open_clock and due and due < today), "due_today": bool(open_clock and due == today),
+        "state_label": S(case.state).label, "submitted_at": case.submitted_at, "due": case.promised_due,
+        "overdue": overdue, "due_today": not overdue and _overdue(case, today + timedelta(days=1)),
     }
 
 
@@ -120,7 +120,8 @@ def queue_page(request: Request, db: Db, clock: Now, actor: Staff, tab: Annotate
     names = {x.name: x for x in QUEUES}
     if tab in names and names[tab] not in queues:
         raise Forbidden("NOT_PERMITTED", "您的岗位不处理这个队列")
-    current = names.get(tab) if tab in names else queues[0]
+    own = [x for x in queues if x.permission is not None and actor.has(x.permission)]
+    current = names[tab] if tab in names else (own[0] if own else names["all"])  # supervisors start with everything
     where = _queue_clause(actor, current)
     if q.strip():
         where = and_(where, Case.case_number.contains(q.strip().upper(), autoescape=True))
@@ -150,25 +151,33 @@ def _own_post(db: Session, actor: StaffActor, case: Case) -> CasePost | None:
 
 
 def _actions(db: Session, actor: StaffActor, case: Case, content, delivery_row) -> set[str]:
-    """The forms this member of staff may use on the case as it stands now."""
+    """The forms this member of staff may use on the case as it stands now. A co-agency only gives its opinion."""
     state, lead = S(case.state), actor.covers(agency_id=case.agency_id, region_code=case.region_code)
     found: set[str] = set()
     if lead and actor.has(Permission.case_accept):
-        found |= {"accept", "refuse", "supplement", "deficiency"} if state is S.submitted else set()
-        found |= {"refuse"} if state is S.supplement_requested else set()
+        if state is S.submitted:
+            found |= {"accept", "refuse", "supplement", "deficiency"}
+        elif state is S.supplement_requested:
+            found.add("refuse")
     if lead and actor.has(Permission.case_review):
-        found |= {S.accepted: {"review"}, S.under_review: {"special_start"}, S.special_procedure: {"special_end"}}.get(state, set())
+        found |= REVIEW_STEPS.get(state, set())
     if state is S.under_review and actor.has(Permission.case_review) and _own_post(db, actor, case) is not None:
         found.add("opinion")
     if lead and state is S.under_review and actor.has(Permission.case_decide):
         found.add("decide")
-    if lead and state is S.accepted and content.review_rules.on_the_spot and (
-            actor.has(Permission.case_decide) or actor.has(Permission.case_accept)):
+    may_decide_here = actor.has(Permission.case_decide) or actor.has(Permission.case_accept)
+    if lead and state is S.accepted and content.review_rules.on_the_spot and may_decide_here:
         found.add("decide_on_the_spot")
-    if lead and state is S.approved and actor.has(Permission.case_dispatch) and delivery_row is not None \
-            and delivery_row.status == DeliveryStatus.ready.value:
+    ready = delivery_row is not None and delivery_row.status == DeliveryStatus.ready.value
+    if lead and state is S.approved and actor.has(Permission.case_dispatch) and ready:
         found.add(f"deliver_{delivery_row.method}")
     return found
+
+
+def _overdue(case: Case, today: date) -> bool:
+    """Past the promised date while the decision is still to come (highlighted in red)."""
+    pending = case.state not in {s.value for s in DECIDED_STATES} and not S(case.state).final
+    return bool(pending and case.promised_due and case.promised_due < today)
 
 
 def _form_rows(case: Case, out, content) -> list[tuple[str, str]]:
@@ -195,16 +204,12 @@ def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, c
     content = handling.content_of(db, case)
     delivery_row = delivery.of(db_session=db, case_id=case.id)
     actions = _actions(db, actor, case, content, delivery_row)
-    today = clock.today()
-    due = case.promised_due
-    overdue = bool(due and due < today and case.state not in {s.value for s in DECIDED_STATES} and not S(case.state).final)
     context = {
         "case": out, "form_rows": _form_rows(case, out, content), "actions": actions,
-        "content": content, "overdue": overdue, "pending": [p for p in out.posts if p.opinion is None],
+        "content": content, "overdue": _overdue(case, clock.today()), "pending": [p for p in out.posts if p.opinion is None],
         "own_post": _own_post(db, actor, case) if "opinion" in actions else None, "id_kinds": KINDS_FOR_FORM,
         "supplement_due": _default_deadline(db, clock, SUPPLEMENT_DAYS) if "supplement" in actions else "",
         "deficiency_due": _default_deadline(db, clock, DEFICIENCY_DAYS) if "deficiency" in actions else "",
-        "delivery_label": DeliveryMethod(delivery_row.method).label if delivery_row else "",
         "error": error, "actor": actor, "msg": "" if error else request.query_params.get("msg", ""),
     }
     return render(request, "cases/staff_case.html", status_code=status_code, **context)

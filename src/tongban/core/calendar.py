@@ -95,7 +95,13 @@ class DueDate:
 
     @property
     def explanation(self) -> str:
-        text = f"自 {self.start.isoformat()} 起算（当日不计），第 {self.days} 个{self.unit.label}为 {self.due.isoformat()}"
+        if self.unit is LimitUnit.natural_day:
+            last = self.start + timedelta(days=self.days)
+            text = f"自 {self.start.isoformat()} 起算（当日不计），第 {self.days} 个自然日为 {last.isoformat()}"
+            if self.due != last:
+                text += f"，逢法定节假日或周末顺延至 {self.due.isoformat()}"
+            return text + self._unknown_note() + "。"
+        text = f"自 {self.start.isoformat()} 起算（当日不计），第 {self.days} 个工作日为 {self.due.isoformat()}"
         if self.holidays_skipped:
             names = "、".join(dict.fromkeys(name or "节假日" for _, name in self.holidays_skipped))
             text += f"；其间法定节假日 {len(self.holidays_skipped)} 天（{names}）不计"
@@ -104,10 +110,13 @@ class DueDate:
         if self.makeup_workdays:
             days = "、".join(d.isoformat() for d, _ in self.makeup_workdays)
             text += f"；调休上班日 {len(self.makeup_workdays)} 天（{days}）计入"
-        if self.unknown_years:
-            years = "、".join(str(y) for y in self.unknown_years)
-            text += f"。注意：{years} 年的节假日安排尚未录入，该年暂按仅周末休息计算，结果可能不准确，请管理员录入后重新计算"
-        return text + "。"
+        return text + self._unknown_note() + "。"
+
+    def _unknown_note(self) -> str:
+        if not self.unknown_years:
+            return ""
+        years = "、".join(str(y) for y in self.unknown_years)
+        return f"。注意：{years} 年的节假日安排尚未录入，该年暂按仅周末休息计算，结果可能不准确，请管理员录入后重新计算"
 
 
 @dataclass(frozen=True)
@@ -226,7 +235,7 @@ def parse_date(value: str | date) -> date:
     text = str(value).strip().replace("/", "-")
     try:
         return date.fromisoformat(text) if len(text) == 10 else date(*(int(p) for p in text.split("-")))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise InvalidInput("DATE_INVALID", f"日期“{str(value)[:20]}”无效，应写成 2026-10-01 这样的格式") from None
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import multiprocessing
 import os
+import pkgutil
 import signal
 import socket
 import threading
@@ -13,6 +15,8 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+import tongban
+
 from tongban.core import db as core_db
 from tongban.core.clock import Clock, SystemClock
 from tongban.core.logs import configure_logging, get_logger
@@ -20,14 +24,18 @@ from tongban.notify.outbox import DEFAULT_LEASE, run_once, schedule_periodic
 
 log = get_logger(__name__)
 
-# Modules whose import registers job handlers (`@handler`, `@periodic`); a domain with jobs adds its own.
+# Modules whose import registers job handlers (`@handler`, `@periodic`), besides every domain's `jobs.py`.
 # tongban.models comes first: handlers' tables refer to other domains' tables.
 HANDLER_MODULES = ["tongban.models", "tongban.notify.outbox", "tongban.notify.service"]
 
 
 def load_handlers() -> None:
+    """Import the modules that register handlers: the list above, then `tongban.<domain>.jobs` where it exists."""
     for name in HANDLER_MODULES:
         importlib.import_module(name)
+    for module in pkgutil.iter_modules(tongban.__path__):
+        if module.ispkg and importlib.util.find_spec(f"tongban.{module.name}.jobs") is not None:
+            importlib.import_module(f"tongban.{module.name}.jobs")
 
 
 def worker_id(name: str = "", index: int = 0) -> str:
@@ -97,9 +105,12 @@ def _process_main(name: str, index: int, once: bool, batch: int, poll: float) ->
         session_factory=core_db.session_factory(), clock=SystemClock(), worker_id=worker_id(name, index),
         batch=batch, poll=poll, deps=_default_deps(),
     )
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: worker.stop())
-    worker.run(once=once)
+    previous = {sig: signal.signal(sig, lambda *_: worker.stop()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        worker.run(once=once)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run_workers(*, concurrency: int = 1, once: bool = False, name: str = "", batch: int = 20, poll: float = 1.0) -> int:

@@ -65,7 +65,7 @@ def upgrade() -> None:
     op.create_table('licence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=40), nullable=False),
-    sa.Column('type_code', sa.String(length=60), nullable=False),
+    sa.Column('type_code', sa.String(length=100), nullable=False),
     sa.Column('type_name', sa.String(length=200), nullable=False),
     sa.Column('subject_kind', sa.String(length=10), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=True),
