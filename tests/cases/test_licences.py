@@ -92,7 +92,7 @@ def test_the_qr_code_verifies_offline_and_a_tampered_one_does_not(db_session, cl
     with pytest.raises(InvalidInput) as raised:
         licences.verify_qr(qr, {})
     assert raised.value.code == "LICENCE_QR_UNKNOWN_SEAL"
-    for garbage in ("", "hello", "TBL1.!!.!!", "TBL1.e30.AA", qr.replace("TBL1", "TBL2")):
+    for garbage in (None, "", "hello", "TBL1.!!.!!", "TBL1.e30.AA", qr.replace("TBL1", "TBL2")):
         with pytest.raises(InvalidInput) as raised:
             licences.verify_qr(garbage, keys)
         assert raised.value.code == "LICENCE_QR_FORMAT"

@@ -197,7 +197,8 @@ def _parse_payload(raw: bytes) -> VerifiedLicence:
 
 def verify_qr(text: str, public_keys: dict[str, str]) -> VerifiedLicence:
     """Check a licence QR code offline against trusted seal keys (fingerprint → PEM); InvalidInput if not genuine."""
-    parts = (text or "").strip().split(".")
+    text = text.strip() if isinstance(text, str) else ""
+    parts = text.split(".")
     if len(parts) != 3 or parts[0] != QR_PREFIX or len(text) > 4000:
         raise _qr_error("LICENCE_QR_FORMAT", "二维码内容不是本平台签发的电子证照")
     try:

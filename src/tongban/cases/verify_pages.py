@@ -97,7 +97,7 @@ def document_json(number: str, db: Db) -> dict:
 def _licence_facts(db: Session, clock: Clock, number: str) -> dict:
     check = licences.verify_online(db_session=db, clock=clock, number=number)
     licence = check.licence
-    document = db.get(documents.Document, licence.document_id) if licence.document_id else None
+    # Licence numbers are sequential, so no link to the PDF (it names the holder in full): the holder has it.
     return {
         "number": licence.number, "type_code": licence.type_code, "type_name": licence.type_name,
         "holder_kind": licence.subject_kind, "holder_kind_label": licences.SUBJECT_KINDS.get(licence.subject_kind, ""),
@@ -108,7 +108,7 @@ def _licence_facts(db: Session, clock: Clock, number: str) -> dict:
         "status": check.status.value, "status_label": check.status.label,
         "revoked_at": licence.revoked_at.astimezone(SHANGHAI).strftime("%Y-%m-%d") if licence.revoked_at else None,
         "revoke_reason": licence.revoke_reason, "signature_valid": check.signature_ok, "document_valid": check.document_ok,
-        "document_number": document.number if document else None, "seal_fingerprint": check.seal.fingerprint,
+        "seal_fingerprint": check.seal.fingerprint,
     }
 
 

@@ -16,7 +16,6 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 import tongban
-
 from tongban.core import db as core_db
 from tongban.core.clock import Clock, SystemClock
 from tongban.core.logs import configure_logging, get_logger
