@@ -24,7 +24,7 @@ from tongban.web import errors, filters
 from tongban.web.i18n import translator
 
 log = logging.getLogger(__name__)
-DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify")
+DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases")
 
 
 def _templates() -> Environment:

@@ -45,6 +45,6 @@ from tongban.core.calendar import CalendarDay, CalendarYear  # noqa: F401
 from tongban.core.db import Base  # noqa: F401
 from tongban.notify.inbox import InboxMessage  # noqa: F401
 from tongban.notify.outbox import Job  # noqa: F401
-from tongban.notify.service import Delivery  # noqa: F401
+from tongban.notify.service import NotificationDelivery  # noqa: F401
 from tongban.publications.models import Publication  # noqa: F401
 from tongban.search.models import SearchClick, SearchLog  # noqa: F401

@@ -19,7 +19,7 @@ from tongban.core import db as core_db
 from tongban.core.errors import InvalidInput
 from tongban.notify import service
 from tongban.notify.outbox import Job, run_once
-from tongban.notify.service import Delivery, notify
+from tongban.notify.service import NotificationDelivery, notify
 from tongban.notify.sms import HttpSmsGateway
 from tongban.notify.templates import TEMPLATES, render
 
@@ -61,9 +61,9 @@ def _work(clock, deps=None) -> int:
     return total
 
 
-def _deliveries(db_session) -> dict[str, Delivery]:
+def _deliveries(db_session) -> dict[str, NotificationDelivery]:
     db_session.expire_all()
-    return {d.channel: d for d in db_session.scalars(select(Delivery))}
+    return {d.channel: d for d in db_session.scalars(select(NotificationDelivery))}
 
 
 def test_every_template_names_its_fields_and_a_missing_one_fails_at_enqueue(db_session, clock):
@@ -74,7 +74,7 @@ def test_every_template_names_its_fields_and_a_missing_one_fails_at_enqueue(db_s
         notify(db_session=db_session, clock=clock, kind="case_progress", fields={"case_number": "X", "step": "已受理"},
                person_id=person.id)
     assert missing.value.code == "MESSAGE_FIELDS_MISSING" and missing.value.details == ["detail", "item_name"]
-    assert db_session.scalar(select(func.count(Delivery.id))) == 0
+    assert db_session.scalar(select(func.count(NotificationDelivery.id))) == 0
     with pytest.raises(InvalidInput):
         notify(db_session=db_session, clock=clock, kind="no_such_kind", fields={}, person_id=person.id)
     with pytest.raises(InvalidInput):
@@ -91,7 +91,7 @@ def test_one_delivery_and_one_job_per_channel_in_the_callers_transaction(db_sess
     assert [d.channel for d in deliveries] == ["inbox", "sms", "email"]  # the phone is the person's bound one
     assert [d.recipient_masked for d in deliveries] == [f"person:{person.id}", "139****5678", "z***@example.cn"]
     db_session.rollback()  # the change that caused them was rolled back: no message, no job
-    assert db_session.scalar(select(func.count(Delivery.id))) == 0 and db_session.scalar(select(func.count(Job.id))) == 0
+    assert db_session.scalar(select(func.count(NotificationDelivery.id))) == 0 and db_session.scalar(select(func.count(Job.id))) == 0
     notify(db_session=db_session, clock=clock, kind="case_progress", fields=PROGRESS, phone="13900001111")
     db_session.commit()
     assert db_session.scalars(select(Job.kind)).all() == ["notify.sms"]  # no person, no address: SMS only

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import signal
@@ -65,7 +66,7 @@ def _enqueue(n: int, **payload) -> None:
         conn.execute(text(
             "INSERT INTO outbox_job (kind, payload, status, attempts, max_attempts, run_after, last_error, created_at) "
             "SELECT 'test.record_run', CAST(:payload AS json), 'queued', 0, 5, now(), '', now() FROM generate_series(1, :n)"
-        ), {"n": n, "payload": __import__("json").dumps(payload)})
+        ), {"n": n, "payload": json.dumps(payload)})
 
 
 def _start(url: str, count: int, lease: float) -> list[multiprocessing.Process]:

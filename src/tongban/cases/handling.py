@@ -245,6 +245,8 @@ def record_opinion(
     post = db_session.scalar(select(CasePost).where(CasePost.case_id == case.id, CasePost.agency_id == agency_id))
     if post is None:
         raise InvalidInput("NO_POST", "本机构不是该办件的审查部门")
+    if post.opinion is not None and post.staff_id != actor.staff_id:
+        raise Conflict("OPINION_GIVEN", f"本部门已由{post.staff_name}提出审查意见")
     post.opinion, post.reasons, post.staff_id, post.staff_name, post.at = opinion.value, reasons, actor.staff_id, actor.name, clock.now()
     agency = db_session.get(Agency, agency_id)
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.opinion_recorded, actor_ref=actor.ref,

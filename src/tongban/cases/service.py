@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts.access import PersonActor, StaffActor
 from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, exemptions, files, forms, lifecycle, progress
+from tongban.cases import applicants, exemptions, fees, files, forms, lifecycle, progress
 from tongban.cases.enums import CaseChannel, CaseState, EventKind, MaterialStatus
 from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePause
 from tongban.catalog import service as catalog
@@ -119,6 +119,7 @@ def submit(
     form = forms.form_for(content)
     clean = forms.check(form, submission.form)
     delivery = _delivery_choice(content, submission.delivery_method)
+    fees.assess(content.fees, clean)  # a quantity the fee needs must be on the form now, not found missing at acceptance
     if submission.pledge and content.pledge is None:
         raise InvalidInput("PLEDGE_NOT_OFFERED", "该事项不实行告知承诺制")
     plan = exemptions.plan(
@@ -153,8 +154,9 @@ def submit(
             raise
         return _same_submission(existing, submission)
     case.case_number = _case_number(case, clock)
+    uploader = staff.ref if staff else f"person:{applicant.person_id}"
     for material in content.materials:
-        _add_material(db_session, clock, case, applicant, material, plan.get(material.key), checked.get(material.key))
+        _add_material(db_session, clock, case, uploader, material, plan.get(material.key), checked.get(material.key))
     actor_ref, actor_name = (staff.ref, staff.name) if staff else (f"person:{applicant.person_id}", applicant.agent_name or applicant.name)
     lifecycle.record(
         db_session=db_session, clock=clock, case=case, kind=EventKind.submitted, to_state=CaseState.submitted,
@@ -230,11 +232,11 @@ def _store_file(db_session: Session, clock: Clock, case: Case, applicant_ref: st
     return row
 
 
-def _add_material(db_session, clock, case, applicant, material, exemption, checked) -> None:
+def _add_material(db_session, clock, case, uploader, material, exemption, checked) -> None:
     status, ref, file_id = MaterialStatus.missing, "", None
     if checked is not None:
         status = MaterialStatus.provided
-        file_id = _store_file(db_session, clock, case, f"person:{applicant.person_id}", checked).id
+        file_id = _store_file(db_session, clock, case, uploader, checked).id
     elif exemption is not None:
         status, ref = MaterialStatus.exempted, exemption.ref
     elif material.e_form:

@@ -1,7 +1,7 @@
 """Notifications: one delivery record per message and channel, sent by jobs (CASE-15, CASE-19; 002 8.6.3).
 
-`notify(...)` renders the template, writes a `Delivery` per channel and enqueues a job for each, all
-in the caller's transaction: a case event and the messages about it commit together. Sending
+`notify(...)` renders the template, writes a `NotificationDelivery` per channel and enqueues a job for
+each, all in the caller's transaction: a case event and the messages about it commit together. Sending
 happens in the worker, never inside a web request. In-app messages commit with their job, so they
 arrive exactly once; SMS and e-mail leave the process before the commit, so a worker killed between
 the two may send one twice (at least once), never zero times.
@@ -39,13 +39,13 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 EMAIL_FOOTER = "\n\n——\n本邮件由通办政务服务平台自动发送，请勿直接回复。"
 
 
-class DeliveryStatus(StrEnum):
+class NotificationStatus(StrEnum):
     queued = "queued"
     sent = "sent"
     failed = "failed"  # gave up after the job's last attempt
 
 
-class Delivery(Base):
+class NotificationDelivery(Base):
     """消息发送记录: one message to one recipient over one channel, with its status."""
 
     __tablename__ = "notification_delivery"
@@ -60,7 +60,7 @@ class Delivery(Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(10), default=DeliveryStatus.queued)
+    status: Mapped[str] = mapped_column(String(10), default=NotificationStatus.queued)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -108,7 +108,7 @@ def notify(
     *, db_session: Session, clock: Clock, kind: str, fields: dict[str, object], person_id: int | None = None,
     phone: str | None = None, email: str | None = None, channels: tuple[str, ...] = CHANNELS,
     case_id: int | None = None, link: str = "",
-) -> list[Delivery]:
+) -> list[NotificationDelivery]:
     """Queue the message of `kind` on every channel that can reach the recipient, in the caller's transaction.
 
     Missing template fields fail here, before anything is written. With a person and no phone the
@@ -118,10 +118,10 @@ def notify(
     now = clock.now()
     deliveries = []
     for channel, (recipient, masked) in _recipients(db_session, tuple(channels), person_id, phone, email).items():
-        delivery = Delivery(
+        delivery = NotificationDelivery(
             kind=kind, channel=channel, person_id=person_id, case_id=case_id, recipient=recipient,
             recipient_masked=masked, title=message.title, body=message.body, link=link,
-            status=DeliveryStatus.queued.value, attempts=0, error="", created_at=now,
+            status=NotificationStatus.queued.value, attempts=0, error="", created_at=now,
         )
         db_session.add(delivery)
         db_session.flush()  # the job carries the delivery's id
@@ -130,12 +130,14 @@ def notify(
     return deliveries
 
 
-def deliveries_for(*, db_session: Session, case_id: int | None = None, person_id: int | None = None) -> list[Delivery]:
-    query = select(Delivery).order_by(Delivery.created_at, Delivery.id)
+def deliveries_for(
+    *, db_session: Session, case_id: int | None = None, person_id: int | None = None,
+) -> list[NotificationDelivery]:
+    query = select(NotificationDelivery).order_by(NotificationDelivery.created_at, NotificationDelivery.id)
     if case_id is not None:
-        query = query.where(Delivery.case_id == case_id)
+        query = query.where(NotificationDelivery.case_id == case_id)
     if person_id is not None:
-        query = query.where(Delivery.person_id == person_id)
+        query = query.where(NotificationDelivery.person_id == person_id)
     return list(db_session.scalars(query))
 
 
@@ -171,27 +173,27 @@ class SmtpMailer:
             smtp.send_message(message)
 
 
-def _pending(ctx: JobContext) -> Delivery | None:
+def _pending(ctx: JobContext) -> NotificationDelivery | None:
     """The delivery this job sends, unless it is already sent (a retried job must not send twice)."""
-    delivery = ctx.db_session.get(Delivery, ctx.payload["delivery_id"])
-    return delivery if delivery is not None and delivery.status != DeliveryStatus.sent.value else None
+    delivery = ctx.db_session.get(NotificationDelivery, ctx.payload["delivery_id"])
+    return delivery if delivery is not None and delivery.status != NotificationStatus.sent.value else None
 
 
-def _sent(ctx: JobContext, delivery: Delivery) -> None:
-    delivery.status, delivery.sent_at, delivery.error = DeliveryStatus.sent.value, ctx.clock.now(), ""
+def _sent(ctx: JobContext, delivery: NotificationDelivery) -> None:
+    delivery.status, delivery.sent_at, delivery.error = NotificationStatus.sent.value, ctx.clock.now(), ""
     delivery.attempts += 1
     log.info("notification sent", extra={"delivery_id": delivery.id, "channel": delivery.channel,
                                          "to": delivery.recipient_masked})
 
 
 def _failed(ctx: JobContext, error: str, final: bool) -> None:
-    delivery = ctx.db_session.get(Delivery, ctx.payload.get("delivery_id"))
+    delivery = ctx.db_session.get(NotificationDelivery, ctx.payload.get("delivery_id"))
     if delivery is None:
         return
     delivery.attempts += 1
     delivery.error = error
     if final:
-        delivery.status = DeliveryStatus.failed.value
+        delivery.status = NotificationStatus.failed.value
 
 
 @handler("notify.inbox", on_failure=_failed)
