@@ -79,6 +79,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/search_scale.py
 	$(BIN)/python bench/crypto_at_rest.py
 	$(BIN)/python bench/jobs.py
+	$(BIN)/python bench/cases.py
 
 system-deps-run:
 	@bash scripts/system-deps.sh run

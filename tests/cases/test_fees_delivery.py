@@ -143,3 +143,18 @@ def test_progress_is_pushed_to_the_applicant_at_every_step(db_session, clock):
     steps = [t.split("：", 1)[1] for t in titles]
     assert steps == ["已提交", "已受理", "进入审查", "已办结（准予）"]
     assert all(case.case_number in t for t in titles)
+
+
+@pytest.mark.req("CASE-15")
+def test_the_result_goes_out_by_sms_message_and_site(db_session, clock, sms):
+    from tongban.core import db as core_db
+    from tongban.notify.outbox import run_once
+
+    case, person, _ = approved_case(db_session, clock, delivery_method="locker")
+    db_session.commit()
+    while run_once(session_factory=core_db.session_factory(), clock=clock, worker_id="test", deps={"sms_gateway": sms}):
+        pass
+    texts = [m["text"] for m in sms.messages(person.phone)]
+    assert any(case.case_number in t and "已办结（准予）" in t for t in texts)
+    assert any("取件码" in t for t in texts)
+    assert inbox.messages_of(db_session=db_session, person_id=person.id)[0].kind == "case_result"

@@ -40,6 +40,8 @@ def prepare(*, db_session: Session, clock: Clock, case: Case) -> CaseDelivery:
     row = CaseDelivery(case_id=case.id, method=method.value, status=DeliveryStatus.ready.value, prepared_at=clock.now())
     if method is DeliveryMethod.locker:
         _new_locker_code(row, clock)
+        progress.push(db_session=db_session, clock=clock, case=case, step="可到24小时自助柜领取", sms=True,
+                      detail=f"取件码 {row.locker_code}，{LOCKER_HOURS}小时内有效。")
     db_session.add(row)
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.delivery_prepared, actor_ref="system",
                      actor_name="系统", reason=method.label)

@@ -188,7 +188,7 @@ def request_supplement(
                      to_state=S.supplement_requested, actor_ref=actor.ref, actor_name=actor.name, reason=lines,
                      data={"materials": [r.material_key for r in marked], "deadline": case.supplement_deadline.isoformat()},
                      document_id=document.id)
-    progress.push(db_session=db_session, clock=clock, case=case, step="需要补正材料",
+    progress.push(db_session=db_session, clock=clock, case=case, step="需要补正材料", sms=True,
                   detail=f"请在{notices.chinese_date(case.supplement_deadline)}前补正：{lines}")
     db_session.flush()
     return case
@@ -218,7 +218,7 @@ def accept_with_deficiency(
                      document_id=document.id)
     _open_posts(db_session, case, content)
     clocks.recompute(db_session=db_session, clock=clock, case=case)
-    progress.push(db_session=db_session, clock=clock, case=case, step="已容缺受理",
+    progress.push(db_session=db_session, clock=clock, case=case, step="已容缺受理", sms=True,
                   detail=f"请在{notices.chinese_date(case.deficiency_deadline)}前补齐：{lines}")
     db_session.flush()
     return case

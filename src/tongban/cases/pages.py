@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from tongban.accounts.access import PersonActor
 from tongban.cases import applicants, apply_pages, delivery, files, lifecycle, progress_pages, views
@@ -32,6 +32,7 @@ Now = Annotated[Clock, Depends(get_clock)]
 Me = Annotated[PersonActor, Depends(get_person)]
 Csrf = Annotated[None, Depends(check_csrf)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Posted = apply_pages.Posted
 
 PAGE_SIZE = 20
 RESULT_KINDS = frozenset({NoticeKind.approval_decision.value, NoticeKind.licence.value})
@@ -42,13 +43,6 @@ MESSAGES = {
 }
 STATE_STYLES = {"approved": "ok", "delivered": "ok", "refused": "red", "denied": "red", "withdrawn": "",
                 "supplement_requested": "warn", "accepted_with_deficiency": "warn"}
-
-
-async def _posted(request: Request) -> FormData:
-    return await request.form()
-
-
-Posted = Annotated[FormData, Depends(_posted)]
 
 
 def _mine(db: Session, clock: Clock, actor: PersonActor, case_id: int) -> Case:

@@ -10,12 +10,22 @@ from tongban.cases.models import Case
 from tongban.catalog.schemas import ItemContent
 from tongban.core.clock import Clock
 from tongban.notify import inbox
+from tongban.notify.service import notify
 
 
-def push(*, db_session: Session, clock: Clock, case: Case, step: str, detail: str = "", result: bool = False) -> None:
-    """An in-app message for the person who applied (or the organisation's agent); results also by SMS."""
+def push(
+    *, db_session: Session, clock: Clock, case: Case, step: str, detail: str = "", result: bool = False, sms: bool = False,
+) -> None:
+    """An in-app message at every step for the person who applied (or the organisation's agent); results and
+    steps that need the applicant to act also go out by SMS, through the outbox in this same transaction."""
+    if result or sms:
+        phone = case.contact_phone
+        if phone:
+            notify(db_session=db_session, clock=clock, kind="case_progress", channels=("sms",), phone=phone,
+                   case_id=case.id, link=f"/cases/{case.id}",
+                   fields={"case_number": case.case_number, "item_name": case.item_name, "step": step, "detail": detail})
     if case.person_id is None:
-        return  # a walk-in applicant without an account is told at the window and by SMS once notifications land
+        return  # a walk-in without an account: the SMS above and the window tell them
     title = f"办件 {case.case_number}：{step}"
     body = f"您申请的“{case.item_name}”{step}。{detail}".strip()
     inbox.post(
