@@ -18,7 +18,7 @@ from tongban.catalog.schemas import ItemContent
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.config import get_settings
 from tongban.core.crypto import keyring
-from tongban.core.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from tongban.core.errors import Conflict, InvalidInput, NotFound, Unauthorized, Unavailable
 
 
 class PaymentGateway(Protocol):
@@ -59,7 +59,8 @@ def gateway_from_settings() -> PaymentGateway:
     else:
         key = hmac.new(keyring().index_key, b"tongban-payment-callbacks", hashlib.sha256).digest()
     if settings.payment_gateway != "dev":
-        raise NotImplementedError("only the development gateway is built in; set TONGBAN_PAYMENT_GATEWAY=dev")
+        # A province's payment platform needs its adapter here; until one is written, say so plainly.
+        raise Unavailable("PAYMENT_GATEWAY", "暂未接入统一公共支付平台，请到窗口缴费")
     return DevPaymentGateway(key)
 
 
@@ -72,7 +73,7 @@ def assess(*, db_session: Session, clock: Clock, case: Case, content: ItemConten
     if case.fee_fen > 0:
         db_session.add(Payment(
             case_id=case.id, order_number=_order_number(clock), amount_fen=case.fee_fen, status=PaymentStatus.pending.value,
-            gateway=gateway_from_settings().name, created_at=clock.now(),
+            gateway=get_settings().payment_gateway, created_at=clock.now(),
         ))
         lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.fee_assessed, actor_ref="system",
                          actor_name="系统", reason=f"应缴 {fees.yuan(case.fee_fen)}", data={"lines": case.fee_detail})

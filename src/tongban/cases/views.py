@@ -36,6 +36,7 @@ from tongban.catalog.enums import DeliveryMethod, HandlingForm
 from tongban.catalog.models import Agency
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.config import get_settings
+from tongban.core.errors import Unavailable
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -161,10 +162,14 @@ def _payment(db_session: Session, case: Case) -> PaymentOut | None:
     if payment is None:
         return None
     pending = payment.status != PaymentStatus.paid.value
+    try:
+        checkout = payments.gateway_from_settings().checkout_url(payment) if pending else None
+    except Unavailable:
+        checkout = None  # no online payment configured: the case page still shows what is due
     return PaymentOut(
         order_number=payment.order_number, amount_fen=payment.amount_fen, status=payment.status,
         status_label=PaymentStatus(payment.status).label,
-        checkout_url=payments.gateway_from_settings().checkout_url(payment) if pending else None,
+        checkout_url=checkout,
     )
 
 
