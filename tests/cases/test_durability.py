@@ -64,7 +64,7 @@ def test_every_acknowledged_case_survives_sigkill(db_session, clock, database_ur
                 n += 1
                 key = f"durable-{worker}-{n:06d}"
                 body = {"item_id": item.id,
-                        "form": {"applicant_name": "张三", "contact_phone": "13900000001", "address": "广安区建设路1号"},
+                        "form": {"applicant_name": "张三", "contact_phone": "13900000001", "address": "广安区建设路1号", "copies": "1"},
                         "files": [{"material_key": "m2", "filename": "平面图.pdf", "content_base64": b64(PDF)},
                                   {"material_key": "m3", "filename": "健康证.png", "content_base64": b64(PNG)}]}
                 try:
@@ -102,7 +102,7 @@ def test_every_acknowledged_case_survives_sigkill(db_session, clock, database_ur
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             number, key = acknowledged[0]
             worker = int(key.split("-")[1])
-            body = {"item_id": item.id, "form": {"applicant_name": "张三", "contact_phone": "13900000001", "address": "x"},
+            body = {"item_id": item.id, "form": {"applicant_name": "张三", "contact_phone": "13900000001", "address": "x", "copies": "1"},
                     "files": [{"material_key": "m2", "filename": "a.pdf", "content_base64": b64(PDF)},
                               {"material_key": "m3", "filename": "b.png", "content_base64": b64(PNG)}]}
             again = http.post("/api/v1/cases", json=body, headers={**headers[worker], "Idempotency-Key": key})
