@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tongban.baselib.service import TableBaseLibrary
-from tongban.cases import applicants, decisions, handling, licences, org_seals
+from tongban.cases import handling, licences, org_seals
 from tongban.cases import service as cases
-from tongban.cases.enums import CaseChannel, CaseState, MaterialStatus
+from tongban.cases.enums import CaseChannel, MaterialStatus
 from tongban.cases.files import Upload
 from tongban.cases.forms import Applicant
 from tongban.cases.models import Case, CaseFile
 from tongban.core import db as core_db
-from tongban.core.errors import Conflict, InvalidInput
+from tongban.core.errors import InvalidInput
 
 from tests.cases.caseflow import (
     PDF, PNG, Staff, applicant_of, approved_case, b64, case_item, person_headers, staff_headers, submission, submit,

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from tongban.cases.models import Case, CaseFile, CaseMaterial

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
-
 import pytest
-from sqlalchemy import select
-
 from tongban.cases import delivery, fees, payments
 from tongban.cases.documents import Document
 from tongban.cases.models import Payment
@@ -15,8 +10,7 @@ from tongban.catalog.schemas import Fee
 from tongban.core.errors import Conflict, Forbidden, InvalidInput
 from tongban.notify import inbox
 
-from tests.cases.caseflow import approved_case, case_item, pdf_text, person_headers, staff_headers
-from tests.factories import make_actor, make_person
+from tests.cases.caseflow import approved_case, pdf_text, person_headers
 
 BASIS = "川发改价格〔2026〕1号"
 

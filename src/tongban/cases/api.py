@@ -150,16 +150,8 @@ def progress(
 
 def public_lookup(db: Session, number: str, digits: str):
     """Same answer for an unknown number and wrong digits, so nobody can walk the numbers."""
-    try:
-        case = cases.by_number(db_session=db, case_number=number)
-    except NotFound:
-        case = None
-    tails = set()
-    if case is not None:
-        tails.add(case.applicant_identifier[-4:].upper())
-        if case.contact_phone:
-            tails.add(case.contact_phone[-4:])
-    if case is None or digits.upper() not in tails:
+    case = cases.by_number_and_digits(db_session=db, case_number=number, digits=digits)
+    if case is None:
         raise NotFound("CASE_NOT_FOUND", "办件编号或后四位不正确，请核对后再查")
     return case
 

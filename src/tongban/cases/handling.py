@@ -109,7 +109,7 @@ def accept(
     case.accepted_at = clock.now()
     rows = materials_of(db_session=db_session, case_id=case.id)
     fee_lines = payments.assess(db_session=db_session, clock=clock, case=case, content=content)
-    paragraphs = [f"你（单位）提交的申请材料齐全、符合法定形式，本机关决定予以受理。"]
+    paragraphs = ["你（单位）提交的申请材料齐全、符合法定形式，本机关决定予以受理。"]
     if case.promised_limit_days is not None or case.legal_limit_days is not None:
         limit = case.promised_limit_days or case.legal_limit_days
         unit = "个自然日" if case.limit_unit == "natural_day" else "个工作日"
@@ -156,7 +156,7 @@ def refuse(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case, 
     document = notices.issue(
         db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.refusal_notice, acceptor=actor.name,
         fields=[("不予受理理由", reasons)],
-        paragraphs=[f"经审查，你（单位）的申请不予受理。如不服本决定，可以依法申请行政复议或者提起行政诉讼。",
+        paragraphs=["经审查，你（单位）的申请不予受理。如不服本决定，可以依法申请行政复议或者提起行政诉讼。",
                     f"如有疑问请联系：{agency.consult_phone if agency and agency.consult_phone else agency.name if agency else ''}"],
     )
     _close_pause(db_session, clock, case, "supplement")

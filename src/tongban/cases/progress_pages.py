@@ -61,14 +61,7 @@ def _failures(request: Request) -> _Failures:
 
 
 def _match(db: Session, number: str, digits: str) -> Case | None:
-    try:
-        case = cases.by_number(db_session=db, case_number=number)
-    except NotFound:
-        return None
-    tails = {case.applicant_identifier[-4:].upper()}
-    if case.contact_phone:
-        tails.add(case.contact_phone[-4:])
-    return case if digits in tails else None
+    return cases.by_number_and_digits(db_session=db, case_number=number, digits=digits)
 
 
 def _page(request: Request, *, number: str = "", result=None, error: str = "", errors: dict | None = None,

@@ -17,7 +17,7 @@ from tongban.cases import applicants, exemptions, fees, files, forms, lifecycle,
 from tongban.cases.enums import CaseChannel, CaseState, EventKind, MaterialStatus
 from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePause
 from tongban.catalog import service as catalog
-from tongban.catalog.enums import Audience, ExemptionKind, HandlingForm, Necessity
+from tongban.catalog.enums import Audience, HandlingForm, Necessity
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.schemas import ItemContent
 from tongban.core.clock import SHANGHAI, Clock
@@ -58,6 +58,19 @@ def by_tracking(*, db_session: Session, token: str) -> Case:
     if case is None:
         raise NotFound("CASE_NOT_FOUND", "二维码无效或已过期")
     return case
+
+
+def by_number_and_digits(*, db_session: Session, case_number: str, digits: str) -> Case | None:
+    """Public lookup (SRCH-06): the number plus the last four digits of the contact phone or the ID / USCC.
+    None both for an unknown number and for wrong digits, so callers answer both the same way."""
+    try:
+        case = by_number(db_session=db_session, case_number=case_number)
+    except NotFound:
+        return None
+    tails = {case.applicant_identifier[-4:].upper()}
+    if case.contact_phone:
+        tails.add(case.contact_phone[-4:])
+    return case if (digits or "").strip().upper() in tails else None
 
 
 def form_data(case: Case) -> dict[str, str]:
