@@ -34,7 +34,7 @@ def _check_signatures(db_session: Session, actor: StaffActor, case: Case, approv
     posts = _posts(db_session, case)
     waiting = [p for p in posts if p.opinion is None]
     if waiting:
-        names = "、".join((db_session.get(Agency, p.agency_id).name if db_session.get(Agency, p.agency_id) else "") for p in waiting)
+        names = "、".join(agency.name for p in waiting if (agency := db_session.get(Agency, p.agency_id)) is not None)
         raise Conflict("OPINIONS_PENDING", f"尚有部门未提出审查意见：{names}")
     lead = next(p for p in posts if p.lead)
     if lead.staff_id == actor.staff_id:

@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts.identity import mask, mask_phone
+from tongban.accounts.identity import mask_phone
 from tongban.baselib.service import BaseLibrary
 from tongban.cases import delivery as deliveries
 from tongban.cases import exemptions, forms, lifecycle, notices, payments
 from tongban.cases.documents import Document, verify_url
 from tongban.cases.enums import CaseChannel, CaseState, DeliveryStatus, EventKind, MaterialStatus, Opinion, PaymentStatus
-from tongban.cases.licences import License
+from tongban.cases.licences import License, mask_identifier
 from tongban.cases.models import Case, CaseFile, CasePost
 from tongban.cases.schemas import (
     ApplicationFormOut,
@@ -102,13 +102,10 @@ def summary(db_session: Session, case: Case) -> CaseSummaryOut:
 
 
 def _masked_identifier(case: Case) -> str:
+    """The same masking as licences: credit codes keep region and tail, ID numbers lose the birth date."""
     value = case.applicant_identifier
-    if case.subject_kind == "org":
-        return value[:6] + "*" * 8 + value[-4:] if len(value) == 18 else value
-    try:
-        return mask("resident_id", value) if len(value) == 18 else mask("passport", value)
-    except Exception:  # noqa: BLE001 - an odd document number is still masked, never shown whole
-        return "*" * max(4, len(value) - 2) + value[-2:]
+    kind = "uscc" if case.subject_kind == "org" else ("resident_id" if len(value) == 18 else "passport")
+    return mask_identifier(kind, value)
 
 
 def detail(*, db_session: Session, clock: Clock, case: Case, for_applicant: bool) -> CaseOut:
