@@ -24,7 +24,7 @@ from tongban.web import errors, filters
 from tongban.web.i18n import translator
 
 log = logging.getLogger(__name__)
-DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases")
+DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases", "supervision", "appointments")
 
 
 def _templates() -> Environment:
@@ -156,4 +156,9 @@ def create_app(
     app.include_router(verify_pages.router)
     app.include_router(calendar_pages.router)
     app.include_router(notify_pages.router)
+    from tongban.appointments import routes as appointments_routes
+    from tongban.supervision import routes as supervision_routes
+
+    for router in [*supervision_routes.routers, *appointments_routes.routers]:
+        app.include_router(router)
     return app

@@ -34,6 +34,11 @@ app.add_typer(regions_app, name="regions")
 from tongban.core.calendar_cli import calendar_app  # noqa: E402
 
 app.add_typer(calendar_app, name="calendar")
+from tongban.appointments.cli import appointments_app  # noqa: E402
+from tongban.supervision.cli import supervision_app  # noqa: E402
+
+app.add_typer(supervision_app, name="supervision")
+app.add_typer(appointments_app, name="appointments")
 
 console = Console(stderr=True)
 clock = SystemClock()
@@ -123,6 +128,14 @@ def _seed_demo_accounts() -> None:
         "（工作人员 admin/manager/window/editor/reviewer，市民 李梅 511602198507261174；密码 tongban-demo1；"
         "短信验证码写入 var/sms.jsonl）"
     )
+    from tongban.appointments.demo import seed_demo as seed_appointments
+    from tongban.supervision.demo import seed_demo as seed_supervision
+
+    for seed in (seed_supervision, seed_appointments):
+        with core_db.session_scope() as session:
+            line = seed(db_session=session, clock=clock)
+        if line:
+            console.print(line)
 
 
 @import_app.command("sichuan")

@@ -16,6 +16,8 @@ from tongban.accounts.models import (  # noqa: F401
     StatusRequest,
     VerifiedFactor,
 )
+import tongban.appointments.models  # noqa: F401,E402  (the domain's tables)
+import tongban.supervision.models  # noqa: F401,E402
 from tongban.baselib.models import LegalPersonRecord, PopulationFactor, PopulationRecord  # noqa: F401
 from tongban.cases.documents import Document  # noqa: F401
 from tongban.cases.models import (  # noqa: F401

@@ -1,0 +1,3 @@
+"""Tables of the appointments domain."""
+
+from __future__ import annotations

@@ -1,0 +1,24 @@
+"""appointments halls queues
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-03 09:00:00.000000
+"""
+from alembic import op
+import sqlalchemy as sa
+import tongban.core.crypto
+import tongban.core.db
+
+
+revision = '0010'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,3 @@
+"""Tables of the supervision domain."""
+
+from __future__ import annotations
