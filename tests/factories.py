@@ -209,3 +209,33 @@ def make_person(db_session: Session, clock: Clock, *, name: str = "张三", phon
     person.password_hash, person.must_change_password = hash_password(password), False
     db_session.flush()
     return person
+
+
+def make_hall(db_session: Session, clock: Clock, *, items: list[ServiceItem] | None = None, windows: int = 2,
+              avg_minutes: int = 15, booking_share: int = 50, saturday: bool = False, extended: bool = False,
+              region_code: str = "511602", latitude: float | None = 30.4565, longitude: float | None = 106.6333,
+              booking_required: bool = False, **fields):
+    """A hall with workday hours (09:00–12:00, 13:30–17:30), one window group handling `items`, and its windows.
+    Returns (hall, group, [windows])."""
+    from tongban.appointments import halls
+    from tongban.appointments.schemas import GroupIn, HallIn, SessionIn, WindowIn
+
+    n = next(_seq)
+    hall = halls.save_hall(db_session=db_session, clock=clock, actor=None, hall_in=HallIn(
+        code=fields.pop("code", f"HALL-{n}"), name=fields.pop("name", f"测试政务服务中心{n}"), level=fields.pop("level", "county"),
+        region_code=region_code, address=fields.pop("address", "广安市广安区渠江北路2号"), latitude=latitude,
+        longitude=longitude, phone=fields.pop("phone", "0826-2223456"), email=fields.pop("email", "zwfw@example.gov.cn"),
+        fax=fields.pop("fax", "0826-2223457"), **fields))
+    sessions = [SessionIn(days="workday", start_minute=540, end_minute=720), SessionIn(days="workday", start_minute=810, end_minute=1050)]
+    if saturday:
+        sessions.append(SessionIn(days="saturday", start_minute=540, end_minute=720, extended=True, label="周末不打烊"))
+    if extended:
+        sessions.append(SessionIn(days="workday", start_minute=1050, end_minute=1140, extended=True, label="延时服务"))
+    halls.set_sessions(db_session=db_session, clock=clock, actor=None, hall=hall, sessions=sessions)
+    group = halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall, group_in=GroupIn(
+        name="综合窗口", ticket_prefix="A", avg_minutes=avg_minutes, booking_share=booking_share,
+        booking_required=booking_required, item_ids=[i.id for i in items or []]))
+    made = [halls.save_window(db_session=db_session, clock=clock, actor=None, hall=hall,
+                              window_in=WindowIn(number=k + 1, group_id=group.id)) for k in range(windows)]
+    db_session.flush()
+    return hall, group, made

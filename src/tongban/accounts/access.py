@@ -63,13 +63,15 @@ class Permission(StrEnum):
     case_dispatch = "case_dispatch"
     consult_answer = "consult_answer"
     supervise = "supervise"
+    queue_call = "queue_call"  # call tickets at a hall window, record no-shows and force majeure
+    hall_admin = "hall_admin"  # hall, window and booking settings
 
 
 _P = Permission
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
-    StaffRole.consultant: frozenset({_P.consult_answer, _P.window_register, _P.account_view}),
+    StaffRole.consultant: frozenset({_P.consult_answer, _P.window_register, _P.account_view, _P.queue_call}),
     StaffRole.advisor: frozenset({_P.consult_answer}),
-    StaffRole.acceptor: frozenset({_P.case_accept, _P.window_register, _P.account_view}),
+    StaffRole.acceptor: frozenset({_P.case_accept, _P.window_register, _P.account_view, _P.queue_call}),
     StaffRole.reviewer: frozenset({_P.case_review}),
     StaffRole.decider: frozenset({_P.case_decide}),
     StaffRole.dispatcher: frozenset({_P.case_dispatch}),

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from tongban.appointments import api, staff_api
+
+routers: list[APIRouter] = [api.router, staff_api.router]

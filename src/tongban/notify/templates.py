@@ -55,6 +55,25 @@ TEMPLATES: dict[str, MessageTemplate] = {
         ),
         MessageTemplate("appointment_reminder", "预约提醒：{hall_name}",
                         "您已预约{when}在{hall_name}办理{item_name}，请携带身份证件按时到达。{detail}"),
+        MessageTemplate("appointment_booked", "预约成功：{number}",
+                        "{name}，您已预约{when}在{hall_name}（{address}）办理{item_name}，预约号{number}。{detail}"),
+        MessageTemplate("appointment_cancelled", "预约已取消：{number}", "您预约的{when}{hall_name}{item_name}（预约号{number}）已取消。{detail}"),
+        MessageTemplate("appointment_refused", "预约未通过：{number}",
+                        "您预约的{when}{hall_name}{item_name}（预约号{number}）未能安排，原因：{reason}。"),
+        MessageTemplate("booking_suspended", "网上预约已暂停", "您近一个月失约{count}次，网上预约功能暂停至{until}。如因不可抗力失约，请联系大厅说明。"),
+        MessageTemplate("queue_ticket", "取号成功：{ticket}",
+                        "您在{hall_name}的排队号为{ticket}（{group_name}），前面还有{waiting}人，请留意{windows}叫号。"),
+        MessageTemplate("queue_near", "即将叫号：{ticket}", "您的排队号{ticket}前面还有{waiting}人，请到{hall_name}{group_name}附近等候。"),
+        MessageTemplate("queue_called", "请到{window}办理：{ticket}", "请{ticket}号到{hall_name}{window}办理{group_name}业务。"),
+        MessageTemplate("home_visit", "上门服务：{status}", "您申请的{item_name}上门服务{status}。{detail}"),
+        MessageTemplate(
+            "supervision_warning", "办件{level_label}：{case_number}",
+            "{agency_name}办件{case_number}（{item_name}）{level_label}：{detail}请及时办理。",
+        ),
+        MessageTemplate(
+            "supervision_escalation", "超期督办：{case_number}",
+            "{agency_name}办件{case_number}（{item_name}）已超期：{detail}请督促办理。",
+        ),
         MessageTemplate("notice", "{title}", "{body}"),
     )
 }

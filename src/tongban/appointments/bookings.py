@@ -1,0 +1,249 @@
+"""Booking a hall slot: limits, duplicates, suspension after no-shows, cancelling, refusing, force majeure
+(002 8.2.1–8.2.2; 004 预约服务)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tongban.accounts.access import Permission, PersonActor, StaffActor
+from tongban.appointments import halls, messages, slots
+from tongban.appointments.enums import ACTIVE_APPOINTMENT, AppointmentStatus
+from tongban.appointments.models import Appointment, BookingAccount, Hall, Slot
+from tongban.catalog import service as catalog
+from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+S = AppointmentStatus
+NO_SHOW_WINDOW = timedelta(days=30)  # "1个月内": a rolling 30 days of slot dates
+
+
+def get(*, db_session: Session, appointment_id: int) -> Appointment:
+    row = db_session.get(Appointment, appointment_id)
+    if row is None:
+        raise NotFound("APPOINTMENT_NOT_FOUND", "没有找到这个预约")
+    return row
+
+
+def mine(*, db_session: Session, actor: PersonActor, appointment_id: int) -> Appointment:
+    """The person's own booking; another's gets the same answer as one that does not exist."""
+    row = db_session.get(Appointment, appointment_id)
+    if row is None or row.person_id != actor.person_id:
+        raise NotFound("APPOINTMENT_NOT_FOUND", "没有找到这个预约")
+    return row
+
+
+def list_mine(*, db_session: Session, actor: PersonActor, limit: int = 50) -> list[Appointment]:
+    query = (select(Appointment).where(Appointment.person_id == actor.person_id)
+             .order_by(Appointment.day.desc(), Appointment.start_minute.desc(), Appointment.id.desc()).limit(limit))
+    return list(db_session.scalars(query))
+
+
+def _lock_account(db_session: Session, clock: Clock, person_id: int) -> date | None:
+    """Upsert and lock the person's booking account (the transaction's first write) and return the suspension."""
+    dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(BookingAccount).values(person_id=person_id, updated_at=clock.now())
+                 .on_conflict_do_update(index_elements=["person_id"], set_={"updated_at": clock.now()})
+                 .returning(BookingAccount.suspended_until))
+    return db_session.execute(statement).scalar_one()
+
+
+def _check_rules(db_session: Session, clock: Clock, hall: Hall, person_id: int, slot: Slot, item_id: int) -> None:
+    """Per-person limit, the same item twice, two bookings at one time (bcgov: MAX_NO_OF_APPOINTMENTS_REACHED,
+    CONFLICT_APPOINTMENT). Runs after the account lock, so a second request of the same person waits and sees this one."""
+    active = db_session.execute(
+        select(Appointment.item_id, Appointment.day, Appointment.start_minute, Appointment.end_minute)
+        .where(Appointment.person_id == person_id, Appointment.status.in_(ACTIVE_APPOINTMENT),
+               Appointment.day >= clock.today())
+    ).all()
+    if any(a.item_id == item_id for a in active):
+        raise Conflict("DUPLICATE_BOOKING", "您已预约过该事项，请勿重复预约；如需改期，请先取消原预约")
+    if any(a.day == slot.day and a.start_minute < slot.end_minute and slot.start_minute < a.end_minute for a in active):
+        raise Conflict("TIME_CONFLICT", "您在这个时间已有其他预约，请选择其他时段")
+    if len(active) >= hall.max_active_bookings:
+        raise Conflict("MAX_BOOKINGS_REACHED", f"每人最多同时保留 {hall.max_active_bookings} 个未办理的预约，请办理或取消后再预约")
+
+
+def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int, item_id: int,
+         channel: str = "web") -> Appointment:
+    """预约 one slot for one item. The seat is taken by a conditional UPDATE checked by its row count, inside this
+    transaction, so no slot ever exceeds its capacity however many requests race (and a CHECK backs it)."""
+    slot = slots.get(db_session=db_session, slot_id=slot_id)
+    hall = halls.get(db_session=db_session, hall_id=slot.hall_id)
+    if not hall.active or not hall.bookable:
+        raise InvalidInput("BOOKING_CLOSED", f"{hall.name}暂不提供网上预约")
+    first, last = slots.booking_days(clock, hall)
+    if not first <= slot.day <= last:
+        raise InvalidInput("OUTSIDE_BOOKING_WINDOW", f"只能预约 {first.isoformat()} 至 {last.isoformat()} 的时段（明天起 {hall.days_ahead} 天内）")
+    if not halls.handles(db_session=db_session, group_id=slot.group_id, item_id=item_id):
+        raise InvalidInput("ITEM_NOT_IN_GROUP", "所选窗口不办理这个事项，请重新选择")
+    item = catalog.get_item(db_session=db_session, item_id=item_id)
+    if item.status != "active":
+        raise InvalidInput("ITEM_NOT_AVAILABLE", "该事项目前暂停或已停止办理，不能预约")
+    suspended_until = _lock_account(db_session, clock, actor.person_id)
+    if suspended_until is not None and suspended_until >= clock.today():
+        raise Forbidden("BOOKING_SUSPENDED", f"您近一个月失约超过 {hall.no_show_limit} 次，网上预约已暂停至 {suspended_until.isoformat()}；"
+                                             "如因不可抗力失约，请联系大厅说明")
+    _check_rules(db_session, clock, hall, actor.person_id, slot, item_id)
+    taken = db_session.execute(
+        update(Slot).where(Slot.id == slot.id, Slot.booked < Slot.capacity).values(booked=Slot.booked + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        raise Conflict("SLOT_FULL", "该时段已约满，请选择其他时段")
+    now = clock.now()
+    row = Appointment(person_id=actor.person_id, hall_id=hall.id, group_id=slot.group_id, slot_id=slot.id, item_id=item.id,
+                      item_name=item.name, day=slot.day, start_minute=slot.start_minute, end_minute=slot.end_minute,
+                      status=S.booked.value, channel=channel, reason="", marked_by="", created_at=now, updated_at=now)
+    db_session.add(row)
+    try:
+        db_session.flush()
+    except IntegrityError:
+        raise Conflict("DUPLICATE_BOOKING", "您已预约过该事项或该时段，请勿重复预约") from None
+    row.number = f"Y{slot.day:%Y%m%d}{row.id:06d}"
+    messages.to_person(db_session=db_session, clock=clock, kind="appointment_booked", person_id=actor.person_id,
+                       link=f"/appointments/{row.id}",
+                       fields={"name": actor.name, "number": row.number, "when": messages.when(row.day, row.start_minute, row.end_minute),
+                               "hall_name": hall.name, "address": hall.address, "item_name": item.name,
+                               "detail": "请携带身份证件和申请材料，提前到取号机凭身份证件取号。"})
+    db_session.flush()
+    return row
+
+
+def _release(db_session: Session, row: Appointment) -> None:
+    db_session.execute(update(Slot).where(Slot.id == row.slot_id, Slot.booked > 0).values(booked=Slot.booked - 1)
+                       .execution_options(synchronize_session=False))
+
+
+def starts_at_passed(clock: Clock, row: Appointment) -> bool:
+    local = clock.now().astimezone(SHANGHAI)
+    return (local.date(), local.hour * 60 + local.minute) >= (row.day, row.start_minute)
+
+
+def may_cancel(clock: Clock, row: Appointment) -> bool:
+    return row.status == S.booked.value and not starts_at_passed(clock, row)
+
+
+def cancel(*, db_session: Session, clock: Clock, actor: PersonActor, appointment_id: int) -> Appointment:
+    """取消预约, allowed until the slot begins (002 8.2.2d); the seat goes back to the slot."""
+    row = mine(db_session=db_session, actor=actor, appointment_id=appointment_id)
+    if row.status != S.booked.value:
+        raise Conflict("NOT_CANCELLABLE", f"该预约{S(row.status).label}，不能取消")
+    if starts_at_passed(clock, row):
+        raise Conflict("CANCEL_TOO_LATE", "预约时段已开始，不能再取消；请按时到场或联系大厅")
+    row.status, row.updated_at = S.cancelled.value, clock.now()
+    _release(db_session, row)
+    hall = halls.get(db_session=db_session, hall_id=row.hall_id)
+    messages.to_person(db_session=db_session, clock=clock, kind="appointment_cancelled", person_id=row.person_id,
+                       link=f"/appointments/{row.id}",
+                       fields={"number": row.number, "when": messages.when(row.day, row.start_minute, row.end_minute),
+                               "hall_name": hall.name, "item_name": row.item_name, "detail": "如需办理，可重新预约。"})
+    db_session.flush()
+    return row
+
+
+def _staff_scope(db_session: Session, actor: StaffActor, row: Appointment) -> Hall:
+    hall = halls.get(db_session=db_session, hall_id=row.hall_id)
+    actor.require(Permission.queue_call, region_code=hall.region_code)
+    return hall
+
+
+def refuse(*, db_session: Session, clock: Clock, actor: StaffActor, appointment_id: int, reason: str) -> Appointment:
+    """不同意预约: the hall cannot serve it (item moved, window closed …); the person is told why at once (004)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("REASON_REQUIRED", "请填写不同意预约的理由")
+    row = get(db_session=db_session, appointment_id=appointment_id)
+    hall = _staff_scope(db_session, actor, row)
+    if row.status != S.booked.value:
+        raise Conflict("NOT_REFUSABLE", f"该预约{S(row.status).label}，不能再作不同意处理")
+    row.status, row.reason, row.marked_by, row.updated_at = S.refused.value, reason[:500], actor.ref, clock.now()
+    _release(db_session, row)
+    messages.to_person(db_session=db_session, clock=clock, kind="appointment_refused", person_id=row.person_id,
+                       link=f"/appointments/{row.id}",
+                       fields={"number": row.number, "when": messages.when(row.day, row.start_minute, row.end_minute),
+                               "hall_name": hall.name, "item_name": row.item_name, "reason": row.reason})
+    db_session.flush()
+    return row
+
+
+def no_show_count(*, db_session: Session, clock: Clock, person_id: int) -> int:
+    since = clock.today() - NO_SHOW_WINDOW
+    return db_session.scalar(select(func.count(Appointment.id)).where(
+        Appointment.person_id == person_id, Appointment.status == S.no_show.value, Appointment.day > since)) or 0
+
+
+def record_no_show(*, db_session: Session, clock: Clock, row: Appointment, by: str) -> None:
+    """失约: no ticket taken, or a ticket taken and not handled. More than the hall's limit in a month suspends
+    online booking for the hall's period (002 8.2.2e)."""
+    row.status, row.marked_by, row.updated_at = S.no_show.value, by, clock.now()
+    db_session.flush()
+    hall = halls.get(db_session=db_session, hall_id=row.hall_id)
+    count = no_show_count(db_session=db_session, clock=clock, person_id=row.person_id)
+    if count <= hall.no_show_limit:
+        return
+    until = clock.today() + timedelta(days=hall.suspension_days)
+    _lock_account(db_session, clock, row.person_id)
+    account = db_session.get(BookingAccount, row.person_id)
+    db_session.refresh(account)
+    if account.suspended_until is not None and account.suspended_until >= until:
+        return
+    account.suspended_until = until
+    messages.to_person(db_session=db_session, clock=clock, kind="booking_suspended", person_id=row.person_id,
+                       link="/appointments", fields={"count": count, "until": until.isoformat()})
+    db_session.flush()
+
+
+def force_majeure(*, db_session: Session, clock: Clock, actor: StaffActor, appointment_id: int, reason: str) -> Appointment:
+    """Staff record that force majeure kept the person away: it does not count, and a suspension it caused ends."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("REASON_REQUIRED", "请填写不可抗力的情况说明")
+    row = get(db_session=db_session, appointment_id=appointment_id)
+    hall = _staff_scope(db_session, actor, row)
+    if row.status not in (S.no_show.value, S.booked.value, S.checked_in.value):
+        raise Conflict("NOT_EXCUSABLE", f"该预约{S(row.status).label}，无需登记不可抗力")
+    if row.status == S.booked.value and not starts_at_passed(clock, row):
+        raise Conflict("NOT_YET_DUE", "预约时段尚未开始，请由本人取消预约")
+    was_booked = row.status == S.booked.value
+    row.status, row.reason, row.marked_by, row.updated_at = S.excused.value, reason[:500], actor.ref, clock.now()
+    if was_booked:
+        _release(db_session, row)
+    db_session.flush()
+    account = db_session.get(BookingAccount, row.person_id)
+    if account is not None and account.suspended_until is not None:
+        if no_show_count(db_session=db_session, clock=clock, person_id=row.person_id) <= hall.no_show_limit:
+            account.suspended_until, account.updated_at = None, clock.now()
+    db_session.flush()
+    return row
+
+
+def suspended_until(*, db_session: Session, clock: Clock, person_id: int) -> date | None:
+    account = db_session.get(BookingAccount, person_id)
+    if account is None or account.suspended_until is None or account.suspended_until < clock.today():
+        return None
+    return account.suspended_until
+
+
+def for_hall_day(*, db_session: Session, hall_id: int, day: date) -> list[Appointment]:
+    query = (select(Appointment).where(Appointment.hall_id == hall_id, Appointment.day == day)
+             .order_by(Appointment.start_minute, Appointment.id))
+    return list(db_session.scalars(query))
+
+
+def today_for_person(*, db_session: Session, clock: Clock, person_id: int, hall_id: int) -> list[Appointment]:
+    query = (select(Appointment).where(Appointment.person_id == person_id, Appointment.hall_id == hall_id,
+                                       Appointment.day == clock.today(), Appointment.status.in_(ACTIVE_APPOINTMENT))
+             .order_by(Appointment.start_minute))
+    return list(db_session.scalars(query))
+
+
+def upcoming_for_person(*, db_session: Session, clock: Clock, person_id: int, hall_id: int) -> list[Appointment]:
+    query = (select(Appointment).where(Appointment.person_id == person_id, Appointment.hall_id == hall_id,
+                                       Appointment.day > clock.today(), Appointment.status == S.booked.value)
+             .order_by(Appointment.day, Appointment.start_minute))
+    return list(db_session.scalars(query))

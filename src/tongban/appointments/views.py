@@ -1,0 +1,139 @@
+"""What pages and the API show of halls, bookings and tickets, built once for both (同源)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tongban.accounts import identity, persons
+from tongban.appointments import bookings, halls, messages, queue
+from tongban.appointments.enums import AppointmentStatus, HallKind, HomeVisitReason, HomeVisitStatus, TicketSource, TicketStatus
+from tongban.appointments.models import Appointment, Hall, HomeVisit, QueueTicket
+from tongban.appointments.schemas import (
+    AppointmentOut, DirectoryRow, GroupOut, HallOut, HomeVisitOut, MaterialLine, QueueGroupOut, QueueOut, SessionOut, TicketOut,
+)
+from tongban.catalog import service as catalog
+from tongban.catalog.enums import HandlingForm
+from tongban.core.clock import Clock
+
+NO_RATING = "暂无评价"
+FORM_LABELS = {"original": "原件", "copy": "复印件", "electronic": "电子件"}
+
+
+def hall_out(*, db_session: Session, clock: Clock, hall: Hall, waiting: int | None = None,
+             distance_km: float | None = None) -> HallOut:
+    sessions = halls.sessions_of(db_session=db_session, hall_id=hall.id)
+    groups = halls.groups_of(db_session=db_session, hall_id=hall.id)
+    windows = halls.windows_of(db_session=db_session, hall_id=hall.id)
+    items = halls.items_of_groups(db_session=db_session, group_ids=[g.id for g in groups])
+    per_group = queue.group_waiting_counts(db_session=db_session, clock=clock, hall_id=hall.id)
+    all_items: dict[int, dict] = {}
+    for group in groups:
+        for item in items[group.id]:
+            online = item.handling_form in (HandlingForm.online.value, HandlingForm.both.value)
+            all_items.setdefault(item.id, {"id": item.id, "name": item.name, "group_id": group.id,
+                                           "guide_url": f"/items/{item.id}",
+                                           "prereview_url": f"/items/{item.id}/apply" if online and item.status == "active" else "",
+                                           "booking_url": f"/halls/{hall.id}/book?group={group.id}&item={item.id}"})
+    return HallOut(
+        id=hall.id, code=hall.code, name=hall.name, kind=hall.kind, kind_label=HallKind(hall.kind).label, level=hall.level,
+        region_code=hall.region_code, address=hall.address, latitude=hall.latitude, longitude=hall.longitude,
+        phone=hall.phone, email=hall.email, fax=hall.fax, hours=halls.hours_lines(sessions), hours_note=hall.hours_note,
+        directions=hall.directions, photos=list(hall.photos or []),
+        sessions=[SessionOut(days=s.days, days_label=_days_label(s.days), start=halls.hhmm(s.start_minute),
+                             end=halls.hhmm(s.end_minute), extended=s.extended, label=s.label) for s in sessions],
+        groups=[GroupOut(id=g.id, name=g.name, ticket_prefix=g.ticket_prefix, windows=halls.window_numbers(windows, g.id),
+                         items=[{"id": i.id, "name": i.name} for i in items[g.id]], booking_required=g.booking_required,
+                         waiting=per_group.get(g.id, 0)) for g in groups],
+        items=sorted(all_items.values(), key=lambda i: i["name"]),
+        waiting=sum(per_group.values()) if waiting is None else waiting, rating=None, rating_label=NO_RATING,
+        distance_km=round(distance_km, 2) if distance_km is not None else None,
+        booking_url=f"/halls/{hall.id}/book" if hall.bookable else "",
+        links={"detail": f"/halls/{hall.id}", "book": f"/halls/{hall.id}/book" if hall.bookable else "",
+               "queue": f"/halls/{hall.id}/screen", "kiosk": f"/halls/{hall.id}/kiosk"},
+    )
+
+
+def _days_label(days: str) -> str:
+    from tongban.appointments.enums import SessionDays
+
+    return SessionDays(days).label
+
+
+def directory_row(*, db_session: Session, hall: Hall) -> DirectoryRow:
+    return DirectoryRow(id=hall.id, name=hall.name, kind_label=HallKind(hall.kind).label, address=hall.address,
+                        phone=hall.phone, email=hall.email, fax=hall.fax,
+                        hours=halls.hours_lines(halls.sessions_of(db_session=db_session, hall_id=hall.id)))
+
+
+def appointment_out(*, db_session: Session, clock: Clock, row: Appointment) -> AppointmentOut:
+    """The confirmation (004): number, name, time, place, item, and the item's conditions and materials at once."""
+    hall = halls.get(db_session=db_session, hall_id=row.hall_id)
+    group = halls.get_group(db_session=db_session, group_id=row.group_id)
+    windows = halls.window_numbers(halls.windows_of(db_session=db_session, hall_id=hall.id), group.id)
+    item = catalog.get_item(db_session=db_session, item_id=row.item_id)
+    conditions: list[str] = []
+    materials: list[MaterialLine] = []
+    if item.live_version_id is not None:
+        content = catalog.live_content(db_session=db_session, item=item)
+        conditions = [c.text for c in content.conditions]
+        for m in content.materials:
+            forms = "、".join(FORM_LABELS.get(f.value, f.value) for f in m.forms)
+            counts = [f"原件{m.original_count}份" if m.original_count else "", f"复印件{m.copy_count}份" if m.copy_count else ""]
+            detail = "；".join(x for x in [forms, "、".join(c for c in counts if c), m.condition, m.notes] if x)
+            materials.append(MaterialLine(name=m.name, detail=detail))
+    name = persons.get(db_session=db_session, person_id=row.person_id).name
+    return AppointmentOut(
+        id=row.id, number=row.number or "", status=row.status, status_label=AppointmentStatus(row.status).label, name=name,
+        day=row.day, time=f"{halls.hhmm(row.start_minute)}–{halls.hhmm(row.end_minute)}",
+        when=messages.when(row.day, row.start_minute, row.end_minute), hall_id=hall.id, hall_name=hall.name,
+        address=hall.address, group_name=group.name, windows=windows, item_id=row.item_id, item_name=row.item_name,
+        conditions=conditions, materials=materials, reason=row.reason, may_cancel=bookings.may_cancel(clock, row),
+    )
+
+
+def ticket_out(*, db_session: Session, clock: Clock, ticket: QueueTicket) -> TicketOut:
+    hall = halls.get(db_session=db_session, hall_id=ticket.hall_id)
+    group = halls.get_group(db_session=db_session, group_id=ticket.group_id)
+    windows = halls.windows_of(db_session=db_session, hall_id=hall.id)
+    window = next((w.number for w in windows if w.id == ticket.window_id), None)
+    number = None
+    if ticket.appointment_id is not None:
+        number = bookings.get(db_session=db_session, appointment_id=ticket.appointment_id).number
+    return TicketOut(
+        id=ticket.id, number=ticket.number, hall_id=hall.id, hall_name=hall.name, group_name=group.name, source=ticket.source,
+        source_label=TicketSource(ticket.source).label, status=ticket.status, status_label=TicketStatus(ticket.status).label,
+        waiting_ahead=queue.ahead_of(db_session=db_session, clock=clock, ticket=ticket), window=window,
+        windows=halls.window_numbers(windows, group.id), appointment_number=number,
+    )
+
+
+def queue_out(*, db_session: Session, clock: Clock, hall: Hall) -> QueueOut:
+    groups = halls.groups_of(db_session=db_session, hall_id=hall.id)
+    windows = halls.windows_of(db_session=db_session, hall_id=hall.id)
+    counts = queue.group_waiting_counts(db_session=db_session, clock=clock, hall_id=hall.id)
+    numbers = {w.id: w.number for w in windows}
+    calls = [{"ticket": t.number, "window": numbers.get(t.window_id), "status": t.status}
+             for t in queue.recent_calls(db_session=db_session, clock=clock, hall_id=hall.id)]
+    return QueueOut(hall_id=hall.id, waiting=sum(counts.values()),
+                    groups=[QueueGroupOut(group_id=g.id, name=g.name, waiting=counts.get(g.id, 0),
+                                          windows=halls.window_numbers(windows, g.id)) for g in groups],
+                    recent_calls=calls)
+
+
+def home_visit_out(visit: HomeVisit) -> HomeVisitOut:
+    return HomeVisitOut(
+        id=visit.id, hall_id=visit.hall_id, item_name=visit.item_name, visitee_name=visit.visitee_name,
+        visitee_phone=identity.mask_phone(visit.visitee_phone), address=mask_address(visit.address),
+        reason_label=HomeVisitReason(visit.reason).label, preferred_day=visit.preferred_day, status=visit.status,
+        status_label=HomeVisitStatus(visit.status).label, scheduled_for=visit.scheduled_for, staff_note=visit.staff_note,
+    )
+
+
+def mask_address(address: str) -> str:
+    """Enough of the address to recognise it; the house number stays hidden in lists."""
+    return address if len(address) <= 6 else address[:6] + "…"
+
+
+def mask_name(name: str) -> str:
+    """李梅 → 李*: the ticket machine and screens show no full names."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
