@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -16,30 +17,109 @@ def local_day(value) -> date:
     return value.astimezone(SHANGHAI).date()
 
 
-def paused_days(*, db_session: Session, clock: Clock, case: Case) -> int:
-    """Working (or natural) days spent in supplements and special procedures; an open pause counts up to today."""
-    total = 0
-    for pause in db_session.scalars(select(CasePause).where(CasePause.case_id == case.id)):
-        start = local_day(pause.started_at)
+@dataclass(frozen=True)
+class PauseSpan:
+    """One clock pause as counted: the days after ``start`` up to ``end`` do not count (an open pause runs to today)."""
+
+    kind: str  # supplement / special_procedure
+    name: str
+    start: date
+    end: date
+    open: bool
+    days: int  # working (or natural) days excluded from the limit; 0 when the pause lies before the clock started
+
+
+@dataclass(frozen=True)
+class LimitClock:
+    """One limit (legal or promised) of a case: its start, the days added for pauses, and the calendar's reckoning."""
+
+    kind: str  # legal / promised
+    limit_days: int
+    paused_days: int
+    result: calendar.DueDate  # the (limit + paused)-th day after the start, with holidays and weekends skipped
+
+
+@dataclass(frozen=True)
+class CaseClocks:
+    """Everything the due dates of a case come from; ``recompute`` stores ``due`` of each, the explanation shows the rest."""
+
+    start: date | None  # the day of acceptance (not counted), None before acceptance
+    unit: calendar.LimitUnit
+    pauses: list[PauseSpan] = field(default_factory=list)
+    limits: list[LimitClock] = field(default_factory=list)
+
+    @property
+    def paused_days(self) -> int:
+        return sum(p.days for p in self.pauses)
+
+    def limit(self, kind: str) -> LimitClock | None:
+        return next((c for c in self.limits if c.kind == kind), None)
+
+
+def _pause_days(cal: calendar.WorkingCalendar, unit: calendar.LimitUnit, start: date, end: date) -> int:
+    if end <= start:
+        return 0
+    if unit is calendar.LimitUnit.natural_day:
+        return (end - start).days
+    return cal.working_days_between(start=start, end=end)
+
+
+def _due(cal: calendar.WorkingCalendar, unit: calendar.LimitUnit, start: date, days: int) -> calendar.DueDate:
+    if unit is calendar.LimitUnit.natural_day:  # a natural-day period ending on a holiday ends on the next working day
+        return cal.add_natural_days(start=start, days=days, roll_to_working_day=True)
+    return cal.add_working_days(start=start, days=days)
+
+
+def compute(
+    *, db_session: Session, clock: Clock, case: Case, cal: calendar.WorkingCalendar | None = None,
+) -> CaseClocks:
+    """The one reckoning of a case's clocks (SUP-01, SUP-02). Pass ``cal`` to share one calendar over a batch.
+
+    The clock starts on the day of acceptance; pause time counts only from then on (a supplement asked for before
+    acceptance stopped no clock that was running).
+    """
+    unit = calendar.LimitUnit(case.limit_unit or calendar.LimitUnit.working_day.value)
+    cal = cal or calendar.WorkingCalendar(db_session)
+    start = local_day(case.accepted_at) if case.accepted_at is not None else None
+    pauses = []
+    query = select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.started_at, CasePause.id)
+    for pause in db_session.scalars(query):
+        begin = local_day(pause.started_at)
         end = local_day(pause.ended_at) if pause.ended_at else clock.today()
-        if end <= start:
-            continue
-        if case.limit_unit == "natural_day":
-            total += (end - start).days
-        else:
-            total += calendar.working_days_between(db_session=db_session, start=start, end=end)
-    return total
+        counted = 0 if start is None else _pause_days(cal, unit, max(begin, start), end)
+        pauses.append(PauseSpan(pause.kind, pause.name, begin, end, pause.ended_at is None, counted))
+    clocks = CaseClocks(start=start, unit=unit, pauses=pauses)
+    if start is None:
+        return clocks
+    paused = clocks.paused_days
+    for kind, limit in (("legal", case.legal_limit_days), ("promised", case.promised_limit_days)):
+        if limit is not None:
+            clocks.limits.append(LimitClock(kind, limit, paused, _due(cal, unit, start, limit + paused)))
+    return clocks
+
+
+def paused_days(*, db_session: Session, clock: Clock, case: Case) -> int:
+    """Working (or natural) days spent in supplements and special procedures since acceptance; an open pause counts up to today."""
+    return compute(db_session=db_session, clock=clock, case=case).paused_days
 
 
 def recompute(*, db_session: Session, clock: Clock, case: Case) -> None:
     """Called on every event that starts or ends the clock or a pause."""
     if case.accepted_at is None:
         return
-    start = local_day(case.accepted_at)
-    paused = paused_days(db_session=db_session, clock=clock, case=case)
-    for limit, attr in ((case.legal_limit_days, "legal_due"), (case.promised_limit_days, "promised_due")):
-        if limit is None:
-            setattr(case, attr, None)
-            continue
-        due = calendar.add_days(db_session=db_session, start=start, days=limit + paused, unit=case.limit_unit)
-        setattr(case, attr, due.due)
+    clocks = compute(db_session=db_session, clock=clock, case=case)
+    for kind, attr in (("legal", "legal_due"), ("promised", "promised_due")):
+        limit = clocks.limit(kind)
+        setattr(case, attr, limit.result.due if limit else None)
+
+
+def elapsed_days(*, db_session: Session, clock: Clock, case: Case, until: date,
+                 cal: calendar.WorkingCalendar | None = None) -> int | None:
+    """Working (or natural) days the case has used from acceptance to ``until``, pauses excluded (handling time)."""
+    clocks = compute(db_session=db_session, clock=clock, case=case, cal=cal)
+    if clocks.start is None:
+        return None
+    cal = cal or calendar.WorkingCalendar(db_session)
+    used = _pause_days(cal, clocks.unit, clocks.start, until) - sum(
+        _pause_days(cal, clocks.unit, max(p.start, clocks.start), min(p.end, until)) for p in clocks.pauses)
+    return max(used, 0)

@@ -21,6 +21,7 @@ from tongban.catalog.enums import DeliveryMethod
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError
 from tongban.web.deps import check_csrf, get_clock, get_db, get_person
+from tongban.supervision import status as clock_status
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -77,6 +78,7 @@ def _case_page(request: Request, db: Session, clock: Clock, case: Case, *, error
         delivery_choice=DeliveryMethod(case.delivery_method).label if case.delivery_method else "",
         accept=apply_pages.ACCEPT, styles=STATE_STYLES,
         deadline=out.supplement_deadline or out.deficiency_deadline,
+        clock_status=clock_status.evaluate(db_session=db, clock=clock, case=case),  # SUP-01/02: how the dates were computed
     )
 
 

@@ -25,6 +25,7 @@ from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput
 from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
+from tongban.supervision import status as clock_status
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -211,6 +212,7 @@ def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, c
         "supplement_due": _default_deadline(db, clock, SUPPLEMENT_DAYS) if "supplement" in actions else "",
         "deficiency_due": _default_deadline(db, clock, DEFICIENCY_DAYS) if "deficiency" in actions else "",
         "error": error, "actor": actor, "msg": "" if error else request.query_params.get("msg", ""),
+        "clock_status": clock_status.evaluate(db_session=db, clock=clock, case=case),  # SUP-01/02/03
     }
     return render(request, "cases/staff_case.html", status_code=status_code, **context)
 

@@ -48,6 +48,15 @@ class Settings:
     # `tongban serve` on SQLite runs the job worker in a thread of the server unless this is "0".
     inprocess_worker: bool = field(default_factory=lambda: os.environ.get("TONGBAN_INPROCESS_WORKER", "1") != "0")
     # Cookies are marked Secure unless this is switched off for plain-HTTP development.
+    # E-supervision (SUP-03, SUP-05): a case turns yellow when at most this share of its limit, or at most this many
+    # working days, remain (0 switches either rule off); items are flagged above these return and error rates,
+    # once they have at least flag_min_cases cases in the period; deadline scans run every scan_minutes.
+    warn_share: float = field(default_factory=lambda: float(os.environ.get("TONGBAN_WARN_SHARE", "0.2")))
+    warn_days: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_WARN_DAYS", "2")))
+    flag_return_rate: float = field(default_factory=lambda: float(os.environ.get("TONGBAN_FLAG_RETURN_RATE", "0.3")))
+    flag_error_rate: float = field(default_factory=lambda: float(os.environ.get("TONGBAN_FLAG_ERROR_RATE", "0.05")))
+    flag_min_cases: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_FLAG_MIN_CASES", "5")))
+    scan_minutes: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_SCAN_MINUTES", "15")))
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("TONGBAN_SECURE_COOKIES", "0") == "1")
 
 

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from tongban.supervision import api, pages
+
+routers: list[APIRouter] = [api.router, pages.router]

@@ -1,0 +1,272 @@
+"""Statistics and performance by agency, item, staff and period; items flagged for rectification (SUP-04, SUP-05;
+001 9.2; 002 9.2.1.8). Definitions, in plain words:
+
+- received: cases submitted in the period; accepted: accepted in the period; decided: approved or denied in the period.
+- on-time rate: decided cases whose decision day is on or before the promised due date (the legal one when no promise),
+  over decided cases with a limit, leaving out late cases whose running time overlaps a recorded platform fault (SUP-06).
+- average handling days: working (or natural) days from acceptance to decision, pauses excluded, over decided cases.
+- return rate (退件率): received cases that were asked for a supplement or refused, over received cases.
+- error rate (出错率): decided cases with a handling error recorded by supervision (decision revoked or corrected,
+  document reissued, improper return), over decided cases.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from tongban.cases import clocks
+from tongban.cases.enums import EventKind
+from tongban.cases.models import Case, CaseEvent
+from tongban.catalog.models import Agency
+from tongban.core import calendar
+from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.errors import InvalidInput
+from tongban.supervision import faults as fault_service
+from tongban.supervision.scope import Scope
+
+MAX_PERIOD_DAYS = 731
+INTAKE = {EventKind.accepted.value, EventKind.accepted_with_deficiency.value, EventKind.refused.value,
+          EventKind.supplement_requested.value}
+RETURNS = {EventKind.refused.value, EventKind.supplement_requested.value}
+DECISIONS = {EventKind.approved.value, EventKind.denied.value}
+
+
+class Dimension(StrEnum):
+    agency = "agency"
+    item = "item"
+    staff = "staff"
+    period = "period"
+
+    @property
+    def label(self) -> str:
+        return {"agency": "部门", "item": "事项", "staff": "工作人员", "period": "月份"}[self.value]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        first = datetime.combine(self.start, time(), SHANGHAI)
+        return first, datetime.combine(self.end + timedelta(days=1), time(), SHANGHAI)
+
+    def holds(self, value: datetime | None) -> bool:
+        return value is not None and self.start <= value.astimezone(SHANGHAI).date() <= self.end
+
+
+def period_of(*, clock: Clock, start: str | date | None = None, end: str | date | None = None) -> Period:
+    """Default: the last 90 days up to today."""
+    last = calendar.parse_date(end) if end else clock.today()
+    first = calendar.parse_date(start) if start else last - timedelta(days=89)
+    if first > last:
+        raise InvalidInput("PERIOD_INVALID", "开始日期不能晚于结束日期")
+    if (last - first).days > MAX_PERIOD_DAYS:
+        raise InvalidInput("PERIOD_TOO_LONG", "统计期间最长两年")
+    return Period(first, last)
+
+
+@dataclass
+class Facts:
+    """What statistics need to know about one case."""
+
+    case: Case
+    received: bool
+    accepted: bool
+    decided: bool
+    returned: bool = False
+    error: bool = False
+    on_time: bool | None = None  # None: no limit, or not decided in the period
+    excluded: str = ""  # the platform fault that excuses a late decision
+    handling_days: int | None = None
+    intake_staff: tuple[str, str] = ("", "")  # (ref, name) of who took the acceptance decision
+    decider: tuple[str, str] = ("", "")
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    received: int = 0
+    accepted: int = 0
+    decided: int = 0
+    on_time: int = 0
+    late: int = 0
+    excluded: int = 0
+    returned: int = 0
+    errors: int = 0
+    days_total: int = 0
+    days_count: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        judged = self.on_time + self.late
+        return self.on_time / judged if judged else None
+
+    @property
+    def average_days(self) -> float | None:
+        return self.days_total / self.days_count if self.days_count else None
+
+    @property
+    def return_rate(self) -> float | None:
+        return self.returned / self.received if self.received else None
+
+    @property
+    def error_rate(self) -> float | None:
+        return self.errors / self.decided if self.decided else None
+
+
+@dataclass
+class Report:
+    dimension: Dimension
+    period: Period
+    rows: list[Row] = field(default_factory=list)
+    total: Row = field(default_factory=lambda: Row("total", "合计"))
+    excluded_cases: list[tuple[Case, str]] = field(default_factory=list)
+
+
+def collect(*, db_session: Session, clock: Clock, scope: Scope, period: Period) -> list[Facts]:
+    first, after = period.bounds
+    in_period = or_(*(column.between(first, after - timedelta(microseconds=1))
+                      for column in (Case.submitted_at, Case.accepted_at, Case.decided_at)))
+    cases = db_session.scalars(select(Case).where(scope.clause(), in_period).order_by(Case.id)).all()
+    if not cases:
+        return []
+    ids = [c.id for c in cases]
+    events: dict[int, list[CaseEvent]] = {}
+    kinds = INTAKE | DECISIONS
+    for chunk in range(0, len(ids), 500):
+        query = select(CaseEvent).where(CaseEvent.case_id.in_(ids[chunk:chunk + 500]), CaseEvent.kind.in_(kinds))
+        for event in db_session.scalars(query.order_by(CaseEvent.case_id, CaseEvent.seq)):
+            events.setdefault(event.case_id, []).append(event)
+    errors = fault_service.error_case_ids(db_session=db_session, case_ids=ids)
+    faults = fault_service.faults_between(db_session=db_session, start=first - timedelta(days=400), end=after)
+    cal = calendar.WorkingCalendar(db_session)
+    found = []
+    for case in cases:
+        mine = events.get(case.id, [])
+        facts = Facts(case=case, received=period.holds(case.submitted_at), accepted=period.holds(case.accepted_at),
+                      decided=case.decision is not None and period.holds(case.decided_at))
+        facts.returned = any(e.kind in RETURNS for e in mine)
+        intake = next((e for e in mine if e.kind in INTAKE), None)
+        decision = next((e for e in mine if e.kind in DECISIONS), None)
+        facts.intake_staff = (intake.actor_ref, intake.actor_name) if intake else ("", "")
+        facts.decider = (decision.actor_ref, decision.actor_name) if decision else ("", "")
+        if facts.decided:
+            _judge(db_session, clock, cal, facts, faults, case.id in errors)
+        found.append(facts)
+    return found
+
+
+def _judge(db_session, clock, cal, facts: Facts, faults, error: bool) -> None:
+    case = facts.case
+    decided_on = clocks.local_day(case.decided_at)
+    facts.error = error
+    facts.handling_days = clocks.elapsed_days(db_session=db_session, clock=clock, case=case, until=decided_on, cal=cal)
+    due = case.promised_due or case.legal_due
+    if due is None:
+        return
+    facts.on_time = decided_on <= due
+    if not facts.on_time:
+        fault = fault_service.fault_for_case(case, faults, until=clock.now())
+        if fault is not None:
+            facts.excluded = fault_service.exclusion_reason(fault)
+
+
+def _add(row: Row, f: Facts, part: str) -> None:
+    """Add the intake part (received, accepted, returned) or the decision part (decided, on time, days, errors)."""
+    if part == "intake":
+        row.received += f.received
+        row.accepted += f.accepted
+        row.returned += f.received and f.returned
+        return
+    if not f.decided:
+        return
+    row.decided += 1
+    row.errors += f.error
+    if f.handling_days is not None:
+        row.days_total, row.days_count = row.days_total + f.handling_days, row.days_count + 1
+    if f.excluded:
+        row.excluded += 1
+    elif f.on_time is not None:
+        row.on_time += f.on_time
+        row.late += not f.on_time
+
+
+def _keys(db_session: Session, dimension: Dimension) -> Callable[[Facts, str], tuple[str, str]]:
+    names: dict[int, str] = {}
+
+    def agency_name(agency_id: int) -> str:
+        if agency_id not in names:
+            agency = db_session.get(Agency, agency_id)
+            names[agency_id] = agency.name if agency else str(agency_id)
+        return names[agency_id]
+
+    def key(f: Facts, part: str) -> tuple[str, str]:
+        case = f.case
+        if dimension is Dimension.agency:
+            return str(case.agency_id), agency_name(case.agency_id)
+        if dimension is Dimension.item:
+            return str(case.item_id), case.item_name
+        if dimension is Dimension.staff:
+            ref, name = f.intake_staff if part == "intake" else f.decider
+            return (ref, name) if ref else ("", "（尚未经办）")
+        when = case.submitted_at if part == "intake" else case.decided_at
+        month = when.astimezone(SHANGHAI).strftime("%Y-%m") if when else ""
+        return month, month
+    return key
+
+
+def report(*, db_session: Session, clock: Clock, scope: Scope, period: Period, dimension: Dimension | str) -> Report:
+    try:
+        dimension = Dimension(dimension)
+    except ValueError:
+        raise InvalidInput("DIMENSION_INVALID", "统计维度应为 agency（部门）、item（事项）、staff（工作人员）或 period（月份）") from None
+    facts = collect(db_session=db_session, clock=clock, scope=scope, period=period)
+    key = _keys(db_session, dimension)
+    out = Report(dimension=dimension, period=period)
+    rows: dict[str, Row] = {}
+    for f in facts:
+        for part in ("intake", "decision"):
+            if part == "intake" and not (f.received or f.accepted):
+                continue
+            if part == "decision" and not f.decided:
+                continue
+            k, label = key(f, part)
+            _add(rows.setdefault(k, Row(k, label)), f, part)
+            _add(out.total, f, part)
+        if f.excluded:
+            out.excluded_cases.append((f.case, f.excluded))
+    ordered = sorted(rows.values(), key=lambda r: r.key) if dimension is Dimension.period else \
+        sorted(rows.values(), key=lambda r: (-(r.received + r.decided), r.label))
+    out.rows = ordered
+    return out
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+CSV_COLUMNS = ["{dim}", "收件量", "受理量", "办结量", "按时办结", "超期办结", "故障剔除", "按时办结率", "平均办理天数",
+               "退件量", "退件率", "差错量", "出错率"]
+
+
+def to_csv(result: Report) -> bytes:
+    """UTF-8 with a BOM, so that Excel opens the Chinese headers correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([c.format(dim=result.dimension.label) for c in CSV_COLUMNS])
+    for row in [*result.rows, result.total]:
+        writer.writerow([row.label, row.received, row.accepted, row.decided, row.on_time, row.late, row.excluded,
+                         percent(row.on_time_rate), "" if row.average_days is None else f"{row.average_days:.1f}",
+                         row.returned, percent(row.return_rate), row.errors, percent(row.error_rate)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

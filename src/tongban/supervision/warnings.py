@@ -1,0 +1,153 @@
+"""Warnings and dispatch (预警、超期、调度督办, SUP-03; 002 9.2.1.8): the deadline scan records each case's yellow and red
+once, tells the handling staff and the supervisors (in-app and SMS through notify) and escalates red to the agency head."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from tongban.accounts.access import Permission, StaffRole
+from tongban.accounts.models import StaffAccount
+from tongban.accounts.staff import actor_for
+from tongban.cases.enums import CaseState
+from tongban.cases.models import Case
+from tongban.catalog.models import Agency
+from tongban.core import calendar
+from tongban.core.clock import Clock
+from tongban.core.logs import get_logger
+from tongban.notify.service import notify
+from tongban.notify.templates import render
+from tongban.supervision.enums import ClockStatus, DispatchRole, WarningLevel
+from tongban.supervision.models import CaseWarning, WarningDispatch
+from tongban.supervision.status import Thresholds, evaluate
+
+log = get_logger(__name__)
+S = CaseState
+# Running clocks: accepted and not decided, not paused (paused cases keep their level until the clock runs again).
+RUNNING = (S.accepted.value, S.accepted_with_deficiency.value, S.under_review.value)
+# Who handles a case at each stage: the posts that are told first.
+STAGE_POSTS = {
+    S.accepted.value: (Permission.case_review,),
+    S.accepted_with_deficiency.value: (Permission.case_accept,),
+    S.under_review.value: (Permission.case_review, Permission.case_decide),
+}
+
+
+@dataclass
+class ScanResult:
+    scanned: int = 0
+    raised: list[CaseWarning] = field(default_factory=list)
+    dispatched: int = 0
+
+
+def _insert_warning(db_session: Session, values: dict) -> int | None:
+    """One row per case, limit and level, even when two scans race: the unique constraint decides."""
+    insert = postgresql.insert if db_session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(CaseWarning).values(**values)
+                 .on_conflict_do_nothing(index_elements=["case_id", "limit_kind", "level"]).returning(CaseWarning.id))
+    return db_session.execute(statement).scalar()
+
+
+def scan(*, db_session: Session, clock: Clock, thresholds: Thresholds | None = None) -> ScanResult:
+    """Evaluate every running case; record and dispatch the warnings not raised before."""
+    thresholds = thresholds or Thresholds.from_settings()
+    cal = calendar.WorkingCalendar(db_session)
+    result = ScanResult()
+    staff = None
+    cases = db_session.scalars(select(Case).where(Case.state.in_(RUNNING), Case.accepted_at.is_not(None),
+                                                  Case.decided_at.is_(None)).order_by(Case.id)).all()
+    for case in cases:
+        result.scanned += 1
+        status = evaluate(db_session=db_session, clock=clock, case=case, cal=cal, thresholds=thresholds)
+        for line in status.limits:
+            if line.status not in (ClockStatus.yellow, ClockStatus.red):
+                continue
+            new_id = _insert_warning(db_session, dict(
+                case_id=case.id, agency_id=case.agency_id, region_code=case.region_code, limit_kind=line.kind,
+                level=line.status.value, due=line.due, remaining_days=line.remaining or 0, raised_at=clock.now(),
+            ))
+            if new_id is None:
+                continue
+            warning = db_session.get(CaseWarning, new_id)
+            result.raised.append(warning)
+            staff = staff if staff is not None else _active_staff(db_session)
+            result.dispatched += dispatch(db_session=db_session, clock=clock, case=case, warning=warning, staff=staff)
+    db_session.flush()
+    log.info("supervision scan", extra={"scanned": result.scanned, "raised": len(result.raised), "dispatched": result.dispatched})
+    return result
+
+
+def _active_staff(db_session: Session) -> list[StaffAccount]:
+    return list(db_session.scalars(select(StaffAccount).where(StaffAccount.status == "active").order_by(StaffAccount.id)))
+
+
+def recipients(*, case: Case, level: WarningLevel, staff: list[StaffAccount]) -> list[tuple[StaffAccount, DispatchRole]]:
+    """Handlers at the case's post and the supervisors covering it; for red also the agency head (a manager of the
+    agency, or else the region's managers)."""
+    found: dict[int, tuple[StaffAccount, DispatchRole]] = {}
+    posts = STAGE_POSTS.get(case.state, ())
+    heads, region_heads = [], []
+    for account in staff:
+        actor = actor_for(account)
+        covers = actor.covers(agency_id=case.agency_id, region_code=case.region_code)
+        if account.agency_id == case.agency_id and any(actor.has(p) for p in posts):
+            found.setdefault(account.id, (account, DispatchRole.handler))
+        if StaffRole.supervisor in actor.roles and covers:
+            found.setdefault(account.id, (account, DispatchRole.supervisor))
+        if StaffRole.manager in actor.roles and covers:
+            (heads if account.agency_id == case.agency_id else region_heads if account.agency_id is None else []).append(account)
+    if level is WarningLevel.red:
+        for account in heads or region_heads:
+            found[account.id] = (account, DispatchRole.head)
+    return list(found.values())
+
+
+def _detail(warning: CaseWarning) -> str:
+    limit = "承诺办结时限" if warning.limit_kind == "promised" else "法定办结时限"
+    if warning.level == WarningLevel.red.value:
+        return f"{limit}已于 {warning.due.isoformat()} 届满，已超期。"
+    return f"{limit}将于 {warning.due.isoformat()} 届满，剩余 {warning.remaining_days} 天。"
+
+
+def dispatch(*, db_session: Session, clock: Clock, case: Case, warning: CaseWarning, staff: list[StaffAccount]) -> int:
+    """Send one warning to everyone who must act on it: an in-app dispatch each, and an SMS where a phone is bound."""
+    level = WarningLevel(warning.level)
+    agency = db_session.get(Agency, case.agency_id)
+    sent = 0
+    for account, role in recipients(case=case, level=level, staff=staff):
+        kind = "supervision_escalation" if role is DispatchRole.head else "supervision_warning"
+        fields = {"case_number": case.case_number, "item_name": case.item_name, "agency_name": agency.name if agency else "",
+                  "level_label": level.label, "detail": _detail(warning)}
+        message = render(kind, fields)
+        sms = notify(db_session=db_session, clock=clock, kind=kind, fields=fields, phone=account.phone, channels=("sms",),
+                     case_id=case.id, link=f"/staff/cases/{case.id}") if account.phone else []
+        db_session.add(WarningDispatch(
+            warning_id=warning.id, staff_id=account.id, role=role.value, title=message.title, body=message.body,
+            sms_delivery_id=sms[0].id if sms else None, created_at=clock.now(),
+        ))
+        sent += 1
+    return sent
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+def warnings_of(*, db_session: Session, case_id: int) -> list[CaseWarning]:
+    return list(db_session.scalars(select(CaseWarning).where(CaseWarning.case_id == case_id).order_by(CaseWarning.id)))
+
+
+def dispatches_for(*, db_session: Session, staff_id: int, limit: int = 100) -> list[tuple[WarningDispatch, CaseWarning]]:
+    query = (select(WarningDispatch, CaseWarning).join(CaseWarning, CaseWarning.id == WarningDispatch.warning_id)
+             .where(WarningDispatch.staff_id == staff_id)
+             .order_by(WarningDispatch.created_at.desc(), WarningDispatch.id.desc()).limit(limit))
+    return [(d, w) for d, w in db_session.execute(query)]
+
+
+def mark_read(*, db_session: Session, clock: Clock, staff_id: int) -> int:
+    rows = db_session.scalars(select(WarningDispatch).where(WarningDispatch.staff_id == staff_id,
+                                                            WarningDispatch.read_at.is_(None))).all()
+    for row in rows:
+        row.read_at = clock.now()
+    return len(rows)
