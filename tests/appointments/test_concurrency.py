@@ -1,0 +1,75 @@
+"""No slot ever exceeds its capacity, and one person gets one booking of an item, however many requests race
+(issue 7 §4; APPT-03, APPT-07). Threads with their own sessions and transactions, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from tongban.accounts.access import PersonActor
+from tongban.appointments import bookings, slots
+from tongban.appointments.models import Appointment, Slot
+from tongban.core import db as core_db
+from tongban.core.errors import DomainError
+from tests.factories import make_person
+
+THREADS = 24
+
+
+def _race(clock, jobs):
+    """Run every (actor, slot_id, item_id) at once, each in its own transaction; return the outcomes."""
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(jobs))
+
+    def run(actor, slot_id, item_id):
+        session = core_db.session_factory()()
+        try:
+            start.wait()
+            bookings.book(db_session=session, clock=clock, actor=actor, slot_id=slot_id, item_id=item_id)
+            session.commit()
+            result = "ok"
+        except DomainError as exc:
+            session.rollback()
+            result = exc.code
+        finally:
+            session.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return outcomes
+
+
+@pytest.mark.req("APPT-03")
+def test_many_people_racing_for_one_slot_never_overbook_it(db_session, clock, hall_setup, item):
+    hall, _, _ = hall_setup
+    slots.open_slots(db_session=db_session, clock=clock, hall=hall)
+    slot = slots.list_slots(db_session=db_session, clock=clock, hall=hall)[0]
+    people = [make_person(db_session, clock) for _ in range(THREADS)]
+    db_session.commit()
+    outcomes = _race(clock, [(PersonActor(p.id, p.name, p.id_kind), slot.id, item.id) for p in people])
+    assert outcomes.count("ok") == slot.capacity == 2
+    assert set(outcomes) == {"ok", "SLOT_FULL"}
+    db_session.expire_all()
+    assert db_session.get(Slot, slot.id).booked == slot.capacity
+    assert db_session.scalar(select(func.count(Appointment.id)).where(Appointment.slot_id == slot.id)) == slot.capacity
+
+
+@pytest.mark.req("APPT-07")
+def test_one_person_racing_for_the_same_item_gets_one_booking(db_session, clock, hall_setup, item, actor):
+    hall, _, _ = hall_setup
+    slots.open_slots(db_session=db_session, clock=clock, hall=hall)
+    rows = slots.list_slots(db_session=db_session, clock=clock, hall=hall)[:12]
+    db_session.commit()
+    outcomes = _race(clock, [(actor, s.id, item.id) for s in rows])
+    assert outcomes.count("ok") == 1
+    assert set(outcomes) == {"ok", "DUPLICATE_BOOKING"}
+    db_session.expire_all()
+    assert db_session.scalar(select(func.sum(Slot.booked)).where(Slot.hall_id == hall.id)) == 1
