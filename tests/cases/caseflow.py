@@ -99,6 +99,13 @@ def approved_case(db_session, clock, *, item=None, agency=None, person=None, **s
     return case, person, staff
 
 
+def sealed(db_session, clock, document):
+    """The document as its rendering job leaves it: PDF rendered, sealed and signed (tests run the job's work inline)."""
+    from tongban.cases import documents
+
+    return documents.render(db_session=db_session, clock=clock, document=document)
+
+
 def person_headers(db_session, clock, person) -> dict:
     """A bearer session for the person, committed so the app's own sessions see it."""
     from tongban.accounts import sessions

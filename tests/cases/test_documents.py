@@ -12,7 +12,13 @@ from pypdf import PdfReader
 
 from tests.cases.test_seals import needs_openssl, openssl_verify
 from tests.factories import make_agency
+from sqlalchemy import func, select
+
 from tongban.cases import documents, seals
+from tongban.core import db as core_db
+from tongban.notify import outbox
+from tongban.notify.outbox import Job
+from tongban.notify.worker import load_handlers
 from tongban.cases.documents import NoticeKind
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.security import sm3_hex
@@ -24,14 +30,16 @@ FIELDS = [
 ]
 
 
-def issue(db_session, clock, agency, **overrides) -> documents.Document:
+def issue(db_session, clock, agency, *, sealed: bool = True, **overrides) -> documents.Document:
+    """A notice as readers get it: issued, then rendered and sealed as its job does (`sealed=False`: just issued)."""
     args = dict(
         db_session=db_session, clock=clock, agency_id=agency.id, kind=NoticeKind.acceptance_notice, case_id=7,
         title="受理通知书", fields=FIELDS, paragraphs=["你（单位）提交的申请材料齐全、符合法定形式，决定予以受理。"],
         case_number="TB-511600-20261120-0001", verify_base_url=BASE,
     )
     args.update(overrides)
-    return documents.issue(**args)
+    document = documents.issue(**args)
+    return documents.render(db_session=db_session, clock=clock, document=document) if sealed else document
 
 
 def pdf_text(data: bytes) -> str:
@@ -132,3 +140,58 @@ def test_every_kind_has_a_chinese_label():
 )
 def test_chinese_dates(day, expected):
     assert documents.chinese_date(day) == expected
+
+
+def _render_jobs(db_session) -> list[Job]:
+    return list(db_session.scalars(select(Job).where(Job.kind == documents.RENDER_JOB)))
+
+
+@pytest.mark.req("LIC-02")
+def test_issuing_fixes_number_and_content_and_enqueues_the_sealing_in_the_same_transaction(db_session, clock):
+    agency = make_agency(db_session)
+    db_session.commit()
+    document = issue(db_session, clock, agency, sealed=False)
+    assert document.status == "pending" and document.pdf is None and document.signature is None
+    assert document.sheet["fields"][0] == ["事项名称", "食品经营许可（新办）"] and document.number.startswith("TB-N-")
+    assert [job.payload for job in _render_jobs(db_session)] == [{"document_id": document.id}]
+    assert not documents.verify(db_session=db_session, document=document)  # nothing sealed yet: not valid
+    db_session.rollback()  # the step failed: neither the document nor its job remains
+    assert db_session.scalar(select(func.count()).select_from(documents.Document)) == 0 and _render_jobs(db_session) == []
+
+
+@pytest.mark.req("LIC-02")
+def test_the_worker_seals_a_pending_document_once(db_session, clock, engine):
+    agency = make_agency(db_session)
+    pending = issue(db_session, clock, agency, sealed=False)
+    db_session.commit()
+    load_handlers()
+    factory = core_db.session_factory()
+    assert outbox.run_once(session_factory=factory, clock=clock, worker_id="test") == 1
+    db_session.expire_all()
+    document = db_session.get(documents.Document, pending.id)
+    assert document.status == "issued" and document.rendered_at == clock.now()
+    assert documents.verify(db_session=db_session, document=document)
+    assert "受理通知书" in pdf_text(bytes(document.pdf))
+    first = (bytes(document.pdf), bytes(document.signature))
+    documents.render(db_session=db_session, clock=clock, document=document)  # a late second renderer changes nothing
+    assert (bytes(document.pdf), bytes(document.signature)) == first
+    assert [job.status for job in _render_jobs(db_session)] == ["done"]
+
+
+@pytest.mark.req("LIC-02")
+def test_a_renderer_that_lost_the_race_keeps_the_stored_result(db_session, clock, engine):
+    agency = make_agency(db_session)
+    pending = issue(db_session, clock, agency, sealed=False)
+    db_session.commit()
+    factory = core_db.session_factory()
+    with factory() as slow:
+        stale = slow.get(documents.Document, pending.id)  # read while still pending
+        with factory() as fast:
+            documents.render(db_session=fast, clock=clock, document=fast.get(documents.Document, pending.id))
+            fast.commit()
+        won = documents.ready(db_session=slow, clock=clock, document=stale)
+        assert won.status == "issued"
+    db_session.expire_all()
+    stored = db_session.get(documents.Document, pending.id)
+    assert bytes(stored.pdf) == bytes(won.pdf) and bytes(stored.signature) == bytes(won.signature)
+    assert documents.verify(db_session=db_session, document=stored)

@@ -10,7 +10,7 @@ from tongban.catalog.schemas import Fee
 from tongban.core.errors import Conflict, Forbidden, InvalidInput
 from tongban.notify import inbox
 
-from tests.cases.caseflow import approved_case, pdf_text, person_headers
+from tests.cases.caseflow import approved_case, pdf_text, person_headers, sealed
 
 BASIS = "川发改价格〔2026〕1号"
 
@@ -51,7 +51,7 @@ def test_payment_by_signed_callback_with_a_receipt_and_no_double_payment(client,
         assert paid.status_code == 200 and paid.json()["status"] == "paid"
     db_session.expire_all()
     payment = db_session.get(Payment, payment.id)
-    receipt = db_session.get(Document, payment.receipt_document_id)
+    receipt = sealed(db_session, clock, db_session.get(Document, payment.receipt_document_id))
     assert receipt.kind == "payment_receipt" and "21.00元" in pdf_text(receipt.pdf)
     kinds = [e["kind"] for e in client.get(f"/api/v1/cases/{case.id}", headers=person_headers(db_session, clock, person)).json()["events"]]
     assert kinds.count("paid") == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -16,15 +16,18 @@ from tongban.cases.files import Upload
 from tongban.cases.models import CaseEvent
 from tongban.catalog.models import ServiceItem
 from tongban.core import db as core_db
+from tongban.core.clock import FixedClock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput
 
-from tests.cases.caseflow import PDF, Staff, approved_case, case_item, pdf_text, submit
+from tests.cases.caseflow import PDF, Staff, approved_case, case_item, pdf_text, sealed, submit
 from tests.factories import make_actor, make_agency, make_person
 
 
-def notice(db_session, event_kind: str, case) -> Document:
+def notice(db_session, event_kind: str, case, clock=None) -> Document:
+    """The notice of the case's `event_kind` event, sealed as its rendering job would (clock: the tests' own)."""
     event = db_session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == event_kind)).one()
-    return db_session.get(Document, event.document_id)
+    document = db_session.get(Document, event.document_id)
+    return sealed(db_session, clock or FixedClock(datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc)), document)
 
 
 @pytest.mark.req("CASE-06")

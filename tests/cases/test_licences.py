@@ -30,7 +30,9 @@ def issue_to_person(db_session, clock, person, agency=None, **overrides) -> lice
         data={"经营场所": "广安区金安大道1号", "主体业态": "餐饮服务经营者"}, verify_base_url=BASE,
     )
     args.update(overrides)
-    return licences.issue(**args)
+    licence = licences.issue(**args)
+    documents.render(db_session=db_session, clock=clock, document=db_session.get(documents.Document, licence.document_id))
+    return licence
 
 
 def b64url(raw: bytes) -> str:

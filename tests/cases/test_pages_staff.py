@@ -178,7 +178,9 @@ def test_supplement_request_for_two_materials_gives_one_notice_with_both(client,
 
     notices = documents_of(db_session, case.id, NoticeKind.supplement_notice)
     assert len(notices) == 1
-    text = pdf_text(notices[0].pdf)
+    download = acceptor.get(f"/staff/cases/{case.id}/documents/{notices[0].id}.pdf")  # sealed at once if its job has not run
+    assert download.status_code == 200
+    text = pdf_text(download.content)
     assert "经营场所平面图" in text and "平面图未标注面积" in text and "健康证明已过期" in text
     assert "食品经营许可申请书" not in text.split("需补正的材料")[-1].split("补正期限")[0]
     row = fresh(db_session, case.id)

@@ -39,6 +39,7 @@ def notice(db_session, clock):
         title="不予受理通知书", fields=[("事项名称", "餐饮服务许可"), ("理由", "不属于本机关职权范围")],
         paragraphs=["请向有权机关申请。"], case_number="TB-0003", verify_base_url=BASE,
     )
+    documents.render(db_session=db_session, clock=clock, document=document)  # as its job does
     db_session.commit()
     return document
 
@@ -52,6 +53,7 @@ def licence(db_session, clock):
         organisation_id=None, holder_name="王小明", holder_identifier=person.id_number, valid_from=date(2026, 11, 20),
         valid_until=None, data={"主体业态": "餐饮服务经营者"}, verify_base_url=BASE,
     )
+    documents.render(db_session=db_session, clock=clock, document=db_session.get(documents.Document, row.document_id))
     db_session.commit()
     return row, person.id_number
 
@@ -64,6 +66,41 @@ def test_document_page_shows_facts_and_a_valid_signature(web, notice):
         assert expected in page.text
     data = web.get(f"/api/v1/verify/documents/{notice.number}").json()
     assert data["signature_valid"] is True and data["kind"] == "refusal_notice" and data["sm3"] == notice.sm3
+
+
+@pytest.mark.req("LIC-02")
+def test_a_document_whose_job_has_not_run_is_sealed_when_first_fetched(web, db_session, clock):
+    document = documents.issue(
+        db_session=db_session, clock=clock, agency_id=make_agency(db_session).id, kind=NoticeKind.acceptance_notice,
+        case_id=None, title="受理通知书", fields=[("事项名称", "餐饮服务许可")], paragraphs=[], case_number=None,
+        verify_base_url=BASE,
+    )
+    db_session.commit()
+    assert document.status == "pending"
+    pdf = web.get(f"/verify/documents/{document.number}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    data = web.get(f"/api/v1/verify/documents/{document.number}").json()
+    assert data["signature_valid"] is True
+    db_session.expire_all()
+    stored = db_session.get(documents.Document, document.id)
+    assert stored.status == "issued" and bytes(stored.pdf) == pdf.content  # sealed once, the same bytes every time
+
+
+@pytest.mark.req("LIC-01")
+def test_a_licence_whose_job_has_not_run_is_signed_when_first_checked(web, db_session, clock):
+    person = make_person(db_session, clock, name="赵大")
+    row = licences.issue(
+        db_session=db_session, clock=clock, agency_id=make_agency(db_session).id, item_id=None, case_id=None,
+        type_code="food-business", type_name="食品经营许可证", holder_kind="person", person_id=person.id,
+        organisation_id=None, holder_name="赵大", holder_identifier=person.id_number, valid_from=date(2026, 11, 20),
+        valid_until=None, data={}, verify_base_url=BASE,
+    )
+    db_session.commit()
+    assert row.signature == ""
+    data = web.get(f"/api/v1/verify/licences/{row.number}").json()
+    assert data["signature_valid"] is True and data["document_valid"] is True, data
+    db_session.expire_all()
+    assert db_session.get(licences.License, row.id).signature != ""
 
 
 @pytest.mark.req("LIC-02")

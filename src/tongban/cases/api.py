@@ -116,7 +116,7 @@ def withdraw(case_id: Id, body: WithdrawIn, db: Db, clock: Now, me: Me) -> CaseO
 @router.get("/cases/{case_id}/documents/{document_id}", summary="下载文书或电子证照（PDF）", response_class=Response)
 def document(case_id: Id, document_id: Id, db: Db, clock: Now, me: Me) -> Response:
     case = _mine(db, clock, me, case_id)
-    doc = views.document_of(db_session=db, case=case, document_id=document_id)
+    doc = views.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
     if doc.kind in RESULT_KINDS:
         delivery.downloaded(db_session=db, clock=clock, case=case, actor_ref=me.ref, actor_name=me.name)
         db.commit()

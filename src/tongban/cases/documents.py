@@ -18,7 +18,8 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, select
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tongban.cases import seals
@@ -26,9 +27,12 @@ from tongban.catalog.models import Agency
 from tongban.core.clock import Clock
 from tongban.core.db import Base, UtcDateTime
 from tongban.core.errors import InvalidInput, NotFound
+from tongban.core.logs import get_logger
 from tongban.core.security import sm3_hex
 from tongban.guide.fonts import register_cjk_font
 from tongban.guide.pdf import FRAME_WIDTH, GRID, LABEL_BG, MARGIN, build_pdf, para, styles
+
+log = get_logger(__name__)
 
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
 NUMBER_RANDOM_CHARS = 10  # 50 bits: the public verify page cannot be walked by guessing numbers
@@ -78,25 +82,42 @@ _LABELS = {
 }
 
 
+class DocumentStatus(StrEnum):
+    pending = "pending"  # number and content fixed in the case's transaction; PDF and seal still to come
+    issued = "issued"  # rendered, sealed and signed: the bytes never change again
+
+
 class Document(Base):
-    """A sealed document: the PDF bytes exactly as signed, their hashes and the seal's signature."""
+    """A sealed document: its content, then the PDF bytes exactly as signed, their hashes and the seal's signature.
+
+    The case's transaction stores the number and content (`sheet`) and enqueues the rendering, so
+    a step answers without waiting for ReportLab and SM2; the job (or the first download, whichever
+    comes first) renders, seals and signs it exactly once.
+    """
 
     __tablename__ = "case_document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)  # public, printed and in the QR code
     kind: Mapped[str] = mapped_column(String(40))  # NoticeKind
+    status: Mapped[str] = mapped_column(String(10), default=DocumentStatus.issued)
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the case table lives in another module
     case_number: Mapped[str | None] = mapped_column(String(60))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id"), index=True)
+    seal_id: Mapped[int | None] = mapped_column(ForeignKey("seal.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
-    sha256: Mapped[str] = mapped_column(String(64))
-    sm3: Mapped[str] = mapped_column(String(64))
-    signature: Mapped[bytes] = mapped_column(LargeBinary)  # DER SEQUENCE{r, s}, SM2 with SM3
+    sheet: Mapped[dict | None] = mapped_column(JSON)  # what the PDF shows, kept until it is rendered
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    sm3: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # DER SEQUENCE{r, s}, SM2 with SM3
     issued_on: Mapped[date]  # the legal date printed on it, Asia/Shanghai
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    rendered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def ready(self) -> bool:
+        return self.status == DocumentStatus.issued
 
 
 @dataclass(frozen=True)
@@ -175,31 +196,86 @@ def check_base_url(verify_base_url: object) -> None:
 def issue(
     *, db_session: Session, clock: Clock, agency_id: int, kind: NoticeKind | str, case_id: int | None, title: str,
     fields: list[tuple[str, str]], paragraphs: list[str], case_number: str | None, verify_base_url: str,
-    qr_text: str | None = None,
+    qr_text: str | None = None, licence_id: int | None = None,
 ) -> Document:
-    """Render, seal and store one document; the caller's transaction commits it with the case change."""
+    """Fix a document's number and content in the caller's transaction and enqueue its rendering and sealing.
+
+    A licence's QR code carries the licence's own signature, made when the licence is rendered, so
+    licences pass `licence_id` instead of `qr_text`.
+    """
     kind = _check_input(kind, title, fields, paragraphs, verify_base_url)
     agency = db_session.get(Agency, agency_id)
     if agency is None:
         raise NotFound("AGENCY_NOT_FOUND", "未找到该实施机构")
-    seal = seals.seal_for(db_session=db_session, clock=clock, agency_id=agency.id)
     issued_on = clock.today()
     number = new_number(kind, issued_on)
     url = verify_url(verify_base_url, number)
-    sheet = Sheet(
-        agency_name=agency.name, title=title.strip(), number=number, case_number=case_number,
-        fields=[(label, value) for label, value in fields], paragraphs=list(paragraphs), issued_on=issued_on,
-        verify_url=url, qr_text=qr_text or url, seal_issuer=seal.issuer_name, seal_bottom=seal.bottom_text,
-        qr_caption="扫码离线核验证照" if kind is NoticeKind.licence else "扫码核验文书真伪",
-    )
-    pdf = render_pdf(sheet)
+    sheet = {
+        "agency_name": agency.name, "title": title.strip(), "number": number, "case_number": case_number,
+        "fields": [[label, value] for label, value in fields], "paragraphs": list(paragraphs),
+        "issued_on": issued_on.isoformat(), "verify_url": url, "qr_text": qr_text, "licence_id": licence_id,
+        "qr_caption": "扫码离线核验证照" if kind is NoticeKind.licence else "扫码核验文书真伪",
+    }
     document = Document(
-        number=number, kind=kind.value, case_id=case_id, case_number=case_number, agency_id=agency.id,
-        seal_id=seal.id, title=sheet.title, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), sm3=sm3_hex(pdf),
-        signature=seals.sign_with(seal=seal, data=pdf), issued_on=issued_on, created_at=clock.now(),
+        number=number, kind=kind.value, status=DocumentStatus.pending, case_id=case_id, case_number=case_number,
+        agency_id=agency.id, title=sheet["title"], sheet=sheet, issued_on=issued_on, created_at=clock.now(),
     )
     db_session.add(document)
     db_session.flush()
+    from tongban.notify import outbox  # notify's handlers import cases' tables; import late to keep the graph acyclic
+
+    outbox.enqueue(db_session=db_session, clock=clock, kind=RENDER_JOB, payload={"document_id": document.id})
+    return document
+
+
+RENDER_JOB = "documents.render"
+
+
+def render(*, db_session: Session, clock: Clock, document: Document) -> Document:
+    """Render, seal and sign a pending document, once: a job and a download racing for it store one result."""
+    if document.ready:
+        return document
+    data = document.sheet or {}
+    qr_text = data.get("qr_text")
+    if data.get("licence_id") is not None:
+        from tongban.cases import licences  # licences issue documents; this is the one way back
+
+        qr_text = licences.sign_pending(db_session=db_session, licence_id=data["licence_id"])
+    seal = seals.seal_for(db_session=db_session, clock=clock, agency_id=document.agency_id)
+    sheet = Sheet(
+        agency_name=data["agency_name"], title=data["title"], number=document.number, case_number=data.get("case_number"),
+        fields=[(label, value) for label, value in data["fields"]], paragraphs=list(data["paragraphs"]),
+        issued_on=date.fromisoformat(data["issued_on"]), verify_url=data["verify_url"],
+        qr_text=qr_text or data["verify_url"], seal_issuer=seal.issuer_name, seal_bottom=seal.bottom_text,
+        qr_caption=data["qr_caption"],
+    )
+    pdf = render_pdf(sheet)
+    values = {
+        "status": DocumentStatus.issued.value, "seal_id": seal.id, "pdf": pdf, "sha256": hashlib.sha256(pdf).hexdigest(),
+        "sm3": sm3_hex(pdf), "signature": seals.sign_with(seal=seal, data=pdf), "rendered_at": clock.now(),
+    }
+    stored = db_session.execute(
+        update(Document).where(Document.id == document.id, Document.status == DocumentStatus.pending.value).values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db_session.refresh(document)
+    if not stored:
+        log.info("document %s was rendered meanwhile by another worker", document.number)
+    return document
+
+
+def ready(*, db_session: Session, clock: Clock, document: Document) -> Document:
+    """The document with its PDF, for read routes: rendered and committed now when the job has not yet done it."""
+    if document.ready:
+        return document
+    try:
+        render(db_session=db_session, clock=clock, document=document)
+        db_session.commit()
+    except OperationalError:  # SQLite: the job committed the same rendering while this request read the old row
+        db_session.rollback()
+        db_session.refresh(document)
+        if not document.ready:
+            raise
     return document
 
 
@@ -214,6 +290,8 @@ def get_by_number(*, db_session: Session, number: str) -> Document:
 
 def verify(*, db_session: Session, document: Document) -> bool:
     """True when the stored bytes still match their hashes and the seal's signature."""
+    if not document.ready or document.pdf is None or document.signature is None:
+        return False
     pdf = bytes(document.pdf)
     if hashlib.sha256(pdf).hexdigest() != document.sha256 or sm3_hex(pdf) != document.sm3:
         return False

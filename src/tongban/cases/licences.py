@@ -249,7 +249,7 @@ def issue(
     holder_identifier: str, valid_from: date, valid_until: date | None, data: dict | None, verify_base_url: str,
     holder_id_kind: str | None = None,
 ) -> License:
-    """Sign and store a licence and its sealed PDF, in the caller's transaction."""
+    """Store a licence and its document in the caller's transaction; the job that renders the PDF signs both."""
     data = {} if data is None else data
     _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data)
     documents.check_base_url(verify_base_url)
@@ -281,8 +281,7 @@ def issue(
             holder_identifier=identifier, holder_hash=lookup_hash("licence-holder", identifier), agency_id=agency.id,
             region_code=agency.region_code, item_id=item_id, case_id=case_id, valid_from=valid_from,
             valid_until=valid_until, data=data, payload=raw.decode("utf-8"),
-            signature=base64.b64encode(seals.sign_with(seal=seal, data=raw)).decode("ascii"),
-            seal_id=seal.id, issued_at=clock.now(),
+            signature="", seal_id=seal.id, issued_at=clock.now(),  # signed with its PDF: sign_pending
         )
         if seals.insert_unique(db_session, licence):
             break  # else another issuer took this serial at the same moment: take the next
@@ -293,10 +292,36 @@ def issue(
         title=type_name.strip(), fields=_pdf_fields(licence, masked), paragraphs=[
             "本证照由发证机关加盖电子印章，扫描二维码可离线核验证照内容与签章；"
             f"也可访问 {verify_base_url.rstrip('/')}/verify/licences/{number} 在线核验证照状态。",
-        ], case_number=None, verify_base_url=verify_base_url, qr_text=qr_text(licence),
+        ], case_number=None, verify_base_url=verify_base_url, licence_id=licence.id,
     )
     licence.document_id = document.id
     db_session.flush()
+    return licence
+
+
+def sign_pending(*, db_session: Session, licence_id: int) -> str:
+    """Sign a licence's payload once (racing renderers keep the first signature) and return its QR text."""
+    licence = db_session.get(License, licence_id)
+    if licence is None:
+        raise NotFound("LICENCE_NOT_FOUND", "未找到该电子证照")
+    if not licence.signature:
+        seal = seals.get(db_session=db_session, seal_id=licence.seal_id)
+        signature = base64.b64encode(seals.sign_with(seal=seal, data=licence.payload.encode("utf-8"))).decode("ascii")
+        db_session.execute(
+            update(License).where(License.id == licence.id, License.signature == "").values(signature=signature)
+            .execution_options(synchronize_session=False)
+        )
+        db_session.refresh(licence)
+    return qr_text(licence)
+
+
+def ensure_issued(*, db_session: Session, clock: Clock, licence: License) -> License:
+    """The licence signed and its PDF rendered (at once when the job has not yet done it), for read routes."""
+    if licence.document_id is not None:
+        document = db_session.get(documents.Document, licence.document_id)
+        if document is not None:
+            documents.ready(db_session=db_session, clock=clock, document=document)
+            db_session.refresh(licence)
     return licence
 
 
@@ -331,7 +356,7 @@ def get_by_number(*, db_session: Session, number: str) -> License:
 
 
 def verify_online(*, db_session: Session, clock: Clock, number: str) -> OnlineCheck:
-    licence = get_by_number(db_session=db_session, number=number)
+    licence = ensure_issued(db_session=db_session, clock=clock, licence=get_by_number(db_session=db_session, number=number))
     seal = seals.get(db_session=db_session, seal_id=licence.seal_id)
     signature_ok = sm2.verify(seal.public_hex, licence.payload.encode("utf-8"), base64.b64decode(licence.signature))
     document_ok = None

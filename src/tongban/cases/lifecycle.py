@@ -77,17 +77,15 @@ def record(
         )
     if to_state is None and kind not in STAYING_EVENTS:
         raise ValueError(f"event {kind} must name the state it moves to")
-    last = db_session.execute(
-        select(CaseEvent.seq, CaseEvent.chain).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq.desc()).limit(1)
-    ).first()
-    seq = (last.seq if last else 0) + 1
+    seq = (case.event_seq or 0) + 1
     now = clock.now()
     event = CaseEvent(
         case_id=case.id, seq=seq, kind=kind.value, from_state=current.value if seq > 1 else None, to_state=target.value,
         actor_ref=actor_ref, actor_name=actor_name, reason=reason, data=data or {}, document_id=document_id, at=now,
     )
-    event.chain = chain_value(event, last.chain if last else "")
+    event.chain = chain_value(event, case.event_chain or "")
     db_session.add(event)
+    case.event_seq, case.event_chain = seq, event.chain
     case.state = target.value
     case.updated_at = now
     return event

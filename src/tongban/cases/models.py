@@ -38,6 +38,9 @@ class Case(Base):
     filed_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
     state: Mapped[str] = mapped_column(String(30), index=True)  # CaseState
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The last event's seq and chain value, so appending an event needs no read; the version check guards them.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    event_chain: Mapped[str] = mapped_column(String(64), default="")
     form_data: Mapped[str] = mapped_column(EncryptedText)  # JSON of the form, encrypted: it holds personal data
     pledge_signed: Mapped[bool] = mapped_column(Boolean, default=False)
     limit_unit: Mapped[str] = mapped_column(String(20), default="working_day")

@@ -96,7 +96,7 @@ def _disposition(filename: str, fallback: str) -> str:
 def document_pdf(case_id: Id, document_id: Id, db: Db, clock: Now, me: Me) -> Response:
     """A notice, decision, receipt or licence as its sealed PDF; downloading the result is its delivery when chosen."""
     case = _mine(db, clock, me, case_id)
-    document = views.document_of(db_session=db, case=case, document_id=document_id)
+    document = views.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
     if document.kind in RESULT_KINDS:
         delivery.downloaded(db_session=db, clock=clock, case=case, actor_ref=me.ref, actor_name=me.name)
         db.commit()

@@ -183,6 +183,7 @@ class DocumentOut(BaseModel):
     title: str
     issued_on: str
     verify_url: str
+    sealed: bool = True  # False for the moment between the step and its rendering job; a download seals it at once
 
 
 class PaymentOut(BaseModel):

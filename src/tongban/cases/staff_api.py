@@ -117,9 +117,9 @@ def case_file(case_id: Id, file_id: Id, db: Db, actor: Staff) -> Response:
 
 
 @router.get("/cases/{case_id}/documents/{document_id}", summary="下载文书（PDF）", response_class=Response)
-def case_document(case_id: Id, document_id: Id, db: Db, actor: Staff) -> Response:
+def case_document(case_id: Id, document_id: Id, db: Db, clock: Now, actor: Staff) -> Response:
     case = _case(db, actor, case_id)
-    doc = views.document_of(db_session=db, case=case, document_id=document_id)
+    doc = views.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
     return Response(doc.pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{doc.number}.pdf"'})
 
 

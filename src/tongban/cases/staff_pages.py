@@ -233,9 +233,9 @@ def case_file(case_id: Id, file_id: Id, db: Db, actor: Staff) -> Response:
 
 
 @router.get("/staff/cases/{case_id:int}/documents/{document_id:int}.pdf")
-def case_document(case_id: Id, document_id: Id, db: Db, actor: Staff) -> Response:
+def case_document(case_id: Id, document_id: Id, db: Db, clock: Now, actor: Staff) -> Response:
     case = _visible(db, actor, case_id)
-    document = views.document_of(db_session=db, case=case, document_id=document_id)
+    document = views.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
     return Response(bytes(document.pdf), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{document.number}.pdf"', "Cache-Control": "no-store"})
 

@@ -43,13 +43,13 @@ def _document_facts(db: Session, document: documents.Document) -> dict:
     }
 
 
-def _document(db: Session, number: str) -> documents.Document:
-    return documents.get_by_number(db_session=db, number=number)
+def _document(db: Session, clock: Clock, number: str) -> documents.Document:
+    return documents.ready(db_session=db, clock=clock, document=documents.get_by_number(db_session=db, number=number))
 
 
 @router.get("/verify/documents/{number}", response_class=HTMLResponse, include_in_schema=False)
-def document_page(request: Request, number: str, db: Db) -> HTMLResponse:
-    document = _document(db, number)
+def document_page(request: Request, number: str, db: Db, clock: Now) -> HTMLResponse:
+    document = _document(db, clock, number)
     seal = seals.get(db_session=db, seal_id=document.seal_id)
     return render(
         request, "cases/verify_document.html", facts=_document_facts(db, document),
@@ -59,8 +59,8 @@ def document_page(request: Request, number: str, db: Db) -> HTMLResponse:
 
 
 @router.get("/verify/documents/{number}/pdf", include_in_schema=False)
-def document_pdf(number: str, db: Db) -> Response:
-    document = _document(db, number)
+def document_pdf(number: str, db: Db, clock: Now) -> Response:
+    document = _document(db, clock, number)
     return Response(
         bytes(document.pdf), media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{document.number}.pdf"'},
@@ -68,8 +68,8 @@ def document_pdf(number: str, db: Db) -> Response:
 
 
 @router.get("/verify/documents/{number}/sig", include_in_schema=False)
-def document_signature(number: str, db: Db) -> Response:
-    document = _document(db, number)
+def document_signature(number: str, db: Db, clock: Now) -> Response:
+    document = _document(db, clock, number)
     return Response(
         bytes(document.signature), media_type="application/octet-stream",
         headers={"Content-Disposition": f'attachment; filename="{document.number}.sig"'},
@@ -77,8 +77,8 @@ def document_signature(number: str, db: Db) -> Response:
 
 
 @router.get("/verify/documents/{number}/seal.pem", include_in_schema=False)
-def document_seal_key(number: str, db: Db) -> Response:
-    document = _document(db, number)
+def document_seal_key(number: str, db: Db, clock: Now) -> Response:
+    document = _document(db, clock, number)
     seal = seals.get(db_session=db, seal_id=document.seal_id)
     return Response(
         seals.public_key_pem(seal=seal), media_type="application/x-pem-file",
@@ -87,9 +87,9 @@ def document_seal_key(number: str, db: Db) -> Response:
 
 
 @router.get("/api/v1/verify/documents/{number}", summary="核验电子文书")
-def document_json(number: str, db: Db) -> dict:
+def document_json(number: str, db: Db, clock: Now) -> dict:
     """The document's facts, hashes and whether its seal signature is valid."""
-    return _document_facts(db, _document(db, number))
+    return _document_facts(db, _document(db, clock, number))
 
 
 # --- licences --------------------------------------------------------------------------------------

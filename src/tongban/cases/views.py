@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tongban.accounts.identity import mask_phone
 from tongban.baselib.service import BaseLibrary
 from tongban.cases import delivery as deliveries
-from tongban.cases import exemptions, forms, lifecycle, notices, payments
+from tongban.cases import documents, exemptions, forms, lifecycle, notices, payments
 from tongban.cases.documents import Document, verify_url
 from tongban.cases.enums import CaseChannel, CaseState, DeliveryStatus, EventKind, MaterialStatus, Opinion, PaymentStatus
 from tongban.cases.licences import License, mask_identifier
@@ -119,8 +119,8 @@ def detail(*, db_session: Session, clock: Clock, case: Case, for_applicant: bool
             standard=row.standard, file_id=row.file_id, filename=file.filename if file else None,
             sha256=file.sha256 if file else None, sealed=bool(file and file.seal_signature),
         ))
-    documents = notices.for_case(db_session=db_session, case_id=case.id)
-    numbers = {d.id: d.number for d in documents}
+    docs = notices.for_case(db_session=db_session, case_id=case.id)
+    numbers = {d.id: d.number for d in docs}
     base = get_settings().public_url
     licence = db_session.get(License, case.licence_id) if case.licence_id else None
     events = [
@@ -134,7 +134,7 @@ def detail(*, db_session: Session, clock: Clock, case: Case, for_applicant: bool
         contact_phone=mask_phone(case.contact_phone) if case.contact_phone else None,
         form=json.loads(case.form_data), materials=materials, events=events,
         documents=[DocumentOut(id=d.id, number=d.number, kind=d.kind, title=d.title, issued_on=d.issued_on.isoformat(),
-                               verify_url=verify_url(base, d.number)) for d in documents],
+                               verify_url=verify_url(base, d.number), sealed=d.ready) for d in docs],
         posts=_posts(db_session, case), fee_fen=case.fee_fen, fee_detail=case.fee_detail,
         payment=_payment(db_session, case), delivery=_delivery(db_session, case, for_applicant),
         decision=case.decision, decision_reasons=case.decision_reasons,
@@ -194,10 +194,11 @@ def progress(*, db_session: Session, case: Case) -> ProgressOut:
     )
 
 
-def document_of(*, db_session: Session, case: Case, document_id: int) -> Document:
+def document_of(*, db_session: Session, clock: Clock, case: Case, document_id: int) -> Document:
+    """One of the case's documents with its PDF (sealed now if its job has not run yet)."""
     document = db_session.get(Document, document_id)
     if document is None or document.case_id != case.id:
         from tongban.core.errors import NotFound
 
         raise NotFound("DOCUMENT_NOT_FOUND", "没有找到这份文书")
-    return document
+    return documents.ready(db_session=db_session, clock=clock, document=document)

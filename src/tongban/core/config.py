@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,6 @@ class Settings:
     smtp_starttls: bool = field(default_factory=lambda: os.environ.get("TONGBAN_SMTP_STARTTLS", "0") == "1")
     # `tongban serve` on SQLite runs the job worker in a thread of the server unless this is "0".
     inprocess_worker: bool = field(default_factory=lambda: os.environ.get("TONGBAN_INPROCESS_WORKER", "1") != "0")
-    # Cookies are marked Secure unless this is switched off for plain-HTTP development.
     # E-supervision (SUP-03, SUP-05): a case turns yellow when at most this share of its limit, or at most this many
     # working days, remain (0 switches either rule off); items are flagged above these return and error rates,
     # once they have at least flag_min_cases cases in the period; deadline scans run every scan_minutes.
@@ -57,8 +57,20 @@ class Settings:
     flag_error_rate: float = field(default_factory=lambda: float(os.environ.get("TONGBAN_FLAG_ERROR_RATE", "0.05")))
     flag_min_cases: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_FLAG_MIN_CASES", "5")))
     scan_minutes: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_SCAN_MINUTES", "15")))
+    # Cookies are marked Secure unless this is switched off for plain-HTTP development.
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("TONGBAN_SECURE_COOKIES", "0") == "1")
 
 
 def get_settings() -> Settings:
+    """The settings for the current TONGBAN_* environment (and working directory, which `var` is relative to).
+
+    Cached by those values, so a hot path asking many times reads the environment once, while a
+    test or operator that changes a variable gets fresh settings at once.
+    """
+    key = tuple(sorted((name, value) for name, value in os.environ.items() if name.startswith("TONGBAN_")))
+    return _settings_for(key, os.getcwd())
+
+
+@functools.lru_cache(maxsize=32)
+def _settings_for(_environment: tuple, _cwd: str) -> Settings:
     return Settings()
