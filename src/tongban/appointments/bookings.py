@@ -235,6 +235,14 @@ def for_hall_day(*, db_session: Session, hall_id: int, day: date) -> list[Appoin
     return list(db_session.scalars(query))
 
 
+def recent_no_shows(*, db_session: Session, clock: Clock, hall_id: int) -> list[Appointment]:
+    """No-shows of the last month at this hall, where staff may record force majeure."""
+    query = (select(Appointment).where(Appointment.hall_id == hall_id, Appointment.status == S.no_show.value,
+                                       Appointment.day > clock.today() - NO_SHOW_WINDOW)
+             .order_by(Appointment.day.desc(), Appointment.start_minute).limit(100))
+    return list(db_session.scalars(query))
+
+
 def today_for_person(*, db_session: Session, clock: Clock, person_id: int, hall_id: int) -> list[Appointment]:
     query = (select(Appointment).where(Appointment.person_id == person_id, Appointment.hall_id == hall_id,
                                        Appointment.day == clock.today(), Appointment.status.in_(ACTIVE_APPOINTMENT))

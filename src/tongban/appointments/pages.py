@@ -1,0 +1,122 @@
+"""Public pages of the service map: halls with items, hours, live queue and rating, nearest halls, the SVG map, the
+directory, the big calling screen and the ticket machine (MAP-01…04; APPT-09, APPT-11)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from tongban.accounts.identity import KINDS_FOR_FORM
+from tongban.appointments import halls, map as hall_map, queue, views
+from tongban.appointments.enums import HallKind
+from tongban.core.clock import Clock
+from tongban.core.errors import DomainError
+from tongban.accounts.access import PersonActor
+from tongban.web.deps import check_csrf, get_clock, get_db, optional_person
+from tongban.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+Csrf = Annotated[None, Depends(check_csrf)]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _kind(value: str) -> str | None:
+    return value if value in {k.value for k in HallKind} else None
+
+
+@router.get("/halls", response_class=HTMLResponse)
+def hall_list(request: Request, db: Db, clock: Now, kind: Annotated[str, Query(max_length=20)] = "",
+              lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+              lng: Annotated[float | None, Query(ge=-180, le=180)] = None) -> HTMLResponse:
+    """政务服务地图 as a list; with a location, nearest first with the distance."""
+    if lat is not None and lng is not None:
+        ranked = hall_map.nearest(db_session=db, lat=lat, lng=lng, limit=50, kind=_kind(kind))
+        rows = [views.hall_out(db_session=db, clock=clock, hall=h, distance_km=km) for h, km in ranked]
+    else:
+        found = halls.list_halls(db_session=db, kind=_kind(kind))
+        waiting = queue.waiting_counts(db_session=db, clock=clock, hall_ids=[h.id for h in found])
+        rows = [views.hall_out(db_session=db, clock=clock, hall=h, waiting=waiting.get(h.id, 0)) for h in found]
+    return render(request, "appointments/halls.html", rows=rows, kinds=list(HallKind), kind=kind, lat=lat, lng=lng)
+
+
+@router.get("/halls/map", response_class=HTMLResponse)
+def hall_svg_map(request: Request, db: Db, clock: Now) -> HTMLResponse:
+    found = halls.list_halls(db_session=db)
+    waiting = queue.waiting_counts(db_session=db, clock=clock, hall_ids=[h.id for h in found])
+    points = hall_map.svg_points(found)
+    return render(request, "appointments/map.html", points=points, waiting=waiting, kinds=HallKind)
+
+
+@router.get("/halls/directory", response_class=HTMLResponse)
+def directory(request: Request, db: Db) -> HTMLResponse:
+    rows = [views.directory_row(db_session=db, hall=h) for h in halls.list_halls(db_session=db)]
+    return render(request, "appointments/directory.html", rows=rows)
+
+
+@router.get("/halls/{hall_id}", response_class=HTMLResponse)
+def hall_detail(request: Request, hall_id: Id, db: Db, clock: Now,
+                me: Annotated[PersonActor | None, Depends(optional_person)]) -> HTMLResponse:
+    hall = views.hall_out(db_session=db, clock=clock, hall=halls.get(db_session=db, hall_id=hall_id))
+    return render(request, "appointments/hall.html", h=hall, me=me, error="")
+
+
+@router.get("/halls/{hall_id}/screen", response_class=HTMLResponse)
+def big_screen(request: Request, hall_id: Id, db: Db, clock: Now) -> HTMLResponse:
+    """大厅叫号屏: refreshes itself every few seconds without any script."""
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    return render(request, "appointments/screen.html", hall=hall, q=views.queue_out(db_session=db, clock=clock, hall=hall))
+
+
+def _kiosk(request: Request, db: Session, clock: Clock, hall_id: int, *, error: str = "", status_code: int = 200) -> HTMLResponse:
+    hall = views.hall_out(db_session=db, clock=clock, hall=halls.get(db_session=db, hall_id=hall_id))
+    return render(request, "appointments/kiosk.html", status_code=status_code, h=hall, error=error, id_kinds=KINDS_FOR_FORM)
+
+
+@router.get("/halls/{hall_id}/kiosk", response_class=HTMLResponse)
+def kiosk(request: Request, hall_id: Id, db: Db, clock: Now) -> HTMLResponse:
+    """取号机: read the ID card (its number arrives in the field) to fetch today's booking, or take a walk-in ticket."""
+    return _kiosk(request, db, clock, hall_id)
+
+
+@router.post("/halls/{hall_id}/kiosk/booking", response_class=HTMLResponse)
+def kiosk_booking(request: Request, hall_id: Id, db: Db, clock: Now, _csrf: Csrf,
+                  id_number: Annotated[str, Form(max_length=40)] = "",
+                  id_kind: Annotated[str, Form(max_length=30)] = "resident_id") -> Response:
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    try:
+        ticket = queue.kiosk_ticket(db_session=db, clock=clock, hall=hall, id_kind=id_kind, id_number=id_number)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _kiosk(request, db, clock, hall_id, error=exc.message, status_code=exc.status_code)
+    return RedirectResponse(f"/halls/{hall_id}/kiosk/tickets/{ticket.id}", status_code=303)
+
+
+@router.post("/halls/{hall_id}/kiosk/walk-in", response_class=HTMLResponse)
+def kiosk_walk_in(request: Request, hall_id: Id, db: Db, clock: Now, _csrf: Csrf,
+                  group_id: Annotated[int, Form(ge=1, le=2**31 - 1)], phone: Annotated[str, Form(max_length=20)] = "") -> Response:
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    try:
+        ticket = queue.walk_in(db_session=db, clock=clock, hall=hall, group_id=group_id, phone=phone)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _kiosk(request, db, clock, hall_id, error=exc.message, status_code=exc.status_code)
+    return RedirectResponse(f"/halls/{hall_id}/kiosk/tickets/{ticket.id}", status_code=303)
+
+
+@router.get("/halls/{hall_id}/kiosk/tickets/{ticket_id}", response_class=HTMLResponse)
+def kiosk_ticket(request: Request, hall_id: Id, ticket_id: Id, db: Db, clock: Now) -> HTMLResponse:
+    """The printed queue slip: number, group, people ahead, windows; nothing personal."""
+    ticket = queue.get(db_session=db, ticket_id=ticket_id)
+    if ticket.hall_id != hall_id or ticket.day != clock.today():
+        from tongban.core.errors import NotFound
+
+        raise NotFound("TICKET_NOT_FOUND", "没有找到这个排队号")
+    return render(request, "appointments/slip.html", tk=views.ticket_out(db_session=db, clock=clock, ticket=ticket),
+                  taken=ticket.taken_at)
