@@ -12,7 +12,7 @@ the domain rules, reads, encryption and bookkeeping cost on top of writing the r
 `ratio_vs_batched` compares with the same rows sent as one multi-row INSERT per transaction, and
 `ratio_with_rendering` charges the lifecycles with the worker's time to seal their documents too.
 
-    python bench/cases.py [--n 100] [--database-url URL] [--json]
+    python bench/cases.py [--n 100] [--rounds 5] [--database-url URL] [--json]
 """
 
 from __future__ import annotations
@@ -47,48 +47,56 @@ def count_rows(session) -> int:
     return sum(session.scalar(select(func.count()).select_from(t)) or 0 for t in Base.metadata.sorted_tables if t.name in present)
 
 
-def lifecycles(n: int, clock) -> tuple[float, int, int]:
-    from tongban.baselib.service import TableBaseLibrary
-    from tongban.cases import decisions, delivery, handling, payments
-    from tongban.cases import service as cases
-    from tongban.cases.enums import CaseChannel, Opinion
-    from tests.cases.caseflow import Staff, applicant_of, case_item, submission
-    from tests.factories import make_person
+class Lifecycles:
+    """Applicants, staff and an item ready; `run(k)` takes k more cases through every step, one commit per step."""
 
-    session = core_db.session_factory()()
-    item, agency = case_item(session, clock)
-    staff = Staff(session, clock, agency)
-    people = [make_person(session, clock) for _ in range(n)]
-    session.commit()
-    before = count_rows(session)
-    gateway = payments.gateway_from_settings()
-    commits = 0
-    start = time.perf_counter()
-    for i, person in enumerate(people):
-        case = cases.submit(db_session=session, clock=clock, library=TableBaseLibrary(session), applicant=applicant_of(person),
-                            submission=submission(item), channel=CaseChannel.web, submitter_ref=f"person:{person.id}",
-                            idempotency_key=f"bench-{i:08d}")
-        session.commit()
-        handling.accept(db_session=session, clock=clock, actor=staff.acceptor, case=case)
-        session.commit()
-        handling.start_review(db_session=session, clock=clock, actor=staff.reviewer, case=case)
-        session.commit()
-        handling.record_opinion(db_session=session, clock=clock, actor=staff.reviewer, case=case, opinion=Opinion.approve,
-                                reasons="符合审查标准")
-        session.commit()
-        decisions.decide(db_session=session, clock=clock, actor=staff.decider, case=case, approve=True)
-        session.commit()
-        payment = payments.payment_of(db_session=session, case_id=case.id)
-        body = payments.callback_body(payment=payment, gateway_ref=f"B{i}")
-        payments.handle_callback(db_session=session, clock=clock, gateway=gateway, body=body, signature=gateway.sign(body))
-        session.commit()
-        delivery.downloaded(db_session=session, clock=clock, case=case, actor_ref=f"person:{person.id}", actor_name=person.name)
-        session.commit()
-        commits += 7
-    elapsed = time.perf_counter() - start
-    rows = count_rows(session) - before
-    session.close()
-    return elapsed, rows, commits
+    STEPS = 7  # commits per lifecycle
+
+    def __init__(self, n: int, clock) -> None:
+        from tests.cases.caseflow import Staff, case_item
+        from tests.factories import make_person
+
+        self.clock = clock
+        self.session = core_db.session_factory()()
+        self.item, agency = case_item(self.session, clock)
+        self.staff = Staff(self.session, clock, agency)
+        self.people = [make_person(self.session, clock) for _ in range(n)]
+        self.session.commit()
+        self.done = 0
+
+    def run(self, k: int) -> float:
+        from tongban.baselib.service import TableBaseLibrary
+        from tongban.cases import decisions, delivery, handling, payments
+        from tongban.cases import service as cases
+        from tongban.cases.enums import CaseChannel, Opinion
+        from tests.cases.caseflow import applicant_of, submission
+
+        session, clock, staff, item = self.session, self.clock, self.staff, self.item
+        gateway = payments.gateway_from_settings()
+        start = time.perf_counter()
+        for i in range(self.done, self.done + k):
+            person = self.people[i]
+            case = cases.submit(db_session=session, clock=clock, library=TableBaseLibrary(session), applicant=applicant_of(person),
+                                submission=submission(item), channel=CaseChannel.web, submitter_ref=f"person:{person.id}",
+                                idempotency_key=f"bench-{i:08d}")
+            session.commit()
+            handling.accept(db_session=session, clock=clock, actor=staff.acceptor, case=case)
+            session.commit()
+            handling.start_review(db_session=session, clock=clock, actor=staff.reviewer, case=case)
+            session.commit()
+            handling.record_opinion(db_session=session, clock=clock, actor=staff.reviewer, case=case, opinion=Opinion.approve,
+                                    reasons="符合审查标准")
+            session.commit()
+            decisions.decide(db_session=session, clock=clock, actor=staff.decider, case=case, approve=True)
+            session.commit()
+            payment = payments.payment_of(db_session=session, case_id=case.id)
+            body = payments.callback_body(payment=payment, gateway_ref=f"B{i}")
+            payments.handle_callback(db_session=session, clock=clock, gateway=gateway, body=body, signature=gateway.sign(body))
+            session.commit()
+            delivery.downloaded(db_session=session, clock=clock, case=case, actor_ref=f"person:{person.id}", actor_name=person.name)
+            session.commit()
+        self.done += k
+        return time.perf_counter() - start
 
 
 def render_jobs(clock) -> tuple[float, int]:
@@ -110,36 +118,45 @@ def render_jobs(clock) -> tuple[float, int]:
     return elapsed, sealed or 0
 
 
-def raw_inserts(url: str, rows: int, commits: int, *, batched: bool) -> float:
-    engine = create_engine(url)
-    meta = MetaData()
-    table = Table("bench_raw_row", meta, Column("id", Integer, primary_key=True), Column("kind", String(40)),
-                  Column("body", Text))
-    meta.drop_all(engine)
-    meta.create_all(engine)
-    per_commit = max(1, rows // commits)
-    payload = [{"kind": "event", "body": "x" * 200} for _ in range(per_commit)]
-    start = time.perf_counter()
-    written = 0
-    while written < rows:
-        batch = payload[: min(per_commit, rows - written)]
-        with engine.begin() as conn:
-            if batched:
-                conn.execute(table.insert(), batch)
-            else:
-                for row in batch:
-                    conn.execute(table.insert(), row)
-        written += len(batch)
-    elapsed = time.perf_counter() - start
-    meta.drop_all(engine)
-    engine.dispose()
-    return elapsed
+class RawInserts:
+    """The peer: plain Core INSERTs into a table of its own, either one statement per row or one per transaction."""
+
+    def __init__(self, url: str, *, batched: bool) -> None:
+        self.engine = create_engine(url)
+        self.batched = batched
+        meta = MetaData()
+        self.table = Table(f"bench_raw_{'batched' if batched else 'rows'}", meta, Column("id", Integer, primary_key=True),
+                           Column("kind", String(40)), Column("body", Text))
+        self.meta = meta
+        meta.drop_all(self.engine)
+        meta.create_all(self.engine)
+
+    def run(self, rows: int, commits: int) -> float:
+        per_commit = max(1, rows // commits)
+        payload = [{"kind": "event", "body": "x" * 200} for _ in range(per_commit)]
+        start = time.perf_counter()
+        written = 0
+        while written < rows:
+            batch = payload[: min(per_commit, rows - written)]
+            with self.engine.begin() as conn:
+                if self.batched:
+                    conn.execute(self.table.insert(), batch)
+                else:
+                    for row in batch:
+                        conn.execute(self.table.insert(), row)
+            written += len(batch)
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        self.meta.drop_all(self.engine)
+        self.engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--database-url", default=os.environ.get("TONGBAN_BENCH_DATABASE_URL", ""))
+    parser.add_argument("--rounds", type=int, default=5, help="alternate lifecycles and raw inserts this many times")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     url = args.database_url
@@ -158,10 +175,26 @@ def main() -> None:
     with core_db.session_scope() as session:
         load_regions(db_session=session)
     clock = FixedClock(datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc))
-    elapsed, rows, commits = lifecycles(args.n, clock)
+    # Rounds alternate the two sides, so a machine that gets busier or quieter during the run weighs on both alike.
+    cases_run, raw_rows, raw_batched_rows = Lifecycles(args.n, clock), RawInserts(url, batched=False), RawInserts(url, batched=True)
+    elapsed = raw = raw_batched = 0.0
+    rows = commits = 0
+    rounds = max(1, min(args.rounds, args.n))
+    with core_db.session_factory()() as counter:
+        for r in range(rounds):
+            k = args.n * (r + 1) // rounds - args.n * r // rounds
+            before = count_rows(counter)
+            elapsed += cases_run.run(k)
+            counter.rollback()
+            added = count_rows(counter) - before
+            counter.rollback()
+            raw += raw_rows.run(added, k * Lifecycles.STEPS)
+            raw_batched += raw_batched_rows.run(added, k * Lifecycles.STEPS)
+            rows, commits = rows + added, commits + k * Lifecycles.STEPS
+    cases_run.session.close()
+    raw_rows.close()
+    raw_batched_rows.close()
     render_s, sealed = render_jobs(clock)
-    raw = raw_inserts(url, rows, commits, batched=False)
-    raw_batched = raw_inserts(url, rows, commits, batched=True)
     lifecycle_rate = rows / elapsed
     result = {
         "database": url.split(":", 1)[0],

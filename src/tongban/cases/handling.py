@@ -106,32 +106,34 @@ def accept(
         raise Conflict("MATERIALS_MISSING", f"材料不齐，不能直接受理：{'、'.join(still)}。请一次性告知补正或容缺受理")
     content = content_of(db_session, case)
     on_site = _reason(on_site, required=content.on_site_verification, what="现场核验原件的时间和地点")
-    case.accepted_at = clock.now()
-    rows = materials_of(db_session=db_session, case_id=case.id)
-    fee_lines = payments.assess(db_session=db_session, clock=clock, case=case, content=content)
-    paragraphs = ["你（单位）提交的申请材料齐全、符合法定形式，本机关决定予以受理。"]
-    if case.promised_limit_days is not None or case.legal_limit_days is not None:
-        limit = case.promised_limit_days or case.legal_limit_days
-        unit = "个自然日" if case.limit_unit == "natural_day" else "个工作日"
-        paragraphs.append(f"本机关将自受理之日起 {limit} {unit}内作出决定（特别程序所需时间不计算在内）。")
-    if fee_lines:
-        paragraphs.append("应缴费用：" + "；".join(f"{f.name} {f.amount_fen / 100:.2f} 元" for f in fee_lines))
-    paragraphs.append("可扫描二维码或凭办件编号在政务服务网“我要查”查询办理进度。")
-    document = notices.issue(
-        db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.acceptance_notice, acceptor=actor.name,
-        fields=[("收到材料", notices.material_lines(rows, status=MaterialStatus.provided.value)),
-                ("免提交材料", notices.material_lines(rows, status=MaterialStatus.exempted.value)),
-                ("受理日期", notices.chinese_date(clock.today()))],
-        paragraphs=paragraphs,
-    )
-    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.accepted, to_state=S.accepted,
-                     actor_ref=actor.ref, actor_name=actor.name, document_id=document.id)
-    _open_posts(db_session, case, content)
-    clocks.recompute(db_session=db_session, clock=clock, case=case)
-    if content.on_site_verification:
-        _on_site_notice(db_session, clock, actor, case, on_site)
-    progress.push(db_session=db_session, clock=clock, case=case, step="已受理",
-                  detail=f"受理通知书已发送，请在“我的办件”中查看。{'请按通知到现场核验原件。' if on_site else ''}")
+    # Nothing read below is changed by this step, so the case row is written once, not before every read.
+    with db_session.no_autoflush:
+        case.accepted_at = clock.now()
+        rows = materials_of(db_session=db_session, case_id=case.id)
+        fee_lines = payments.assess(db_session=db_session, clock=clock, case=case, content=content)
+        paragraphs = ["你（单位）提交的申请材料齐全、符合法定形式，本机关决定予以受理。"]
+        if case.promised_limit_days is not None or case.legal_limit_days is not None:
+            limit = case.promised_limit_days or case.legal_limit_days
+            unit = "个自然日" if case.limit_unit == "natural_day" else "个工作日"
+            paragraphs.append(f"本机关将自受理之日起 {limit} {unit}内作出决定（特别程序所需时间不计算在内）。")
+        if fee_lines:
+            paragraphs.append("应缴费用：" + "；".join(f"{f.name} {f.amount_fen / 100:.2f} 元" for f in fee_lines))
+        paragraphs.append("可扫描二维码或凭办件编号在政务服务网“我要查”查询办理进度。")
+        document = notices.issue(
+            db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.acceptance_notice, acceptor=actor.name,
+            fields=[("收到材料", notices.material_lines(rows, status=MaterialStatus.provided.value)),
+                    ("免提交材料", notices.material_lines(rows, status=MaterialStatus.exempted.value)),
+                    ("受理日期", notices.chinese_date(clock.today()))],
+            paragraphs=paragraphs,
+        )
+        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.accepted, to_state=S.accepted,
+                         actor_ref=actor.ref, actor_name=actor.name, document_id=document.id)
+        _open_posts(db_session, case, content)
+        clocks.recompute(db_session=db_session, clock=clock, case=case)
+        if content.on_site_verification:
+            _on_site_notice(db_session, clock, actor, case, on_site)
+        progress.push(db_session=db_session, clock=clock, case=case, step="已受理",
+                      detail=f"受理通知书已发送，请在“我的办件”中查看。{'请按通知到现场核验原件。' if on_site else ''}")
     db_session.flush()
     return case
 

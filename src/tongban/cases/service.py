@@ -167,14 +167,15 @@ def submit(
             raise
         return _same_submission(existing, submission)
     case.case_number = _case_number(case, clock)
-    uploader = staff.ref if staff else f"person:{applicant.person_id}"
-    for material in content.materials:
-        _add_material(db_session, clock, case, uploader, material, plan.get(material.key), checked.get(material.key))
     actor_ref, actor_name = (staff.ref, staff.name) if staff else (f"person:{applicant.person_id}", applicant.agent_name or applicant.name)
+    # Recorded before the materials, whose files are flushed one by one: the case row is then updated once.
     lifecycle.record(
         db_session=db_session, clock=clock, case=case, kind=EventKind.submitted, to_state=CaseState.submitted,
         actor_ref=actor_ref, actor_name=actor_name, data={"channel": channel.value},
     )
+    uploader = staff.ref if staff else f"person:{applicant.person_id}"
+    for material in content.materials:
+        _add_material(db_session, clock, case, uploader, material, plan.get(material.key), checked.get(material.key))
     if submission.pledge:
         progress.pledge(db_session=db_session, clock=clock, case=case, content=content, actor_ref=actor_ref, actor_name=actor_name)
     progress.push(db_session=db_session, clock=clock, case=case, step="已提交", detail="请留意受理结果。")
