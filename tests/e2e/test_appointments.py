@@ -1,0 +1,110 @@
+"""Booking and queueing in a real browser: a citizen finds a hall on the service map, books a slot and sees the
+confirmation, the ticket machine finds the booking by ID number, she takes an online ticket, window staff call it,
+and her ticket page and the big screen show the window (issue 7's end-to-end test)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.test_accounts import _server_dir, _sms_code
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Booking-e2e-1"
+CITIZEN = ("周晓燕", "511602199003070029", "13977770001")  # made up, valid check digit
+STAFF = ("e2e_caller", "叫号员（测试）", "13877770002")
+
+# Accounts of this test only, so its SMS codes never collide with other browser tests on the same server.
+SETUP = """
+import sys
+import tongban.models
+from tongban.core import db
+from tongban.core.clock import SystemClock
+from tongban.accounts import persons, staff
+from tongban.accounts.passwords import hash_password
+from tongban.baselib.service import TableBaseLibrary
+name, number, phone, user, staff_name, staff_phone, password = sys.argv[1:8]
+clock = SystemClock()
+with db.session_scope() as s:
+    if persons.find_by_document(db_session=s, kind="resident_id", number=number) is None:
+        p, _ = persons.register_at_window(db_session=s, clock=clock, library=TableBaseLibrary(s), actor=None, name=name,
+                                          id_kind="resident_id", id_number=number, phone=phone)
+        p.password_hash, p.must_change_password = hash_password(password), False
+    account, _ = staff.create(db_session=s, clock=clock, by=None, by_ref="e2e", staff_in=staff.StaffIn(
+        username=user, name=staff_name, roles=["consultant"], agency_id=None, region_code="511602", phone=staff_phone))
+    account.password_hash, account.must_change_password = hash_password(password), False
+"""
+
+
+def _accounts(root) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_")}
+    env.update(TONGBAN_DATABASE_URL=f"sqlite:///{root / 'e2e.db'}", TONGBAN_VAR_DIR=str(root), TONGBAN_LOG_JSON="0")
+    done = subprocess.run([sys.executable, "-c", SETUP, *CITIZEN, *STAFF, PASSWORD], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def _login(page, root, *, staff: bool) -> None:
+    page.goto("/staff/" if staff else "/login")
+    page.fill("#username" if staff else "#identifier", STAFF[0] if staff else CITIZEN[1])
+    page.fill("#password", PASSWORD)
+    page.locator("form:has(#password) button[type=submit]").click()
+    page.fill("#code", _sms_code(root, STAFF[2] if staff else CITIZEN[2]))
+    page.locator("form:has(#code) button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.req("APPT-01")
+@pytest.mark.req("APPT-04")
+@pytest.mark.req("APPT-09")
+@pytest.mark.req("APPT-11")
+def test_book_a_slot_take_a_ticket_and_see_it_called(page, browser, live_server, tmp_path_factory):
+    root = _server_dir(tmp_path_factory, live_server)
+    _accounts(root)
+    _login(page, root, staff=False)
+
+    page.goto("/halls")
+    assert "暂无评价" in page.inner_text("body")
+    page.get_by_role("link", name="广安区政务服务中心", exact=True).click()
+    page.locator("#book-here").click()
+    page.get_by_role("link", name="食品经营许可（新办）", exact=True).click()
+    page.locator("#book-form input[name=slot_id]:not([disabled])").first.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认预约").click()
+    assert "booked=1" in page.url
+    confirmation = page.inner_text("#confirmation")
+    assert CITIZEN[0] in confirmation and "广安区政务服务中心" in confirmation and "食品经营许可（新办）" in confirmation
+    assert "食品经营许可申请书" in page.inner_text("body") or "申请材料" in page.inner_text("body")
+    number = page.inner_text(".case-number")
+    assert number.startswith("Y")
+
+    hall_url = page.locator("a", has_text="查看场所").get_attribute("href")
+    page.goto(f"{hall_url}/kiosk")  # the ticket machine: the booking is found by the ID number
+    page.fill("#id_number", CITIZEN[1])
+    page.get_by_role("button", name="调取预约并取号").click()
+    assert "请于预约当天取号" in page.inner_text("#kiosk-error")
+
+    page.goto(hall_url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="线上取号（市场准入窗口）").click()
+    ticket_url = page.url
+    ticket = page.inner_text("#ticket-number")
+    assert ticket.startswith("A") and "前面还有" in page.inner_text("#position")
+
+    staff = browser.new_context(base_url=live_server, locale="zh-CN").new_page()
+    _login(staff, root, staff=True)
+    staff.goto("/staff/halls")
+    staff.locator("tr", has_text="广安区政务服务中心").first.get_by_role("link", name="叫号台").click()
+    with staff.expect_navigation():
+        staff.locator("#call-next").click()
+    assert staff.inner_text("#current-ticket") == ticket
+    window = staff.locator("#window option[selected]").inner_text().split("号窗口")[0]
+
+    page.goto(ticket_url)
+    assert f"请到 {window} 号窗口" in page.inner_text("#called")
+    page.goto(f"{hall_url}/screen")
+    assert ticket in page.inner_text("#calls") and f"{window} 号窗口" in page.inner_text("#calls")
+    staff.context.close()
