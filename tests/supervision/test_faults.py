@@ -129,3 +129,22 @@ def test_fault_pages_and_api(client, db_session, clock, history):
     citizen = person_headers(db_session, clock, history.a.person)
     assert client.get("/api/v1/supervision/faults", headers=citizen).status_code in (401, 403)
     assert client.get("/staff/supervision/faults", headers=citizen, follow_redirects=False).status_code in (303, 401, 403)
+
+
+@pytest.mark.req("SUP-03")
+def test_warning_thresholds_are_set_per_item_on_the_page(client, db_session, clock, history):
+    _, token, _ = supervisor(db_session, clock)
+    db_session.commit()
+    me = staff_headers(token)
+    client.cookies.set("tb_csrf", CSRF)
+    code = history.a.item.implementation_code
+    wrong = client.post("/staff/supervision/rules", headers=me, data={"csrf": CSRF, "code": code, "share": "三成", "days": ""})
+    assert wrong.status_code == 422 and "剩余比例应为数字" in wrong.text
+    missing = client.post("/staff/supervision/rules", headers=me, data={"csrf": CSRF, "code": "NO-SUCH", "days": "3"})
+    assert missing.status_code == 404
+    saved = client.post("/staff/supervision/rules", headers=me, data={"csrf": CSRF, "code": code, "share": "", "days": "3"},
+                        follow_redirects=True)
+    assert saved.status_code == 200 and "单独设置预警阈值" in saved.text and code in saved.text
+    reset = client.post("/staff/supervision/rules", headers=me, data={"csrf": CSRF, "code": code, "delete": "1"},
+                        follow_redirects=True)
+    assert reset.status_code == 200 and "已恢复全局预警阈值" in reset.text

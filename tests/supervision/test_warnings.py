@@ -146,3 +146,31 @@ def test_handling_staff_read_their_dispatches_in_the_workbench(client, db_sessio
     assert all(d["read_at"] for d in client.get("/api/v1/supervision/dispatches", headers=staff_headers(token)).json())
     monitor = client.get("/api/v1/supervision/monitor", headers=staff_headers(token))
     assert monitor.status_code == 403 and "管理专员" in monitor.json()["error"]["message"]
+
+
+@pytest.mark.req("SUP-03")
+def test_an_item_may_have_its_own_warning_threshold(client, db_session, clock):
+    desk, _, warned, running = three_cases(db_session, clock)
+    elsewhere = Desk(db_session, clock)
+    far = elsewhere.accepted(date(2026, 11, 19))  # the same four days left, but another item
+    set_day(clock, TODAY)
+    _, mine, _ = supervisor(db_session, clock)
+    _, other, _ = supervisor(db_session, clock, region_code="510700")
+    db_session.commit()
+    url = f"/api/v1/supervision/items/{desk.item.id}/warning-rule"
+    assert client.put(url, json={"share": 0, "days": 4}, headers=staff_headers(other)).status_code == 403
+    for body, word in (({"share": 1.5, "days": 0}, "比例"), ({"share": 0, "days": 0}, "永远不会预警"), ({"days": 99}, "天数")):
+        wrong = client.put(url, json=body, headers=staff_headers(mine))
+        assert wrong.status_code == 422 and word in wrong.json()["error"]["message"]
+    assert client.put(url, json={"share": 0, "days": 4}, headers=staff_headers(mine)).status_code == 200
+    db_session.expire_all()
+    assert status.evaluate(db_session=db_session, clock=clock, case=running).status is ClockStatus.yellow
+    assert status.evaluate(db_session=db_session, clock=clock, case=far).status is ClockStatus.normal
+    raised = {(w.case_id, w.level) for w in warnings.scan(db_session=db_session, clock=clock).raised}
+    assert (running.id, "yellow") in raised and far.id not in {case_id for case_id, _ in raised}
+    db_session.commit()
+    assert client.delete(url, headers=staff_headers(mine)).status_code == 204
+    assert client.delete(url, headers=staff_headers(mine)).status_code == 404
+    db_session.expire_all()
+    assert status.evaluate(db_session=db_session, clock=clock, case=running).status is ClockStatus.normal
+    _ = warned

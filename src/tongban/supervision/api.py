@@ -14,11 +14,11 @@ from tongban.cases import applicants
 from tongban.cases import service as cases
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.errors import Forbidden
-from tongban.supervision import faults, flags, monitor, stats, warnings
+from tongban.supervision import faults, flags, monitor, rules, stats, warnings
 from tongban.supervision.enums import ErrorKind, FaultCause
 from tongban.supervision.schemas import (
     ClockOut, DispatchOut, ErrorIn, ErrorOut, FaultIn, FaultOut, FlagOut, MonitoredOut, MonitorOut, ReasonOut, StageOut,
-    StatsOut, clock_out, stats_out,
+    StatsOut, WarningRuleIn, WarningRuleOut, clock_out, stats_out,
 )
 from tongban.supervision.scope import scope_for
 from tongban.supervision.status import evaluate
@@ -131,3 +131,17 @@ def api_dispatches(db: Db, actor: Staff) -> list[DispatchOut]:
     return [DispatchOut(id=d.id, case_id=w.case_id, level=w.level, role=d.role, title=d.title, body=d.body,
                         created_at=d.created_at, read_at=d.read_at)
             for d, w in warnings.dispatches_for(db_session=db, staff_id=actor.staff_id)]
+
+
+@router.put("/items/{item_id}/warning-rule", response_model=WarningRuleOut, summary="为一个事项单独设置预警阈值（覆盖全局设置）")
+def api_set_rule(item_id: Id, body: WarningRuleIn, db: Db, clock: Now, actor: Staff) -> WarningRuleOut:
+    rule = rules.set_rule(db_session=db, clock=clock, actor=actor, item_id=item_id, share=body.share, days=body.days)
+    db.commit()
+    return WarningRuleOut(item_id=rule.item_id, share=rule.share, days=rule.days, updated_at=rule.updated_at)
+
+
+@router.delete("/items/{item_id}/warning-rule", status_code=204, summary="删除事项的预警阈值，恢复全局设置")
+def api_delete_rule(item_id: Id, db: Db, clock: Now, actor: Staff) -> Response:
+    rules.delete_rule(db_session=db, clock=clock, actor=actor, item_id=item_id)
+    db.commit()
+    return Response(status_code=204)

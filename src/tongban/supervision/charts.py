@@ -6,11 +6,11 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH = 640
+WIDTH = 480
 COLOURS = ("#1f6feb", "#d97706", "#15803d", "#b91c1c")
 
 
-def _text(x: float, y: float, value: str, *, anchor: str = "start", size: int = 12, fill: str = "#333") -> str:
+def _text(x: float, y: float, value: str, *, anchor: str = "start", size: int = 13, fill: str = "#333") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}">'
             f"{escape(value)}</text>")
 
@@ -18,11 +18,11 @@ def _text(x: float, y: float, value: str, *, anchor: str = "start", size: int = 
 def bar_chart(title: str, bars: list[tuple[str, float | None]], *, maximum: float | None = None,
               fmt: str = "{:.0f}") -> Markup:
     """One bar per label; a missing value (None) is drawn as an empty bar marked "—"."""
-    row, label_w, top = 26, 200, 30
+    row, label_w, top = 26, 150, 30
     height = top + row * max(len(bars), 1) + 10
     values = [v for _, v in bars if v is not None]
     scale_max = maximum if maximum is not None else (max(values) if values else 1) or 1
-    span = WIDTH - label_w - 70
+    span = WIDTH - label_w - 60
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
              f'aria-label="{escape(title)}" class="chart">', f"<title>{escape(title)}</title>",
              _text(0, 18, title, size=14, fill="#111")]
@@ -30,7 +30,7 @@ def bar_chart(title: str, bars: list[tuple[str, float | None]], *, maximum: floa
         parts.append(_text(0, top + 16, "暂无数据", fill="#777"))
     for index, (label, value) in enumerate(bars):
         y = top + index * row
-        short = label if len(label) <= 14 else label[:13] + "…"
+        short = label if len(label) <= 10 else label[:9] + "…"
         parts.append(_text(label_w - 8, y + 16, short, anchor="end"))
         width = 0 if value is None else max(span * value / scale_max, 1)
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="{row - 10}" fill="{COLOURS[0]}" rx="2">'
@@ -42,7 +42,7 @@ def bar_chart(title: str, bars: list[tuple[str, float | None]], *, maximum: floa
 
 def line_chart(title: str, labels: list[str], series: list[tuple[str, list[float]]]) -> Markup:
     """Lines over the labels (months), one colour per series, with a legend."""
-    height, left, right, top, bottom = 260, 48, 16, 40, 40
+    height, left, right, top, bottom = 260, 40, 36, 40, 40
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     peak = max([v for _, values in series for v in values] or [0]) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" width="100%" '
@@ -64,7 +64,7 @@ def line_chart(title: str, labels: list[str], series: list[tuple[str, list[float
             parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>')
         for (x, y), v, label in zip(points, values, labels):
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{escape(name)} {escape(label)}：{v:g}</title></circle>')
-        legend_x = WIDTH - right - 110 * (len(series) - number)
+        legend_x = WIDTH - right - 70 * (len(series) - number)
         parts.append(f'<rect x="{legend_x}" y="8" width="10" height="10" fill="{colour}"/>')
         parts.append(_text(legend_x + 14, 17, name, size=11))
     parts.append("</svg>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.core.db import Base, UtcDateTime
@@ -75,3 +75,16 @@ class CaseError(Base):
     recorded_by: Mapped[str] = mapped_column(String(40))
     recorded_by_name: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WarningRule(Base):
+    """An item's own yellow threshold, overriding the installation's (SUP-03): e.g. warn 3 days ahead for a 3-day item."""
+
+    __tablename__ = "warning_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), unique=True)
+    share: Mapped[float] = mapped_column(Float)  # 0: rule off
+    days: Mapped[int] = mapped_column(Integer)  # 0: rule off
+    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

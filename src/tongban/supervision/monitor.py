@@ -18,7 +18,8 @@ from tongban.core.errors import InvalidInput
 from tongban.supervision.enums import ClockStatus
 from tongban.supervision.models import CaseWarning
 from tongban.supervision.scope import Scope
-from tongban.supervision.status import CaseStatus, Thresholds, evaluate
+from tongban.supervision.rules import ThresholdBook
+from tongban.supervision.status import CaseStatus, evaluate
 
 S = CaseState
 OPEN_STAGES = (S.submitted, S.supplement_requested, S.accepted, S.accepted_with_deficiency, S.under_review,
@@ -66,7 +67,7 @@ def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "wa
     out = Monitor(level=level, truncated=len(cases) > MAX_OPEN,
                   missing_years=calendar.missing_years(db_session=db_session, clock=clock))
     cases = cases[:MAX_OPEN]
-    cal, thresholds = calendar.WorkingCalendar(db_session), Thresholds.from_settings()
+    cal, thresholds = calendar.WorkingCalendar(db_session), ThresholdBook(db_session)
     warned = set(db_session.scalars(select(CaseWarning.case_id).where(CaseWarning.case_id.in_([c.id for c in cases])))) if cases else set()
     agencies: dict[int, str] = {}
     stage_counts: dict[str, dict[str, int]] = {s.value: {} for s in OPEN_STAGES}

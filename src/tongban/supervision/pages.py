@@ -16,7 +16,7 @@ from tongban.cases.enums import CaseState
 from tongban.catalog import regions
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.errors import DomainError, InvalidInput
-from tongban.supervision import charts, faults, flags, monitor, stats, warnings
+from tongban.supervision import charts, faults, flags, monitor, rules, stats, warnings
 from tongban.supervision.enums import ClockStatus, DispatchRole, ErrorKind, FaultCause
 from tongban.supervision.scope import require_supervisor, scope_for
 from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
@@ -121,7 +121,10 @@ def stats_page(request: Request, db: Db, clock: Now, actor: Staff, dimension: Q 
         return_chart=charts.bar_chart(f"按{report.dimension.label}：退件率（%）",
                                       [(r.label, None if r.return_rate is None else r.return_rate * 100) for r in rows[:15]],
                                       maximum=100, fmt="{:.1f}"),
-        volume_chart=charts.bar_chart(f"按{report.dimension.label}：收件量", [(r.label, r.received) for r in rows[:15]]),
+        volume_chart=charts.line_chart("每月收件与办结", [r.label for r in rows], [("收件", [r.received for r in rows]),
+                                                                         ("办结", [r.decided for r in rows])])
+        if report.dimension is stats.Dimension.period else
+        charts.bar_chart(f"按{report.dimension.label}：收件量", [(r.label, r.received) for r in rows[:15]]),
     )
 
 
@@ -144,7 +147,8 @@ def _faults_page(request, db, actor, *, error: str = "", status_code: int = 200,
     return render(request, "supervision/faults.html", status_code=status_code, actor=actor, error=error,
                   msg="" if error else request.query_params.get("msg", ""), faults=faults.list_faults(db_session=db, actor=actor),
                   errors=faults.errors_in_scope(db_session=db, actor=actor), causes=list(FaultCause), kinds=list(ErrorKind),
-                  agencies=_agencies(db, actor), form=form or {}, FaultCause=FaultCause, ErrorKind=ErrorKind)
+                  agencies=_agencies(db, actor), form=form or {}, FaultCause=FaultCause, ErrorKind=ErrorKind,
+                  rules=rules.rules_in_scope(db_session=db, actor=actor))
 
 
 @router.get("/staff/supervision/faults", response_class=HTMLResponse)
@@ -190,6 +194,33 @@ def record_error(request: Request, db: Db, clock: Now, actor: Staff, _csrf: Csrf
         return _faults_page(request, db, actor, error=exc.message, status_code=exc.status_code,
                             form={"case_number": case_number, "kind": kind, "note": note})
     return RedirectResponse(f"/staff/supervision/faults?msg={quote('差错已登记，计入出错率')}", status_code=303)
+
+
+def _number(value: str, kind, what: str):
+    try:
+        return kind((value or "0").strip() or "0")
+    except ValueError:
+        raise InvalidInput("NUMBER_INVALID", f"{what}应为数字") from None
+
+
+@router.post("/staff/supervision/rules", response_class=HTMLResponse)
+def set_rule(request: Request, db: Db, clock: Now, actor: Staff, _csrf: Csrf, code: Short = "", share: Short = "",
+             days: Short = "", delete: Short = "") -> Response:
+    require_supervisor(actor)
+    try:
+        item = rules.item_by_code(db_session=db, code=code)
+        if delete:
+            rules.delete_rule(db_session=db, clock=clock, actor=actor, item_id=item.id)
+        else:
+            rules.set_rule(db_session=db, clock=clock, actor=actor, item_id=item.id, share=_number(share, float, "剩余比例"),
+                           days=_number(days, int, "剩余天数"))
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _faults_page(request, db, actor, error=exc.message, status_code=exc.status_code,
+                            form={"code": code, "share": share, "days": days})
+    done = "已恢复全局预警阈值" if delete else f"已为“{item.name}”单独设置预警阈值"
+    return RedirectResponse(f"/staff/supervision/faults?msg={quote(done)}", status_code=303)
 
 
 # --- my dispatches ----------------------------------------------------------------------------------------

@@ -212,3 +212,16 @@ class DispatchOut(BaseModel):
     body: str
     created_at: datetime
     read_at: datetime | None
+
+
+class WarningRuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    share: float = Field(0.0, ge=0, le=10, description="剩余时限比例不超过它时预警，0 表示不按比例")
+    days: int = Field(0, ge=0, le=10_000, description="剩余天数不超过它时预警，0 表示不按天数")
+
+
+class WarningRuleOut(BaseModel):
+    item_id: int
+    share: float
+    days: int
+    updated_at: datetime

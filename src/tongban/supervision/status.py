@@ -32,6 +32,9 @@ class Thresholds:
         s = settings or get_settings()
         return cls(share=max(s.warn_share, 0.0), days=max(s.warn_days, 0))
 
+    def for_item(self, item_id: int) -> Thresholds:
+        return self  # one threshold for every item; `rules.ThresholdBook` answers per item
+
     def yellow(self, *, remaining: int, limit: int) -> bool:
         return (self.days > 0 and remaining <= self.days) or (self.share > 0 and remaining <= limit * self.share)
 
@@ -120,9 +123,14 @@ def evaluate(
     *, db_session: Session, clock: Clock, case: Case, cal: calendar.WorkingCalendar | None = None,
     thresholds: Thresholds | None = None,
 ) -> CaseStatus:
-    """The case's clocks now, from the same computation `cases.clocks.recompute` stores."""
+    """The case's clocks now, from the same computation `cases.clocks.recompute` stores. ``thresholds``: the settings
+    or a `rules.ThresholdBook`; by default the item's own rule, else the settings."""
     cal = cal or calendar.WorkingCalendar(db_session)
-    thresholds = thresholds or Thresholds.from_settings()
+    if thresholds is None:
+        from tongban.supervision.rules import thresholds_for_item
+
+        thresholds = thresholds_for_item(db_session=db_session, item_id=case.item_id)
+    thresholds = thresholds.for_item(case.item_id)
     computed = clocks.compute(db_session=db_session, clock=clock, case=case, cal=cal)
     pauses = [PauseLine(p.kind, PAUSE_LABELS.get(p.kind, p.kind), p.name, p.start, p.end, p.open, p.days) for p in computed.pauses]
     if computed.start is None:

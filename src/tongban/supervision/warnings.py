@@ -22,6 +22,7 @@ from tongban.notify.service import notify
 from tongban.notify.templates import render
 from tongban.supervision.enums import ClockStatus, DispatchRole, WarningLevel
 from tongban.supervision.models import CaseWarning, WarningDispatch
+from tongban.supervision.rules import ThresholdBook
 from tongban.supervision.status import Thresholds, evaluate
 
 log = get_logger(__name__)
@@ -53,7 +54,7 @@ def _insert_warning(db_session: Session, values: dict) -> int | None:
 
 def scan(*, db_session: Session, clock: Clock, thresholds: Thresholds | None = None) -> ScanResult:
     """Evaluate every running case; record and dispatch the warnings not raised before."""
-    thresholds = thresholds or Thresholds.from_settings()
+    book = ThresholdBook(db_session, thresholds)
     cal = calendar.WorkingCalendar(db_session)
     result = ScanResult()
     staff = None
@@ -61,7 +62,7 @@ def scan(*, db_session: Session, clock: Clock, thresholds: Thresholds | None = N
                                                   Case.decided_at.is_(None)).order_by(Case.id)).all()
     for case in cases:
         result.scanned += 1
-        status = evaluate(db_session=db_session, clock=clock, case=case, cal=cal, thresholds=thresholds)
+        status = evaluate(db_session=db_session, clock=clock, case=case, cal=cal, thresholds=book)
         for line in status.limits:
             if line.status not in (ClockStatus.yellow, ClockStatus.red):
                 continue

@@ -1,4 +1,4 @@
-"""supervision: case warnings and their dispatch, platform faults, handling errors (SUP-03, SUP-05, SUP-06)
+"""supervision: case warnings and their dispatch, platform faults, handling errors, per-item warning thresholds (SUP-03, SUP-05, SUP-06)
 
 Revision ID: 0009
 Revises: 0008
@@ -34,6 +34,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_fault'))
     )
     op.create_index(op.f('ix_platform_fault_region_code'), 'platform_fault', ['region_code'], unique=False)
+    op.create_table('warning_rule',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('share', sa.Float(), nullable=False),
+    sa.Column('days', sa.Integer(), nullable=False),
+    sa.Column('updated_by', sa.String(length=40), nullable=False),
+    sa.Column('updated_at', tongban.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['service_item.id'], name=op.f('fk_warning_rule_item_id_service_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_warning_rule')),
+    sa.UniqueConstraint('item_id', name=op.f('uq_warning_rule_item_id'))
+    )
     op.create_table('case_error',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -94,5 +105,6 @@ def downgrade() -> None:
     op.drop_table('case_warning')
     op.drop_index(op.f('ix_case_error_case_id'), table_name='case_error')
     op.drop_table('case_error')
+    op.drop_table('warning_rule')
     op.drop_index(op.f('ix_platform_fault_region_code'), table_name='platform_fault')
     op.drop_table('platform_fault')
