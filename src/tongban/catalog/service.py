@@ -6,7 +6,10 @@ reads the live version (pages, API, PDF, search, open data) changes at the same 
 
 from __future__ import annotations
 
+import copy
+
 import hashlib
+import threading
 from datetime import datetime
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -80,7 +83,30 @@ def live_version(*, db_session: Session, item: ServiceItem) -> ItemVersion:
 
 
 def live_content(*, db_session: Session, item: ServiceItem) -> ItemContent:
-    return ItemContent.model_validate(live_version(db_session=db_session, item=item).content)
+    return version_content(live_version(db_session=db_session, item=item))
+
+
+_PARSED: dict[int, tuple[dict, ItemContent]] = {}
+_PARSED_MAX = 512
+_PARSED_LOCK = threading.Lock()
+
+
+def version_content(version: ItemVersion) -> ItemContent:
+    """The version's content as the schema, parsed once per process while the stored content stays the same.
+
+    Every step of a case reads its item version; the cached parse is reused only when the stored
+    JSON equals the one it came from, so an edited draft (or a reused id) is parsed afresh. Callers
+    treat the result as read-only.
+    """
+    cached = _PARSED.get(version.id)
+    if cached is not None and cached[0] == version.content:
+        return cached[1]
+    parsed = ItemContent.model_validate(version.content)
+    with _PARSED_LOCK:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[version.id] = (copy.deepcopy(version.content), parsed)
+    return parsed
 
 
 def history(*, db_session: Session, item_id: int) -> list[ItemVersion]:
