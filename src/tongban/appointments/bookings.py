@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from tongban.accounts.access import Permission, PersonActor, StaffActor
 from tongban.appointments import halls, messages, slots
 from tongban.appointments.enums import ACTIVE_APPOINTMENT, AppointmentStatus
-from tongban.appointments.models import Appointment, BookingAccount, Hall, Slot
-from tongban.catalog import service as catalog
+from tongban.appointments.models import Appointment, BookingAccount, Hall, Slot, WindowGroupItem
+from tongban.catalog.models import ServiceItem
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -68,36 +68,51 @@ def _check_rules(db_session: Session, clock: Clock, hall: Hall, person_id: int, 
         raise Conflict("MAX_BOOKINGS_REACHED", f"每人最多同时保留 {hall.max_active_bookings} 个未办理的预约，请办理或取消后再预约")
 
 
+def _slot_and_hall(db_session: Session, slot_id: int) -> tuple[Slot, Hall]:
+    found = db_session.execute(select(Slot, Hall).join(Hall, Hall.id == Slot.hall_id).where(Slot.id == slot_id)).first()
+    if found is None:
+        raise NotFound("SLOT_NOT_FOUND", "没有找到这个预约时段")
+    return found[0], found[1]
+
+
+def _item_in_group(db_session: Session, item_id: int, group_id: int) -> tuple[str, str]:
+    """(name, status) of an item the slot's windows handle."""
+    found = db_session.execute(
+        select(ServiceItem.name, ServiceItem.status, WindowGroupItem.group_id)
+        .outerjoin(WindowGroupItem, and_(WindowGroupItem.item_id == ServiceItem.id, WindowGroupItem.group_id == group_id))
+        .where(ServiceItem.id == item_id)
+    ).first()
+    if found is None:
+        raise NotFound("ITEM_NOT_FOUND", "没有找到这个事项")
+    if found.group_id is None:
+        raise InvalidInput("ITEM_NOT_IN_GROUP", "所选窗口不办理这个事项，请重新选择")
+    if found.status != "active":
+        raise InvalidInput("ITEM_NOT_AVAILABLE", "该事项目前暂停或已停止办理，不能预约")
+    return found.name, found.status
+
+
 def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int, item_id: int,
          channel: str = "web") -> Appointment:
     """预约 one slot for one item. The seat is taken by a conditional UPDATE checked by its row count, inside this
-    transaction, so no slot ever exceeds its capacity however many requests race (and a CHECK backs it)."""
-    slot = slots.get(db_session=db_session, slot_id=slot_id)
-    hall = halls.get(db_session=db_session, hall_id=slot.hall_id)
+    transaction, so no slot ever exceeds its capacity however many requests race (and a CHECK backs it). The seat
+    is the transaction's last write: the slot's row stays locked only for that statement and the commit."""
+    slot, hall = _slot_and_hall(db_session, slot_id)
     if not hall.active or not hall.bookable:
         raise InvalidInput("BOOKING_CLOSED", f"{hall.name}暂不提供网上预约")
     first, last = slots.booking_days(clock, hall)
     if not first <= slot.day <= last:
         raise InvalidInput("OUTSIDE_BOOKING_WINDOW", f"只能预约 {first.isoformat()} 至 {last.isoformat()} 的时段（明天起 {hall.days_ahead} 天内）")
-    if not halls.handles(db_session=db_session, group_id=slot.group_id, item_id=item_id):
-        raise InvalidInput("ITEM_NOT_IN_GROUP", "所选窗口不办理这个事项，请重新选择")
-    item = catalog.get_item(db_session=db_session, item_id=item_id)
-    if item.status != "active":
-        raise InvalidInput("ITEM_NOT_AVAILABLE", "该事项目前暂停或已停止办理，不能预约")
+    item_name, _ = _item_in_group(db_session, item_id, slot.group_id)
+    if slot.booked >= slot.capacity:  # already full when read: no need to lock anything to say so
+        raise Conflict("SLOT_FULL", "该时段已约满，请选择其他时段")
     suspended_until = _lock_account(db_session, clock, actor.person_id)
     if suspended_until is not None and suspended_until >= clock.today():
         raise Forbidden("BOOKING_SUSPENDED", f"您近一个月失约超过 {hall.no_show_limit} 次，网上预约已暂停至 {suspended_until.isoformat()}；"
                                              "如因不可抗力失约，请联系大厅说明")
     _check_rules(db_session, clock, hall, actor.person_id, slot, item_id)
-    taken = db_session.execute(
-        update(Slot).where(Slot.id == slot.id, Slot.booked < Slot.capacity).values(booked=Slot.booked + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if taken != 1:
-        raise Conflict("SLOT_FULL", "该时段已约满，请选择其他时段")
     now = clock.now()
-    row = Appointment(person_id=actor.person_id, hall_id=hall.id, group_id=slot.group_id, slot_id=slot.id, item_id=item.id,
-                      item_name=item.name, day=slot.day, start_minute=slot.start_minute, end_minute=slot.end_minute,
+    row = Appointment(person_id=actor.person_id, hall_id=hall.id, group_id=slot.group_id, slot_id=slot.id, item_id=item_id,
+                      item_name=item_name, day=slot.day, start_minute=slot.start_minute, end_minute=slot.end_minute,
                       status=S.booked.value, channel=channel, reason="", marked_by="", created_at=now, updated_at=now)
     db_session.add(row)
     try:
@@ -108,9 +123,15 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
     messages.to_person(db_session=db_session, clock=clock, kind="appointment_booked", person_id=actor.person_id,
                        link=f"/appointments/{row.id}",
                        fields={"name": actor.name, "number": row.number, "when": messages.when(row.day, row.start_minute, row.end_minute),
-                               "hall_name": hall.name, "address": hall.address, "item_name": item.name,
+                               "hall_name": hall.name, "address": hall.address, "item_name": item_name,
                                "detail": "请携带身份证件和申请材料，提前到取号机凭身份证件取号。"})
     db_session.flush()
+    taken = db_session.execute(
+        update(Slot).where(Slot.id == slot.id, Slot.booked < Slot.capacity).values(booked=Slot.booked + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        raise Conflict("SLOT_FULL", "该时段已约满，请选择其他时段")
     return row
 
 
