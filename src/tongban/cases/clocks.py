@@ -70,10 +70,23 @@ def _due(cal: calendar.WorkingCalendar, unit: calendar.LimitUnit, start: date, d
     return cal.add_working_days(start=start, days=days)
 
 
+def pauses_by_case(*, db_session: Session, case_ids: list[int]) -> dict[int, list[CasePause]]:
+    """The pauses of many cases in a few queries, for batch reckonings (deadline scans, statistics)."""
+    found: dict[int, list[CasePause]] = {case_id: [] for case_id in case_ids}
+    for start in range(0, len(case_ids), 500):
+        query = (select(CasePause).where(CasePause.case_id.in_(case_ids[start:start + 500]))
+                 .order_by(CasePause.case_id, CasePause.started_at, CasePause.id))
+        for pause in db_session.scalars(query):
+            found[pause.case_id].append(pause)
+    return found
+
+
 def compute(
     *, db_session: Session, clock: Clock, case: Case, cal: calendar.WorkingCalendar | None = None,
+    pauses: list[CasePause] | None = None,
 ) -> CaseClocks:
-    """The one reckoning of a case's clocks (SUP-01, SUP-02). Pass ``cal`` to share one calendar over a batch.
+    """The one reckoning of a case's clocks (SUP-01, SUP-02). Pass ``cal`` to share one calendar over a batch,
+    and ``pauses`` (from `pauses_by_case`) to save a query per case.
 
     The clock starts on the day of acceptance; pause time counts only from then on (a supplement asked for before
     acceptance stopped no clock that was running).
@@ -81,14 +94,16 @@ def compute(
     unit = calendar.LimitUnit(case.limit_unit or calendar.LimitUnit.working_day.value)
     cal = cal or calendar.WorkingCalendar(db_session)
     start = local_day(case.accepted_at) if case.accepted_at is not None else None
-    pauses = []
-    query = select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.started_at, CasePause.id)
-    for pause in db_session.scalars(query):
+    if pauses is None:
+        query = select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.started_at, CasePause.id)
+        pauses = list(db_session.scalars(query))
+    spans = []
+    for pause in pauses:
         begin = local_day(pause.started_at)
         end = local_day(pause.ended_at) if pause.ended_at else clock.today()
         counted = 0 if start is None else _pause_days(cal, unit, max(begin, start), end)
-        pauses.append(PauseSpan(pause.kind, pause.name, begin, end, pause.ended_at is None, counted))
-    clocks = CaseClocks(start=start, unit=unit, pauses=pauses)
+        spans.append(PauseSpan(pause.kind, pause.name, begin, end, pause.ended_at is None, counted))
+    clocks = CaseClocks(start=start, unit=unit, pauses=spans)
     if start is None:
         return clocks
     paused = clocks.paused_days
@@ -113,10 +128,10 @@ def recompute(*, db_session: Session, clock: Clock, case: Case) -> None:
         setattr(case, attr, limit.result.due if limit else None)
 
 
-def elapsed_days(*, db_session: Session, clock: Clock, case: Case, until: date,
-                 cal: calendar.WorkingCalendar | None = None) -> int | None:
+def elapsed_days(*, db_session: Session, clock: Clock, case: Case, until: date, cal: calendar.WorkingCalendar | None = None,
+                 pauses: list[CasePause] | None = None) -> int | None:
     """Working (or natural) days the case has used from acceptance to ``until``, pauses excluded (handling time)."""
-    clocks = compute(db_session=db_session, clock=clock, case=case, cal=cal)
+    clocks = compute(db_session=db_session, clock=clock, case=case, cal=cal, pauses=pauses)
     if clocks.start is None:
         return None
     cal = cal or calendar.WorkingCalendar(db_session)

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tongban.cases import clocks
 from tongban.cases.enums import CaseState
 from tongban.cases.models import Case
 from tongban.catalog.models import Agency
@@ -72,8 +73,9 @@ def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "wa
     agencies: dict[int, str] = {}
     stage_counts: dict[str, dict[str, int]] = {s.value: {} for s in OPEN_STAGES}
     matched: list[MonitoredCase] = []
+    pauses = clocks.pauses_by_case(db_session=db_session, case_ids=[c.id for c in cases])
     for case in cases:
-        status = evaluate(db_session=db_session, clock=clock, case=case, cal=cal, thresholds=thresholds)
+        status = evaluate(db_session=db_session, clock=clock, case=case, cal=cal, thresholds=thresholds, pauses=pauses[case.id])
         key = status.status.value
         out.counts[key] = out.counts.get(key, 0) + 1
         stage_counts[case.state][key] = stage_counts[case.state].get(key, 0) + 1

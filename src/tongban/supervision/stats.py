@@ -151,6 +151,7 @@ def collect(*, db_session: Session, clock: Clock, scope: Scope, period: Period) 
     errors = fault_service.error_case_ids(db_session=db_session, case_ids=ids)
     faults = fault_service.faults_between(db_session=db_session, start=first - timedelta(days=400), end=after)
     cal = calendar.WorkingCalendar(db_session)
+    pauses = clocks.pauses_by_case(db_session=db_session, case_ids=[c.id for c in cases if c.decided_at is not None])
     found = []
     for case in cases:
         mine = events.get(case.id, [])
@@ -162,16 +163,17 @@ def collect(*, db_session: Session, clock: Clock, scope: Scope, period: Period) 
         facts.intake_staff = (intake.actor_ref, intake.actor_name) if intake else ("", "")
         facts.decider = (decision.actor_ref, decision.actor_name) if decision else ("", "")
         if facts.decided:
-            _judge(db_session, clock, cal, facts, faults, case.id in errors)
+            _judge(db_session, clock, cal, facts, faults, case.id in errors, pauses.get(case.id, []))
         found.append(facts)
     return found
 
 
-def _judge(db_session, clock, cal, facts: Facts, faults, error: bool) -> None:
+def _judge(db_session, clock, cal, facts: Facts, faults, error: bool, pauses: list) -> None:
     case = facts.case
     decided_on = clocks.local_day(case.decided_at)
     facts.error = error
-    facts.handling_days = clocks.elapsed_days(db_session=db_session, clock=clock, case=case, until=decided_on, cal=cal)
+    facts.handling_days = clocks.elapsed_days(db_session=db_session, clock=clock, case=case, until=decided_on, cal=cal,
+                                              pauses=pauses)
     due = case.promised_due or case.legal_due
     if due is None:
         return

@@ -121,7 +121,7 @@ def _limit_status(case: Case, today: date, due: date, remaining: int, limit: int
 
 def evaluate(
     *, db_session: Session, clock: Clock, case: Case, cal: calendar.WorkingCalendar | None = None,
-    thresholds: Thresholds | None = None,
+    thresholds: Thresholds | None = None, pauses: list | None = None,
 ) -> CaseStatus:
     """The case's clocks now, from the same computation `cases.clocks.recompute` stores. ``thresholds``: the settings
     or a `rules.ThresholdBook`; by default the item's own rule, else the settings."""
@@ -131,7 +131,7 @@ def evaluate(
 
         thresholds = thresholds_for_item(db_session=db_session, item_id=case.item_id)
     thresholds = thresholds.for_item(case.item_id)
-    computed = clocks.compute(db_session=db_session, clock=clock, case=case, cal=cal)
+    computed = clocks.compute(db_session=db_session, clock=clock, case=case, cal=cal, pauses=pauses)
     pauses = [PauseLine(p.kind, PAUSE_LABELS.get(p.kind, p.kind), p.name, p.start, p.end, p.open, p.days) for p in computed.pauses]
     if computed.start is None:
         return CaseStatus(case.id, ClockStatus.not_started, None, computed.unit, pauses)

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import Permission, StaffRole
+from tongban.accounts.access import Permission, StaffActor, StaffRole
 from tongban.accounts.models import StaffAccount
 from tongban.accounts.staff import actor_for
+from tongban.cases import clocks
 from tongban.cases.enums import CaseState
 from tongban.cases.models import Case
 from tongban.catalog.models import Agency
@@ -60,11 +61,14 @@ def scan(*, db_session: Session, clock: Clock, thresholds: Thresholds | None = N
     staff = None
     cases = db_session.scalars(select(Case).where(Case.state.in_(RUNNING), Case.accepted_at.is_not(None),
                                                   Case.decided_at.is_(None)).order_by(Case.id)).all()
+    ids = [c.id for c in cases]
+    pauses = clocks.pauses_by_case(db_session=db_session, case_ids=ids)
+    known = _known(db_session, ids)
     for case in cases:
         result.scanned += 1
-        status = evaluate(db_session=db_session, clock=clock, case=case, cal=cal, thresholds=book)
+        status = evaluate(db_session=db_session, clock=clock, case=case, cal=cal, thresholds=book, pauses=pauses[case.id])
         for line in status.limits:
-            if line.status not in (ClockStatus.yellow, ClockStatus.red):
+            if line.status not in (ClockStatus.yellow, ClockStatus.red) or (case.id, line.kind, line.status.value) in known:
                 continue
             new_id = _insert_warning(db_session, dict(
                 case_id=case.id, agency_id=case.agency_id, region_code=case.region_code, limit_kind=line.kind,
@@ -81,18 +85,28 @@ def scan(*, db_session: Session, clock: Clock, thresholds: Thresholds | None = N
     return result
 
 
-def _active_staff(db_session: Session) -> list[StaffAccount]:
-    return list(db_session.scalars(select(StaffAccount).where(StaffAccount.status == "active").order_by(StaffAccount.id)))
+def _known(db_session: Session, case_ids: list[int]) -> set[tuple[int, str, str]]:
+    found: set[tuple[int, str, str]] = set()
+    for start in range(0, len(case_ids), 500):
+        query = select(CaseWarning.case_id, CaseWarning.limit_kind, CaseWarning.level).where(
+            CaseWarning.case_id.in_(case_ids[start:start + 500]))
+        found.update((row.case_id, row.limit_kind, row.level) for row in db_session.execute(query))
+    return found
 
 
-def recipients(*, case: Case, level: WarningLevel, staff: list[StaffAccount]) -> list[tuple[StaffAccount, DispatchRole]]:
+def _active_staff(db_session: Session) -> list[tuple[StaffAccount, StaffActor]]:
+    accounts = db_session.scalars(select(StaffAccount).where(StaffAccount.status == "active").order_by(StaffAccount.id))
+    return [(account, actor_for(account)) for account in accounts]
+
+
+def recipients(*, case: Case, level: WarningLevel,
+               staff: list[tuple[StaffAccount, StaffActor]]) -> list[tuple[StaffAccount, DispatchRole]]:
     """Handlers at the case's post and the supervisors covering it; for red also the agency head (a manager of the
     agency, or else the region's managers)."""
     found: dict[int, tuple[StaffAccount, DispatchRole]] = {}
     posts = STAGE_POSTS.get(case.state, ())
     heads, region_heads = [], []
-    for account in staff:
-        actor = actor_for(account)
+    for account, actor in staff:
         covers = actor.covers(agency_id=case.agency_id, region_code=case.region_code)
         if account.agency_id == case.agency_id and any(actor.has(p) for p in posts):
             found.setdefault(account.id, (account, DispatchRole.handler))
@@ -113,7 +127,8 @@ def _detail(warning: CaseWarning) -> str:
     return f"{limit}将于 {warning.due.isoformat()} 届满，剩余 {warning.remaining_days} 天。"
 
 
-def dispatch(*, db_session: Session, clock: Clock, case: Case, warning: CaseWarning, staff: list[StaffAccount]) -> int:
+def dispatch(*, db_session: Session, clock: Clock, case: Case, warning: CaseWarning,
+             staff: list[tuple[StaffAccount, StaffActor]]) -> int:
     """Send one warning to everyone who must act on it: an in-app dispatch each, and an SMS where a phone is bound."""
     level = WarningLevel(warning.level)
     agency = db_session.get(Agency, case.agency_id)
