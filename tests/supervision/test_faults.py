@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -148,3 +148,22 @@ def test_warning_thresholds_are_set_per_item_on_the_page(client, db_session, clo
     reset = client.post("/staff/supervision/rules", headers=me, data={"csrf": CSRF, "code": code, "delete": "1"},
                         follow_redirects=True)
     assert reset.status_code == 200 and "已恢复全局预警阈值" in reset.text
+
+
+@pytest.mark.req("SUP-06")
+def test_an_open_overdue_case_hit_by_a_fault_is_marked_in_monitoring(client, db_session, clock, history):
+    from tests.supervision.supflow import set_day
+    from tests.supervision.conftest import TODAY
+
+    overdue = history.a.accepted(date(2026, 11, 10))  # promised due 17 November
+    set_day(clock, TODAY)
+    actor, token, _ = supervisor(db_session, clock)
+    faults.record_fault(db_session=db_session, clock=clock, actor=actor, started_at=local(2026, 11, 12, 9),
+                        ended_at=local(2026, 11, 12, 17), cause="fault", description="受理系统宕机",
+                        agency_id=history.a.agency.id)
+    db_session.commit()
+    rows = {c["case_id"]: c for c in client.get("/api/v1/supervision/monitor", headers=staff_headers(token)).json()["cases"]}
+    assert rows[overdue.id]["status"] == "red" and "受理系统宕机" in rows[overdue.id]["excused"]
+    assert rows[history.open.id]["excused"] == ""  # yellow: nothing to excuse
+    page = client.get("/staff/supervision/monitor", headers=staff_headers(token))
+    assert "不计入绩效：系统故障" in page.text

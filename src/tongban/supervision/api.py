@@ -57,7 +57,7 @@ def api_monitor(db: Db, clock: Now, actor: Staff, agency_id: AgencyQ = None, reg
         cases=[MonitoredOut(case_id=m.case.id, case_number=m.case.case_number or "", item_name=m.case.item_name,
                             agency_id=m.case.agency_id, agency_name=m.agency_name, region_code=m.case.region_code,
                             state=m.case.state, status=m.status.status.value, status_label=m.status.status.label,
-                            due=m.due, remaining=m.remaining, dispatched=m.dispatched) for m in out.rows],
+                            due=m.due, remaining=m.remaining, dispatched=m.dispatched, excused=m.excused) for m in out.rows],
     )
 
 

@@ -4,7 +4,7 @@ and the calendar's warning when this or next year has no holiday data."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput
 from tongban.supervision.enums import ClockStatus
+from tongban.supervision import faults as fault_service
 from tongban.supervision.models import CaseWarning
 from tongban.supervision.scope import Scope
 from tongban.supervision.rules import ThresholdBook
@@ -40,6 +41,7 @@ class MonitoredCase:
     due: date | None
     remaining: int | None
     dispatched: bool
+    excused: str = ""  # a recorded platform fault overlaps the delay: not held against the agency (SUP-06)
 
 
 @dataclass
@@ -74,6 +76,7 @@ def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "wa
     stage_counts: dict[str, dict[str, int]] = {s.value: {} for s in OPEN_STAGES}
     matched: list[MonitoredCase] = []
     pauses = clocks.pauses_by_case(db_session=db_session, case_ids=[c.id for c in cases])
+    recent = fault_service.faults_between(db_session=db_session, start=clock.now() - timedelta(days=400), end=clock.now())
     for case in cases:
         status = evaluate(db_session=db_session, clock=clock, case=case, cal=cal, thresholds=thresholds, pauses=pauses[case.id])
         key = status.status.value
@@ -85,8 +88,10 @@ def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "wa
             agency = db_session.get(Agency, case.agency_id)
             agencies[case.agency_id] = agency.name if agency else ""
         worst = status.worst
+        fault = fault_service.fault_for_case(case, recent, until=clock.now()) if status.status is ClockStatus.red else None
         matched.append(MonitoredCase(case, agencies[case.agency_id], status, worst.due if worst else None,
-                                     worst.remaining if worst else None, case.id in warned))
+                                     worst.remaining if worst else None, case.id in warned,
+                                     fault_service.exclusion_reason(fault) if fault else ""))
     matched.sort(key=lambda m: (-m.status.status.severity, m.remaining if m.remaining is not None else 10**6, m.case.id))
     out.total, out.rows = len(matched), matched[:limit]
     out.stages = [(s, stage_counts[s.value]) for s in OPEN_STAGES]

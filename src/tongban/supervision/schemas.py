@@ -86,6 +86,7 @@ class MonitoredOut(BaseModel):
     due: date | None
     remaining: int | None
     dispatched: bool
+    excused: str = Field("", description="超期与已登记的平台故障重叠时的说明：不计入绩效")
 
 
 class StageOut(BaseModel):
