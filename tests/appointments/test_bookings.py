@@ -12,7 +12,7 @@ from tongban.appointments import bookings, calling, queue, slots, views
 from tongban.appointments.enums import AppointmentStatus
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.notify.service import deliveries_for
-from tests.factories import make_actor, make_hall, make_item, make_person
+from tests.factories import make_actor, make_item, make_person
 
 
 def _booked(db_session, slot) -> int:

@@ -8,8 +8,7 @@ import re
 import pytest
 
 from tongban.accounts import sessions
-from tongban.appointments import halls, queue, slots
-from tongban.appointments.schemas import GroupIn
+from tongban.appointments import queue, slots
 from tongban.appointments.map import haversine_km
 from tests.factories import make_actor, make_hall, make_item, make_person
 
@@ -243,3 +242,54 @@ def test_admin_changes_windows_and_hours_on_the_staff_pages_and_slots_follow(cli
     client.post(f"/staff/halls/{hall.id}/windows", data={"csrf": new.csrf_token, "number": "7", "group_id": world["group"].id,
                                                         "active": "1"})
     assert {s["capacity"] for s in client.get(f"/api/v1/halls/{hall.id}/slots").json()["slots"]} == {3}
+
+
+@pytest.mark.req("APPT-08")
+@pytest.mark.req("APPT-06")
+def test_calling_station_pages_green_channel_call_and_force_majeure(client, world, db_session, clock, person):
+    from datetime import timedelta
+
+    from tongban.accounts.access import PersonActor
+    from tongban.appointments import bookings, calling
+    from tests.factories import make_staff
+
+    hall, group = world["hall"], world["group"]
+    slot = slots.list_slots(db_session=db_session, clock=clock, hall=hall)[0]
+    row = bookings.book(db_session=db_session, clock=clock, actor=PersonActor(person.id, person.name, person.id_kind),
+                        slot_id=slot.id, item_id=world["item"].id)
+    clock.advance(days=(slot.day - clock.today()).days + 1)
+    calling.close_day(db_session=db_session, clock=clock)
+    account, _ = make_staff(db_session, clock, roles=["consultant"], region_code="511602")
+    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="staff", subject_id=account.id)
+    db_session.commit()
+    client.cookies.clear()
+    client.cookies.update({"tb_staff": new.token, "tb_csrf": new.csrf_token})
+    page = client.get(f"/staff/halls/{hall.id}/calling")
+    assert page.status_code == 200 and "叫下一位" in page.text and row.number in page.text  # the no-show, to excuse
+    green = client.post(f"/staff/halls/{hall.id}/green-channel", data={"csrf": new.csrf_token, "group_id": group.id,
+                                                                       "reason": "disabled"}, follow_redirects=False)
+    assert green.status_code == 303
+    called = client.post(f"/staff/windows/{world['windows'][0].id}/call-next", data={"csrf": new.csrf_token})
+    assert called.status_code == 200 and 'id="current-ticket">A001<' in called.text and "已叫号" in called.text
+    empty_reason = client.post(f"/staff/appointments/{row.id}/force-majeure", data={"csrf": new.csrf_token, "reason": ""})
+    assert empty_reason.status_code == 422 and "不可抗力" in empty_reason.text
+    excused = client.post(f"/staff/appointments/{row.id}/force-majeure", data={"csrf": new.csrf_token, "reason": "突发疾病住院"})
+    assert excused.status_code == 200 and "不计失约" in excused.text
+    db_session.refresh(row)
+    assert row.status == "excused" and bookings.no_show_count(db_session=db_session, clock=clock, person_id=person.id) == 0
+    assert clock.today() - timedelta(days=1) == slot.day
+
+
+@pytest.mark.req("APPT-06")
+def test_the_hourly_job_records_no_shows(db_session, clock, world, person):
+    from tongban.accounts.access import PersonActor
+    from tongban.appointments import bookings, jobs
+    from tongban.notify.outbox import JobContext, Job, registered_kinds
+
+    assert "appointments.close_days" in registered_kinds()
+    slot = slots.list_slots(db_session=db_session, clock=clock, hall=world["hall"])[0]
+    row = bookings.book(db_session=db_session, clock=clock, actor=PersonActor(person.id, person.name, person.id_kind),
+                        slot_id=slot.id, item_id=world["item"].id)
+    clock.advance(days=(slot.day - clock.today()).days + 1)
+    jobs.close_days(JobContext(db_session=db_session, clock=clock, job=Job(kind="appointments.close_days", payload={})))
+    assert row.status == "no_show"

@@ -10,10 +10,9 @@ import pytest
 from tongban.accounts.access import PersonActor
 from tongban.appointments import bookings, calling, halls, queue, slots, views
 from tongban.appointments.schemas import GroupIn, WindowIn
-from tongban.core.clock import FixedClock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.notify.service import deliveries_for
-from tests.factories import make_actor, make_agency, make_hall, make_item, make_person
+from tests.factories import make_actor, make_agency, make_hall, make_person
 
 
 def _person_actor(db_session, clock, **kw):

@@ -32,16 +32,20 @@ def _kind(value: str) -> str | None:
 @router.get("/halls", response_class=HTMLResponse)
 def hall_list(request: Request, db: Db, clock: Now, kind: Annotated[str, Query(max_length=20)] = "",
               lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
-              lng: Annotated[float | None, Query(ge=-180, le=180)] = None) -> HTMLResponse:
-    """政务服务地图 as a list; with a location, nearest first with the distance."""
-    if lat is not None and lng is not None:
+              lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
+              item: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+    """政务服务地图 as a list; with a location, nearest first with the distance; with an item, the halls handling it."""
+    if item is not None:
+        found = [h for h, _ in halls.halls_for_item(db_session=db, item_id=item)]
+        rows = [views.hall_out(db_session=db, clock=clock, hall=h) for h in dict.fromkeys(found)]
+    elif lat is not None and lng is not None:
         ranked = hall_map.nearest(db_session=db, lat=lat, lng=lng, limit=50, kind=_kind(kind))
         rows = [views.hall_out(db_session=db, clock=clock, hall=h, distance_km=km) for h, km in ranked]
     else:
         found = halls.list_halls(db_session=db, kind=_kind(kind))
         waiting = queue.waiting_counts(db_session=db, clock=clock, hall_ids=[h.id for h in found])
         rows = [views.hall_out(db_session=db, clock=clock, hall=h, waiting=waiting.get(h.id, 0)) for h in found]
-    return render(request, "appointments/halls.html", rows=rows, kinds=list(HallKind), kind=kind, lat=lat, lng=lng)
+    return render(request, "appointments/halls.html", rows=rows, kinds=list(HallKind), kind=kind, lat=lat, lng=lng, item=item)
 
 
 @router.get("/halls/map", response_class=HTMLResponse)
