@@ -242,6 +242,15 @@ def test_admin_changes_windows_and_hours_on_the_staff_pages_and_slots_follow(cli
     client.post(f"/staff/halls/{hall.id}/windows", data={"csrf": new.csrf_token, "number": "7", "group_id": world["group"].id,
                                                         "active": "1"})
     assert {s["capacity"] for s in client.get(f"/api/v1/halls/{hall.id}/slots").json()["slots"]} == {3}
+    settings = {"csrf": new.csrf_token, "code": hall.code, "name": hall.name, "kind": "hall", "level": "county",
+                "region_code": "511602", "address": hall.address, "latitude": "30.47", "longitude": "106.63", "phone": hall.phone,
+                "email": hall.email, "fax": hall.fax, "slot_minutes": "30", "days_ahead": "3", "max_active_bookings": "2",
+                "no_show_limit": "3", "suspension_days": "15", "near_notice": "3", "bookable": "1", "active": "1"}
+    assert client.post(f"/staff/halls/{hall.id}/settings", data=settings, follow_redirects=False).status_code == 303
+    reply = client.get(f"/api/v1/halls/{hall.id}/slots").json()
+    assert reply["last_day"] == "2026-11-23" and {s["day"] for s in reply["slots"]} == {"2026-11-23"}
+    bad = client.post(f"/staff/halls/{hall.id}/settings", data={**settings, "days_ahead": "99"})
+    assert bad.status_code == 422 and re.search(r"[\u4e00-\u9fff]", bad.text)
 
 
 @pytest.mark.req("APPT-08")
