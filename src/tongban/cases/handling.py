@@ -81,11 +81,6 @@ def _close_pause(db_session: Session, clock: Clock, case: Case, kind: str) -> No
         pause.ended_at = clock.now()
 
 
-def _missing_required(db_session: Session, case: Case) -> list[str]:
-    return [r.name for r in materials_of(db_session=db_session, case_id=case.id)
-            if r.required and r.status == MaterialStatus.missing.value]
-
-
 def _open_posts(db_session: Session, case: Case, content: ItemContent) -> None:
     """The lead agency's post, and one per co-agency of parallel approval (CASE-20)."""
     db_session.add(CasePost(case_id=case.id, agency_id=case.agency_id, lead=True))
@@ -101,7 +96,8 @@ def accept(
     """受理: everything required is in; the acceptance notice starts the clock (CASE-06, CASE-10)."""
     applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_accept)
     lifecycle.require_state(case, S.submitted, action="受理")
-    still = _missing_required(db_session, case)
+    rows = materials_of(db_session=db_session, case_id=case.id)
+    still = [r.name for r in rows if r.required and r.status == MaterialStatus.missing.value]
     if still:
         raise Conflict("MATERIALS_MISSING", f"材料不齐，不能直接受理：{'、'.join(still)}。请一次性告知补正或容缺受理")
     content = content_of(db_session, case)
@@ -109,7 +105,6 @@ def accept(
     # Nothing read below is changed by this step, so the case row is written once, not before every read.
     with db_session.no_autoflush:
         case.accepted_at = clock.now()
-        rows = materials_of(db_session=db_session, case_id=case.id)
         fee_lines = payments.assess(db_session=db_session, clock=clock, case=case, content=content)
         paragraphs = ["你（单位）提交的申请材料齐全、符合法定形式，本机关决定予以受理。"]
         if case.promised_limit_days is not None or case.legal_limit_days is not None:

@@ -242,15 +242,14 @@ def _store_file(db_session: Session, clock: Clock, case: Case, applicant_ref: st
             db_session=db_session, clock=clock, organisation_id=case.organisation_id, sha256=checked.sha256
         )
     db_session.add(row)
-    db_session.flush()
     return row
 
 
 def _add_material(db_session, clock, case, uploader, material, exemption, checked) -> None:
-    status, ref, file_id = MaterialStatus.missing, "", None
+    status, ref, file = MaterialStatus.missing, "", None
     if checked is not None:
         status = MaterialStatus.provided
-        file_id = _store_file(db_session, clock, case, uploader, checked).id
+        file = _store_file(db_session, clock, case, uploader, checked)
     elif exemption is not None:
         status, ref = MaterialStatus.exempted, exemption.ref
     elif material.e_form:
@@ -258,7 +257,7 @@ def _add_material(db_session, clock, case, uploader, material, exemption, checke
     db_session.add(CaseMaterial(
         case_id=case.id, material_key=material.key, name=material.name,
         required=material.necessity is Necessity.required, status=status.value,
-        exemption=exemption.kind.value if exemption and checked is None else None, exemption_ref=ref, file_id=file_id,
+        exemption=exemption.kind.value if exemption and checked is None else None, exemption_ref=ref, file=file,
         standard=material.acceptance_standard, updated_at=clock.now(),
     ))
 
@@ -275,7 +274,7 @@ def supplement(
     rows = {m.material_key: m for m in materials_of(db_session=db_session, case_id=case.id)}
     for key, file in checked.items():
         row = rows[key]
-        row.file_id = _store_file(db_session, clock, case, actor_ref, file).id
+        row.file = _store_file(db_session, clock, case, actor_ref, file)
         row.status, row.exemption, row.exemption_ref, row.updated_at = MaterialStatus.provided.value, None, "", clock.now()
     still = [r.name for r in rows.values() if r.status == MaterialStatus.missing.value and r.required]
     names = "、".join(m.name for k, m in rows.items() if k in checked)
