@@ -12,7 +12,7 @@ from tongban.supervision import faults, stats
 from tongban.supervision.scope import Scope
 
 from tests.cases.caseflow import person_headers, staff_headers
-from tests.factories import make_actor
+from tests.factories import make_actor, make_agency, make_item
 from tests.supervision.supflow import supervisor
 
 PERIOD = {"start": "2026-10-01", "end": "2026-11-20"}
@@ -51,15 +51,17 @@ def test_a_late_case_overlapping_a_recorded_fault_is_excluded_with_its_reason(db
 
 
 @pytest.mark.req("SUP-06")
-def test_ratings_hook_tells_whether_a_fault_caused_a_bad_rating(db_session, clock, history):
+def test_ratings_hook_tells_whether_a_fault_caused_a_bad_rating(db_session, clock):
+    agency = make_agency(db_session)
+    item, other_item = make_item(db_session, clock, agency=agency), make_item(db_session, clock, agency=agency)
     actor, _, _ = supervisor(db_session, clock)
     faults.record_fault(db_session=db_session, clock=clock, actor=actor, started_at=local(2026, 11, 2, 9),
                         ended_at=local(2026, 11, 2, 12), cause="change", description="统一身份认证调整",
-                        agency_id=history.b.agency.id, item_id=history.b.item.id)
-    args = {"agency_id": history.b.agency.id, "item_id": history.b.item.id, "region_code": history.b.agency.region_code}
+                        agency_id=agency.id, item_id=item.id)
+    args = {"agency_id": agency.id, "item_id": item.id, "region_code": agency.region_code}
     assert faults.fault_at(db_session=db_session, at=local(2026, 11, 2, 10), **args).description == "统一身份认证调整"
     assert faults.fault_at(db_session=db_session, at=local(2026, 11, 2, 13), **args) is None
-    assert faults.fault_at(db_session=db_session, at=local(2026, 11, 2, 10), **{**args, "item_id": history.a.item.id}) is None
+    assert faults.fault_at(db_session=db_session, at=local(2026, 11, 2, 10), **{**args, "item_id": other_item.id}) is None
 
 
 @pytest.mark.req("SUP-06")
@@ -132,12 +134,13 @@ def test_fault_pages_and_api(client, db_session, clock, history):
 
 
 @pytest.mark.req("SUP-03")
-def test_warning_thresholds_are_set_per_item_on_the_page(client, db_session, clock, history):
+def test_warning_thresholds_are_set_per_item_on_the_page(client, db_session, clock):
+    item = make_item(db_session, clock, agency=make_agency(db_session))
     _, token, _ = supervisor(db_session, clock)
     db_session.commit()
     me = staff_headers(token)
     client.cookies.set("tb_csrf", CSRF)
-    code = history.a.item.implementation_code
+    code = item.implementation_code
     wrong = client.post("/staff/supervision/rules", headers=me, data={"csrf": CSRF, "code": code, "share": "三成", "days": ""})
     assert wrong.status_code == 422 and "剩余比例应为数字" in wrong.text
     missing = client.post("/staff/supervision/rules", headers=me, data={"csrf": CSRF, "code": "NO-SUCH", "days": "3"})
