@@ -52,7 +52,7 @@ def _error_page(request: Request, actor: StaffActor, exc: DomainError) -> HTMLRe
     return render(request, "supervision/error.html", status_code=exc.status_code, actor=actor, error=exc.message)
 
 
-def _filters(request: Request, db: Session, clock: Clock, actor: StaffActor, agency: str, region: str):
+def _filters(db: Session, actor: StaffActor, agency: str, region: str):
     return scope_for(db_session=db, actor=actor, agency_id=_agency_id(agency), region=region)
 
 
@@ -61,7 +61,7 @@ def dashboard(request: Request, db: Db, clock: Now, actor: Staff, agency: Q = ""
     if not actor.has(Permission.supervise):
         return RedirectResponse("/staff/supervision/dispatches", status_code=303)
     try:
-        scope = _filters(request, db, clock, actor, agency, region)
+        scope = _filters(db, actor, agency, region)
         live = monitor.monitor(db_session=db, clock=clock, scope=scope, level="warned", limit=20)
         period = stats.period_of(clock=clock)
         by_agency = stats.report(db_session=db, clock=clock, scope=scope, period=period, dimension="agency")
@@ -85,7 +85,7 @@ def dashboard(request: Request, db: Db, clock: Now, actor: Staff, agency: Q = ""
 @router.get("/staff/supervision/monitor", response_class=HTMLResponse)
 def monitor_page(request: Request, db: Db, clock: Now, actor: Staff, agency: Q = "", region: Q = "", level: Q = "warned") -> Response:
     try:
-        scope = _filters(request, db, clock, actor, agency, region)
+        scope = _filters(db, actor, agency, region)
         live = monitor.monitor(db_session=db, clock=clock, scope=scope, level=level)
     except DomainError as exc:
         return _error_page(request, actor, exc)
@@ -95,8 +95,8 @@ def monitor_page(request: Request, db: Db, clock: Now, actor: Staff, agency: Q =
                   levels=[("warned", "预警和超期"), ("red", "超期"), ("yellow", "预警"), ("paused", "暂停计时"), ("all", "全部在办")])
 
 
-def _stats(request, db, clock, actor, dimension, start, end, agency, region):
-    scope = _filters(request, db, clock, actor, agency, region)
+def _stats(db, clock, actor, dimension, start, end, agency, region):
+    scope = _filters(db, actor, agency, region)
     period = stats.period_of(clock=clock, start=start or None, end=end or None)
     return stats.report(db_session=db, clock=clock, scope=scope, period=period, dimension=dimension or "agency"), scope
 
@@ -105,7 +105,7 @@ def _stats(request, db, clock, actor, dimension, start, end, agency, region):
 def stats_page(request: Request, db: Db, clock: Now, actor: Staff, dimension: Q = "agency", start: Q = "", end: Q = "",
                agency: Q = "", region: Q = "") -> Response:
     try:
-        report, scope = _stats(request, db, clock, actor, dimension, start, end, agency, region)
+        report, scope = _stats(db, clock, actor, dimension, start, end, agency, region)
         flagged = flags.flagged_items(db_session=db, clock=clock, scope=scope, period=report.period)
     except DomainError as exc:
         return _error_page(request, actor, exc)
@@ -132,7 +132,7 @@ def stats_page(request: Request, db: Db, clock: Now, actor: Staff, dimension: Q 
 def stats_csv(request: Request, db: Db, clock: Now, actor: Staff, dimension: Q = "agency", start: Q = "", end: Q = "",
               agency: Q = "", region: Q = "") -> Response:
     try:
-        report, _ = _stats(request, db, clock, actor, dimension, start, end, agency, region)
+        report, _ = _stats(db, clock, actor, dimension, start, end, agency, region)
     except DomainError as exc:
         return _error_page(request, actor, exc)
     name = f"电子监察统计-{report.dimension.label}-{report.period.start}至{report.period.end}.csv"
