@@ -68,27 +68,24 @@ def _check_rules(db_session: Session, clock: Clock, hall: Hall, person_id: int, 
         raise Conflict("MAX_BOOKINGS_REACHED", f"每人最多同时保留 {hall.max_active_bookings} 个未办理的预约，请办理或取消后再预约")
 
 
-def _slot_and_hall(db_session: Session, slot_id: int) -> tuple[Slot, Hall]:
-    found = db_session.execute(select(Slot, Hall).join(Hall, Hall.id == Slot.hall_id).where(Slot.id == slot_id)).first()
-    if found is None:
-        raise NotFound("SLOT_NOT_FOUND", "没有找到这个预约时段")
-    return found[0], found[1]
-
-
-def _item_in_group(db_session: Session, item_id: int, group_id: int) -> tuple[str, str]:
-    """(name, status) of an item the slot's windows handle."""
+def _slot_hall_item(db_session: Session, slot_id: int, item_id: int) -> tuple[Slot, Hall, str]:
+    """The slot, its hall and the item's name, in one query; the item must be handled by the slot's windows."""
+    handled = and_(WindowGroupItem.item_id == ServiceItem.id, WindowGroupItem.group_id == Slot.group_id)
     found = db_session.execute(
-        select(ServiceItem.name, ServiceItem.status, WindowGroupItem.group_id)
-        .outerjoin(WindowGroupItem, and_(WindowGroupItem.item_id == ServiceItem.id, WindowGroupItem.group_id == group_id))
-        .where(ServiceItem.id == item_id)
+        select(Slot, Hall, ServiceItem.name, ServiceItem.status, WindowGroupItem.group_id)
+        .join(Hall, Hall.id == Slot.hall_id).outerjoin(ServiceItem, ServiceItem.id == item_id).outerjoin(WindowGroupItem, handled)
+        .where(Slot.id == slot_id)
     ).first()
     if found is None:
+        raise NotFound("SLOT_NOT_FOUND", "没有找到这个预约时段")
+    slot, hall, name, status, group_id = found
+    if name is None:
         raise NotFound("ITEM_NOT_FOUND", "没有找到这个事项")
-    if found.group_id is None:
+    if group_id is None:
         raise InvalidInput("ITEM_NOT_IN_GROUP", "所选窗口不办理这个事项，请重新选择")
-    if found.status != "active":
+    if status != "active":
         raise InvalidInput("ITEM_NOT_AVAILABLE", "该事项目前暂停或已停止办理，不能预约")
-    return found.name, found.status
+    return slot, hall, name
 
 
 def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int, item_id: int,
@@ -96,13 +93,12 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
     """预约 one slot for one item. The seat is taken by a conditional UPDATE checked by its row count, inside this
     transaction, so no slot ever exceeds its capacity however many requests race (and a CHECK backs it). The seat
     is the transaction's last write: the slot's row stays locked only for that statement and the commit."""
-    slot, hall = _slot_and_hall(db_session, slot_id)
+    slot, hall, item_name = _slot_hall_item(db_session, slot_id, item_id)
     if not hall.active or not hall.bookable:
         raise InvalidInput("BOOKING_CLOSED", f"{hall.name}暂不提供网上预约")
     first, last = slots.booking_days(clock, hall)
     if not first <= slot.day <= last:
         raise InvalidInput("OUTSIDE_BOOKING_WINDOW", f"只能预约 {first.isoformat()} 至 {last.isoformat()} 的时段（明天起 {hall.days_ahead} 天内）")
-    item_name, _ = _item_in_group(db_session, item_id, slot.group_id)
     if slot.booked >= slot.capacity:  # already full when read: no need to lock anything to say so
         raise Conflict("SLOT_FULL", "该时段已约满，请选择其他时段")
     suspended_until = _lock_account(db_session, clock, actor.person_id)
@@ -119,7 +115,6 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
         db_session.flush()
     except IntegrityError:
         raise Conflict("DUPLICATE_BOOKING", "您已预约过该事项或该时段，请勿重复预约") from None
-    row.number = f"Y{slot.day:%Y%m%d}{row.id:06d}"
     messages.to_person(db_session=db_session, clock=clock, kind="appointment_booked", person_id=actor.person_id,
                        link=f"/appointments/{row.id}",
                        fields={"name": actor.name, "number": row.number, "when": messages.when(row.day, row.start_minute, row.end_minute),

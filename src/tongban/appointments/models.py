@@ -138,7 +138,6 @@ class Appointment(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(30), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
     group_id: Mapped[int] = mapped_column(ForeignKey("window_group.id"))
@@ -154,6 +153,11 @@ class Appointment(Base):
     marked_by: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    @property
+    def number(self) -> str:
+        """预约号: the day and the row's id, e.g. Y20261204000123; derived, so booking writes the row once."""
+        return f"Y{self.day:%Y%m%d}{self.id:06d}"
 
 
 class BookingAccount(Base):

@@ -83,7 +83,7 @@ def appointment_out(*, db_session: Session, clock: Clock, row: Appointment) -> A
             materials.append(MaterialLine(name=m.name, detail=detail))
     name = persons.get(db_session=db_session, person_id=row.person_id).name
     return AppointmentOut(
-        id=row.id, number=row.number or "", status=row.status, status_label=AppointmentStatus(row.status).label, name=name,
+        id=row.id, number=row.number, status=row.status, status_label=AppointmentStatus(row.status).label, name=name,
         day=row.day, time=f"{halls.hhmm(row.start_minute)}–{halls.hhmm(row.end_minute)}",
         when=messages.when(row.day, row.start_minute, row.end_minute), hall_id=hall.id, hall_name=hall.name,
         address=hall.address, group_name=group.name, windows=windows, item_id=row.item_id, item_name=row.item_name,

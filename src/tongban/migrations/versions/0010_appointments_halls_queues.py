@@ -157,7 +157,6 @@ def upgrade() -> None:
     op.create_index(op.f('ix_window_group_item_item_id'), 'window_group_item', ['item_id'], unique=False)
     op.create_table('appointment',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=30), nullable=True),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('hall_id', sa.Integer(), nullable=False),
     sa.Column('group_id', sa.Integer(), nullable=False),
@@ -178,8 +177,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['item_id'], ['service_item.id'], name=op.f('fk_appointment_item_id_service_item')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_appointment_person_id_person')),
     sa.ForeignKeyConstraint(['slot_id'], ['booking_slot.id'], name=op.f('fk_appointment_slot_id_booking_slot')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointment')),
-    sa.UniqueConstraint('number', name=op.f('uq_appointment_number'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointment'))
     )
     op.create_index('ix_appointment_hall_day', 'appointment', ['hall_id', 'day'], unique=False)
     op.create_index(op.f('ix_appointment_person_id'), 'appointment', ['person_id'], unique=False)
