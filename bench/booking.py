@@ -3,7 +3,8 @@
 Every client is a different person booking the one demo item. Clients run on `--threads` threads (in each of
 `--processes` processes), each with its own session, one transaction per attempt, as the web route does: the
 booking locks the person's booking account, checks the per-person rules, takes a seat with a conditional UPDATE
-checked by its row count, writes the appointment and queues its confirmation (inbox and SMS through the outbox).
+checked by its row count, writes the appointment and queues its confirmation job; the job worker then sends the
+confirmations (inbox and SMS through the outbox), timed on its own after the race.
 A client whose slot is full tries the next one, until it has a seat or every slot is full.
 
 The peer, measured in the same run with the same threads and processes, writes the same number of appointment
@@ -195,6 +196,25 @@ def overbooked(url: str, hall_slots: list[int]) -> tuple[int, int]:
         return by_counter, by_rows
 
 
+def confirm_all(url: str) -> tuple[int, float]:
+    """Run the job worker over the queued confirmations (and the inbox and SMS jobs they add); (bookings, seconds)."""
+    from tongban.appointments.models import Appointment
+    from tongban.notify import outbox
+    from tongban.notify.sms import FileSmsGateway
+    from tongban.notify.worker import load_handlers
+
+    load_handlers()
+    core_db.configure(url)
+    factory = core_db.session_factory()
+    gateway = FileSmsGateway(Path(tempfile.mkdtemp(prefix="tongban-bench-sms-")) / "sms.jsonl")
+    start = time.perf_counter()
+    while outbox.run_once(session_factory=factory, clock=CLOCK, worker_id="bench", batch=100, deps={"sms_gateway": gateway}):
+        pass
+    elapsed = time.perf_counter() - start
+    with factory() as session:
+        return session.scalar(select(func.count(Appointment.id))) or 0, elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=3000)
@@ -224,6 +244,7 @@ def main() -> None:
     per = [booked * (i + 1) // processes - booked * i // processes for i in range(processes)]
     raw_rows, _, _, raw_elapsed = _in_processes(_raw_all, [(url, per[i], args.threads) for i in range(processes)], processes)
     over_counter, over_rows = overbooked(url, slot_ids)
+    confirmed, confirm_s = confirm_all(url)
     rate, raw_rate = booked / elapsed, raw_rows / raw_elapsed if raw_elapsed else 0.0
     result = {
         "database": url.split(":", 1)[0], "clients": args.clients, "slots": args.slots, "seats": seats,
@@ -231,12 +252,14 @@ def main() -> None:
         "overbooked": over_counter + over_rows, "bookings_per_s": round(rate, 1),
         "attempts_per_s": round((booked + full) / elapsed, 1), "raw_inserts_per_s": round(raw_rate, 1),
         "ratio": round(rate / raw_rate, 3) if raw_rate else None,
+        "confirmations_per_s": round(confirmed / confirm_s, 1) if confirm_s else None,
     }
     print(f"{args.clients} clients × {args.threads} threads × {processes} processes on {result['database']} raced for "
           f"{args.slots} slots with {seats} seats: {booked} booked, {full} found every slot full, {errors} other errors")
     print(f"overbooked: {result['overbooked']} (seat counters {over_counter}, appointment rows {over_rows})")
     print(f"booking service: {result['bookings_per_s']:,} bookings/s; plain unguarded inserts of the same {raw_rows} rows: "
           f"{result['raw_inserts_per_s']:,} rows/s; ratio booking/raw {result['ratio']}")
+    print(f"worker sent {confirmed} confirmations (inbox and SMS through the outbox) at {result['confirmations_per_s']}/s")
     print(json.dumps(result) if args.json else json.dumps({"overbooked": result["overbooked"], "bookings_per_s": result["bookings_per_s"]}))
 
 

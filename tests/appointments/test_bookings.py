@@ -15,6 +15,15 @@ from tongban.notify.service import deliveries_for
 from tests.factories import make_actor, make_item, make_person
 
 
+def _run_jobs(clock, sms) -> None:
+    import tongban.appointments.jobs  # noqa: F401  (registers the confirmation handler)
+    from tongban.core import db as core_db
+    from tongban.notify import outbox
+
+    while outbox.run_once(session_factory=core_db.session_factory(), clock=clock, worker_id="test", deps={"sms_gateway": sms}):
+        pass
+
+
 def _booked(db_session, slot) -> int:
     db_session.refresh(slot)
     return slot.booked
@@ -27,7 +36,7 @@ def _slots(db_session, clock, hall):
 
 @pytest.mark.req("APPT-01")
 @pytest.mark.req("APPT-10")
-def test_booking_succeeds_at_once_with_number_name_time_place_item_conditions_and_materials(db_session, clock, hall_setup, item, actor):
+def test_booking_succeeds_at_once_with_number_name_time_place_item_conditions_and_materials(db_session, clock, hall_setup, item, actor, sms):
     hall, group, _ = hall_setup
     slot = _slots(db_session, clock, hall)[0]
     row = bookings.book(db_session=db_session, clock=clock, actor=actor, slot_id=slot.id, item_id=item.id)
@@ -40,9 +49,13 @@ def test_booking_succeeds_at_once_with_number_name_time_place_item_conditions_an
     assert out.conditions == ["具有与经营的食品品种、数量相适应的经营场所"]
     assert [m.name for m in out.materials] == ["食品经营许可申请书", "营业执照"]
     assert "复印件1份" in out.materials[1].detail
+    assert deliveries_for(db_session=db_session, person_id=actor.person_id) == []  # the outbox sends it, after the commit
+    _run_jobs(clock, sms)
+    db_session.expire_all()
     sent = deliveries_for(db_session=db_session, person_id=actor.person_id)
     assert {d.channel for d in sent} == {"inbox", "sms"} and all(row.number in d.body for d in sent)
-    assert all("预约" in d.title for d in sent)
+    assert all("预约" in d.title for d in sent) and all(d.status == "sent" for d in sent)
+    assert row.number in sms.messages()[-1]["text"]
 
 
 @pytest.mark.req("APPT-10")

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tongban.accounts import persons
 from tongban.accounts.access import Permission, PersonActor, StaffActor
 from tongban.appointments import halls, messages, slots
 from tongban.appointments.enums import ACTIVE_APPOINTMENT, AppointmentStatus
@@ -17,8 +18,10 @@ from tongban.appointments.models import Appointment, BookingAccount, Hall, Slot,
 from tongban.catalog.models import ServiceItem
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tongban.notify.outbox import enqueue
 
 S = AppointmentStatus
+CONFIRM_JOB = "appointments.confirm"
 NO_SHOW_WINDOW = timedelta(days=30)  # "1个月内": a rolling 30 days of slot dates
 
 
@@ -115,11 +118,7 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
         db_session.flush()
     except IntegrityError:
         raise Conflict("DUPLICATE_BOOKING", "您已预约过该事项或该时段，请勿重复预约") from None
-    messages.to_person(db_session=db_session, clock=clock, kind="appointment_booked", person_id=actor.person_id,
-                       link=f"/appointments/{row.id}",
-                       fields={"name": actor.name, "number": row.number, "when": messages.when(row.day, row.start_minute, row.end_minute),
-                               "hall_name": hall.name, "address": hall.address, "item_name": item_name,
-                               "detail": "请携带身份证件和申请材料，提前到取号机凭身份证件取号。"})
+    enqueue(db_session=db_session, clock=clock, kind=CONFIRM_JOB, payload={"appointment_id": row.id})
     db_session.flush()
     taken = db_session.execute(
         update(Slot).where(Slot.id == slot.id, Slot.booked < Slot.capacity).values(booked=Slot.booked + 1)
@@ -128,6 +127,21 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
     if taken != 1:
         raise Conflict("SLOT_FULL", "该时段已约满，请选择其他时段")
     return row
+
+
+def send_confirmation(*, db_session: Session, clock: Clock, appointment_id: int) -> None:
+    """预约信息 to the inbox and by SMS (004): number, name, time, place and item. Queued by `book` in its own
+    transaction, so it goes out exactly for committed bookings, and the booking itself stays short."""
+    row = db_session.get(Appointment, appointment_id)
+    if row is None or row.status not in ACTIVE_APPOINTMENT:
+        return  # cancelled or refused before the job ran: that message says what matters
+    hall = halls.get(db_session=db_session, hall_id=row.hall_id)
+    name = persons.get(db_session=db_session, person_id=row.person_id).name
+    messages.to_person(db_session=db_session, clock=clock, kind="appointment_booked", person_id=row.person_id,
+                       link=f"/appointments/{row.id}",
+                       fields={"name": name, "number": row.number, "when": messages.when(row.day, row.start_minute, row.end_minute),
+                               "hall_name": hall.name, "address": hall.address, "item_name": row.item_name,
+                               "detail": "请携带身份证件和申请材料，提前到取号机凭身份证件取号。"})
 
 
 def _release(db_session: Session, row: Appointment) -> None:
