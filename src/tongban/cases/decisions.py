@@ -139,7 +139,7 @@ def _deny(db_session, clock, actor_ref, actor_name, case, reasons, on_the_spot) 
 
 
 def deny_unfixed_deficiencies(*, db_session: Session, clock: Clock) -> list[Case]:
-    """容缺 deadline passed with items still missing: a denial with the reasons (CASE-07). Run daily."""
+    """容缺 deadline passed with items still missing: a denial with the reasons (CASE-07). Run by the hourly `cases.deadlines` job."""
     query = select(Case).where(Case.state == S.accepted_with_deficiency.value, Case.deficiency_deadline < clock.today())
     denied: list[Case] = []
     for case in db_session.scalars(query).all():
@@ -154,7 +154,7 @@ RENEWAL_OPEN = (S.accepted, S.accepted_with_deficiency, S.under_review, S.specia
 
 
 def deem_renewals(*, db_session: Session, clock: Clock) -> list[Case]:
-    """A renewal not decided before the licence expires counts as granted (行政许可法第五十条; CASE-17). Run daily."""
+    """A renewal not decided before the licence expires counts as granted (行政许可法第五十条; CASE-17). Run by the `cases.deadlines` job."""
     from tongban.cases.licences import License
 
     query = (
