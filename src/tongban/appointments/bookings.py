@@ -55,14 +55,13 @@ def _lock_account(db_session: Session, clock: Clock, person_id: int) -> date | N
     return db_session.execute(statement).scalar_one()
 
 
-def _check_rules(db_session: Session, clock: Clock, hall: Hall, person_id: int, slot: Slot, item_id: int) -> None:
+def _check_rules(db_session: Session, hall: Hall, person_id: int, slot: Slot, item_id: int) -> None:
     """Per-person limit, the same item twice, two bookings at one time (bcgov: MAX_NO_OF_APPOINTMENTS_REACHED,
     CONFLICT_APPOINTMENT). Runs after the account lock, so a second request of the same person waits and sees this one."""
     active = db_session.execute(
         select(Appointment.item_id, Appointment.day, Appointment.start_minute, Appointment.end_minute)
-        .where(Appointment.person_id == person_id, Appointment.status.in_(ACTIVE_APPOINTMENT),
-               Appointment.day >= clock.today())
-    ).all()
+        .where(Appointment.person_id == person_id, Appointment.status.in_(ACTIVE_APPOINTMENT))
+    ).all()  # the same rows the partial unique indexes see: a past day's booking stays active until its day is closed
     if any(a.item_id == item_id for a in active):
         raise Conflict("DUPLICATE_BOOKING", "您已预约过该事项，请勿重复预约；如需改期，请先取消原预约")
     if any(a.day == slot.day and a.start_minute < slot.end_minute and slot.start_minute < a.end_minute for a in active):
@@ -108,7 +107,7 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
     if suspended_until is not None and suspended_until >= clock.today():
         raise Forbidden("BOOKING_SUSPENDED", f"您近一个月失约超过 {hall.no_show_limit} 次，网上预约已暂停至 {suspended_until.isoformat()}；"
                                              "如因不可抗力失约，请联系大厅说明")
-    _check_rules(db_session, clock, hall, actor.person_id, slot, item_id)
+    _check_rules(db_session, hall, actor.person_id, slot, item_id)
     now = clock.now()
     row = Appointment(person_id=actor.person_id, hall_id=hall.id, group_id=slot.group_id, slot_id=slot.id, item_id=item_id,
                       item_name=item_name, day=slot.day, start_minute=slot.start_minute, end_minute=slot.end_minute,
