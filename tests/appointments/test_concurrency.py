@@ -73,3 +73,53 @@ def test_one_person_racing_for_the_same_item_gets_one_booking(db_session, clock,
     assert set(outcomes) == {"ok", "DUPLICATE_BOOKING"}
     db_session.expire_all()
     assert db_session.scalar(select(func.sum(Slot.booked)).where(Slot.hall_id == hall.id)) == 1
+
+
+@pytest.mark.req("APPT-11")
+def test_ticket_machines_and_windows_racing_never_share_a_number_or_a_ticket(db_session, clock, hall_setup):
+    from tongban.appointments import calling, halls, queue
+    from tests.factories import make_actor
+
+    hall, group, windows = hall_setup
+    staff, _ = make_actor(db_session, clock, role="consultant", region_code="511602")
+    db_session.commit()
+    numbers: list[str] = []
+    called: list[int] = []
+    lock = threading.Lock()
+
+    def take(_):
+        session = core_db.session_factory()()
+        try:
+            ticket = queue.walk_in(db_session=session, clock=clock, hall=halls.get(db_session=session, hall_id=hall.id), group_id=group.id)
+            session.commit()
+            with lock:
+                numbers.append(ticket.number)
+        finally:
+            session.close()
+
+    def call(window_id):
+        session = core_db.session_factory()()
+        try:
+            for _ in range(6):
+                ticket = calling.call_next(db_session=session, clock=clock, actor=staff, window_id=window_id)
+                if ticket is None:
+                    break
+                calling.finish(db_session=session, clock=clock, actor=staff, ticket_id=ticket.id, outcome="handled")
+                session.commit()
+                with lock:
+                    called.append(ticket.id)
+        finally:
+            session.close()
+
+    machines = [threading.Thread(target=take, args=(i,)) for i in range(12)]
+    for t in machines:
+        t.start()
+    for t in machines:
+        t.join(60)
+    assert sorted(numbers) == [f"A{n:03d}" for n in range(1, 13)]
+    stations = [threading.Thread(target=call, args=(w.id,)) for w in windows]
+    for t in stations:
+        t.start()
+    for t in stations:
+        t.join(60)
+    assert len(called) == len(set(called)) == 12
