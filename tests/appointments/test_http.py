@@ -302,3 +302,34 @@ def test_the_hourly_job_records_no_shows(db_session, clock, world, person):
     clock.advance(days=(slot.day - clock.today()).days + 1)
     jobs.close_days(JobContext(db_session=db_session, clock=clock, job=Job(kind="appointments.close_days", payload={})))
     assert row.status == "no_show"
+
+
+@pytest.mark.req("MAP-02")
+@pytest.mark.req("MAP-03")
+def test_admin_creates_a_hall_with_contacts_directions_and_photos(client, db_session, clock):
+    from tests.factories import make_staff
+
+    account, _ = make_staff(db_session, clock, roles=["admin"], region_code="510000")
+    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="staff", subject_id=account.id)
+    db_session.commit()
+    client.cookies.update({"tb_staff": new.token, "tb_csrf": new.csrf_token})
+    bad = client.post("/staff/halls", data={"csrf": new.csrf_token, "code": "有 空格", "name": "x", "kind": "hall",
+                                            "level": "county", "region_code": "511602"})
+    assert bad.status_code == 422 and re.search(r"[\u4e00-\u9fff]", bad.text)
+    made = client.post("/staff/halls", data={"csrf": new.csrf_token, "code": "GAQ-XQ", "name": "协兴镇便民服务中心",
+                                             "kind": "service_center", "level": "township", "region_code": "511602",
+                                             "address": "广安区协兴镇"}, follow_redirects=False)
+    assert made.status_code == 303
+    hall_id = int(made.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    settings = {"csrf": new.csrf_token, "code": "GAQ-XQ", "name": "协兴镇便民服务中心", "kind": "service_center",
+                "level": "township", "region_code": "511602", "address": "广安区协兴镇新街1号", "latitude": "30.50",
+                "longitude": "106.72", "phone": "0826-2400001", "email": "xx@example.gov.cn", "fax": "0826-2400002",
+                "directions": "乘坐协兴专线到终点站", "photos": "/static/xq.jpg 服务大厅\nhttps://img.example.cn/2.jpg 自助区",
+                "slot_minutes": "30", "days_ahead": "7", "max_active_bookings": "3", "no_show_limit": "3",
+                "suspension_days": "30", "near_notice": "3", "bookable": "1", "active": "1"}
+    assert client.post(f"/staff/halls/{hall_id}/settings", data=settings, follow_redirects=False).status_code == 303
+    detail = client.get(f"/api/v1/halls/{hall_id}").json()
+    assert detail["photos"] == [{"url": "/static/xq.jpg", "caption": "服务大厅"}, {"url": "https://img.example.cn/2.jpg", "caption": "自助区"}]
+    assert (detail["phone"], detail["fax"], detail["directions"]) == ("0826-2400001", "0826-2400002", "乘坐协兴专线到终点站")
+    evil = client.post(f"/staff/halls/{hall_id}/settings", data={**settings, "photos": "javascript:alert(1) x"})
+    assert evil.status_code == 422

@@ -49,11 +49,47 @@ def _may_see(actor: StaffActor) -> None:
         raise Forbidden("NOT_PERMITTED", "您的岗位没有大厅预约叫号的权限")
 
 
+def _list(request: Request, db: Session, actor: StaffActor, *, error: str = "", values: dict | None = None,
+          status_code: int = 200) -> HTMLResponse:
+    rows = halls.list_halls(db_session=db, region_code=actor.region_code, active_only=False)
+    return render(request, "appointments/staff_halls.html", status_code=status_code, actor=actor, rows=rows, kinds=HallKind,
+                  levels=list(Level), msg="", error=error, v=values or {})
+
+
 @router.get("/staff/halls", response_class=HTMLResponse)
 def hall_list(request: Request, db: Db, actor: Staff) -> HTMLResponse:
     _may_see(actor)
-    rows = [h for h in halls.list_halls(db_session=db, region_code=actor.region_code, active_only=False)]
-    return render(request, "appointments/staff_halls.html", actor=actor, rows=rows, kinds=HallKind, msg="")
+    return _list(request, db, actor)
+
+
+@router.post("/staff/halls", response_class=HTMLResponse)
+def create_hall(request: Request, db: Db, clock: Now, actor: Staff, _csrf: Csrf, data: Posted) -> Response:
+    """A new hall, service point or terminal; hours, groups and windows are set on its page next."""
+    values = {k: _text(data, k, 300) for k in ("code", "name", "kind", "level", "region_code", "address")}
+    try:
+        hall = halls.save_hall(db_session=db, clock=clock, actor=actor, hall_in=HallIn.model_validate(values))
+        db.commit()
+    except ValidationError as exc:
+        return _list(request, db, actor, error=humanize(exc.errors())[0], values=values, status_code=422)
+    except DomainError as exc:
+        db.rollback()
+        if isinstance(exc, Forbidden):
+            raise
+        return _list(request, db, actor, error=exc.message, values=values, status_code=exc.status_code)
+    return RedirectResponse(f"/staff/halls/{hall.id}?msg=saved", status_code=303)
+
+
+PHOTO_LINE = re.compile(r"^(\S+)\s*(.*)$")
+
+
+def parse_photos(text: str) -> list[dict]:
+    """One photo a line: its address (/… or https://…) and a caption."""
+    found = []
+    for line in (text or "").splitlines():
+        match = PHOTO_LINE.match(line.strip())
+        if match:
+            found.append({"url": match.group(1), "caption": match.group(2).strip()[:100]})
+    return found
 
 
 def sessions_text(sessions) -> str:
@@ -134,7 +170,8 @@ def save_settings(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staf
     def change(hall):
         values = {k: (_text(data, k) or None) for k in HALL_FIELDS}
         values = {k: v for k, v in values.items() if v is not None or k in ("agency_id", "latitude", "longitude")}
-        values.update(bookable=data.get("bookable") == "1", active=data.get("active") == "1", photos=hall.photos or [])
+        values.update(bookable=data.get("bookable") == "1", active=data.get("active") == "1",
+                      photos=parse_photos(_text(data, "photos", 4000)) if "photos" in data else (hall.photos or []))
         halls.save_hall(db_session=db, clock=clock, actor=actor, hall_in=HallIn.model_validate(values), hall_id=hall.id)
     return _save(request, db, clock, actor, hall_id, change)
 
