@@ -1,7 +1,7 @@
 # tongban: set up, serve and test.
 #   make run     create .venv, install, migrate, load demo data, serve on http://127.0.0.1:8000/
 #   make test    install with the dev extra, install system packages, run the whole test suite
-#   make bench   run the search benchmarks in bench/ (quality against peers, scale to 100k items)
+#   make bench   run the benchmarks in bench/, each printing its figure beside a peer of the same run
 #   make clean   remove .venv and var/
 # Variables: PYTHON (python3), HOST (127.0.0.1), PORT (8000), PYTEST_ARGS (extra pytest arguments),
 # PYTEST_WORKERS (auto; 0 runs everything in one process). TONGBAN_DATABASE_URL and
@@ -73,13 +73,15 @@ test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 # Benchmarks: search quality beside Whoosh+jieba and rapidfuzz, latency and memory at 100k items,
-# and the cost of SM4/HMAC-SM3 beside AES-GCM/HMAC-SHA256.
+# the cost of SM4/HMAC-SM3 beside AES-GCM/HMAC-SHA256, jobs, case lifecycles and concurrent booking,
+# each beside plain inserts of the same rows (TONGBAN_BENCH_DATABASE_URL points the last two at PostgreSQL).
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_scale.py
 	$(BIN)/python bench/crypto_at_rest.py
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/cases.py
+	$(BIN)/python bench/booking.py
 
 system-deps-run:
 	@bash scripts/system-deps.sh run
