@@ -71,10 +71,13 @@ class Flag:
     reasons: list[Reason] = field(default_factory=list)
 
 
-def flagged_items(*, db_session: Session, clock: Clock, scope: Scope, period: stats.Period) -> list[Flag]:
-    """Every item of the scope with at least one rate above its threshold, worst first."""
+def flagged_items(*, db_session: Session, clock: Clock, scope: Scope, period: stats.Period,
+                  facts: list[stats.Facts] | None = None) -> list[Flag]:
+    """Every item of the scope with at least one rate above its threshold, worst first. ``facts``: `stats.collect`
+    for the same scope and period, when the caller has them already."""
     settings = get_settings()
-    by_item = stats.report(db_session=db_session, clock=clock, scope=scope, period=period, dimension=stats.Dimension.item)
+    by_item = stats.report(db_session=db_session, clock=clock, scope=scope, period=period, dimension=stats.Dimension.item,
+                           facts=facts)
     flags: dict[int, Flag] = {}
     minimum = max(settings.flag_min_cases, 1)
     for row in by_item.rows:

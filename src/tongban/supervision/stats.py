@@ -184,14 +184,23 @@ def _judge(db_session, clock, cal, facts: Facts, faults, error: bool, pauses: li
             facts.excluded = fault_service.exclusion_reason(fault)
 
 
+# A case adds to a row in up to three parts, each on its own day: received (and returned) on submission, accepted
+# on acceptance, decided on the decision; by month each part counts in the month it happened.
+PARTS = ("received", "accepted", "decision")
+
+
+def _in_part(f: Facts, part: str) -> bool:
+    return f.received if part == "received" else f.accepted if part == "accepted" else f.decided
+
+
 def _add(row: Row, f: Facts, part: str) -> None:
-    """Add the intake part (received, accepted, returned) or the decision part (decided, on time, days, errors)."""
-    if part == "intake":
-        row.received += f.received
-        row.accepted += f.accepted
-        row.returned += f.received and f.returned
+    """Add the received part (received, returned), the accepted part, or the decision part (decided, on time, days, errors)."""
+    if part == "received":
+        row.received += 1
+        row.returned += f.returned
         return
-    if not f.decided:
+    if part == "accepted":
+        row.accepted += 1
         return
     row.decided += 1
     row.errors += f.error
@@ -220,28 +229,34 @@ def _keys(db_session: Session, dimension: Dimension) -> Callable[[Facts, str], t
         if dimension is Dimension.item:
             return str(case.item_id), case.item_name
         if dimension is Dimension.staff:
-            ref, name = f.intake_staff if part == "intake" else f.decider
+            ref, name = f.decider if part == "decision" else f.intake_staff
             return (ref, name) if ref else ("", "（尚未经办）")
-        when = case.submitted_at if part == "intake" else case.decided_at
+        when = {"received": case.submitted_at, "accepted": case.accepted_at}.get(part, case.decided_at)
         month = when.astimezone(SHANGHAI).strftime("%Y-%m") if when else ""
         return month, month
     return key
 
 
-def report(*, db_session: Session, clock: Clock, scope: Scope, period: Period, dimension: Dimension | str) -> Report:
+def parse_dimension(value: Dimension | str) -> Dimension:
     try:
-        dimension = Dimension(dimension)
+        return Dimension(value)
     except ValueError:
         raise InvalidInput("DIMENSION_INVALID", "统计维度应为 agency（部门）、item（事项）、staff（工作人员）或 period（月份）") from None
-    facts = collect(db_session=db_session, clock=clock, scope=scope, period=period)
+
+
+def report(*, db_session: Session, clock: Clock, scope: Scope, period: Period, dimension: Dimension | str,
+           facts: list[Facts] | None = None) -> Report:
+    """One table of the period. ``facts``: what `collect` found for the same scope and period, to draw several
+    tables (a page's agencies, months and flags) from one reading of the cases."""
+    dimension = parse_dimension(dimension)
+    if facts is None:
+        facts = collect(db_session=db_session, clock=clock, scope=scope, period=period)
     key = _keys(db_session, dimension)
     out = Report(dimension=dimension, period=period)
     rows: dict[str, Row] = {}
     for f in facts:
-        for part in ("intake", "decision"):
-            if part == "intake" and not (f.received or f.accepted):
-                continue
-            if part == "decision" and not f.decided:
+        for part in PARTS:
+            if not _in_part(f, part):
                 continue
             k, label = key(f, part)
             _add(rows.setdefault(k, Row(k, label)), f, part)
