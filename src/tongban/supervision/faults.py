@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor, region_prefix
@@ -82,11 +82,15 @@ def record_fault(
 
 
 def list_faults(*, db_session: Session, actor: StaffActor, limit: int = 100) -> list[PlatformFault]:
+    """The faults that touch the actor's reach: recorded inside it, or for a wider region that holds it."""
     require_supervisor(actor)
     prefix = region_prefix(actor.region_code)
-    rows = db_session.scalars(select(PlatformFault).order_by(PlatformFault.started_at.desc()).limit(limit * 4))
-    return [f for f in rows if (f.region_code.startswith(prefix) or prefix.startswith(region_prefix(f.region_code)))
-            and (actor.agency_id is None or f.agency_id in (None, actor.agency_id))][:limit]
+    wider = [prefix[:size].ljust(6, "0") for size in (2, 4) if size < len(prefix)]
+    query = select(PlatformFault).where(or_(PlatformFault.region_code.startswith(prefix, autoescape=True),
+                                            PlatformFault.region_code.in_(wider)))
+    if actor.agency_id is not None:
+        query = query.where(or_(PlatformFault.agency_id.is_(None), PlatformFault.agency_id == actor.agency_id))
+    return list(db_session.scalars(query.order_by(PlatformFault.started_at.desc(), PlatformFault.id.desc()).limit(limit)))
 
 
 def faults_between(*, db_session: Session, start: datetime, end: datetime) -> list[PlatformFault]:
