@@ -60,3 +60,70 @@ def test_dashboard_and_stats_page_read_the_cases_of_the_period_once(client, db_s
     assert len(calls) == 1
     assert client.get("/staff/supervision/stats", headers=staff_headers(token)).status_code == 200
     assert len(calls) == 2
+
+
+@pytest.mark.req("SUP-06")
+def test_faults_of_other_regions_never_crowd_out_the_actors_own(db_session, clock):
+    from datetime import datetime, timedelta
+
+    from tongban.core.clock import SHANGHAI
+    from tongban.supervision import faults
+
+    from tests.factories import make_agency
+
+    me, _, _ = supervisor(db_session, clock)
+    city, _, _ = supervisor(db_session, clock, region_code="511602")
+    stranger, _, _ = supervisor(db_session, clock, region_code="510700")
+    province, _, _ = supervisor(db_session, clock, region_code="510000")
+    mine_agency, other_agency = make_agency(db_session), make_agency(db_session)
+    in_agency, _, _ = supervisor(db_session, clock, agency=mine_agency)
+    start = datetime(2026, 11, 2, 9, tzinfo=SHANGHAI)
+
+    def record(actor, hours, **kw):
+        return faults.record_fault(db_session=db_session, clock=clock, actor=actor, started_at=start + timedelta(hours=hours),
+                                   ended_at=start + timedelta(hours=hours + 1), cause="fault", description="故障", **kw)
+
+    own = record(me, 0)
+    wide = record(province, 1)
+    other = record(me, 2, agency_id=other_agency.id)
+    for hours in range(3, 9):
+        record(stranger, hours)
+    assert faults.list_faults(db_session=db_session, actor=me, limit=1) == [other]
+    assert faults.list_faults(db_session=db_session, actor=me, limit=3) == [other, wide, own]
+    assert faults.list_faults(db_session=db_session, actor=city, limit=5) == [other, wide, own]
+    assert faults.list_faults(db_session=db_session, actor=in_agency) == [wide, own]
+    assert own not in faults.list_faults(db_session=db_session, actor=stranger)
+
+
+@pytest.mark.req("SUP-03")
+def test_item_rules_are_listed_for_the_actors_scope_in_one_query(db_session, clock):
+    from sqlalchemy import event
+
+    from tongban.supervision import rules
+
+    from tests.factories import make_agency, make_item
+
+    me, _, _ = supervisor(db_session, clock)
+    stranger, _, _ = supervisor(db_session, clock, region_code="510700")
+    agency = make_agency(db_session)
+    far = make_agency(db_session, region_code="510700")
+    in_agency, _, _ = supervisor(db_session, clock, agency=agency)
+    items = [make_item(db_session, clock, agency=agency) for _ in range(3)]
+    mine_other = make_item(db_session, clock, agency=make_agency(db_session))
+    far_item = make_item(db_session, clock, agency=far)
+    for item in [*items, mine_other]:
+        rules.set_rule(db_session=db_session, clock=clock, actor=me, item_id=item.id, share=0.3, days=1)
+    rules.set_rule(db_session=db_session, clock=clock, actor=stranger, item_id=far_item.id, share=0.3, days=1)
+    db_session.flush()
+    db_session.expunge_all()  # nothing cached: every item read shows as a statement
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db_session.get_bind(), "before_cursor_execute", listener)
+    try:
+        found = rules.rules_in_scope(db_session=db_session, actor=me)
+    finally:
+        event.remove(db_session.get_bind(), "before_cursor_execute", listener)
+    assert len(statements) == 1
+    assert {item.id for _, item in found} == {i.id for i in [*items, mine_other]}
+    assert {item.id for _, item in rules.rules_in_scope(db_session=db_session, actor=in_agency)} == {i.id for i in items}
+    assert [item.id for _, item in rules.rules_in_scope(db_session=db_session, actor=stranger)] == [far_item.id]

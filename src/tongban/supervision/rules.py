@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import Permission, StaffActor
+from tongban.accounts.access import Permission, StaffActor, region_prefix
 from tongban.catalog import service as catalog
+from tongban.catalog.models import ServiceItem
 from tongban.core import audit
 from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput, NotFound
@@ -71,14 +72,15 @@ def thresholds_for_item(*, db_session: Session, item_id: int) -> Thresholds:
     return Thresholds(share=rule.share, days=rule.days) if rule else Thresholds.from_settings()
 
 
-def rules_in_scope(*, db_session: Session, actor: StaffActor) -> list[tuple[WarningRule, object]]:
+def rules_in_scope(*, db_session: Session, actor: StaffActor) -> list[tuple[WarningRule, ServiceItem]]:
+    """The item rules the actor may see, with their items, in one query."""
     require_supervisor(actor)
-    found = []
-    for rule in db_session.scalars(select(WarningRule).order_by(WarningRule.updated_at.desc())):
-        item = catalog.get_item(db_session=db_session, item_id=rule.item_id)
-        if actor.covers(agency_id=item.agency_id, region_code=item.region_code):
-            found.append((rule, item))
-    return found
+    query = (select(WarningRule, ServiceItem).join(ServiceItem, ServiceItem.id == WarningRule.item_id)
+             .where(ServiceItem.region_code.startswith(region_prefix(actor.region_code), autoescape=True))
+             .order_by(WarningRule.updated_at.desc(), WarningRule.id.desc()))
+    if actor.agency_id is not None:
+        query = query.where(ServiceItem.agency_id == actor.agency_id)
+    return [(rule, item) for rule, item in db_session.execute(query)]
 
 
 def item_by_code(*, db_session: Session, code: str):
