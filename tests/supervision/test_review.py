@@ -127,3 +127,18 @@ def test_item_rules_are_listed_for_the_actors_scope_in_one_query(db_session, clo
     assert {item.id for _, item in found} == {i.id for i in [*items, mine_other]}
     assert {item.id for _, item in rules.rules_in_scope(db_session=db_session, actor=in_agency)} == {i.id for i in items}
     assert [item.id for _, item in rules.rules_in_scope(db_session=db_session, actor=stranger)] == [far_item.id]
+
+
+@pytest.mark.req("SUP-04")
+def test_csv_keeps_names_that_look_like_formulas_as_text(clock):
+    import csv
+    import io
+
+    from tongban.supervision import stats
+
+    period = stats.period_of(clock=clock)
+    report = stats.Report(dimension=stats.Dimension.item, period=period,
+                          rows=[stats.Row("1", '=HYPERLINK("http://x","点我")', received=1), stats.Row("2", "@SUM(A1)"),
+                                stats.Row("3", "食品经营许可")])
+    lines = list(csv.reader(io.StringIO(stats.to_csv(report).decode("utf-8-sig"))))
+    assert [line[0] for line in lines[1:]] == ['\'=HYPERLINK("http://x","点我")', "'@SUM(A1)", "食品经营许可", "合计"]
