@@ -142,3 +142,17 @@ def test_csv_keeps_names_that_look_like_formulas_as_text(clock):
                                 stats.Row("3", "食品经营许可")])
     lines = list(csv.reader(io.StringIO(stats.to_csv(report).decode("utf-8-sig"))))
     assert [line[0] for line in lines[1:]] == ['\'=HYPERLINK("http://x","点我")', "'@SUM(A1)", "食品经营许可", "合计"]
+
+
+@pytest.mark.req("SUP-05")
+def test_recording_an_error_on_another_regions_case_answers_like_an_unknown_number(client, db_session, clock, history):
+    _, stranger, _ = supervisor(db_session, clock, region_code="510700")
+    db_session.commit()
+    answers = [client.post("/api/v1/supervision/errors", headers=staff_headers(stranger),
+                           json={"case_number": number, "kind": "decision_revoked", "note": "撤销"})
+               for number in (history.late.case_number, "NOPE-0001")]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].json() == answers[1].json()
+    from tongban.supervision.models import CaseError
+
+    assert db_session.query(CaseError).count() == 0

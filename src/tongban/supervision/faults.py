@@ -16,7 +16,7 @@ from tongban.catalog import regions
 from tongban.catalog import service as catalog
 from tongban.core import audit
 from tongban.core.clock import Clock, as_utc
-from tongban.core.errors import Conflict, InvalidInput
+from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.supervision.enums import ErrorKind, FaultCause
 from tongban.supervision.models import CaseError, PlatformFault
 from tongban.supervision.scope import require_supervisor
@@ -139,7 +139,9 @@ def record_error(
     require_supervisor(actor)
     kind_value = _enum(ErrorKind, kind, "差错类型")
     case = cases.by_number(db_session=db_session, case_number=case_number)
-    actor.require(Permission.supervise, agency_id=case.agency_id, region_code=case.region_code)
+    if not actor.covers(agency_id=case.agency_id, region_code=case.region_code):
+        # answered like an unknown number, as the case lookup does: another region's numbers are not confirmed
+        raise NotFound("CASE_NOT_FOUND", "没有找到这个办件编号，请核对")
     note = _text(note, "差错说明")
     if db_session.scalar(select(CaseError.id).where(CaseError.case_id == case.id, CaseError.kind == kind_value.value)):
         raise Conflict("ERROR_RECORDED", f"该办件已登记过“{kind_value.label}”")
