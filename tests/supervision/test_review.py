@@ -156,3 +156,22 @@ def test_recording_an_error_on_another_regions_case_answers_like_an_unknown_numb
     from tongban.supervision.models import CaseError
 
     assert db_session.query(CaseError).count() == 0
+
+
+@pytest.mark.req("SUP-04")
+def test_scans_monitoring_and_statistics_never_decrypt_applicants_data(db_session, clock, history, monkeypatch):
+    from tongban.core.crypto import Keyring
+    from tongban.supervision import monitor, stats, warnings
+    from tongban.supervision.scope import Scope
+
+    db_session.commit()
+    db_session.expunge_all()  # a fresh request's session: nothing of the cases is loaded yet
+    decrypted = []
+    real = Keyring.decrypt
+    monkeypatch.setattr(Keyring, "decrypt", lambda self, stored: decrypted.append(1) or real(self, stored))
+    scope = Scope("5116")
+    period = stats.period_of(clock=clock, start="2026-10-01", end="2026-11-20")
+    report = stats.report(db_session=db_session, clock=clock, scope=scope, period=period, dimension="staff")
+    live = monitor.monitor(db_session=db_session, clock=clock, scope=scope, level="all")
+    warnings.scan(db_session=db_session, clock=clock)
+    assert report.total.received == 5 and live.rows and decrypted == []

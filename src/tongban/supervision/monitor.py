@@ -19,7 +19,7 @@ from tongban.core.errors import InvalidInput
 from tongban.supervision.enums import ClockStatus
 from tongban.supervision import faults as fault_service
 from tongban.supervision.models import CaseWarning
-from tongban.supervision.scope import Scope
+from tongban.supervision.scope import Scope, without_personal_data
 from tongban.supervision.rules import ThresholdBook
 from tongban.supervision.status import CaseStatus, evaluate
 
@@ -65,7 +65,7 @@ def parse_level(value: str) -> str:
 def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "warned", limit: int = 200) -> Monitor:
     level = parse_level(level)
     query = (select(Case).where(scope.clause(), Case.state.in_([s.value for s in OPEN_STAGES]))
-             .order_by(Case.id).limit(MAX_OPEN + 1))
+             .options(*without_personal_data()).order_by(Case.id).limit(MAX_OPEN + 1))
     cases = db_session.scalars(query).all()
     out = Monitor(level=level, truncated=len(cases) > MAX_OPEN,
                   missing_years=calendar.missing_years(db_session=db_session, clock=clock))

@@ -30,7 +30,7 @@ from tongban.core import calendar
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.errors import InvalidInput
 from tongban.supervision import faults as fault_service
-from tongban.supervision.scope import Scope
+from tongban.supervision.scope import Scope, without_personal_data
 
 MAX_PERIOD_DAYS = 731
 INTAKE = {EventKind.accepted.value, EventKind.accepted_with_deficiency.value, EventKind.refused.value,
@@ -138,15 +138,17 @@ def collect(*, db_session: Session, clock: Clock, scope: Scope, period: Period) 
     first, after = period.bounds
     in_period = or_(*(column.between(first, after - timedelta(microseconds=1))
                       for column in (Case.submitted_at, Case.accepted_at, Case.decided_at)))
-    cases = db_session.scalars(select(Case).where(scope.clause(), in_period).order_by(Case.id)).all()
+    query = select(Case).where(scope.clause(), in_period).options(*without_personal_data()).order_by(Case.id)
+    cases = db_session.scalars(query).all()
     if not cases:
         return []
     ids = [c.id for c in cases]
-    events: dict[int, list[CaseEvent]] = {}
+    events: dict[int, list] = {}
     kinds = INTAKE | DECISIONS
+    columns = (CaseEvent.case_id, CaseEvent.kind, CaseEvent.actor_ref, CaseEvent.actor_name)
     for chunk in range(0, len(ids), 500):
-        query = select(CaseEvent).where(CaseEvent.case_id.in_(ids[chunk:chunk + 500]), CaseEvent.kind.in_(kinds))
-        for event in db_session.scalars(query.order_by(CaseEvent.case_id, CaseEvent.seq)):
+        query = select(*columns).where(CaseEvent.case_id.in_(ids[chunk:chunk + 500]), CaseEvent.kind.in_(kinds))
+        for event in db_session.execute(query.order_by(CaseEvent.case_id, CaseEvent.seq)):
             events.setdefault(event.case_id, []).append(event)
     errors = fault_service.error_case_ids(db_session=db_session, case_ids=ids)
     faults = fault_service.faults_between(db_session=db_session, start=first - timedelta(days=400), end=after)

@@ -24,6 +24,7 @@ from tongban.notify.templates import render
 from tongban.supervision.enums import ClockStatus, DispatchRole, WarningLevel
 from tongban.supervision.models import CaseWarning, WarningDispatch
 from tongban.supervision.rules import ThresholdBook
+from tongban.supervision.scope import without_personal_data
 from tongban.supervision.status import Thresholds, evaluate
 
 log = get_logger(__name__)
@@ -60,7 +61,8 @@ def scan(*, db_session: Session, clock: Clock, thresholds: Thresholds | None = N
     result = ScanResult()
     staff = None
     cases = db_session.scalars(select(Case).where(Case.state.in_(RUNNING), Case.accepted_at.is_not(None),
-                                                  Case.decided_at.is_(None)).order_by(Case.id)).all()
+                                                  Case.decided_at.is_(None))
+                               .options(*without_personal_data()).order_by(Case.id)).all()
     ids = [c.id for c in cases]
     pauses = clocks.pauses_by_case(db_session=db_session, case_ids=ids)
     known = _known(db_session, ids)
