@@ -175,3 +175,70 @@ def test_scans_monitoring_and_statistics_never_decrypt_applicants_data(db_sessio
     live = monitor.monitor(db_session=db_session, clock=clock, scope=scope, level="all")
     warnings.scan(db_session=db_session, clock=clock)
     assert report.total.received == 5 and live.rows and decrypted == []
+
+
+@pytest.mark.req("SUP-06")
+def test_a_fault_after_the_due_date_does_not_excuse_the_delay(db_session, clock, history):
+    from datetime import date, datetime
+
+    from tongban.core.clock import SHANGHAI
+    from tongban.supervision import faults, monitor, stats
+    from tongban.supervision.scope import Scope
+
+    from tests.supervision.conftest import TODAY
+    from tests.supervision.supflow import set_day
+
+    overdue = history.a.accepted(date(2026, 11, 10))  # promised due 17 November, still open
+    set_day(clock, TODAY)
+    actor, _, _ = supervisor(db_session, clock)
+    scope, period = Scope("5116"), stats.period_of(clock=clock, start="2026-10-01", end="2026-11-20")
+
+    def record(start, end):
+        return faults.record_fault(db_session=db_session, clock=clock, actor=actor, agency_id=history.a.agency.id,
+                                   started_at=datetime(*start, tzinfo=SHANGHAI), ended_at=datetime(*end, tzinfo=SHANGHAI),
+                                   cause="fault", description="审批系统故障")
+
+    def excused():
+        report = stats.report(db_session=db_session, clock=clock, scope=scope, period=period, dimension="agency")
+        live = monitor.monitor(db_session=db_session, clock=clock, scope=scope, level="red")
+        return [c.id for c, _ in report.excluded_cases], [m.case.id for m in live.rows if m.excused]
+
+    record((2026, 10, 21, 9), (2026, 10, 22, 17))  # the late case (due 19 October) was already overdue
+    record((2026, 11, 18, 9), (2026, 11, 18, 17))  # the open one (due 17 November) too
+    assert excused() == ([], [])
+    record((2026, 10, 19, 16), (2026, 10, 19, 17))  # on the due days themselves: they count
+    record((2026, 11, 17, 16), (2026, 11, 17, 17))
+    assert excused() == ([history.late.id], [overdue.id])
+
+
+@pytest.mark.req("SUP-06")
+def test_fault_times_and_period_bounds_keep_beijing_time_on_every_database(db_session, clock):
+    from datetime import date, datetime, timezone
+
+    from tongban.core.clock import SHANGHAI
+    from tongban.supervision import faults, stats
+    from tongban.supervision.models import PlatformFault
+    from tongban.supervision.scope import Scope
+
+    from tests.cases.caseflow import submit
+    from tests.supervision.supflow import Desk, set_day
+
+    actor, _, _ = supervisor(db_session, clock)
+    fault = faults.record_fault(db_session=db_session, clock=clock, actor=actor, cause="fault", description="故障",
+                                started_at=datetime(2026, 11, 2, 9, tzinfo=SHANGHAI),
+                                ended_at=datetime(2026, 11, 2, 10, tzinfo=SHANGHAI))
+    db_session.commit()
+    db_session.expire_all()
+    stored = db_session.get(PlatformFault, fault.id)
+    assert stored.started_at == datetime(2026, 11, 2, 1, tzinfo=timezone.utc)
+    args = {"agency_id": 1, "item_id": 1, "region_code": "511602"}
+    assert faults.fault_at(db_session=db_session, at=datetime(2026, 11, 2, 9, 30, tzinfo=SHANGHAI), **args) is not None
+    assert faults.fault_at(db_session=db_session, at=datetime(2026, 11, 2, 17, 30, tzinfo=SHANGHAI), **args) is None
+
+    desk = Desk(db_session, clock)
+    set_day(clock, date(2026, 11, 1), hour=2)  # 02:00 in Beijing on the first day: still 31 October in UTC
+    submit(db_session, clock, desk.item, desk.person)
+    set_day(clock, date(2026, 11, 20))
+    period = stats.period_of(clock=clock, start="2026-11-01", end="2026-11-20")
+    report = stats.report(db_session=db_session, clock=clock, scope=Scope("51"), period=period, dimension="agency")
+    assert report.total.received == 1

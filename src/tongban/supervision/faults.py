@@ -4,7 +4,7 @@ fault are kept out of performance figures; errors found by supervision feed the 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from tongban.cases.models import Case
 from tongban.catalog import regions
 from tongban.catalog import service as catalog
 from tongban.core import audit
-from tongban.core.clock import Clock, as_utc
+from tongban.core.clock import SHANGHAI, Clock, as_utc
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.supervision.enums import ErrorKind, FaultCause
 from tongban.supervision.models import CaseError, PlatformFault
@@ -23,6 +23,12 @@ from tongban.supervision.scope import require_supervisor
 
 MAX_TEXT = 2000
 MAX_FAULT = timedelta(days=31)
+
+
+def utc(value: datetime) -> datetime:
+    """In UTC before it is stored or compared in SQL: SQLite keeps a timestamp's wall time and drops its offset, so a
+    Beijing 09:00 written as such would read back as 09:00 UTC."""
+    return as_utc(value).astimezone(timezone.utc)
 
 
 def _text(value: str, what: str) -> str:
@@ -48,7 +54,7 @@ def record_fault(
 ) -> PlatformFault:
     """登记平台故障: the period, what happened, and whom it hit (one agency, one item, or everything in the actor's region)."""
     require_supervisor(actor)
-    started_at, ended_at = as_utc(started_at), as_utc(ended_at)
+    started_at, ended_at = utc(started_at), utc(ended_at)
     if ended_at <= started_at:
         raise InvalidInput("FAULT_PERIOD_INVALID", "故障结束时间应晚于开始时间")
     if ended_at - started_at > MAX_FAULT:
@@ -95,7 +101,7 @@ def list_faults(*, db_session: Session, actor: StaffActor, limit: int = 100) -> 
 
 def faults_between(*, db_session: Session, start: datetime, end: datetime) -> list[PlatformFault]:
     """Faults overlapping [start, end): loaded once per statistics run."""
-    query = select(PlatformFault).where(PlatformFault.started_at < end, PlatformFault.ended_at > start)
+    query = select(PlatformFault).where(PlatformFault.started_at < utc(end), PlatformFault.ended_at > utc(start))
     return list(db_session.scalars(query.order_by(PlatformFault.started_at)))
 
 
@@ -104,11 +110,14 @@ def applies(fault: PlatformFault, *, agency_id: int, item_id: int, region_code: 
             and region_code.startswith(region_prefix(fault.region_code)))
 
 
-def fault_for_case(case: Case, faults: Iterable[PlatformFault], *, until: datetime) -> PlatformFault | None:
-    """The recorded fault that overlaps the case's running time (acceptance to decision), if any."""
+def fault_for_case(case: Case, faults: Iterable[PlatformFault], *, until: datetime, due: date | None = None) -> PlatformFault | None:
+    """The recorded fault that overlaps the case's running time (acceptance to decision), if any. With ``due``, only
+    up to the end of that day: a fault after the case was already overdue did not make it late."""
     if case.accepted_at is None:
         return None
     begin, end = as_utc(case.accepted_at), as_utc(case.decided_at) or until
+    if due is not None:
+        end = min(end, datetime.combine(due + timedelta(days=1), time(), SHANGHAI))
     for fault in faults:
         if fault.started_at < end and fault.ended_at > begin and applies(
                 fault, agency_id=case.agency_id, item_id=case.item_id, region_code=case.region_code):
@@ -119,7 +128,7 @@ def fault_for_case(case: Case, faults: Iterable[PlatformFault], *, until: dateti
 def fault_at(*, db_session: Session, at: datetime, agency_id: int, item_id: int, region_code: str) -> PlatformFault | None:
     """The hook for ratings and complaints (SUP-06): a bad rating given at ``at`` during a recorded fault that hit
     its agency and item is not counted against them. ``None``: count it."""
-    at = as_utc(at)
+    at = utc(at)
     for fault in faults_between(db_session=db_session, start=at, end=at + timedelta(microseconds=1)):
         if applies(fault, agency_id=agency_id, item_id=item_id, region_code=region_code):
             return fault

@@ -3,7 +3,8 @@
 
 - received: cases submitted in the period; accepted: accepted in the period; decided: approved or denied in the period.
 - on-time rate: decided cases whose decision day is on or before the promised due date (the legal one when no promise),
-  over decided cases with a limit, leaving out late cases whose running time overlaps a recorded platform fault (SUP-06).
+  over decided cases with a limit, leaving out late cases whose running time up to the due date overlaps a recorded
+  platform fault (SUP-06).
 - average handling days: working (or natural) days from acceptance to decision, pauses excluded, over decided cases.
 - return rate (退件率): received cases that were asked for a supplement or refused, over received cases.
 - error rate (出错率): decided cases with a handling error recorded by supervision (decision revoked or corrected,
@@ -16,7 +17,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
 from sqlalchemy import or_, select
@@ -57,8 +58,11 @@ class Period:
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
+        """Midnight in Beijing before the first day and after the last, in UTC: SQLite compares timestamps by their
+        wall time, so a Beijing-offset bound would shift the period by eight hours there."""
         first = datetime.combine(self.start, time(), SHANGHAI)
-        return first, datetime.combine(self.end + timedelta(days=1), time(), SHANGHAI)
+        after = datetime.combine(self.end + timedelta(days=1), time(), SHANGHAI)
+        return first.astimezone(timezone.utc), after.astimezone(timezone.utc)
 
     def holds(self, value: datetime | None) -> bool:
         return value is not None and self.start <= value.astimezone(SHANGHAI).date() <= self.end
@@ -181,7 +185,7 @@ def _judge(db_session, clock, cal, facts: Facts, faults, error: bool, pauses: li
         return
     facts.on_time = decided_on <= due
     if not facts.on_time:
-        fault = fault_service.fault_for_case(case, faults, until=clock.now())
+        fault = fault_service.fault_for_case(case, faults, until=clock.now(), due=due)
         if fault is not None:
             facts.excluded = fault_service.exclusion_reason(fault)
 
