@@ -242,3 +242,24 @@ def test_fault_times_and_period_bounds_keep_beijing_time_on_every_database(db_se
     period = stats.period_of(clock=clock, start="2026-11-01", end="2026-11-20")
     report = stats.report(db_session=db_session, clock=clock, scope=Scope("51"), period=period, dimension="agency")
     assert report.total.received == 1
+
+
+@pytest.mark.req("SUP-06")
+def test_a_fault_long_before_the_period_still_excuses_a_case_accepted_then(db_session, clock):
+    from datetime import date, datetime
+
+    from tongban.core.clock import SHANGHAI
+    from tongban.supervision import faults, stats
+    from tongban.supervision.scope import Scope
+
+    from tests.supervision.supflow import Desk, set_day
+
+    desk = Desk(db_session, clock)
+    slow = desk.decide(desk.accepted(date(2025, 7, 1)), date(2026, 11, 2))  # promised due 8 July 2025
+    set_day(clock, date(2026, 11, 20))
+    actor, _, _ = supervisor(db_session, clock)
+    faults.record_fault(db_session=db_session, clock=clock, actor=actor, cause="fault", description="受理系统宕机",
+                        started_at=datetime(2025, 7, 3, 9, tzinfo=SHANGHAI), ended_at=datetime(2025, 7, 4, 17, tzinfo=SHANGHAI))
+    period = stats.period_of(clock=clock, start="2026-11-01", end="2026-11-20")
+    report = stats.report(db_session=db_session, clock=clock, scope=Scope("51"), period=period, dimension="agency")
+    assert [c.id for c, _ in report.excluded_cases] == [slow.id]

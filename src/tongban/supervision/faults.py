@@ -105,6 +105,14 @@ def faults_between(*, db_session: Session, start: datetime, end: datetime) -> li
     return list(db_session.scalars(query.order_by(PlatformFault.started_at)))
 
 
+def faults_for_cases(*, db_session: Session, cases: Iterable[Case], end: datetime) -> list[PlatformFault]:
+    """The faults that may overlap any of these cases' running time: from the earliest acceptance on."""
+    accepted = [as_utc(c.accepted_at) for c in cases if c.accepted_at is not None]
+    if not accepted:
+        return []
+    return faults_between(db_session=db_session, start=min(accepted), end=end)
+
+
 def applies(fault: PlatformFault, *, agency_id: int, item_id: int, region_code: str) -> bool:
     return ((fault.agency_id is None or fault.agency_id == agency_id) and (fault.item_id is None or fault.item_id == item_id)
             and region_code.startswith(region_prefix(fault.region_code)))

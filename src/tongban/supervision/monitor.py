@@ -4,7 +4,7 @@ and the calendar's warning when this or next year has no holiday data."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,7 +76,7 @@ def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "wa
     stage_counts: dict[str, dict[str, int]] = {s.value: {} for s in OPEN_STAGES}
     matched: list[MonitoredCase] = []
     pauses = clocks.pauses_by_case(db_session=db_session, case_ids=[c.id for c in cases])
-    recent = fault_service.faults_between(db_session=db_session, start=clock.now() - timedelta(days=400), end=clock.now())
+    recent = fault_service.faults_for_cases(db_session=db_session, cases=cases, end=clock.now())
     for case in cases:
         status = evaluate(db_session=db_session, clock=clock, case=case, cal=cal, thresholds=thresholds, pauses=pauses[case.id])
         key = status.status.value

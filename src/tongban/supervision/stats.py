@@ -155,7 +155,7 @@ def collect(*, db_session: Session, clock: Clock, scope: Scope, period: Period) 
         for event in db_session.execute(query.order_by(CaseEvent.case_id, CaseEvent.seq)):
             events.setdefault(event.case_id, []).append(event)
     errors = fault_service.error_case_ids(db_session=db_session, case_ids=ids)
-    faults = fault_service.faults_between(db_session=db_session, start=first - timedelta(days=400), end=after)
+    faults = fault_service.faults_for_cases(db_session=db_session, cases=[c for c in cases if c.decided_at is not None], end=after)
     cal = calendar.WorkingCalendar(db_session)
     pauses = clocks.pauses_by_case(db_session=db_session, case_ids=[c.id for c in cases if c.decided_at is not None])
     found = []
