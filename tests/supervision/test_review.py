@@ -263,3 +263,28 @@ def test_a_fault_long_before_the_period_still_excuses_a_case_accepted_then(db_se
     period = stats.period_of(clock=clock, start="2026-11-01", end="2026-11-20")
     report = stats.report(db_session=db_session, clock=clock, scope=Scope("51"), period=period, dimension="agency")
     assert [c.id for c, _ in report.excluded_cases] == [slow.id]
+
+
+@pytest.mark.req("SUP-03")
+def test_only_the_dispatches_shown_on_the_page_count_as_read(client, db_session, clock, monkeypatch):
+    import functools
+    from datetime import date
+
+    from tongban.accounts import staff as staff_service
+    from tongban.supervision import warnings
+
+    from tests.factories import make_staff
+    from tests.supervision.supflow import Desk, set_day
+
+    desk = Desk(db_session, clock)
+    desk.accepted(date(2026, 11, 10))  # red on its promised limit, yellow on its legal one
+    set_day(clock, date(2026, 11, 20))
+    account, _ = make_staff(db_session, clock, roles=["reviewer"], agency=desk.agency)
+    _, token = staff_service.create_token(db_session=db_session, clock=clock, staff_id=account.id, label="t")
+    assert len(warnings.scan(db_session=db_session, clock=clock).raised) == 2
+    db_session.commit()
+    monkeypatch.setattr(warnings, "dispatches_for", functools.partial(warnings.dispatches_for, limit=1))
+    assert client.get("/staff/supervision/dispatches", headers=staff_headers(token)).status_code == 200
+    monkeypatch.undo()
+    read = [d["read_at"] is not None for d in client.get("/api/v1/supervision/dispatches", headers=staff_headers(token)).json()]
+    assert sorted(read) == [False, True]

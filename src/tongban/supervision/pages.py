@@ -234,7 +234,7 @@ def dispatches_page(request: Request, db: Db, clock: Now, actor: Staff) -> HTMLR
     rows = warnings.dispatches_for(db_session=db, staff_id=actor.staff_id)
     unread = {d.id for d, _ in rows if d.read_at is None}
     if unread:
-        warnings.mark_read(db_session=db, clock=clock, staff_id=actor.staff_id)
+        warnings.mark_read(db_session=db, clock=clock, staff_id=actor.staff_id, dispatch_ids=unread)
         db.commit()
     return render(request, "supervision/dispatches.html", actor=actor, rows=rows, unread=unread, DispatchRole=DispatchRole)
 

@@ -163,8 +163,12 @@ def dispatches_for(*, db_session: Session, staff_id: int, limit: int = 100) -> l
     return [(d, w) for d, w in db_session.execute(query)]
 
 
-def mark_read(*, db_session: Session, clock: Clock, staff_id: int) -> int:
+def mark_read(*, db_session: Session, clock: Clock, staff_id: int, dispatch_ids: set[int]) -> int:
+    """Mark the dispatches the staff member was shown; older unread ones beyond the page stay new."""
+    if not dispatch_ids:
+        return 0
     rows = db_session.scalars(select(WarningDispatch).where(WarningDispatch.staff_id == staff_id,
+                                                            WarningDispatch.id.in_(sorted(dispatch_ids)),
                                                             WarningDispatch.read_at.is_(None))).all()
     for row in rows:
         row.read_at = clock.now()
