@@ -288,3 +288,19 @@ def test_only_the_dispatches_shown_on_the_page_count_as_read(client, db_session,
     monkeypatch.undo()
     read = [d["read_at"] is not None for d in client.get("/api/v1/supervision/dispatches", headers=staff_headers(token)).json()]
     assert sorted(read) == [False, True]
+
+
+@pytest.mark.req("SUP-04")
+def test_statistics_dates_far_outside_any_calendar_get_the_period_message(client, db_session, clock):
+    from tongban.core.errors import InvalidInput
+    from tongban.supervision import stats
+
+    _, token, _ = supervisor(db_session, clock)
+    db_session.commit()
+    for params in ({"start": "0001-01-01", "end": "0001-01-01"}, {"end": "0001-03-01"}, {"start": "9999-12-01", "end": "9999-12-31"}):
+        answer = client.get("/api/v1/supervision/stats", params=params, headers=staff_headers(token))
+        assert answer.status_code == 422 and answer.json()["error"]["code"] == "DATE_OUT_OF_RANGE", params
+        page = client.get("/staff/supervision/stats", params=params, headers=staff_headers(token))
+        assert page.status_code == 422 and "统计日期应在 2000 年至 2099 年之间" in page.text
+    with pytest.raises(InvalidInput):  # the command line gets a message too, not an OverflowError
+        stats.period_of(clock=clock, end="0001-02-01")

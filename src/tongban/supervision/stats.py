@@ -68,10 +68,19 @@ class Period:
         return value is not None and self.start <= value.astimezone(SHANGHAI).date() <= self.end
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def _in_range(day: date) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput("DATE_OUT_OF_RANGE", f"统计日期应在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间")
+    return day
+
+
 def period_of(*, clock: Clock, start: str | date | None = None, end: str | date | None = None) -> Period:
     """Default: the last 90 days up to today."""
-    last = calendar.parse_date(end) if end else clock.today()
-    first = calendar.parse_date(start) if start else last - timedelta(days=89)
+    last = _in_range(calendar.parse_date(end)) if end else clock.today()
+    first = _in_range(calendar.parse_date(start)) if start else last - timedelta(days=89)
     if first > last:
         raise InvalidInput("PERIOD_INVALID", "开始日期不能晚于结束日期")
     if (last - first).days > MAX_PERIOD_DAYS:
