@@ -304,3 +304,20 @@ def test_statistics_dates_far_outside_any_calendar_get_the_period_message(client
         assert page.status_code == 422 and "统计日期应在 2000 年至 2099 年之间" in page.text
     with pytest.raises(InvalidInput):  # the command line gets a message too, not an OverflowError
         stats.period_of(clock=clock, end="0001-02-01")
+
+
+@pytest.mark.req("SUP-05")
+def test_the_errors_list_shows_case_numbers_without_reading_applicants_data(db_session, clock, history, monkeypatch):
+    from tongban.core.crypto import Keyring
+    from tongban.supervision import faults
+
+    actor, _, _ = supervisor(db_session, clock)
+    faults.record_error(db_session=db_session, clock=clock, actor=actor, case_number=history.late.case_number,
+                        kind="document_reissued", note="决定书日期有误")
+    db_session.commit()
+    db_session.expunge_all()
+    decrypted = []
+    real = Keyring.decrypt
+    monkeypatch.setattr(Keyring, "decrypt", lambda self, stored: decrypted.append(1) or real(self, stored))
+    found = faults.errors_in_scope(db_session=db_session, actor=actor)
+    assert [c.case_number for _, c in found] == [history.late.case_number] and decrypted == []

@@ -19,7 +19,7 @@ from tongban.core.clock import SHANGHAI, Clock, as_utc
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.supervision.enums import ErrorKind, FaultCause
 from tongban.supervision.models import CaseError, PlatformFault
-from tongban.supervision.scope import require_supervisor
+from tongban.supervision.scope import require_supervisor, without_personal_data
 
 MAX_TEXT = 2000
 MAX_FAULT = timedelta(days=31)
@@ -173,7 +173,7 @@ def record_error(
 
 def errors_in_scope(*, db_session: Session, actor: StaffActor, limit: int = 100) -> list[tuple[CaseError, Case]]:
     require_supervisor(actor)
-    query = (select(CaseError, Case).join(Case, Case.id == CaseError.case_id)
+    query = (select(CaseError, Case).join(Case, Case.id == CaseError.case_id).options(*without_personal_data())
              .where(Case.region_code.startswith(region_prefix(actor.region_code), autoescape=True))
              .order_by(CaseError.recorded_at.desc()).limit(limit))
     if actor.agency_id is not None:
