@@ -321,3 +321,27 @@ def test_the_errors_list_shows_case_numbers_without_reading_applicants_data(db_s
     monkeypatch.setattr(Keyring, "decrypt", lambda self, stored: decrypted.append(1) or real(self, stored))
     found = faults.errors_in_scope(db_session=db_session, actor=actor)
     assert [c.case_number for _, c in found] == [history.late.case_number] and decrypted == []
+
+
+@pytest.mark.req("SUP-03")
+def test_the_rules_form_finds_the_item_of_the_actors_region_when_another_uses_the_same_code(client, db_session, clock):
+    from tongban.supervision.models import WarningRule
+
+    from tests.factories import make_agency, make_item
+
+    far = make_item(db_session, clock, agency=make_agency(db_session, region_code="510700"))
+    mine = make_item(db_session, clock, agency=make_agency(db_session))
+    far.code_scheme, far.implementation_code = "其他编码", mine.implementation_code  # unique per scheme only
+    db_session.flush()
+    far_id, mine_id = far.id, mine.id
+    _, token, _ = supervisor(db_session, clock)
+    db_session.commit()
+    client.cookies.set("tb_csrf", "t-csrf")
+    saved = client.post("/staff/supervision/rules", headers=staff_headers(token), follow_redirects=False,
+                        data={"csrf": "t-csrf", "code": mine.implementation_code, "share": "0.3", "days": "1"})
+    assert saved.status_code == 303  # the other region's item, with the lower id, is not picked up and refused
+    db_session.expire_all()
+    assert [r.item_id for r in db_session.query(WarningRule)] == [mine_id]
+    unknown = client.post("/staff/supervision/rules", headers=staff_headers(token),
+                          data={"csrf": "t-csrf", "code": "NO-SUCH-CODE", "share": "0.3", "days": "1"})
+    assert unknown.status_code == 404 and "没有实施编码为 NO-SUCH-CODE 的事项" in unknown.text

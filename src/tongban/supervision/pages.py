@@ -211,7 +211,7 @@ def set_rule(request: Request, db: Db, clock: Now, actor: Staff, _csrf: Csrf, co
              days: Short = "", delete: Short = "") -> Response:
     require_supervisor(actor)
     try:
-        item = rules.item_by_code(db_session=db, code=code)
+        item = rules.item_by_code(db_session=db, actor=actor, code=code)
         if delete:
             rules.delete_rule(db_session=db, clock=clock, actor=actor, item_id=item.id)
         else:

@@ -83,8 +83,17 @@ def rules_in_scope(*, db_session: Session, actor: StaffActor) -> list[tuple[Warn
     return [(rule, item) for rule, item in db_session.execute(query)]
 
 
-def item_by_code(*, db_session: Session, code: str):
+def item_by_code(*, db_session: Session, actor: StaffActor, code: str) -> ServiceItem:
+    """The item with this implementation code in the actor's reach: codes are unique per code scheme only, so
+    another region may use the same code for its own item."""
     text = (code or "").strip()
     if not text:
         raise InvalidInput("ITEM_CODE_REQUIRED", "请填写事项实施编码")
-    return catalog.get_item_by_code(db_session=db_session, implementation_code=text)
+    query = select(ServiceItem).where(ServiceItem.implementation_code == text,
+                                      ServiceItem.region_code.startswith(region_prefix(actor.region_code), autoescape=True))
+    if actor.agency_id is not None:
+        query = query.where(ServiceItem.agency_id == actor.agency_id)
+    item = db_session.scalars(query.order_by(ServiceItem.id)).first()
+    if item is None:
+        raise NotFound("ITEM_NOT_FOUND", f"本地区没有实施编码为 {text[:40]} 的事项")
+    return item
