@@ -333,7 +333,7 @@ def test_the_rules_form_finds_the_item_of_the_actors_region_when_another_uses_th
     mine = make_item(db_session, clock, agency=make_agency(db_session))
     far.code_scheme, far.implementation_code = "其他编码", mine.implementation_code  # unique per scheme only
     db_session.flush()
-    far_id, mine_id = far.id, mine.id
+    mine_id = mine.id
     _, token, _ = supervisor(db_session, clock)
     db_session.commit()
     client.cookies.set("tb_csrf", "t-csrf")
