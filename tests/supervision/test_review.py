@@ -345,3 +345,34 @@ def test_the_rules_form_finds_the_item_of_the_actors_region_when_another_uses_th
     unknown = client.post("/staff/supervision/rules", headers=staff_headers(token),
                           data={"csrf": "t-csrf", "code": "NO-SUCH-CODE", "share": "0.3", "days": "1"})
     assert unknown.status_code == 404 and "没有实施编码为 NO-SUCH-CODE 的事项" in unknown.text
+
+
+@pytest.mark.req("SUP-04")
+def test_every_route_keeps_to_the_actors_region_and_agency(client, db_session, clock, history):
+    from tests.factories import make_actor
+    from tests.supervision.supflow import citizen_headers
+
+    _, stranger, _ = supervisor(db_session, clock, region_code="510700")
+    _, of_b, _ = supervisor(db_session, clock, agency=history.b.agency)
+    _, reviewer = make_actor(db_session, clock, role="reviewer", agency=history.b.agency)
+    db_session.commit()
+    a, late = history.a.agency.id, history.late
+    reads = ["/api/v1/supervision/monitor?level=all", "/api/v1/supervision/stats?start=2026-10-01",
+             "/api/v1/supervision/stats.csv?start=2026-10-01", "/api/v1/supervision/flags?start=2026-10-01"]
+    for token in (stranger, of_b):
+        me = staff_headers(token)
+        for path in reads:
+            answer = client.get(path, headers=me)
+            assert answer.status_code == 200 and late.case_number not in answer.text and "市场监督管理局" not in answer.text
+        for path in (f"/api/v1/supervision/monitor?agency_id={a}", f"/api/v1/supervision/stats?agency_id={a}",
+                     f"/api/v1/supervision/cases/{late.id}/clock", f"/staff/supervision/monitor?agency={a}"):
+            assert client.get(path, headers=me).status_code == 403, path
+        assert client.put(f"/api/v1/supervision/items/{history.a.item.id}/warning-rule", json={"days": 3},
+                          headers=me).status_code == 403
+    assert client.get("/api/v1/supervision/stats?region=511600", headers=staff_headers(stranger)).status_code == 403
+    for headers, status in ((staff_headers(reviewer), 403), (citizen_headers(db_session, clock), 401), ({}, 401)):
+        for path in reads:
+            assert client.get(path, headers=headers).status_code == status, (path, status)
+        assert client.post("/api/v1/supervision/faults", headers=headers, json={
+            "started_at": "2026-11-01T09:00:00", "ended_at": "2026-11-01T10:00:00", "cause": "fault",
+            "description": "x"}).status_code == status
