@@ -376,3 +376,36 @@ def test_every_route_keeps_to_the_actors_region_and_agency(client, db_session, c
         assert client.post("/api/v1/supervision/faults", headers=headers, json={
             "started_at": "2026-11-01T09:00:00", "ended_at": "2026-11-01T10:00:00", "cause": "fault",
             "description": "x"}).status_code == status
+
+
+@pytest.mark.req("SUP-06")
+def test_a_fault_while_the_clock_stood_in_a_special_procedure_excuses_nothing(db_session, clock):
+    from datetime import date, datetime
+
+    from tongban.cases import handling
+    from tongban.core.clock import SHANGHAI
+    from tongban.supervision import faults, stats
+    from tongban.supervision.scope import Scope
+
+    from tests.supervision.supflow import Desk, set_day
+
+    desk = Desk(db_session, clock)
+    case = desk.accepted(date(2026, 11, 2))
+    set_day(clock, date(2026, 11, 3))
+    handling.start_special_procedure(db_session=db_session, clock=clock, actor=desk.staff.reviewer, case=case, name="现场核查")
+    set_day(clock, date(2026, 11, 10))
+    handling.end_special_procedure(db_session=db_session, clock=clock, actor=desk.staff.reviewer, case=case, outcome="符合")
+    assert case.promised_due == date(2026, 11, 16)
+    desk.decide(case, date(2026, 11, 18))  # two working days late
+    set_day(clock, date(2026, 11, 20))
+    actor, _, _ = supervisor(db_session, clock)
+
+    def record(day):
+        faults.record_fault(db_session=db_session, clock=clock, actor=actor, cause="fault", description="审批系统故障",
+                            started_at=datetime(2026, 11, day, 9, tzinfo=SHANGHAI),
+                            ended_at=datetime(2026, 11, day, 17, tzinfo=SHANGHAI))
+        period = stats.period_of(clock=clock, start="2026-11-01", end="2026-11-20")
+        return stats.report(db_session=db_session, clock=clock, scope=Scope("51"), period=period, dimension="agency")
+
+    assert record(5).excluded_cases == []  # inside the special procedure
+    assert [c.id for c, _ in record(12).excluded_cases] == [case.id]  # while the clock ran

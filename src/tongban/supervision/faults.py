@@ -118,9 +118,11 @@ def applies(fault: PlatformFault, *, agency_id: int, item_id: int, region_code: 
             and region_code.startswith(region_prefix(fault.region_code)))
 
 
-def fault_for_case(case: Case, faults: Iterable[PlatformFault], *, until: datetime, due: date | None = None) -> PlatformFault | None:
+def fault_for_case(case: Case, faults: Iterable[PlatformFault], *, until: datetime, due: date | None = None,
+                   pauses: Iterable = ()) -> PlatformFault | None:
     """The recorded fault that overlaps the case's running time (acceptance to decision), if any. With ``due``, only
-    up to the end of that day: a fault after the case was already overdue did not make it late."""
+    up to the end of that day: a fault after the case was already overdue did not make it late. A fault that fell
+    wholly inside one of ``pauses`` (the case's `CasePause` rows) hit a clock that stood still."""
     if case.accepted_at is None:
         return None
     begin, end = as_utc(case.accepted_at), as_utc(case.decided_at) or until
@@ -128,9 +130,15 @@ def fault_for_case(case: Case, faults: Iterable[PlatformFault], *, until: dateti
         end = min(end, datetime.combine(due + timedelta(days=1), time(), SHANGHAI))
     for fault in faults:
         if fault.started_at < end and fault.ended_at > begin and applies(
-                fault, agency_id=case.agency_id, item_id=case.item_id, region_code=case.region_code):
+                fault, agency_id=case.agency_id, item_id=case.item_id, region_code=case.region_code) \
+                and not _paused_throughout(max(fault.started_at, begin), min(fault.ended_at, end), pauses, until):
             return fault
     return None
+
+
+def _paused_throughout(start: datetime, end: datetime, pauses: Iterable, until: datetime) -> bool:
+    """Whether one pause (a supplement, a special procedure) covers [start, end]: the clock stood, the fault delayed nothing."""
+    return any(as_utc(p.started_at) <= start and (as_utc(p.ended_at) or until) >= end for p in pauses)
 
 
 def fault_at(*, db_session: Session, at: datetime, agency_id: int, item_id: int, region_code: str) -> PlatformFault | None:

@@ -88,7 +88,7 @@ def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "wa
             agency = db_session.get(Agency, case.agency_id)
             agencies[case.agency_id] = agency.name if agency else ""
         worst = status.worst
-        fault = fault_service.fault_for_case(case, recent, until=clock.now(), due=worst.due) \
+        fault = fault_service.fault_for_case(case, recent, until=clock.now(), due=worst.due, pauses=pauses[case.id]) \
             if status.status is ClockStatus.red and worst else None
         matched.append(MonitoredCase(case, agencies[case.agency_id], status, worst.due if worst else None,
                                      worst.remaining if worst else None, case.id in warned,

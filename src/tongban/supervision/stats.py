@@ -194,7 +194,7 @@ def _judge(db_session, clock, cal, facts: Facts, faults, error: bool, pauses: li
         return
     facts.on_time = decided_on <= due
     if not facts.on_time:
-        fault = fault_service.fault_for_case(case, faults, until=clock.now(), due=due)
+        fault = fault_service.fault_for_case(case, faults, until=clock.now(), due=due, pauses=pauses)
         if fault is not None:
             facts.excluded = fault_service.exclusion_reason(fault)
 
