@@ -5,40 +5,15 @@ token (/api/v1/staff routes), so the checks behind authentication are reached to
 from __future__ import annotations
 
 import pytest
-import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
 
 from tests.factories import add_population, make_actor, make_person, resident_id
-from tongban.accounts import sessions
+from tests.fuzzing import Credentials, fuzz
 from tongban.app import create_app
-from tongban.core import db as core_db
 from tongban.notify.sms import FileSmsGateway
 
 ACCOUNT_PATHS = r"^/api/v1/(accounts|auth|me|organisations|delegations|agreements|staff)(/|$)"
 SIGNED_IN_PATHS = r"^/api/v1/(me|organisations|delegations|staff)(/|$)|^/api/v1/auth/(logout|qr/confirm)$|^/api/v1/accounts/sms-codes$"
-
-# Small and derandomized: the file must stay well under a minute and fail the same way on every run.
-FUZZ = settings(max_examples=15, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-
-
-class Credentials:
-    """A fresh person token for every call, so a fuzzed logout or password change cannot starve later calls."""
-
-    def __init__(self, clock, person_id: int, staff_token: str) -> None:
-        self.clock, self.person_id, self.staff_token = clock, person_id, staff_token
-
-    def headers_for(self, path: str) -> dict:
-        if path.startswith("/api/v1/staff"):
-            return {"Authorization": f"Bearer {self.staff_token}"}
-        with core_db.session_scope() as session:
-            new = sessions.open_session(db_session=session, clock=self.clock, subject_kind="person",
-                                        subject_id=self.person_id, transport="bearer")
-        return {"Authorization": f"Bearer {new.token}"}
-
 
 @pytest.fixture
 def fuzz_app(engine, db_session, clock, tmp_path):
@@ -55,36 +30,6 @@ def credentials(db_session, clock, tmp_path) -> Credentials:
     _, staff_token = make_actor(db_session, clock, role="admin", region_code="510000")
     db_session.commit()
     return Credentials(clock, person.id, staff_token)
-
-
-def fuzz(app, path_regex: str, headers_for=lambda path: {}) -> list[str]:
-    """Every matching operation, valid and invalid inputs mixed; one line per operation that broke, with its input."""
-    # schemathesis.pytest.from_fixture would be the usual route, but with pytest 9 its lazy runner fails on the
-    # removed Function._nodeid, so the operations are driven here with Hypothesis directly.
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(path_regex=path_regex)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert operations, f"no operation matches {path_regex}"
-    failures: list[str] = []
-    for operation in operations:
-        cases = st.one_of(operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
-                          operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
-        last_failing: list[str] = []
-
-        @FUZZ
-        @given(case=cases)
-        def run(case):
-            try:
-                case.call_and_validate(headers=headers_for(case.path), checks=[not_a_server_error])
-            except Exception as exc:  # Hypothesis replays the shrunk example last, so this ends as the minimal input
-                last_failing[:] = [f"path={case.path_parameters} query={case.query} body={case.body!r}: "
-                                   f"{type(exc).__name__}: {str(exc)[:300]}"]
-                raise
-
-        try:
-            run()
-        except Exception:  # keep going: one report naming every operation that answered 5xx
-            failures.append(f"{operation.label} {last_failing[0] if last_failing else ''}")
-    return failures
 
 
 def test_anonymous_calls_never_fail_on_the_server(fuzz_app):
