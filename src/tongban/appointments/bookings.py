@@ -143,6 +143,16 @@ def send_confirmation(*, db_session: Session, clock: Clock, appointment_id: int)
                                "detail": "请携带身份证件和申请材料，提前到取号机凭身份证件取号。"})
 
 
+def _move(db_session: Session, row: Appointment, expected: str, **values) -> None:
+    """Change the booking's status only if it still has the one this request read: of a cancel racing a second
+    cancel or a refusal, exactly one wins and returns the seat; the loser sees the new status."""
+    moved = db_session.execute(update(Appointment).where(Appointment.id == row.id, Appointment.status == expected)
+                               .values(**values).execution_options(synchronize_session=False)).rowcount
+    db_session.refresh(row)
+    if moved != 1:
+        raise Conflict("STATUS_CHANGED", f"该预约刚刚已{S(row.status).label}，请刷新后查看")
+
+
 def _release(db_session: Session, row: Appointment) -> None:
     db_session.execute(update(Slot).where(Slot.id == row.slot_id, Slot.booked > 0).values(booked=Slot.booked - 1)
                        .execution_options(synchronize_session=False))
@@ -164,7 +174,7 @@ def cancel(*, db_session: Session, clock: Clock, actor: PersonActor, appointment
         raise Conflict("NOT_CANCELLABLE", f"该预约{S(row.status).label}，不能取消")
     if starts_at_passed(clock, row):
         raise Conflict("CANCEL_TOO_LATE", "预约时段已开始，不能再取消；请按时到场或联系大厅")
-    row.status, row.updated_at = S.cancelled.value, clock.now()
+    _move(db_session, row, S.booked.value, status=S.cancelled.value, updated_at=clock.now())
     _release(db_session, row)
     hall = halls.get(db_session=db_session, hall_id=row.hall_id)
     messages.to_person(db_session=db_session, clock=clock, kind="appointment_cancelled", person_id=row.person_id,
@@ -190,7 +200,7 @@ def refuse(*, db_session: Session, clock: Clock, actor: StaffActor, appointment_
     hall = _staff_scope(db_session, actor, row)
     if row.status != S.booked.value:
         raise Conflict("NOT_REFUSABLE", f"该预约{S(row.status).label}，不能再作不同意处理")
-    row.status, row.reason, row.marked_by, row.updated_at = S.refused.value, reason[:500], actor.ref, clock.now()
+    _move(db_session, row, S.booked.value, status=S.refused.value, reason=reason[:500], marked_by=actor.ref, updated_at=clock.now())
     _release(db_session, row)
     messages.to_person(db_session=db_session, clock=clock, kind="appointment_refused", person_id=row.person_id,
                        link=f"/appointments/{row.id}",
@@ -239,7 +249,7 @@ def force_majeure(*, db_session: Session, clock: Clock, actor: StaffActor, appoi
     if row.status == S.booked.value and not starts_at_passed(clock, row):
         raise Conflict("NOT_YET_DUE", "预约时段尚未开始，请由本人取消预约")
     was_booked = row.status == S.booked.value
-    row.status, row.reason, row.marked_by, row.updated_at = S.excused.value, reason[:500], actor.ref, clock.now()
+    _move(db_session, row, row.status, status=S.excused.value, reason=reason[:500], marked_by=actor.ref, updated_at=clock.now())
     if was_booked:
         _release(db_session, row)
     db_session.flush()

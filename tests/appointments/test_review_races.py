@@ -1,0 +1,53 @@
+"""Review regressions: a booking's seat goes back exactly once, whoever ends the booking first (APPT-03, APPT-07)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tongban.accounts.access import PersonActor
+from tongban.appointments import bookings, slots
+from tongban.appointments.models import Appointment, Slot
+from tongban.core import db as core_db
+from tongban.core.errors import Conflict
+from tests.factories import make_actor, make_person
+
+
+def _two_bookings(db_session, clock, hall, item):
+    slots.open_slots(db_session=db_session, clock=clock, hall=hall)
+    slot = slots.list_slots(db_session=db_session, clock=clock, hall=hall)[0]
+    people = [make_person(db_session, clock) for _ in range(2)]
+    actors = [PersonActor(p.id, p.name, p.id_kind) for p in people]
+    rows = [bookings.book(db_session=db_session, clock=clock, actor=a, slot_id=slot.id, item_id=item.id) for a in actors]
+    db_session.commit()
+    db_session.expire_all()
+    assert db_session.get(Slot, slot.id).booked == 2
+    return slot, actors, rows
+
+
+@pytest.mark.req("APPT-03")
+@pytest.mark.parametrize("second", ["cancel", "refuse"])
+def test_a_booking_read_before_another_request_cancelled_it_returns_its_seat_once(db_session, clock, hall_setup, item, second):
+    hall, _, _ = hall_setup
+    slot, actors, rows = _two_bookings(db_session, clock, hall, item)
+    staff, _ = make_actor(db_session, clock, role="consultant", region_code="511602")
+    db_session.commit()
+    stale = core_db.session_factory()()
+    try:
+        held = stale.get(Appointment, rows[0].id)  # noqa: F841 (a reference keeps it in the session) a request read the booking while it was still booked …
+        other = core_db.session_factory()()
+        try:  # … and meanwhile the person cancelled it
+            bookings.cancel(db_session=other, clock=clock, actor=actors[0], appointment_id=rows[0].id)
+            other.commit()
+        finally:
+            other.close()
+        with pytest.raises(Conflict):
+            if second == "cancel":
+                bookings.cancel(db_session=stale, clock=clock, actor=actors[0], appointment_id=rows[0].id)
+            else:
+                bookings.refuse(db_session=stale, clock=clock, actor=staff, appointment_id=rows[0].id, reason="窗口临时关闭")
+        stale.commit()
+    finally:
+        stale.close()
+    db_session.expire_all()
+    assert db_session.get(Slot, slot.id).booked == 1  # the other person's seat is still held
+    assert db_session.get(Appointment, rows[0].id).status == "cancelled"
