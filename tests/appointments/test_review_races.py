@@ -51,3 +51,34 @@ def test_a_booking_read_before_another_request_cancelled_it_returns_its_seat_onc
     db_session.expire_all()
     assert db_session.get(Slot, slot.id).booked == 1  # the other person's seat is still held
     assert db_session.get(Appointment, rows[0].id).status == "cancelled"
+
+
+@pytest.mark.req("APPT-08")
+def test_staff_of_another_department_cannot_refuse_excuse_or_give_green_tickets_at_a_hall_they_do_not_staff(
+        db_session, clock, hall_setup, item):
+    from tongban.appointments import halls, homevisits, queue
+    from tongban.appointments.schemas import WindowIn
+    from tongban.core.errors import Forbidden
+    from tests.factories import make_agency
+
+    hall, group, _ = hall_setup
+    owner, other = make_agency(db_session, name="区政务服务管理局"), make_agency(db_session, name="区公安分局")
+    hall.agency_id = owner.id
+    slot, actors, rows = _two_bookings(db_session, clock, hall, item)
+    outsider, _ = make_actor(db_session, clock, role="consultant", agency=other)
+    db_session.commit()
+    with pytest.raises(Forbidden):
+        bookings.refuse(db_session=db_session, clock=clock, actor=outsider, appointment_id=rows[0].id, reason="不办")
+    db_session.rollback()
+    with pytest.raises(Forbidden):
+        queue.green_channel(db_session=db_session, clock=clock, actor=outsider, hall=hall, group_id=group.id, reason="elderly")
+    db_session.rollback()
+    with pytest.raises(Forbidden):
+        homevisits.for_hall(db_session=db_session, actor=outsider, hall_id=hall.id)
+    db_session.rollback()
+    # once the department staffs a window of the group, its staff act there
+    halls.save_window(db_session=db_session, clock=clock, actor=None, hall=hall,
+                      window_in=WindowIn(number=9, group_id=group.id, agency_id=other.id))
+    bookings.refuse(db_session=db_session, clock=clock, actor=outsider, appointment_id=rows[0].id, reason="窗口调整")
+    db_session.commit()
+    assert db_session.get(Appointment, rows[0].id).status == "refused"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tongban.accounts import persons
-from tongban.accounts.access import Permission, PersonActor, StaffActor
+from tongban.accounts.access import PersonActor, StaffActor
 from tongban.appointments import halls, messages, slots
 from tongban.appointments.enums import ACTIVE_APPOINTMENT, AppointmentStatus
 from tongban.appointments.models import Appointment, BookingAccount, Hall, Slot, WindowGroupItem
@@ -187,7 +187,7 @@ def cancel(*, db_session: Session, clock: Clock, actor: PersonActor, appointment
 
 def _staff_scope(db_session: Session, actor: StaffActor, row: Appointment) -> Hall:
     hall = halls.get(db_session=db_session, hall_id=row.hall_id)
-    actor.require(Permission.queue_call, region_code=hall.region_code)
+    halls.require_queue_staff(db_session=db_session, actor=actor, hall=hall, group_id=row.group_id)
     return hall
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import Permission, StaffActor
+from tongban.accounts.access import StaffActor
 from tongban.appointments import bookings, calling, halls, homevisits, queue, views
 from tongban.appointments.enums import AppointmentStatus, GreenReason, HomeVisitStatus
 from tongban.core.clock import Clock
@@ -32,7 +32,7 @@ MESSAGES = {"called": "已叫号。", "empty": "当前没有等候的号。", "h
 def _station(request: Request, db: Session, clock: Clock, actor: StaffActor, hall_id: int, window_id: int | None, *,
              error: str = "", status_code: int = 200) -> HTMLResponse:
     hall = halls.get(db_session=db, hall_id=hall_id)
-    actor.require(Permission.queue_call, region_code=hall.region_code)
+    halls.require_queue_staff(db_session=db, actor=actor, hall=hall)
     windows = [w for w in halls.windows_of(db_session=db, hall_id=hall.id, active_only=True)
                if actor.covers(agency_id=w.agency_id, region_code=hall.region_code)]
     window = next((w for w in windows if w.id == window_id), windows[0] if windows else None)

@@ -14,7 +14,7 @@ from tongban.appointments.schemas import GroupIn, HallIn, SessionIn, WindowIn
 from tongban.catalog import regions
 from tongban.catalog.models import ServiceItem
 from tongban.core.clock import Clock
-from tongban.core.errors import Conflict, InvalidInput, NotFound
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 def hhmm(minute: int) -> str:
@@ -47,6 +47,18 @@ def list_halls(*, db_session: Session, kind: str | None = None, region_code: str
 def require_admin(actor: StaffActor, hall: Hall | None = None, *, region_code: str | None = None) -> None:
     actor.require(Permission.hall_admin, region_code=hall.region_code if hall else region_code,
                   agency_id=hall.agency_id if hall else None)
+
+
+def require_queue_staff(*, db_session: Session, actor: StaffActor, hall: Hall, group_id: int | None = None) -> None:
+    """叫号 and booking actions at a hall: its region, and for staff of one department its agency's hall or a
+    window it staffs there (in that group, or helping it); another department's bookings stay out of reach."""
+    actor.require(Permission.queue_call, region_code=hall.region_code)
+    if actor.agency_id is None or actor.agency_id == hall.agency_id:
+        return
+    staffed = [w for w in windows_of(db_session=db_session, hall_id=hall.id)
+               if w.agency_id == actor.agency_id and (group_id is None or w.group_id == group_id or group_id in (w.helps or []))]
+    if not staffed:
+        raise Forbidden("OUT_OF_SCOPE", "只能处理本机构、本地区的业务")
 
 
 def _check_place(db_session: Session, hall_in: HallIn) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts import identity
-from tongban.accounts.access import Permission, PersonActor, StaffActor
+from tongban.accounts.access import PersonActor, StaffActor
 from tongban.appointments import halls, messages
 from tongban.appointments.enums import HomeVisitStatus
 from tongban.appointments.models import HomeVisit
@@ -53,7 +53,7 @@ def mine(*, db_session: Session, actor: PersonActor) -> list[HomeVisit]:
 
 def for_hall(*, db_session: Session, actor: StaffActor, hall_id: int) -> list[HomeVisit]:
     hall = halls.get(db_session=db_session, hall_id=hall_id)
-    actor.require(Permission.queue_call, region_code=hall.region_code)
+    halls.require_queue_staff(db_session=db_session, actor=actor, hall=hall)
     query = select(HomeVisit).where(HomeVisit.hall_id == hall.id).order_by(HomeVisit.preferred_day, HomeVisit.id)
     return list(db_session.scalars(query))
 
@@ -63,7 +63,7 @@ def _staff_visit(db_session: Session, actor: StaffActor, visit_id: int) -> HomeV
     if visit is None:
         raise NotFound("VISIT_NOT_FOUND", "没有找到这个上门服务申请")
     hall = halls.get(db_session=db_session, hall_id=visit.hall_id)
-    actor.require(Permission.queue_call, region_code=hall.region_code)
+    halls.require_queue_staff(db_session=db_session, actor=actor, hall=hall)
     return visit
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from tongban.accounts import identity, persons
-from tongban.accounts.access import Permission, PersonActor, StaffActor
+from tongban.accounts.access import PersonActor, StaffActor
 from tongban.appointments import bookings, halls, messages
 from tongban.appointments.enums import AppointmentStatus, GreenReason, TicketSource, TicketStatus
 from tongban.appointments.models import Appointment, Hall, QueueTicket, WindowGroup
@@ -182,7 +182,7 @@ def online(*, db_session: Session, clock: Clock, actor: PersonActor, hall: Hall,
 def green_channel(*, db_session: Session, clock: Clock, actor: StaffActor, hall: Hall, group_id: int,
                   reason: GreenReason | str, phone: str = "") -> QueueTicket:
     """绿色通道 (002 8.2.3): staff at the guidance desk give a ticket without booking, called first."""
-    actor.require(Permission.queue_call, region_code=hall.region_code)
+    halls.require_queue_staff(db_session=db_session, actor=actor, hall=hall, group_id=group_id)
     try:
         reason = GreenReason(reason)
     except ValueError:
