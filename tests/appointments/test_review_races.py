@@ -82,3 +82,23 @@ def test_staff_of_another_department_cannot_refuse_excuse_or_give_green_tickets_
     bookings.refuse(db_session=db_session, clock=clock, actor=outsider, appointment_id=rows[0].id, reason="窗口调整")
     db_session.commit()
     assert db_session.get(Appointment, rows[0].id).status == "refused"
+
+
+@pytest.mark.req("APPT-02")
+def test_changing_the_hours_after_a_cancelled_booking_closes_its_slot_instead_of_failing(db_session, clock, hall_setup, item, actor):
+    from tongban.appointments import halls
+    from tongban.appointments.schemas import SessionIn
+
+    hall, _, _ = hall_setup
+    slots.open_slots(db_session=db_session, clock=clock, hall=hall)
+    slot = slots.list_slots(db_session=db_session, clock=clock, hall=hall)[0]  # 09:00 tomorrow
+    row = bookings.book(db_session=db_session, clock=clock, actor=actor, slot_id=slot.id, item_id=item.id)
+    bookings.cancel(db_session=db_session, clock=clock, actor=actor, appointment_id=row.id)
+    db_session.commit()
+    halls.set_sessions(db_session=db_session, clock=clock, actor=None, hall=hall,
+                       sessions=[SessionIn(days="workday", start_minute=600, end_minute=720)])  # now from 10:00
+    slots.rebuild(db_session=db_session, clock=clock, hall=hall)
+    db_session.commit()
+    db_session.expire_all()
+    assert db_session.get(Slot, slot.id).capacity == 0  # kept for the cancelled booking's record, no longer offered
+    assert all(s.start_minute >= 600 for s in slots.list_slots(db_session=db_session, clock=clock, hall=hall))

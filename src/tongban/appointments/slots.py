@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tongban.appointments import halls
 from tongban.appointments.enums import SessionDays
-from tongban.appointments.models import Hall, HallSession, Slot
+from tongban.appointments.models import Appointment, Hall, HallSession, Slot
 from tongban.core.calendar import DayKind, WorkingCalendar
 from tongban.core.clock import Clock
 from tongban.core.errors import NotFound
@@ -108,8 +108,11 @@ def rebuild(*, db_session: Session, clock: Clock, hall: Hall) -> None:
             db_session.execute(update(Slot).where(Slot.id == slot_id).values(
                 capacity=case((Slot.booked > want.capacity, Slot.booked), else_=want.capacity)))
     if stale:
-        db_session.execute(delete(Slot).where(Slot.id.in_(stale), Slot.booked == 0))
-        db_session.execute(update(Slot).where(Slot.id.in_(stale)).values(capacity=Slot.booked))  # booked ones close
+        referenced = exists().where(Appointment.slot_id == Slot.id)  # also cancelled ones: they keep their record
+        db_session.execute(delete(Slot).where(Slot.id.in_(stale), Slot.booked == 0, ~referenced)
+                           .execution_options(synchronize_session=False))
+        db_session.execute(update(Slot).where(Slot.id.in_(stale)).values(capacity=Slot.booked)  # the rest close
+                           .execution_options(synchronize_session=False))
     if hall.bookable:
         _insert_missing(db_session, hall, [w for w in wanted.values() if w.day <= last])
     db_session.flush()
