@@ -102,3 +102,64 @@ def test_changing_the_hours_after_a_cancelled_booking_closes_its_slot_instead_of
     db_session.expire_all()
     assert db_session.get(Slot, slot.id).capacity == 0  # kept for the cancelled booking's record, no longer offered
     assert all(s.start_minute >= 600 for s in slots.list_slots(db_session=db_session, clock=clock, hall=hall))
+
+
+@pytest.mark.req("APPT-10")
+def test_a_ticket_marked_handled_on_one_screen_cannot_also_become_a_no_show_on_another(db_session, clock, hall_setup, item):
+    from tongban.appointments import calling, queue
+    from tongban.appointments.models import QueueTicket
+
+    hall, group, windows = hall_setup
+    staff, _ = make_actor(db_session, clock, role="consultant", region_code="511602")
+    ticket = queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=group.id)
+    calling.call_next(db_session=db_session, clock=clock, actor=staff, window_id=windows[0].id)
+    db_session.commit()
+    stale = core_db.session_factory()()
+    try:
+        held = stale.get(QueueTicket, ticket.id)  # noqa: F841 (a reference keeps it in the session)
+        other = core_db.session_factory()()
+        try:
+            calling.finish(db_session=other, clock=clock, actor=staff, ticket_id=ticket.id, outcome="handled")
+            other.commit()
+        finally:
+            other.close()
+        with pytest.raises(Conflict):
+            calling.finish(db_session=stale, clock=clock, actor=staff, ticket_id=ticket.id, outcome="no_show")
+        stale.commit()
+    finally:
+        stale.close()
+    db_session.expire_all()
+    assert db_session.get(QueueTicket, ticket.id).status == "handled"
+
+
+@pytest.mark.req("APPT-10")
+def test_two_simultaneous_online_ticket_requests_of_one_person_give_one_ticket(db_session, clock, hall_setup, actor):
+    import threading
+
+    from sqlalchemy import func, select
+
+    from tongban.appointments import halls, queue
+    from tongban.appointments.models import QueueTicket
+
+    hall, group, _ = hall_setup
+    start, got, lock = threading.Barrier(6), [], threading.Lock()
+
+    def take():
+        session = core_db.session_factory()()
+        try:
+            start.wait()
+            ticket = queue.online(db_session=session, clock=clock, actor=actor,
+                                  hall=halls.get(db_session=session, hall_id=hall.id), group_id=group.id)
+            session.commit()
+            with lock:
+                got.append(ticket.id)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=take) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(set(got)) == 1 and len(got) == 6
+    assert db_session.scalar(select(func.count(QueueTicket.id)).where(QueueTicket.person_id == actor.person_id)) == 1

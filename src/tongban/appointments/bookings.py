@@ -46,7 +46,7 @@ def list_mine(*, db_session: Session, actor: PersonActor, limit: int = 50) -> li
     return list(db_session.scalars(query))
 
 
-def _lock_account(db_session: Session, clock: Clock, person_id: int) -> date | None:
+def lock_account(*, db_session: Session, clock: Clock, person_id: int) -> date | None:
     """Upsert and lock the person's booking account (the transaction's first write) and return the suspension."""
     dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (dialect.insert(BookingAccount).values(person_id=person_id, updated_at=clock.now())
@@ -103,7 +103,7 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
         raise InvalidInput("OUTSIDE_BOOKING_WINDOW", f"只能预约 {first.isoformat()} 至 {last.isoformat()} 的时段（明天起 {hall.days_ahead} 天内）")
     if slot.booked >= slot.capacity:  # already full when read: no need to lock anything to say so
         raise Conflict("SLOT_FULL", "该时段已约满，请选择其他时段")
-    suspended_until = _lock_account(db_session, clock, actor.person_id)
+    suspended_until = lock_account(db_session=db_session, clock=clock, person_id=actor.person_id)
     if suspended_until is not None and suspended_until >= clock.today():
         raise Forbidden("BOOKING_SUSPENDED", f"您近一个月失约超过 {hall.no_show_limit} 次，网上预约已暂停至 {suspended_until.isoformat()}；"
                                              "如因不可抗力失约，请联系大厅说明")
@@ -226,7 +226,7 @@ def record_no_show(*, db_session: Session, clock: Clock, row: Appointment, by: s
     if count <= hall.no_show_limit:
         return
     until = clock.today() + timedelta(days=hall.suspension_days)
-    _lock_account(db_session, clock, row.person_id)
+    lock_account(db_session=db_session, clock=clock, person_id=row.person_id)
     account = db_session.get(BookingAccount, row.person_id)
     db_session.refresh(account)
     if account.suspended_until is not None and account.suspended_until >= until:

@@ -127,9 +127,13 @@ def finish(*, db_session: Session, clock: Clock, actor: StaffActor, ticket_id: i
     if outcome not in (T.handled.value, T.no_show.value):
         raise InvalidInput("OUTCOME_UNKNOWN", "请选择“已办理”或“过号”")
     ticket, _, _ = _at_window(db_session, actor, ticket_id)
-    if ticket.status != T.called.value:
+    marked = db_session.execute(  # conditional, so “handled” and “no-show” from two screens never both count
+        update(QueueTicket).where(QueueTicket.id == ticket.id, QueueTicket.status == T.called.value)
+        .values(status=outcome, finished_at=clock.now(), handled_by=actor.ref).execution_options(synchronize_session=False)
+    ).rowcount
+    db_session.refresh(ticket)
+    if marked != 1:
         raise Conflict("TICKET_NOT_CALLED", f"{ticket.number} {T(ticket.status).label}，不能再标记")
-    ticket.status, ticket.finished_at, ticket.handled_by = outcome, clock.now(), actor.ref
     if ticket.appointment_id is not None:
         row = db_session.get(Appointment, ticket.appointment_id)
         if outcome == T.handled.value:

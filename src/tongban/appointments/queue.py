@@ -169,6 +169,7 @@ def online(*, db_session: Session, clock: Clock, actor: PersonActor, hall: Hall,
     for row in bookings.today_for_person(db_session=db_session, clock=clock, person_id=actor.person_id, hall_id=hall.id):
         if row.group_id == group.id:
             return for_booking(db_session=db_session, clock=clock, appointment=row)
+    bookings.lock_account(db_session=db_session, clock=clock, person_id=actor.person_id)  # two taps, one ticket
     existing = db_session.scalar(select(QueueTicket).where(
         QueueTicket.person_id == actor.person_id, QueueTicket.group_id == group.id, QueueTicket.day == clock.today(),
         QueueTicket.status == T.waiting.value))
