@@ -163,3 +163,26 @@ def test_two_simultaneous_online_ticket_requests_of_one_person_give_one_ticket(d
         t.join(60)
     assert len(set(got)) == 1 and len(got) == 6
     assert db_session.scalar(select(func.count(QueueTicket.id)).where(QueueTicket.person_id == actor.person_id)) == 1
+
+
+@pytest.mark.req("MAP-01")
+def test_a_departments_hall_admin_cannot_hand_a_hall_to_another_department(db_session, clock, hall_setup):
+    from tongban.appointments import halls
+    from tongban.appointments.schemas import HallIn
+    from tongban.core.errors import Forbidden
+    from tests.factories import make_agency
+
+    hall, _, _ = hall_setup
+    mine, theirs = make_agency(db_session, name="区政务服务管理局"), make_agency(db_session, name="区公安分局")
+    hall.agency_id = mine.id
+    admin, _ = make_actor(db_session, clock, role="admin", agency=mine)
+    db_session.commit()
+    values = {"code": hall.code, "name": hall.name, "level": hall.level, "region_code": hall.region_code}
+    with pytest.raises(Forbidden):
+        halls.save_hall(db_session=db_session, clock=clock, actor=admin, hall_in=HallIn(**values, agency_id=theirs.id), hall_id=hall.id)
+    db_session.rollback()
+    with pytest.raises(Forbidden):
+        halls.save_hall(db_session=db_session, clock=clock, actor=admin, hall_in=HallIn(**{**values, "code": "NEW-1"}, agency_id=theirs.id))
+    db_session.rollback()
+    saved = halls.save_hall(db_session=db_session, clock=clock, actor=admin, hall_in=HallIn(**values, agency_id=mine.id), hall_id=hall.id)
+    assert saved.agency_id == mine.id

@@ -44,9 +44,10 @@ def list_halls(*, db_session: Session, kind: str | None = None, region_code: str
     return list(db_session.scalars(query))
 
 
-def require_admin(actor: StaffActor, hall: Hall | None = None, *, region_code: str | None = None) -> None:
+def require_admin(actor: StaffActor, hall: Hall | None = None, *, region_code: str | None = None,
+                  agency_id: int | None = None) -> None:
     actor.require(Permission.hall_admin, region_code=hall.region_code if hall else region_code,
-                  agency_id=hall.agency_id if hall else None)
+                  agency_id=hall.agency_id if hall else agency_id)
 
 
 def require_queue_staff(*, db_session: Session, actor: StaffActor, hall: Hall, group_id: int | None = None) -> None:
@@ -74,7 +75,7 @@ def save_hall(*, db_session: Session, clock: Clock, actor: StaffActor | None, ha
     """Create a hall, or update one; `actor` None is the trusted seed path."""
     _check_place(db_session, hall_in)
     if actor is not None:
-        require_admin(actor, region_code=hall_in.region_code)
+        require_admin(actor, region_code=hall_in.region_code, agency_id=hall_in.agency_id)  # also the hall it becomes
     same_code = by_code(db_session=db_session, code=hall_in.code)
     if hall_id is None:
         if same_code is not None:
