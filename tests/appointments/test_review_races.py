@@ -186,3 +186,37 @@ def test_a_departments_hall_admin_cannot_hand_a_hall_to_another_department(db_se
     db_session.rollback()
     saved = halls.save_hall(db_session=db_session, clock=clock, actor=admin, hall_in=HallIn(**values, agency_id=mine.id), hall_id=hall.id)
     assert saved.agency_id == mine.id
+
+
+@pytest.mark.req("MAP-01")
+@pytest.mark.req("MAP-03")
+def test_hall_lists_nearest_and_directory_take_the_same_number_of_queries_for_three_halls_or_nine(client, db_session, clock, item):
+    from sqlalchemy import event
+
+    from tests.factories import make_hall
+
+    urls = ["/api/v1/halls", "/api/v1/halls/nearest?lat=30.45&lng=106.63&limit=50", "/api/v1/halls/directory", "/halls",
+            "/halls/directory", "/halls?lat=30.45&lng=106.63"]
+    engine = db_session.get_bind()
+
+    def queries() -> list[int]:
+        counts = []
+        for url in urls:
+            seen = []
+            listener = lambda *args: seen.append(1)  # noqa: E731
+            event.listen(engine, "before_cursor_execute", listener)
+            try:
+                assert client.get(url).status_code == 200
+            finally:
+                event.remove(engine, "before_cursor_execute", listener)
+            counts.append(len(seen))
+        return counts
+
+    for _ in range(3):
+        make_hall(db_session, clock, items=[item])
+    db_session.commit()
+    few = queries()
+    for _ in range(6):
+        make_hall(db_session, clock, items=[item])
+    db_session.commit()
+    assert queries() == few

@@ -27,9 +27,8 @@ Kind = Annotated[HallKind | None, Query()]
 
 @router.get("/halls", response_model=HallListOut, summary="政务服务场所列表：地址、事项、服务时间、排队、评价")
 def hall_list(db: Db, clock: Now, kind: Kind = None, region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None) -> HallListOut:
-    rows = halls.list_halls(db_session=db, kind=kind.value if kind else None, region_code=region)
-    waiting = queue.waiting_counts(db_session=db, clock=clock, hall_ids=[h.id for h in rows])
-    out = [views.hall_out(db_session=db, clock=clock, hall=h, waiting=waiting.get(h.id, 0)) for h in rows]
+    out = views.hall_outs(db_session=db, clock=clock, rows=halls.list_halls(db_session=db, kind=kind.value if kind else None,
+                                                                           region_code=region))
     return HallListOut(halls=out, total=len(out))
 
 
@@ -37,13 +36,13 @@ def hall_list(db: Db, clock: Now, kind: Kind = None, region: Annotated[str | Non
 def nearest(db: Db, clock: Now, lat: Annotated[float, Query(ge=-90, le=90)], lng: Annotated[float, Query(ge=-180, le=180)],
             limit: Annotated[int, Query(ge=1, le=50)] = 5, kind: Kind = None) -> HallListOut:
     ranked = hall_map.nearest(db_session=db, lat=lat, lng=lng, limit=limit, kind=kind.value if kind else None)
-    out = [views.hall_out(db_session=db, clock=clock, hall=h, distance_km=km) for h, km in ranked]
+    out = views.hall_outs(db_session=db, clock=clock, rows=[h for h, _ in ranked], distances={h.id: km for h, km in ranked})
     return HallListOut(halls=out, total=len(out))
 
 
 @router.get("/halls/directory", response_model=list[DirectoryRow], summary="政务服务通讯录：电话、邮箱、传真、地址、服务时间")
 def directory(db: Db) -> list[DirectoryRow]:
-    return [views.directory_row(db_session=db, hall=h) for h in halls.list_halls(db_session=db)]
+    return views.directory_rows(db_session=db, rows=halls.list_halls(db_session=db))
 
 
 @router.get("/halls/{hall_id}", response_model=HallOut, summary="场所详情")

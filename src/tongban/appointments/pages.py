@@ -37,14 +37,12 @@ def hall_list(request: Request, db: Db, clock: Now, kind: Annotated[str, Query(m
     """政务服务地图 as a list; with a location, nearest first with the distance; with an item, the halls handling it."""
     if item is not None:
         found = [h for h, _ in halls.halls_for_item(db_session=db, item_id=item)]
-        rows = [views.hall_out(db_session=db, clock=clock, hall=h) for h in dict.fromkeys(found)]
+        rows = views.hall_outs(db_session=db, clock=clock, rows=list(dict.fromkeys(found)))
     elif lat is not None and lng is not None:
         ranked = hall_map.nearest(db_session=db, lat=lat, lng=lng, limit=50, kind=_kind(kind))
-        rows = [views.hall_out(db_session=db, clock=clock, hall=h, distance_km=km) for h, km in ranked]
+        rows = views.hall_outs(db_session=db, clock=clock, rows=[h for h, _ in ranked], distances={h.id: km for h, km in ranked})
     else:
-        found = halls.list_halls(db_session=db, kind=_kind(kind))
-        waiting = queue.waiting_counts(db_session=db, clock=clock, hall_ids=[h.id for h in found])
-        rows = [views.hall_out(db_session=db, clock=clock, hall=h, waiting=waiting.get(h.id, 0)) for h in found]
+        rows = views.hall_outs(db_session=db, clock=clock, rows=halls.list_halls(db_session=db, kind=_kind(kind)))
     return render(request, "appointments/halls.html", rows=rows, kinds=list(HallKind), kind=kind, lat=lat, lng=lng, item=item)
 
 
@@ -58,7 +56,7 @@ def hall_svg_map(request: Request, db: Db, clock: Now) -> HTMLResponse:
 
 @router.get("/halls/directory", response_class=HTMLResponse)
 def directory(request: Request, db: Db) -> HTMLResponse:
-    rows = [views.directory_row(db_session=db, hall=h) for h in halls.list_halls(db_session=db)]
+    rows = views.directory_rows(db_session=db, rows=halls.list_halls(db_session=db))
     return render(request, "appointments/directory.html", rows=rows)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts import identity, persons
 from tongban.appointments import bookings, halls, messages, queue
-from tongban.appointments.enums import AppointmentStatus, HallKind, HomeVisitReason, HomeVisitStatus, TicketSource, TicketStatus
-from tongban.appointments.models import Appointment, Hall, HomeVisit, QueueTicket
+from tongban.appointments.enums import AppointmentStatus, HallKind, SessionDays, HomeVisitReason, HomeVisitStatus, TicketSource, TicketStatus
+from tongban.appointments.models import Appointment, Hall, HallSession, HomeVisit, QueueTicket, Window, WindowGroup
 from tongban.appointments.schemas import (
     AppointmentOut, DirectoryRow, GroupOut, HallOut, HomeVisitOut, MaterialLine, QueueGroupOut, QueueOut, SessionOut, TicketOut,
 )
@@ -21,11 +24,40 @@ FORM_LABELS = {"original": "原件", "copy": "复印件", "electronic": "电子�
 
 def hall_out(*, db_session: Session, clock: Clock, hall: Hall, waiting: int | None = None,
              distance_km: float | None = None) -> HallOut:
-    sessions = halls.sessions_of(db_session=db_session, hall_id=hall.id)
-    groups = halls.groups_of(db_session=db_session, hall_id=hall.id)
-    windows = halls.windows_of(db_session=db_session, hall_id=hall.id)
-    items = halls.items_of_groups(db_session=db_session, group_ids=[g.id for g in groups])
-    per_group = queue.group_waiting_counts(db_session=db_session, clock=clock, hall_id=hall.id)
+    out = hall_outs(db_session=db_session, clock=clock, rows=[hall], distances={hall.id: distance_km})[0]
+    return out if waiting is None else out.model_copy(update={"waiting": waiting})
+
+
+def _by_hall(db_session: Session, model, hall_ids: list[int], *order) -> dict[int, list]:
+    found: dict[int, list] = defaultdict(list)
+    for row in db_session.scalars(select(model).where(model.hall_id.in_(hall_ids)).order_by(*order)):
+        found[row.hall_id].append(row)
+    return found
+
+
+def _sessions_by_hall(db_session: Session, hall_ids: list[int]) -> dict[int, list[HallSession]]:
+    order = {d.value: i for i, d in enumerate(SessionDays)}
+    found = _by_hall(db_session, HallSession, hall_ids, HallSession.id)
+    return {h: sorted(rows, key=lambda s: (order[s.days], s.start_minute)) for h, rows in found.items()}
+
+
+def hall_outs(*, db_session: Session, clock: Clock, rows: list[Hall], distances: dict[int, float | None] | None = None) -> list[HallOut]:
+    """Many halls in a fixed number of queries, whatever their number (the list, the nearest, the map)."""
+    ids = [h.id for h in rows]
+    if not ids:
+        return []
+    sessions = _sessions_by_hall(db_session, ids)
+    groups = _by_hall(db_session, WindowGroup, ids, WindowGroup.sort, WindowGroup.id)
+    windows = _by_hall(db_session, Window, ids, Window.number)
+    items = halls.items_of_groups(db_session=db_session, group_ids=[g.id for gs in groups.values() for g in gs])
+    per_group = queue.group_waiting_counts_of(db_session=db_session, clock=clock, hall_ids=ids)
+    distances = distances or {}
+    return [_hall_out(h, sessions.get(h.id, []), groups.get(h.id, []), windows.get(h.id, []), items, per_group,
+                      distances.get(h.id)) for h in rows]
+
+
+def _hall_out(hall: Hall, sessions: list[HallSession], groups: list[WindowGroup], windows: list[Window],
+              items: dict[int, list], per_group: dict[int, int], distance_km: float | None) -> HallOut:
     all_items: dict[int, dict] = {}
     for group in groups:
         for item in items[group.id]:
@@ -45,7 +77,7 @@ def hall_out(*, db_session: Session, clock: Clock, hall: Hall, waiting: int | No
                          items=[{"id": i.id, "name": i.name} for i in items[g.id]], booking_required=g.booking_required,
                          waiting=per_group.get(g.id, 0)) for g in groups],
         items=sorted(all_items.values(), key=lambda i: i["name"]),
-        waiting=sum(per_group.values()) if waiting is None else waiting, rating=None, rating_label=NO_RATING,
+        waiting=sum(per_group.get(g.id, 0) for g in groups), rating=None, rating_label=NO_RATING,
         distance_km=round(distance_km, 2) if distance_km is not None else None,
         booking_url=f"/halls/{hall.id}/book" if hall.bookable else "",
         links={"detail": f"/halls/{hall.id}", "book": f"/halls/{hall.id}/book" if hall.bookable else "",
@@ -54,15 +86,13 @@ def hall_out(*, db_session: Session, clock: Clock, hall: Hall, waiting: int | No
 
 
 def _days_label(days: str) -> str:
-    from tongban.appointments.enums import SessionDays
-
     return SessionDays(days).label
 
 
-def directory_row(*, db_session: Session, hall: Hall) -> DirectoryRow:
-    return DirectoryRow(id=hall.id, name=hall.name, kind_label=HallKind(hall.kind).label, address=hall.address,
-                        phone=hall.phone, email=hall.email, fax=hall.fax,
-                        hours=halls.hours_lines(halls.sessions_of(db_session=db_session, hall_id=hall.id)))
+def directory_rows(*, db_session: Session, rows: list[Hall]) -> list[DirectoryRow]:
+    sessions = _sessions_by_hall(db_session, [h.id for h in rows]) if rows else {}
+    return [DirectoryRow(id=h.id, name=h.name, kind_label=HallKind(h.kind).label, address=h.address, phone=h.phone,
+                         email=h.email, fax=h.fax, hours=halls.hours_lines(sessions.get(h.id, []))) for h in rows]
 
 
 def appointment_out(*, db_session: Session, clock: Clock, row: Appointment) -> AppointmentOut:
