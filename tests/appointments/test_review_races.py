@@ -220,3 +220,25 @@ def test_hall_lists_nearest_and_directory_take_the_same_number_of_queries_for_th
         make_hall(db_session, clock, items=[item])
     db_session.commit()
     assert queries() == few
+
+
+@pytest.mark.req("APPT-06")
+def test_a_booked_person_recalled_after_a_no_show_gets_the_suspension_it_caused_lifted(db_session, clock, hall_setup, item, actor):
+    from tongban.appointments import calling, queue
+    from tests.appointments.test_bookings import _no_show, _slots
+
+    hall, _, windows = hall_setup
+    for _ in range(3):
+        _no_show(db_session, clock, hall, item, actor)
+    staff, _ = make_actor(db_session, clock, role="consultant", region_code="511602")
+    slots.open_slots(db_session=db_session, clock=clock, hall=hall)
+    slot = _slots(db_session, clock, hall)[0]
+    row = bookings.book(db_session=db_session, clock=clock, actor=actor, slot_id=slot.id, item_id=item.id)
+    clock.advance(days=(slot.day - clock.today()).days)
+    ticket = queue.for_booking(db_session=db_session, clock=clock, appointment=row)
+    calling.call_next(db_session=db_session, clock=clock, actor=staff, window_id=windows[0].id)
+    calling.finish(db_session=db_session, clock=clock, actor=staff, ticket_id=ticket.id, outcome="no_show")
+    assert bookings.suspended_until(db_session=db_session, clock=clock, person_id=actor.person_id) is not None
+    calling.recall(db_session=db_session, clock=clock, actor=staff, ticket_id=ticket.id)  # they were at the toilet
+    assert row.status == "checked_in"
+    assert bookings.suspended_until(db_session=db_session, clock=clock, person_id=actor.person_id) is None

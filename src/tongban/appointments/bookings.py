@@ -253,12 +253,19 @@ def force_majeure(*, db_session: Session, clock: Clock, actor: StaffActor, appoi
     if was_booked:
         _release(db_session, row)
     db_session.flush()
-    account = db_session.get(BookingAccount, row.person_id)
+    lift_if_cleared(db_session=db_session, clock=clock, hall=hall, person_id=row.person_id)
+    return row
+
+
+def lift_if_cleared(*, db_session: Session, clock: Clock, hall: Hall, person_id: int) -> None:
+    """A no-show no longer counts (force majeure, or the person came back when recalled): a suspension it
+    caused ends once the month's count is back within the hall's limit."""
+    db_session.flush()
+    account = db_session.get(BookingAccount, person_id)
     if account is not None and account.suspended_until is not None:
-        if no_show_count(db_session=db_session, clock=clock, person_id=row.person_id) <= hall.no_show_limit:
+        if no_show_count(db_session=db_session, clock=clock, person_id=person_id) <= hall.no_show_limit:
             account.suspended_until, account.updated_at = None, clock.now()
     db_session.flush()
-    return row
 
 
 def suspended_until(*, db_session: Session, clock: Clock, person_id: int) -> date | None:

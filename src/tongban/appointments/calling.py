@@ -106,19 +106,21 @@ def recall(*, db_session: Session, clock: Clock, actor: StaffActor, ticket_id: i
         busy = current(db_session=db_session, clock=clock, window=window)
         if busy is not None:
             raise Conflict("WINDOW_BUSY", f"请先将 {busy.number} 标记为已办理或过号")
-        _restore_booking(db_session, clock, ticket)
+        _restore_booking(db_session, clock, hall, ticket)
     ticket.status, ticket.called_at, ticket.call_count = T.called.value, clock.now(), ticket.call_count + 1
     _tell_called(db_session, clock, hall, window, ticket)
     db_session.flush()
     return ticket
 
 
-def _restore_booking(db_session: Session, clock: Clock, ticket: QueueTicket) -> None:
+def _restore_booking(db_session: Session, clock: Clock, hall: Hall, ticket: QueueTicket) -> None:
+    """The booked person came back after all: the no-show is withdrawn, and so is a suspension it caused."""
     if ticket.appointment_id is None:
         return
     row = db_session.get(Appointment, ticket.appointment_id)
     if row is not None and row.status == AppointmentStatus.no_show.value:
         row.status, row.updated_at = AppointmentStatus.checked_in.value, clock.now()
+        bookings.lift_if_cleared(db_session=db_session, clock=clock, hall=hall, person_id=row.person_id)
 
 
 def finish(*, db_session: Session, clock: Clock, actor: StaffActor, ticket_id: int, outcome: str) -> QueueTicket:
