@@ -33,7 +33,8 @@ def test_a_booking_read_before_another_request_cancelled_it_returns_its_seat_onc
     db_session.commit()
     stale = core_db.session_factory()()
     try:
-        held = stale.get(Appointment, rows[0].id)  # noqa: F841 (a reference keeps it in the session) a request read the booking while it was still booked …
+        # a request read the booking while it was still booked (the reference keeps it in that session) …
+        held = stale.get(Appointment, rows[0].id)  # noqa: F841
         other = core_db.session_factory()()
         try:  # … and meanwhile the person cancelled it
             bookings.cancel(db_session=other, clock=clock, actor=actors[0], appointment_id=rows[0].id)
