@@ -24,7 +24,7 @@ def test_pages_and_forms_answer_garbage_with_4xx_and_refuse_posts_without_csrf(c
     csrf = p.csrf_token
     bad = []
     H, G, W = hall.id, group.id, windows[0].id
-    gets = [f"/halls?lat=nan&lng=1", "/halls?lat=1e400&lng=2", "/halls?kind=" + "x" * 30, "/halls?item=99999999999", "/halls?item=abc",
+    gets = ["/halls?lat=nan&lng=1", "/halls?lat=1e400&lng=2", "/halls?kind=" + "x" * 30, "/halls?item=99999999999", "/halls?item=abc",
             f"/halls/{H}/book?day=2026-13-01", f"/halls/{H}/book?group=999999&item=1", f"/halls/{H}/book?item=999999",
             f"/halls/{H}/book?day=9999-12-31&group={G}&item={item.id}", "/halls/99999999999", "/halls/0/screen", f"/halls/{H}/kiosk/tickets/999",
             "/appointments/99999", "/tickets/2147483647", f"/staff/halls/{H}/calling?window=99999", f"/staff/halls/{H}/calling?window=abc",
@@ -53,7 +53,7 @@ def test_pages_and_forms_answer_garbage_with_4xx_and_refuse_posts_without_csrf(c
              (f"/staff/halls/{H}/windows", {"number": "5", "group_id": str(G), "agency_id": "99999"}), (f"/staff/halls/{H}/windows/99999", {"number": "5", "group_id": str(G)}),
              (f"/staff/halls/{H}/windows", {"number": "7", "group_id": str(G), "helps": ["99999"]}),
              ("/staff/halls", {"code": "", "name": ""}), ("/staff/halls", {"code": "NEW1", "name": "x", "kind": "zzz", "level": "county", "region_code": "511602"}),
-             (f"/staff/windows/99999/call-next", {}), (f"/staff/windows/{W}/call-next", {}), ("/staff/tickets/99999/recall", {}), ("/staff/tickets/99999/handled", {}),
+             ("/staff/windows/99999/call-next", {}), (f"/staff/windows/{W}/call-next", {}), ("/staff/tickets/99999/recall", {}), ("/staff/tickets/99999/handled", {}),
              (f"/staff/halls/{H}/green-channel", {"group_id": str(G), "reason": "zzz"}), (f"/staff/halls/{H}/green-channel", {"group_id": "99999", "reason": "elderly"}),
              (f"/staff/halls/{H}/green-channel", {"group_id": str(G), "reason": "elderly", "phone": "abc"}),
              ("/staff/appointments/99999/refuse", {"reason": "x"}), ("/staff/appointments/1/refuse", {"reason": ""}), ("/staff/appointments/1/force-majeure", {"reason": "x" * 999}),
