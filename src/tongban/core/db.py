@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -33,6 +33,13 @@ class UtcDateTime(TypeDecorator):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        # SQLite keeps the wall time and drops the offset: a Beijing time must become UTC before it is written
+        # (or compared), or it comes back eight hours off. Naive values are taken as the UTC they already are.
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(timezone.utc)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return as_utc(value)
