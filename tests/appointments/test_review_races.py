@@ -243,3 +243,29 @@ def test_a_booked_person_recalled_after_a_no_show_gets_the_suspension_it_caused_
     calling.recall(db_session=db_session, clock=clock, actor=staff, ticket_id=ticket.id)  # they were at the toilet
     assert row.status == "checked_in"
     assert bookings.suspended_until(db_session=db_session, clock=clock, person_id=actor.person_id) is None
+
+
+@pytest.mark.req("APPT-06")
+def test_force_majeure_recorded_while_the_day_is_closed_is_not_overwritten_by_the_no_show(db_session, clock, hall_setup, item):
+    hall, _, _ = hall_setup
+    slot, actors, rows = _two_bookings(db_session, clock, hall, item)
+    staff, _ = make_actor(db_session, clock, role="consultant", region_code="511602")
+    db_session.commit()
+    clock.advance(days=9)  # the booked day is past: the hourly close would record a no-show
+    stale = core_db.session_factory()()
+    try:
+        row = stale.get(Appointment, rows[0].id)  # the close read it while it was still booked …
+        stale.commit()
+        other = core_db.session_factory()()
+        try:  # … and meanwhile staff recorded force majeure for it
+            bookings.force_majeure(db_session=other, clock=clock, actor=staff, appointment_id=rows[0].id, reason="暴雨封路")
+            other.commit()
+        finally:
+            other.close()
+        bookings.record_no_show(db_session=stale, clock=clock, row=row, by="system")
+        stale.commit()
+    finally:
+        stale.close()
+    db_session.expire_all()
+    assert db_session.get(Appointment, rows[0].id).status == "excused"
+    assert bookings.no_show_count(db_session=db_session, clock=clock, person_id=actors[0].person_id) == 0

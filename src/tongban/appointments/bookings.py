@@ -218,9 +218,15 @@ def no_show_count(*, db_session: Session, clock: Clock, person_id: int) -> int:
 
 def record_no_show(*, db_session: Session, clock: Clock, row: Appointment, by: str) -> None:
     """失约: no ticket taken, or a ticket taken and not handled. More than the hall's limit in a month suspends
-    online booking for the hall's period (002 8.2.2e)."""
-    row.status, row.marked_by, row.updated_at = S.no_show.value, by, clock.now()
-    db_session.flush()
+    online booking for the hall's period (002 8.2.2e). Conditional on the status it still has, so force majeure or a
+    cancellation recorded meanwhile by another request is never overwritten (it then counts nothing)."""
+    marked = db_session.execute(
+        update(Appointment).where(Appointment.id == row.id, Appointment.status.in_((S.booked.value, S.checked_in.value)))
+        .values(status=S.no_show.value, marked_by=by, updated_at=clock.now()).execution_options(synchronize_session=False)
+    ).rowcount
+    db_session.refresh(row)
+    if marked != 1:
+        return
     hall = halls.get(db_session=db_session, hall_id=row.hall_id)
     count = no_show_count(db_session=db_session, clock=clock, person_id=row.person_id)
     if count <= hall.no_show_limit:
