@@ -183,6 +183,11 @@ def mask(kind: str | IdKind, number: str) -> str:
     return value[0] + "*" * max(3, len(value) - 3) + value[-2:]
 
 
+def mask_name(name: str) -> str:
+    """李梅 → 李*: public pages, ticket slips and screens show a person only by the first character."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
 def mask_phone(phone: str) -> str:
     value = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", phone or ""))
     if _MOBILE.fullmatch(value):

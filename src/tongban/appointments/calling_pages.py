@@ -50,7 +50,7 @@ def _station(request: Request, db: Session, clock: Clock, actor: StaffActor, hal
                 if v.status in (HomeVisitStatus.requested.value, HomeVisitStatus.scheduled.value)],
         handled=calling.handled_today(db_session=db, clock=clock, hall_id=hall.id), error=error,
         msg=MESSAGES.get(request.query_params.get("msg", ""), ""), starts_passed=lambda r: bookings.starts_at_passed(clock, r),
-        mask_name=views.mask_name, hhmm=halls.hhmm,
+        hhmm=halls.hhmm,
     )
 
 

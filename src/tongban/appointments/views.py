@@ -164,6 +164,3 @@ def mask_address(address: str) -> str:
     return address if len(address) <= 6 else address[:6] + "…"
 
 
-def mask_name(name: str) -> str:
-    """李梅 → 李*: the ticket machine and screens show no full names."""
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""

@@ -23,6 +23,7 @@ from stdnum.exceptions import ValidationError
 
 from tongban.accounts.identity import IdKind
 from tongban.accounts.identity import mask as mask_id_number
+from tongban.accounts.identity import mask_name
 from tongban.accounts.identity import normalize as normalize_id
 from tongban.accounts.identity import validate as validate_id
 from tongban.cases import documents, seals
@@ -154,9 +155,7 @@ def mask_identifier(id_kind: str, value: str) -> str:
 
 def mask_holder_name(subject_kind: str, name: str) -> str:
     """Public pages show an organisation's name in full, a person's only by the first character."""
-    if subject_kind == "org" or len(name) <= 1:
-        return name
-    return name[0] + "*" * (len(name) - 1)
+    return name if subject_kind == "org" else mask_name(name)
 
 
 # --- payload and QR ------------------------------------------------------------------------------
