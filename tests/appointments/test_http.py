@@ -333,3 +333,14 @@ def test_admin_creates_a_hall_with_contacts_directions_and_photos(client, db_ses
     assert (detail["phone"], detail["fax"], detail["directions"]) == ("0826-2400001", "0826-2400002", "乘坐协兴专线到终点站")
     evil = client.post(f"/staff/halls/{hall_id}/settings", data={**settings, "photos": "javascript:alert(1) x"})
     assert evil.status_code == 422
+
+
+@pytest.mark.req("MAP-02")
+def test_the_map_form_filters_without_a_location_and_tells_a_wrong_one_on_the_page(client, world):
+    filtered = client.get("/halls?kind=&lat=&lng=")  # what the form sends when only the type is chosen
+    assert filtered.status_code == 200 and "广安区政务服务中心" in filtered.text
+    for query, message in (("lat=30.4&lng=", "请同时填写纬度和经度"), ("lat=三十&lng=106", "纬度和经度应为数字"),
+                           ("lat=91&lng=500", "纬度应在 -90 到 90 之间")):
+        page = client.get(f"/halls?kind=&{query}")
+        assert page.status_code == 422 and message in page.text and 'role="alert"' in page.text, query
+        assert "广安区政务服务中心" in page.text  # the list is still there, not a bare error page

@@ -28,6 +28,21 @@ def check_point(lat: float, lng: float) -> None:
         raise InvalidInput("COORDINATES_INVALID", "位置不正确：纬度应在 -90 到 90 之间，经度应在 -180 到 180 之间")
 
 
+def parse_point(lat: str, lng: str) -> tuple[float, float] | None:
+    """The location typed into the map form: None when both boxes are empty, else checked coordinates."""
+    lat, lng = (lat or "").strip(), (lng or "").strip()
+    if not lat and not lng:
+        return None
+    if not lat or not lng:
+        raise InvalidInput("COORDINATES_INCOMPLETE", "请同时填写纬度和经度，或都不填")
+    try:
+        point = float(lat), float(lng)
+    except ValueError:
+        raise InvalidInput("COORDINATES_INVALID", "纬度和经度应为数字，例如 30.46 和 106.63") from None
+    check_point(*point)
+    return point
+
+
 def nearest(*, db_session: Session, lat: float, lng: float, limit: int = 5, kind: str | None = None) -> list[tuple[Hall, float]]:
     """就近办事: halls with coordinates, nearest first."""
     check_point(lat, lng)

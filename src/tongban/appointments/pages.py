@@ -31,19 +31,25 @@ def _kind(value: str) -> str | None:
 
 @router.get("/halls", response_class=HTMLResponse)
 def hall_list(request: Request, db: Db, clock: Now, kind: Annotated[str, Query(max_length=20)] = "",
-              lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
-              lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
+              lat: Annotated[str, Query(max_length=30)] = "", lng: Annotated[str, Query(max_length=30)] = "",
               item: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
-    """政务服务地图 as a list; with a location, nearest first with the distance; with an item, the halls handling it."""
+    """政务服务地图 as a list; with a location, nearest first with the distance; with an item, the halls handling it.
+    The form always sends both location boxes, so empty ones mean "no location" and a wrong one is told on the page."""
+    error, point = "", None
+    try:
+        point = hall_map.parse_point(lat, lng)
+    except DomainError as exc:
+        error = exc.message
     if item is not None:
         found = [h for h, _ in halls.halls_for_item(db_session=db, item_id=item)]
         rows = views.hall_outs(db_session=db, clock=clock, rows=list(dict.fromkeys(found)))
-    elif lat is not None and lng is not None:
-        ranked = hall_map.nearest(db_session=db, lat=lat, lng=lng, limit=50, kind=_kind(kind))
+    elif point is not None:
+        ranked = hall_map.nearest(db_session=db, lat=point[0], lng=point[1], limit=50, kind=_kind(kind))
         rows = views.hall_outs(db_session=db, clock=clock, rows=[h for h, _ in ranked], distances={h.id: km for h, km in ranked})
     else:
         rows = views.hall_outs(db_session=db, clock=clock, rows=halls.list_halls(db_session=db, kind=_kind(kind)))
-    return render(request, "appointments/halls.html", rows=rows, kinds=list(HallKind), kind=kind, lat=lat, lng=lng, item=item)
+    return render(request, "appointments/halls.html", status_code=422 if error else 200, rows=rows, kinds=list(HallKind),
+                  kind=kind, lat=lat, lng=lng, item=item, error=error)
 
 
 @router.get("/halls/map", response_class=HTMLResponse)
