@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
+import time
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -63,7 +66,32 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    event.listen(engine, "connect", _mark_used)
+    event.listen(engine, "checkin", _mark_used)
+    event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
+    return engine
+
+
+PING_AFTER_IDLE_S = 10.0  # a pooled connection unused this long is tested before it is handed out
+
+
+def _mark_used(_dbapi_connection, record, *_args) -> None:
+    record.info["used_at"] = time.monotonic()
+
+
+def _ping_if_idle(dialect, dbapi_connection, record, _proxy) -> None:
+    """Pre-ping, but only connections that sat idle: one that served a request a moment ago is alive, and testing
+    it would cost a round trip per transaction. A dead idle one (a firewall's idle timeout, a server restart
+    meanwhile) is dropped and the pool hands out another. A server restart in the last seconds shows once, to the
+    statement that meets the dead connection; SQLAlchemy then renews the whole pool."""
+    if time.monotonic() - record.info.get("used_at", 0.0) < PING_AFTER_IDLE_S:
+        return
+    try:
+        dialect.do_ping(dbapi_connection)
+    except Exception as exc:
+        raise DisconnectionError("stale pooled connection") from exc
+    record.info["used_at"] = time.monotonic()
 
 
 _engine: Engine | None = None

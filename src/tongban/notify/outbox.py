@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, Integer, String, Text, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import JSON, Index, Integer, String, Text, and_, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -60,6 +60,9 @@ class Job(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)  # e.g. "supervision.scan:2026-11-20T10:00"
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+_INSERT_JOB = Job.__table__.insert()
 
 
 @dataclass
@@ -133,12 +136,7 @@ def enqueue(
     dedupe_key: str | None = None, max_attempts: int = 5,
 ) -> Job | None:
     """Add a job to the caller's transaction. With a dedupe_key already taken nothing is added (None)."""
-    json.dumps(payload)  # a payload that cannot be stored fails here, in the caller's request, not later
-    now = clock.now()
-    values = dict(
-        kind=kind, payload=payload, status=JobStatus.queued.value, attempts=0, max_attempts=max_attempts,
-        run_after=run_after or now, last_error="", dedupe_key=dedupe_key, created_at=now,
-    )
+    values = _job_values(clock, kind, payload, run_after, dedupe_key, max_attempts)
     if dedupe_key is None:
         job = Job(**values)
         db_session.add(job)
@@ -148,6 +146,30 @@ def enqueue(
     statement = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Job.id)
     new_id = db_session.execute(statement).scalar()
     return db_session.get(Job, new_id) if new_id else None
+
+
+def _job_values(clock: Clock, kind: str, payload: dict, run_after: datetime | None, dedupe_key: str | None,
+                max_attempts: int) -> dict:
+    json.dumps(payload)  # a payload that cannot be stored fails here, in the caller's request, not later
+    now = clock.now()
+    return dict(kind=kind, payload=payload, status=JobStatus.queued.value, attempts=0, max_attempts=max_attempts,
+                run_after=run_after or now, last_error="", dedupe_key=dedupe_key, created_at=now)
+
+
+def enqueue_now(*, db_session: Session, clock: Clock, kind: str, payload: dict, max_attempts: int = 5) -> None:
+    """`enqueue` for a hot path: one Core INSERT in the caller's transaction, at once, with no Job object to flush."""
+    db_session.connection().execute(_INSERT_JOB, _job_values(clock, kind, payload, None, None, max_attempts))
+
+
+def insert_from(*, source, payload, kind: str, max_attempts: int = 5):
+    """An INSERT of one queued job per row of `source` (a CTE), `payload` being a JSON expression over its columns,
+    due at the bind parameter `now`. On PostgreSQL a data-modifying CTE lets a hot path write its row and the job
+    that follows it up in one statement."""
+    columns = ["kind", "payload", "status", "attempts", "max_attempts", "run_after", "last_error", "created_at"]
+    now = bindparam("now", type_=UtcDateTime)
+    rows = select(literal(kind), payload, literal(JobStatus.queued.value), literal(0), literal(max_attempts), now,
+                  literal(""), now).select_from(source)
+    return Job.__table__.insert().from_select(columns, rows)
 
 
 def slot_start(now: datetime, every: timedelta) -> datetime:
