@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -74,17 +75,17 @@ _ACTIVE_OF_PERSON = (
 )
 
 
-def _check_rules(db_session: Session, hall, person_id: int, slot, item_id: int) -> None:
+def _check_rules(connection: Connection, person_id: int, slot: Row, item_id: int) -> None:
     """Per-person limit, the same item twice, two bookings at one time (bcgov: MAX_NO_OF_APPOINTMENTS_REACHED,
     CONFLICT_APPOINTMENT). Runs after the account lock, so a second request of the same person waits and sees this one."""
-    active = db_session.connection().execute(_ACTIVE_OF_PERSON, {"person_id": person_id}).all()
+    active = connection.execute(_ACTIVE_OF_PERSON, {"person_id": person_id}).all()
     # the same rows the partial unique indexes see: a past day's booking stays active until its day is closed
     if any(a.item_id == item_id for a in active):
         raise Conflict("DUPLICATE_BOOKING", "您已预约过该事项，请勿重复预约；如需改期，请先取消原预约")
     if any(a.day == slot.day and a.start_minute < slot.end_minute and slot.start_minute < a.end_minute for a in active):
         raise Conflict("TIME_CONFLICT", "您在这个时间已有其他预约，请选择其他时段")
-    if len(active) >= hall.max_active_bookings:
-        raise Conflict("MAX_BOOKINGS_REACHED", f"每人最多同时保留 {hall.max_active_bookings} 个未办理的预约，请办理或取消后再预约")
+    if len(active) >= slot.max_active_bookings:
+        raise Conflict("MAX_BOOKINGS_REACHED", f"每人最多同时保留 {slot.max_active_bookings} 个未办理的预约，请办理或取消后再预约")
 
 
 _HALL = Hall.__table__
@@ -102,7 +103,7 @@ _SLOT_HALL_ITEM = (
 )
 
 
-def _usable_slot(found):
+def _usable_slot(found: Row | None) -> Row:
     """The slot's row checked: it exists, the item is handled by its windows and can be booked, the hall books online."""
     if found is None:
         raise NotFound("SLOT_NOT_FOUND", "没有找到这个预约时段")
@@ -125,8 +126,11 @@ _TAKE_SEAT = (_SLOT.update().where(_SLOT.c.id == bindparam("slot_id"), _SLOT.c.b
 
 
 def _pg_lock_and_read():
-    """PostgreSQL: lock the account (the upsert) and read the slot in one statement."""
-    account = postgresql.insert(_ACCOUNT).values(person_id=bindparam("person_id"), updated_at=bindparam("now"))
+    """PostgreSQL: lock the account (the upsert) and read the slot in one statement. A slot already full locks and
+    writes nothing: that answer costs only the read."""
+    has_room = select(_SLOT.c.id).where(_SLOT.c.id == bindparam("slot_id"), _SLOT.c.booked < _SLOT.c.capacity).exists()
+    person = select(bindparam("person_id", type_=_ACCOUNT.c.person_id.type), bindparam("now", type_=_ACCOUNT.c.updated_at.type))
+    account = postgresql.insert(_ACCOUNT).from_select(["person_id", "updated_at"], person.where(has_room))
     account = (account.on_conflict_do_update(index_elements=["person_id"], set_={"updated_at": bindparam("now")})
                .returning(_ACCOUNT.c.suspended_until).cte("account"))
     return _SLOT_HALL_ITEM.add_columns(select(account.c.suspended_until).scalar_subquery().label("suspended_until"))
@@ -173,7 +177,7 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
     if suspended_until is not None and suspended_until >= clock.today():
         raise Forbidden("BOOKING_SUSPENDED", f"您近一个月失约超过 {slot.no_show_limit} 次，网上预约已暂停至 {suspended_until.isoformat()}；"
                                              "如因不可抗力失约，请联系大厅说明")
-    _check_rules(db_session, slot, actor.person_id, slot, item_id)
+    _check_rules(connection, actor.person_id, slot, item_id)
     values = dict(person_id=actor.person_id, hall_id=slot.hall_id, group_id=slot.group_id, slot_id=slot.id, item_id=item_id,
                   item_name=slot.item_name, day=slot.day, start_minute=slot.start_minute, end_minute=slot.end_minute,
                   status=S.booked.value, channel=channel, reason="", marked_by="", created_at=now, updated_at=now)
