@@ -75,6 +75,28 @@ def test_one_person_racing_for_the_same_item_gets_one_booking(db_session, clock,
     assert db_session.scalar(select(func.sum(Slot.booked)).where(Slot.hall_id == hall.id)) == 1
 
 
+@pytest.mark.req("APPT-07")
+def test_one_person_racing_for_many_items_at_many_times_keeps_to_the_per_person_limit(db_session, clock, hall_setup, item, actor):
+    """No unique index backs the limit (3 not yet handled): only the account lock, which every booking takes before
+    it reads the person's other bookings, keeps it under a race."""
+    from tongban.appointments import halls
+    from tongban.appointments.schemas import GroupIn
+    from tests.factories import make_item
+
+    hall, group, _ = hall_setup
+    items = [item] + [make_item(db_session, clock, name=f"事项{i}") for i in range(7)]
+    halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall, group_id=group.id,
+                     group_in=GroupIn(name=group.name, ticket_prefix="A", item_ids=[i.id for i in items]))
+    slots.open_slots(db_session=db_session, clock=clock, hall=hall)
+    rows = slots.list_slots(db_session=db_session, clock=clock, hall=hall)[:8]
+    db_session.commit()
+    outcomes = _race(clock, [(actor, s.id, i.id) for s, i in zip(rows, items)])
+    assert outcomes.count("ok") == hall.max_active_bookings == 3
+    assert set(outcomes) == {"ok", "MAX_BOOKINGS_REACHED"}
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count(Appointment.id)).where(Appointment.person_id == actor.person_id)) == 3
+
+
 @pytest.mark.req("APPT-11")
 def test_ticket_machines_and_windows_racing_never_share_a_number_or_a_ticket(db_session, clock, hall_setup):
     from tongban.appointments import calling, halls, queue

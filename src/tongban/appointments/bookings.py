@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, bindparam, func, select, text, update
+from sqlalchemy import and_, bindparam, case, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -69,23 +69,28 @@ def lock_account(*, db_session: Session, clock: Clock, person_id: int) -> date |
 
 
 # The booking's statements are built once: the hot path only binds values (the web route and the API book through it).
-_ACTIVE_OF_PERSON = (
-    select(_APPOINTMENT.c.item_id, _APPOINTMENT.c.day, _APPOINTMENT.c.start_minute, _APPOINTMENT.c.end_minute)
-    .where(_APPOINTMENT.c.person_id == bindparam("person_id"), text(ACTIVE_SQL))  # the partial indexes' own predicate
-)
+# The person's rules, as one row over the same rows the partial unique indexes see (a past day's booking stays
+# active until its day is closed): how many are active, whether one is for this item, whether one overlaps the slot.
+_A = _APPOINTMENT.c
+_RULES = select(
+    func.count().label("active"),
+    func.coalesce(func.max(case((_A.item_id == bindparam("item_id"), 1), else_=0)), 0).label("same_item"),
+    func.coalesce(func.max(case((and_(_A.day == bindparam("slot_day", type_=_A.day.type),
+                                      _A.start_minute < bindparam("slot_end", type_=_A.end_minute.type),
+                                      bindparam("slot_start", type_=_A.start_minute.type) < _A.end_minute), 1), else_=0)), 0)
+    .label("overlap"),
+).where(_A.person_id == bindparam("person_id"), text(ACTIVE_SQL))
 
 
-def _check_rules(connection: Connection, person_id: int, slot: Row, item_id: int) -> None:
+def _refuse_by_rules(rules: Row, max_active: int) -> None:
     """Per-person limit, the same item twice, two bookings at one time (bcgov: MAX_NO_OF_APPOINTMENTS_REACHED,
-    CONFLICT_APPOINTMENT). Runs after the account lock, so a second request of the same person waits and sees this one."""
-    active = connection.execute(_ACTIVE_OF_PERSON, {"person_id": person_id}).all()
-    # the same rows the partial unique indexes see: a past day's booking stays active until its day is closed
-    if any(a.item_id == item_id for a in active):
+    CONFLICT_APPOINTMENT). Read after the account lock, so a second request of the same person waits and sees this one."""
+    if rules.same_item:
         raise Conflict("DUPLICATE_BOOKING", "您已预约过该事项，请勿重复预约；如需改期，请先取消原预约")
-    if any(a.day == slot.day and a.start_minute < slot.end_minute and slot.start_minute < a.end_minute for a in active):
+    if rules.overlap:
         raise Conflict("TIME_CONFLICT", "您在这个时间已有其他预约，请选择其他时段")
-    if len(active) >= slot.max_active_bookings:
-        raise Conflict("MAX_BOOKINGS_REACHED", f"每人最多同时保留 {slot.max_active_bookings} 个未办理的预约，请办理或取消后再预约")
+    if rules.active >= max_active:
+        raise Conflict("MAX_BOOKINGS_REACHED", f"每人最多同时保留 {max_active} 个未办理的预约，请办理或取消后再预约")
 
 
 _HALL = Hall.__table__
@@ -137,17 +142,22 @@ def _pg_lock_and_read():
 
 
 def _pg_write():
-    """PostgreSQL: take the seat, write the booking and queue its confirmation in one statement. The booking row
-    is written only if the seat was taken (so it returns no id when the slot filled meanwhile), the job only
-    with the row. Its values bind as new_<column>: a parameter named like a column of a table the statement
-    updates would be taken as one more SET clause."""
-    seat = _TAKE_SEAT.returning(_SLOT.c.id).cte("seat")
+    """PostgreSQL: check the person's rules, take the seat, write the booking and queue its confirmation, in one
+    statement (its snapshot is taken after the account lock, so it sees the person's other bookings). The seat is
+    taken only if the rules allow and there is room, the row written only with the seat, the job only with the row;
+    the answer is the rules' row and the new id (none when refused or full). Values bind as new_<column>: a
+    parameter named like a column of a table the statement updates would be taken as one more SET clause."""
+    rules = _RULES.cte("rules")
+    allowed = (select(rules.c.active).where(rules.c.same_item == 0, rules.c.overlap == 0, rules.c.active < bindparam("max_active"))
+               .exists())
+    seat = _TAKE_SEAT.where(allowed).returning(_SLOT.c.id).cte("seat")
     booked = (_APPOINTMENT.insert()
               .from_select(_BOOKED_COLUMNS, select(*(bindparam(f"new_{c}", type_=_APPOINTMENT.c[c].type) for c in _BOOKED_COLUMNS))
                            .select_from(seat))
               .returning(_APPOINTMENT.c.id).cte("booked"))
     confirm = insert_from(source=booked, payload=func.json_build_object("appointment_id", booked.c.id), kind=CONFIRM_JOB)
-    return select(booked.c.id).add_cte(confirm.cte("confirm"))
+    new_id = select(booked.c.id).scalar_subquery().label("new_id")
+    return select(rules.c.active, rules.c.same_item, rules.c.overlap, new_id).add_cte(confirm.cte("confirm"))
 
 
 _PG_LOCK_AND_READ, _PG_WRITE = _pg_lock_and_read(), _pg_write()
@@ -160,8 +170,9 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
     is the transaction's last write: the slot's row stays locked only for that statement and the commit.
 
     Its statements are built once and sent straight to the connection: a booking loads no ORM objects. On
-    PostgreSQL the account lock rides with the first read and the three writes are one statement, so a booking
-    is four round trips with BEGIN and COMMIT instead of seven."""
+    PostgreSQL the account lock rides with the first read, and the rules and the three writes are one statement:
+    a booking is four round trips with BEGIN and COMMIT (on SQLite, where a statement costs no round trip, they
+    stay six statements)."""
     db_session.flush()  # after anything the caller left pending
     connection = db_session.connection()
     on_postgres = connection.dialect.name == "postgresql"
@@ -177,14 +188,19 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
     if suspended_until is not None and suspended_until >= clock.today():
         raise Forbidden("BOOKING_SUSPENDED", f"您近一个月失约超过 {slot.no_show_limit} 次，网上预约已暂停至 {suspended_until.isoformat()}；"
                                              "如因不可抗力失约，请联系大厅说明")
-    _check_rules(connection, actor.person_id, slot, item_id)
+    rule_params = {"person_id": actor.person_id, "item_id": item_id, "slot_day": slot.day, "slot_start": slot.start_minute,
+                   "slot_end": slot.end_minute}
     values = dict(person_id=actor.person_id, hall_id=slot.hall_id, group_id=slot.group_id, slot_id=slot.id, item_id=item_id,
                   item_name=slot.item_name, day=slot.day, start_minute=slot.start_minute, end_minute=slot.end_minute,
                   status=S.booked.value, channel=channel, reason="", marked_by="", created_at=now, updated_at=now)
     try:
         if on_postgres:
-            new_id = connection.execute(_PG_WRITE, {"slot_id": slot.id, "now": now, **{f"new_{k}": v for k, v in values.items()}}).scalar()
+            written = connection.execute(_PG_WRITE, {**rule_params, "slot_id": slot.id, "now": now, "max_active": slot.max_active_bookings,
+                                                     **{f"new_{k}": v for k, v in values.items()}}).one()
+            _refuse_by_rules(written, slot.max_active_bookings)
+            new_id = written.new_id
         else:
+            _refuse_by_rules(connection.execute(_RULES, rule_params).one(), slot.max_active_bookings)
             new_id = connection.execute(_INSERT_APPOINTMENT, values).scalar_one()
             enqueue_now(db_session=db_session, clock=clock, kind=CONFIRM_JOB, payload={"appointment_id": new_id})
             if connection.execute(_TAKE_SEAT, {"slot_id": slot.id}).rowcount != 1:
