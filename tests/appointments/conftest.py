@@ -32,3 +32,24 @@ def actor(person):
     from tongban.accounts.access import PersonActor
 
     return PersonActor(person.id, person.name, person.id_kind)
+
+
+@pytest.fixture
+def enroll_kiosk(db_session, clock):
+    """Enroll a ticket machine for a hall as its region's window staff would; returns (device, clear token)."""
+    from tongban.accounts import staff
+    from tongban.appointments import kiosks
+    from tests.factories import make_staff
+
+    def enroll(hall, name: str = "一楼大厅取号机"):
+        account, _ = make_staff(db_session, clock, roles=["consultant"], region_code=hall.region_code)
+        new = kiosks.enroll(db_session=db_session, clock=clock, actor=staff.actor_for(account), hall=hall, name=name)
+        db_session.commit()
+        return new.device, new.token
+
+    return enroll
+
+
+def kiosk_cookie(client, hall, token: str) -> None:
+    """The machine's cookie, as the enrollment page sets it: only for this hall's kiosk pages."""
+    client.cookies.set("tb_kiosk", token, path=f"/halls/{hall.id}/kiosk")

@@ -10,6 +10,7 @@ import pytest
 from tongban.accounts import sessions
 from tongban.appointments import queue, slots
 from tongban.appointments.map import haversine_km
+from tests.appointments.conftest import kiosk_cookie
 from tests.factories import make_actor, make_hall, make_item, make_person
 
 
@@ -151,8 +152,9 @@ def test_one_citizen_cannot_see_or_cancel_another_citizens_booking(client, world
 
 
 @pytest.mark.req("APPT-09")
-def test_ticket_machine_page_wrong_id_and_no_booking_get_a_message_not_an_error(client, world, person):
+def test_ticket_machine_page_wrong_id_and_no_booking_get_a_message_not_an_error(client, world, person, enroll_kiosk):
     hall = world["hall"]
+    kiosk_cookie(client, hall, enroll_kiosk(hall)[1])
     page = client.get(f"/halls/{hall.id}/kiosk")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     bad = client.post(f"/halls/{hall.id}/kiosk/booking", data={"csrf": csrf, "id_number": "12345", "id_kind": "resident_id"})
@@ -166,6 +168,9 @@ def test_ticket_machine_page_wrong_id_and_no_booking_get_a_message_not_an_error(
     assert "A001" in slip and "前面还有" in slip
     forged = client.post(f"/halls/{hall.id}/kiosk/walk-in", data={"csrf": "x", "group_id": world["group"].id})
     assert forged.status_code == 403
+    client.cookies.delete("tb_kiosk")  # any other browser: the notice, and no lookup
+    refused = client.post(f"/halls/{hall.id}/kiosk/booking", data={"csrf": csrf, "id_number": "12345", "id_kind": "resident_id"})
+    assert refused.status_code == 403 and "本机尚未登记为取号机" in refused.text and "证件号码不正确" not in refused.text
 
 
 @pytest.mark.req("APPT-11")

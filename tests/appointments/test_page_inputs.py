@@ -7,13 +7,15 @@ import pytest
 
 from tongban.accounts import sessions
 from tongban.appointments import slots
+from tests.appointments.conftest import kiosk_cookie
 from tests.factories import make_hall, make_person, make_staff
 
 
 @pytest.mark.req("APPT-01")
 @pytest.mark.req("MAP-01")
-def test_pages_and_forms_answer_garbage_with_4xx_and_refuse_posts_without_csrf(client, db_session, clock, item):
+def test_pages_and_forms_answer_garbage_with_4xx_and_refuse_posts_without_csrf(client, db_session, clock, item, enroll_kiosk):
     hall, group, windows = make_hall(db_session, clock, items=[item])
+    _, kiosk_token = enroll_kiosk(hall)
     slots.open_slots(db_session=db_session, clock=clock, hall=hall)
     person = make_person(db_session, clock)
     account, _ = make_staff(db_session, clock, roles=["admin"], region_code="510000")
@@ -21,12 +23,14 @@ def test_pages_and_forms_answer_garbage_with_4xx_and_refuse_posts_without_csrf(c
     s = sessions.open_session(db_session=db_session, clock=clock, subject_kind="staff", subject_id=account.id)
     db_session.commit()
     client.cookies.update({"tb_session": p.token, "tb_staff": s.token, "tb_csrf": p.csrf_token})
+    kiosk_cookie(client, hall, kiosk_token)  # the kiosk forms are tried as the hall's own machine
     csrf = p.csrf_token
     bad = []
     H, G, W = hall.id, group.id, windows[0].id
     gets = ["/halls?lat=nan&lng=1", "/halls?lat=1e400&lng=2", "/halls?kind=" + "x" * 30, "/halls?item=99999999999", "/halls?item=abc",
             f"/halls/{H}/book?day=2026-13-01", f"/halls/{H}/book?group=999999&item=1", f"/halls/{H}/book?item=999999",
             f"/halls/{H}/book?day=9999-12-31&group={G}&item={item.id}", "/halls/99999999999", "/halls/0/screen", f"/halls/{H}/kiosk/tickets/999",
+            f"/halls/{H}/kiosk", "/halls/99999/kiosk", f"/staff/halls/{H}/kiosks", "/staff/halls/99999/kiosks",
             "/appointments/99999", "/tickets/2147483647", f"/staff/halls/{H}/calling?window=99999", f"/staff/halls/{H}/calling?window=abc",
             "/staff/halls/99999/calling", "/items/99999/book", "/appointments/home-visit/new?hall=abc",
             "/api/v1/halls/nearest?lat=nan&lng=1", "/api/v1/halls/nearest?lat=1&lng=inf", f"/api/v1/halls/{H}/slots?group_id=0",
@@ -41,6 +45,9 @@ def test_pages_and_forms_answer_garbage_with_4xx_and_refuse_posts_without_csrf(c
              ("/appointments/99999/cancel", {}), (f"/halls/{H}/ticket", {"group_id": "99999"}), (f"/halls/{H}/ticket", {}),
              (f"/halls/{H}/kiosk/booking", {"id_number": "x" * 40, "id_kind": "zzz"}), (f"/halls/{H}/kiosk/booking", {"id_number": ""}),
              (f"/halls/{H}/kiosk/walk-in", {"group_id": str(G), "phone": "abc"}), (f"/halls/{H}/kiosk/walk-in", {"group_id": "99999"}),
+             ("/halls/99999/kiosk/walk-in", {"group_id": str(G)}), (f"/staff/halls/{H}/kiosks", {"name": ""}),
+             (f"/staff/halls/{H}/kiosks", {"name": "x" * 200}), ("/staff/halls/99999/kiosks", {"name": "x"}),
+             (f"/staff/halls/{H}/kiosks/99999/revoke", {}), ("/staff/halls/99999/kiosks/1/revoke", {}),
              ("/appointments/home-visit/new", {"hall_id": "99999999999"}), ("/appointments/home-visit/new", {"hall_id": str(H), "visitee_name": "张", "visitee_phone": "abc", "address": "xxxxx", "reason": "elderly", "preferred_day": "2026-11-25"}),
              ("/appointments/home-visit/new", {"hall_id": str(H), "item_name": "x", "visitee_name": "张", "visitee_phone": "13800138000", "address": "xxxxx", "reason": "elderly", "preferred_day": "9999-99-99"}),
              (f"/staff/halls/{H}/settings", {"latitude": "nan", "longitude": "inf"}), (f"/staff/halls/{H}/settings", {"code": "x", "name": "y", "level": "county", "region_code": "511602", "latitude": "nan", "longitude": "1"}),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import PersonActor
-from tongban.appointments import bookings, halls, homevisits, map as hall_map, queue, slots, views
+from tongban.appointments import bookings, halls, homevisits, kiosks, map as hall_map, queue, slots, views
 from tongban.appointments.enums import HallKind
+from tongban.appointments.models import KioskDevice
 from tongban.appointments.schemas import (
     AppointmentListOut, AppointmentOut, BookingIn, DirectoryRow, HallListOut, HallOut, HomeVisitIn, HomeVisitOut, KioskLookupIn,
     OnlineTicketIn, QueueOut, SlotListOut, SlotOut, TicketOut, WalkInIn,
@@ -112,17 +113,27 @@ def my_ticket(ticket_id: Id, db: Db, clock: Now, me: Me) -> TicketOut:
     return views.ticket_out(db_session=db, clock=clock, ticket=queue.mine(db_session=db, actor=me, ticket_id=ticket_id))
 
 
+def kiosk_device(hall_id: Id, db: Db, clock: Now, x_kiosk_token: Annotated[
+        str | None, Header(description="本场所已登记取号机的令牌（工作人员登记取号机时获得）")] = None) -> KioskDevice:
+    """Only the hall's enrolled ticket machines look bookings up by ID document and print tickets."""
+    return kiosks.authenticate(db_session=db, clock=clock, hall_id=hall_id, token=x_kiosk_token)
+
+
+Kiosk = Annotated[KioskDevice, Depends(kiosk_device)]
+
+
 @router.post("/halls/{hall_id}/kiosk/booking-ticket", status_code=201, response_model=TicketOut,
-             summary="取号机：凭身份证件调取当天预约并出号")
-def kiosk_booking_ticket(hall_id: Id, body: KioskLookupIn, db: Db, clock: Now) -> TicketOut:
+             summary="取号机：凭身份证件调取当天预约并出号（须取号机令牌）")
+def kiosk_booking_ticket(hall_id: Id, body: KioskLookupIn, db: Db, clock: Now, _device: Kiosk) -> TicketOut:
     hall = halls.get(db_session=db, hall_id=hall_id)
     ticket = queue.kiosk_ticket(db_session=db, clock=clock, hall=hall, id_kind=body.id_kind, id_number=body.id_number)
     db.commit()
     return views.ticket_out(db_session=db, clock=clock, ticket=ticket)
 
 
-@router.post("/halls/{hall_id}/kiosk/walk-in-ticket", status_code=201, response_model=TicketOut, summary="取号机：现场取号")
-def kiosk_walk_in(hall_id: Id, body: WalkInIn, db: Db, clock: Now) -> TicketOut:
+@router.post("/halls/{hall_id}/kiosk/walk-in-ticket", status_code=201, response_model=TicketOut,
+             summary="取号机：现场取号（须取号机令牌）")
+def kiosk_walk_in(hall_id: Id, body: WalkInIn, db: Db, clock: Now, _device: Kiosk) -> TicketOut:
     hall = halls.get(db_session=db, hall_id=hall_id)
     ticket = queue.walk_in(db_session=db, clock=clock, hall=hall, group_id=body.group_id, phone=body.phone)
     db.commit()

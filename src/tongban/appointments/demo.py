@@ -1,5 +1,6 @@
 """Demo data of the appointments domain for `tongban seed demo` (idempotent): halls of 广安 with coordinates,
-hours including a Saturday session and extended hours, window groups handling demo items, and their windows."""
+hours including a Saturday session and extended hours, window groups handling demo items, and their windows. Ticket
+machines are not seeded: the demo's window staff enroll a browser as one, as staff do in a real hall."""
 
 from __future__ import annotations
 
@@ -86,4 +87,5 @@ def seed_demo(*, db_session: Session, clock: Clock) -> str:
     if not added:
         return ""
     return (f"演示预约：政务服务场所 {added} 个（广安区、广安市政务服务中心等，含周六和延时时段），"
-            "地图 /halls，叫号台用 window 账号登录 /staff/halls")
+            "地图 /halls，叫号台用 window 账号登录 /staff/halls；取号机须先登记：window 账号在 /staff/halls 点广安区政务服务中心的"
+            "“取号机”，登记本浏览器后即打开取号页面")

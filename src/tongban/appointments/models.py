@@ -1,5 +1,5 @@
 """Tables of the appointments domain: halls and their hours, window groups and windows, slots, appointments,
-queue tickets and home visits (002 8.2, 6.3.5–6.3.6; 004 预约、叫号、上门服务)."""
+queue tickets, home visits and enrolled ticket machines (002 8.2, 6.3.5–6.3.6; 004 预约、叫号、上门服务)."""
 
 from __future__ import annotations
 
@@ -224,3 +224,19 @@ class HomeVisit(Base):
     handled_by: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class KioskDevice(Base):
+    """取号机: a ticket machine that hall staff enrolled; it proves itself with a token of which only the hash is kept."""
+
+    __tablename__ = "kiosk_device"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_by: Mapped[int] = mapped_column(ForeignKey("staff_account.id"))
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

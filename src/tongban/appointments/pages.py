@@ -1,5 +1,5 @@
 """Public pages of the service map: halls with items, hours, live queue and rating, nearest halls, the SVG map, the
-directory, the big calling screen and the ticket machine (MAP-01…04; APPT-09, APPT-11)."""
+directory, the big calling screen and the ticket machine, for enrolled machines only (MAP-01…04; APPT-09, APPT-11)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tongban.accounts.identity import KINDS_FOR_FORM
-from tongban.appointments import halls, map as hall_map, queue, views
+from tongban.appointments import halls, kiosks, map as hall_map, queue, views
 from tongban.appointments.enums import HallKind
+from tongban.appointments.models import KioskDevice
 from tongban.core.clock import Clock
-from tongban.core.errors import DomainError
+from tongban.core.config import get_settings
+from tongban.core.errors import DomainError, Forbidden, NotFound
 from tongban.accounts.access import PersonActor
 from tongban.web.deps import check_csrf, get_clock, get_db, optional_person
 from tongban.web.pages import render
@@ -80,15 +82,50 @@ def big_screen(request: Request, hall_id: Id, db: Db, clock: Now) -> HTMLRespons
     return render(request, "appointments/screen.html", hall=hall, q=views.queue_out(db_session=db, clock=clock, hall=hall))
 
 
-def _kiosk(request: Request, db: Session, clock: Clock, hall_id: int, *, error: str = "", status_code: int = 200) -> HTMLResponse:
+KIOSK_COOKIE = "tb_kiosk"
+KIOSK_COOKIE_SECONDS = 400 * 24 * 3600  # about what browsers allow; every visit of the machine renews it
+
+
+def kiosk_path(hall_id: int) -> str:
+    return f"/halls/{hall_id}/kiosk"
+
+
+def set_kiosk_cookie(request: Request, response: Response, *, hall_id: int, token: str) -> None:
+    """The machine's token, sent only to this hall's ticket machine pages and never readable by scripts."""
+    response.set_cookie(KIOSK_COOKIE, token, max_age=KIOSK_COOKIE_SECONDS, httponly=True, samesite="strict",
+                        secure=get_settings().secure_cookies or request.url.scheme == "https", path=kiosk_path(hall_id))
+
+
+def _device(request: Request, db: Session, clock: Clock, hall_id: int) -> KioskDevice:
+    return kiosks.authenticate(db_session=db, clock=clock, hall_id=hall_id, token=request.cookies.get(KIOSK_COOKIE))
+
+
+def _kiosk(request: Request, db: Session, clock: Clock, hall_id: int, *, device: KioskDevice | None, error: str = "",
+           refused: str = "", msg: str = "", status_code: int = 200) -> HTMLResponse:
+    """The machine's page; without an enrolled device only the notice, no forms."""
     hall = views.hall_out(db_session=db, clock=clock, hall=halls.get(db_session=db, hall_id=hall_id))
-    return render(request, "appointments/kiosk.html", status_code=status_code, h=hall, error=error, id_kinds=KINDS_FOR_FORM)
+    return render(request, "appointments/kiosk.html", status_code=status_code, h=hall, device=device, error=error,
+                  refused=refused, msg=msg, id_kinds=KINDS_FOR_FORM)
+
+
+def _refused(request: Request, db: Session, clock: Clock, hall_id: int, exc: DomainError) -> HTMLResponse:
+    return _kiosk(request, db, clock, hall_id, device=None, refused=exc.message, status_code=exc.status_code)
 
 
 @router.get("/halls/{hall_id}/kiosk", response_class=HTMLResponse)
 def kiosk(request: Request, hall_id: Id, db: Db, clock: Now) -> HTMLResponse:
-    """取号机: read the ID card (its number arrives in the field) to fetch today's booking, or take a walk-in ticket."""
-    return _kiosk(request, db, clock, hall_id)
+    """取号机: read the ID card (its number arrives in the field) to fetch today's booking, or take a walk-in ticket.
+    Only a machine that hall staff enrolled sees the forms; any other browser gets the notice."""
+    halls.get(db_session=db, hall_id=hall_id)
+    try:
+        device = _device(request, db, clock, hall_id)
+    except Forbidden as exc:
+        return _kiosk(request, db, clock, hall_id, device=None, refused=exc.message)
+    db.commit()  # last seen
+    msg = f"本机已登记为取号机“{device.name}”。" if request.query_params.get("enrolled") == "1" else ""
+    response = _kiosk(request, db, clock, hall_id, device=device, msg=msg)
+    set_kiosk_cookie(request, response, hall_id=hall_id, token=request.cookies[KIOSK_COOKIE])
+    return response
 
 
 @router.post("/halls/{hall_id}/kiosk/booking", response_class=HTMLResponse)
@@ -97,11 +134,15 @@ def kiosk_booking(request: Request, hall_id: Id, db: Db, clock: Now, _csrf: Csrf
                   id_kind: Annotated[str, Form(max_length=30)] = "resident_id") -> Response:
     hall = halls.get(db_session=db, hall_id=hall_id)
     try:
+        device = _device(request, db, clock, hall.id)
+    except Forbidden as exc:
+        return _refused(request, db, clock, hall_id, exc)
+    try:
         ticket = queue.kiosk_ticket(db_session=db, clock=clock, hall=hall, id_kind=id_kind, id_number=id_number)
         db.commit()
     except DomainError as exc:
         db.rollback()
-        return _kiosk(request, db, clock, hall_id, error=exc.message, status_code=exc.status_code)
+        return _kiosk(request, db, clock, hall_id, device=device, error=exc.message, status_code=exc.status_code)
     return RedirectResponse(f"/halls/{hall_id}/kiosk/tickets/{ticket.id}", status_code=303)
 
 
@@ -110,21 +151,29 @@ def kiosk_walk_in(request: Request, hall_id: Id, db: Db, clock: Now, _csrf: Csrf
                   group_id: Annotated[int, Form(ge=1, le=2**31 - 1)], phone: Annotated[str, Form(max_length=20)] = "") -> Response:
     hall = halls.get(db_session=db, hall_id=hall_id)
     try:
+        device = _device(request, db, clock, hall.id)
+    except Forbidden as exc:
+        return _refused(request, db, clock, hall_id, exc)
+    try:
         ticket = queue.walk_in(db_session=db, clock=clock, hall=hall, group_id=group_id, phone=phone)
         db.commit()
     except DomainError as exc:
         db.rollback()
-        return _kiosk(request, db, clock, hall_id, error=exc.message, status_code=exc.status_code)
+        return _kiosk(request, db, clock, hall_id, device=device, error=exc.message, status_code=exc.status_code)
     return RedirectResponse(f"/halls/{hall_id}/kiosk/tickets/{ticket.id}", status_code=303)
 
 
 @router.get("/halls/{hall_id}/kiosk/tickets/{ticket_id}", response_class=HTMLResponse)
 def kiosk_ticket(request: Request, hall_id: Id, ticket_id: Id, db: Db, clock: Now) -> HTMLResponse:
-    """The printed queue slip: number, group, people ahead, windows; nothing personal."""
+    """The printed queue slip: number, group, people ahead, windows; nothing personal. Only the hall's machines print."""
+    halls.get(db_session=db, hall_id=hall_id)
+    try:
+        _device(request, db, clock, hall_id)
+    except Forbidden as exc:
+        return _refused(request, db, clock, hall_id, exc)
+    db.commit()  # last seen
     ticket = queue.get(db_session=db, ticket_id=ticket_id)
     if ticket.hall_id != hall_id or ticket.day != clock.today():
-        from tongban.core.errors import NotFound
-
         raise NotFound("TICKET_NOT_FOUND", "没有找到这个排队号")
     return render(request, "appointments/slip.html", tk=views.ticket_out(db_session=db, clock=clock, ticket=ticket),
                   taken=ticket.taken_at)

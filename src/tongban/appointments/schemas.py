@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -102,6 +102,10 @@ class KioskLookupIn(_In):
 class WalkInIn(_In):
     group_id: PositiveId
     phone: Annotated[str, Field(max_length=20)] = ""
+
+
+class KioskEnrollIn(_In):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class GreenTicketIn(_In):
@@ -291,3 +295,21 @@ class HomeVisitOut(BaseModel):
     status_label: str
     scheduled_for: date | None
     staff_note: str
+
+
+class KioskDeviceOut(BaseModel):
+    """An enrolled ticket machine; its token is never shown again after enrollment."""
+
+    id: int
+    hall_id: int
+    name: str
+    enrolled_by: int
+    enrolled_at: datetime
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+    active: bool
+
+
+class KioskEnrolledOut(BaseModel):
+    device: KioskDeviceOut
+    token: str = Field(description="取号机令牌，仅此一次显示；取号机调用接口时放在 X-Kiosk-Token 请求头中")

@@ -1,4 +1,5 @@
-"""Staff JSON API: hall and window settings, the calling station, green channel, no-shows and force majeure."""
+"""Staff JSON API: hall and window settings, ticket machines, the calling station, green channel, no-shows and force
+majeure."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from fastapi import APIRouter, Depends, Path
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import StaffActor
-from tongban.appointments import bookings, calling, halls, homevisits, queue, slots, views
+from tongban.appointments import bookings, calling, halls, homevisits, kiosks, queue, slots, views
 from tongban.appointments.schemas import (
-    AppointmentOut, GreenTicketIn, GroupIn, HallIn, HallOut, HomeVisitOut, ReasonIn, ScheduleIn, SessionIn, TicketOut, WindowIn,
+    AppointmentOut, GreenTicketIn, GroupIn, HallIn, HallOut, HomeVisitOut, KioskDeviceOut, KioskEnrolledOut, KioskEnrollIn, ReasonIn,
+    ScheduleIn, SessionIn, TicketOut, WindowIn,
 )
 from tongban.core.clock import Clock
 from tongban.web.deps import get_clock, get_db, get_staff
@@ -71,6 +73,29 @@ def update_window(hall_id: Id, window_id: Id, body: WindowIn, db: Db, clock: Now
     hall = halls.get(db_session=db, hall_id=hall_id)
     halls.save_window(db_session=db, clock=clock, actor=actor, hall=hall, window_in=body, window_id=window_id)
     return _hall_saved(db, clock, hall)
+
+
+@router.get("/halls/{hall_id}/kiosks", response_model=list[KioskDeviceOut], summary="本场所登记的取号机")
+def list_kiosks(hall_id: Id, db: Db, actor: Staff) -> list[KioskDeviceOut]:
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    return [views.kiosk_out(d) for d in kiosks.list_devices(db_session=db, actor=actor, hall=hall)]
+
+
+@router.post("/halls/{hall_id}/kiosks", status_code=201, response_model=KioskEnrolledOut,
+             summary="登记取号机（令牌仅返回一次，取号机请求时放在 X-Kiosk-Token 请求头）")
+def enroll_kiosk(hall_id: Id, body: KioskEnrollIn, db: Db, clock: Now, actor: Staff) -> KioskEnrolledOut:
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    new = kiosks.enroll(db_session=db, clock=clock, actor=actor, hall=hall, name=body.name)
+    db.commit()
+    return KioskEnrolledOut(device=views.kiosk_out(new.device), token=new.token)
+
+
+@router.post("/halls/{hall_id}/kiosks/{device_id}/revoke", response_model=KioskDeviceOut, summary="撤销取号机登记")
+def revoke_kiosk(hall_id: Id, device_id: Id, db: Db, clock: Now, actor: Staff) -> KioskDeviceOut:
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    device = kiosks.revoke(db_session=db, clock=clock, actor=actor, hall=hall, device_id=device_id)
+    db.commit()
+    return views.kiosk_out(device)
 
 
 @router.post("/windows/{window_id}/call-next", summary="叫下一位（本组优先，空闲时协助其他分组）")

@@ -1,19 +1,21 @@
-"""Staff pages for hall administrators: the hall's information, booking settings, hours, window groups and windows
-(MAP-01, MAP-03; APPT-02, APPT-03, APPT-12)."""
+"""Staff pages for hall administrators: the hall's information, booking settings, hours, window groups and windows,
+and the hall's enrolled ticket machines (MAP-01, MAP-03; APPT-02, APPT-03, APPT-09, APPT-12)."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from tongban.accounts import sessions, staff
 from tongban.accounts.access import Permission, StaffActor
-from tongban.appointments import halls, slots
+from tongban.appointments import halls, kiosks, slots
+from tongban.appointments.pages import set_kiosk_cookie
 from tongban.appointments.enums import HallKind, SessionDays
 from tongban.appointments.schemas import GroupIn, HallIn, SessionIn, WindowIn
 from tongban.catalog import regions
@@ -21,7 +23,7 @@ from tongban.catalog.enums import Level
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput
 from tongban.core.validation import humanize
-from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
+from tongban.web.deps import STAFF_COOKIE, check_csrf, get_clock, get_db, get_staff
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -219,3 +221,56 @@ def add_window(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staff, 
 def save_window(request: Request, hall_id: Id, window_id: Id, db: Db, clock: Now, actor: Staff, _csrf: Csrf, data: Posted) -> Response:
     return _save(request, db, clock, actor, hall_id, lambda hall: halls.save_window(
         db_session=db, clock=clock, actor=actor, hall=hall, window_in=_window_in(data), window_id=window_id))
+
+
+KIOSK_MESSAGES = {"revoked": "已撤销该取号机的登记，它不能再取号。"}
+
+
+def _kiosks(request: Request, db: Session, actor: StaffActor, hall, *, msg: str = "", error: str = "",
+            status_code: int = 200) -> HTMLResponse:
+    devices = kiosks.list_devices(db_session=db, actor=actor, hall=hall)
+    names = {i: staff.get(db_session=db, staff_id=i).name for i in {d.enrolled_by for d in devices}}
+    return render(request, "appointments/staff_kiosks.html", status_code=status_code, actor=actor, hall=hall, devices=devices,
+                  names=names, msg=msg, error=error)
+
+
+@router.get("/staff/halls/{hall_id}/kiosks", response_class=HTMLResponse)
+def kiosk_list(request: Request, hall_id: Id, db: Db, actor: Staff) -> HTMLResponse:
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    return _kiosks(request, db, actor, hall, msg=KIOSK_MESSAGES.get(request.query_params.get("msg", ""), ""))
+
+
+@router.post("/staff/halls/{hall_id}/kiosks", response_class=HTMLResponse)
+def enroll_this_browser(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                        name: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Make the browser in front of the staff member the hall's ticket machine. It stands in the public hall, so the
+    staff sign-in ends here and the machine's page opens."""
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    try:
+        new = kiosks.enroll(db_session=db, clock=clock, actor=actor, hall=hall, name=name)
+        if request.cookies.get(STAFF_COOKIE):
+            sessions.end_session(db_session=db, clock=clock, token=request.cookies[STAFF_COOKIE])
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        if isinstance(exc, Forbidden):
+            raise
+        return _kiosks(request, db, actor, hall, error=exc.message, status_code=exc.status_code)
+    response = RedirectResponse(f"/halls/{hall.id}/kiosk?enrolled=1", status_code=303)
+    set_kiosk_cookie(request, response, hall_id=hall.id, token=new.token)
+    response.delete_cookie(STAFF_COOKIE, path="/")
+    return response
+
+
+@router.post("/staff/halls/{hall_id}/kiosks/{device_id}/revoke", response_class=HTMLResponse)
+def revoke_kiosk(request: Request, hall_id: Id, device_id: Id, db: Db, clock: Now, actor: Staff, _csrf: Csrf) -> Response:
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    try:
+        kiosks.revoke(db_session=db, clock=clock, actor=actor, hall=hall, device_id=device_id)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        if isinstance(exc, Forbidden):
+            raise
+        return _kiosks(request, db, actor, hall, error=exc.message, status_code=exc.status_code)
+    return RedirectResponse(f"/staff/halls/{hall.id}/kiosks?msg=revoked", status_code=303)

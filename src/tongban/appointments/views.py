@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from tongban.accounts import identity, persons
 from tongban.appointments import bookings, halls, messages, queue
 from tongban.appointments.enums import AppointmentStatus, HallKind, SessionDays, HomeVisitReason, HomeVisitStatus, TicketSource, TicketStatus
-from tongban.appointments.models import Appointment, Hall, HallSession, HomeVisit, QueueTicket, Window, WindowGroup
+from tongban.appointments.models import Appointment, Hall, HallSession, HomeVisit, KioskDevice, QueueTicket, Window, WindowGroup
 from tongban.appointments.schemas import (
-    AppointmentOut, DirectoryRow, GroupOut, HallOut, HomeVisitOut, MaterialLine, QueueGroupOut, QueueOut, SessionOut, TicketOut,
+    AppointmentOut, DirectoryRow, GroupOut, HallOut, HomeVisitOut, KioskDeviceOut, MaterialLine, QueueGroupOut, QueueOut, SessionOut,
+    TicketOut,
 )
 from tongban.catalog import service as catalog
 from tongban.catalog.enums import HandlingForm
@@ -81,7 +82,7 @@ def _hall_out(hall: Hall, sessions: list[HallSession], groups: list[WindowGroup]
         distance_km=round(distance_km, 2) if distance_km is not None else None,
         booking_url=f"/halls/{hall.id}/book" if hall.bookable else "",
         links={"detail": f"/halls/{hall.id}", "book": f"/halls/{hall.id}/book" if hall.bookable else "",
-               "queue": f"/halls/{hall.id}/screen", "kiosk": f"/halls/{hall.id}/kiosk"},
+               "queue": f"/halls/{hall.id}/screen"},
     )
 
 
@@ -157,6 +158,12 @@ def home_visit_out(visit: HomeVisit) -> HomeVisitOut:
         reason_label=HomeVisitReason(visit.reason).label, preferred_day=visit.preferred_day, status=visit.status,
         status_label=HomeVisitStatus(visit.status).label, scheduled_for=visit.scheduled_for, staff_note=visit.staff_note,
     )
+
+
+def kiosk_out(device: KioskDevice) -> KioskDeviceOut:
+    return KioskDeviceOut(id=device.id, hall_id=device.hall_id, name=device.name, enrolled_by=device.enrolled_by,
+                          enrolled_at=device.enrolled_at, revoked_at=device.revoked_at, last_seen_at=device.last_seen_at,
+                          active=device.revoked_at is None)
 
 
 def mask_address(address: str) -> str:
