@@ -15,7 +15,6 @@ from tongban.appointments import bookings, kiosks, queue, slots
 from tongban.appointments.models import KioskDevice, QueueTicket
 from tongban.core.audit import AuditEntry
 from tongban.core.errors import Forbidden, InvalidInput, NotFound
-from tests.appointments.conftest import kiosk_cookie
 from tests.factories import make_actor, make_agency, make_hall, make_staff
 
 
