@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tongban.cases.models import Case, CasePause
@@ -81,6 +81,26 @@ def pauses_by_case(*, db_session: Session, case_ids: list[int]) -> dict[int, lis
     return found
 
 
+_PAUSE = CasePause.__table__
+# Pauses are written at once (open_pause, end_pauses) and read as rows with the attributes compute() uses.
+_PAUSES_OF = (select(_PAUSE.c.kind, _PAUSE.c.name, _PAUSE.c.started_at, _PAUSE.c.ended_at)
+              .where(_PAUSE.c.case_id == bindparam("case_key")).order_by(_PAUSE.c.started_at, _PAUSE.c.id))
+
+
+def open_pause(*, db_session: Session, clock: Clock, case: Case, kind: str, name: str, note: str = "") -> None:
+    db_session.connection().execute(_PAUSE.insert(), {
+        "case_id": case.id, "kind": kind, "name": name, "note": note, "started_at": clock.now(), "ended_at": None,
+    })
+
+
+def end_pauses(*, db_session: Session, clock: Clock, case: Case, kind: str | None = None) -> None:
+    """End the case's open pauses (of one kind, or all)."""
+    statement = update(_PAUSE).where(_PAUSE.c.case_id == case.id, _PAUSE.c.ended_at.is_(None))
+    if kind:
+        statement = statement.where(_PAUSE.c.kind == kind)
+    db_session.connection().execute(statement.values(ended_at=clock.now()))
+
+
 def compute(
     *, db_session: Session, clock: Clock, case: Case, cal: calendar.WorkingCalendar | None = None,
     pauses: list[CasePause] | None = None,
@@ -95,8 +115,7 @@ def compute(
     cal = cal or calendar.WorkingCalendar(db_session)
     start = local_day(case.accepted_at) if case.accepted_at is not None else None
     if pauses is None:
-        query = select(CasePause).where(CasePause.case_id == case.id).order_by(CasePause.started_at, CasePause.id)
-        pauses = list(db_session.scalars(query))
+        pauses = db_session.connection().execute(_PAUSES_OF, {"case_key": case.id}).all()
     spans = []
     for pause in pauses:
         begin = local_day(pause.started_at)

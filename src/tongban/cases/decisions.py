@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor
@@ -24,14 +24,15 @@ S = CaseState
 SYSTEM = ("system", "系统")
 
 
-def _posts(db_session: Session, case: Case) -> list[CasePost]:
-    return list(db_session.scalars(select(CasePost).where(CasePost.case_id == case.id).order_by(CasePost.id)))
+_POST = CasePost.__table__
+_SIGNATURES = (select(_POST.c.agency_id, _POST.c.lead, _POST.c.opinion, _POST.c.staff_id)
+               .where(_POST.c.case_id == bindparam("case_key")).order_by(_POST.c.id))
 
 
-def _check_signatures(db_session: Session, actor: StaffActor, case: Case, approve: bool) -> list[CasePost]:
+def _check_signatures(db_session: Session, actor: StaffActor, case: Case, approve: bool) -> None:
     """Reviewer's opinion, then a different decider: two signatures, no more (CASE-12). Every co-agency of a
     parallel approval must have given its opinion first (CASE-20)."""
-    posts = _posts(db_session, case)
+    posts = db_session.connection().execute(_SIGNATURES, {"case_key": case.id}).all()
     waiting = [p for p in posts if p.opinion is None]
     if waiting:
         names = "、".join(agency.name for p in waiting if (agency := db_session.get(Agency, p.agency_id)) is not None)
@@ -42,7 +43,6 @@ def _check_signatures(db_session: Session, actor: StaffActor, case: Case, approv
     against = [p for p in posts if p.opinion == Opinion.deny.value]
     if approve and against:
         raise Conflict("OPINION_AGAINST", "有部门的审查意见为不予许可，不能作出准予决定")
-    return posts
 
 
 def decide(
@@ -85,6 +85,7 @@ def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, o
     from tongban.cases import licences
 
     today = clock.today()
+    base_url = get_settings().public_url
     licence = None
     if content.result.licence_type:
         licence = licences.issue(
@@ -93,7 +94,7 @@ def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, o
             holder_kind=case.subject_kind, person_id=case.person_id if case.subject_kind == "person" else None,
             organisation_id=case.organisation_id, holder_name=case.applicant_name,
             holder_identifier=case.applicant_identifier, valid_from=today, valid_until=_validity(content, today),
-            data={"事项": case.item_name, "办件编号": case.case_number}, verify_base_url=get_settings().public_url,
+            data={"事项": case.item_name, "办件编号": case.case_number}, verify_base_url=base_url,
         )
         case.licence_id = licence.id
     fields = [("决定", "准予许可"), ("办理结果", content.result.name or "准予")]
@@ -103,17 +104,17 @@ def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, o
     fields.append(("决定日期", notices.chinese_date(today)))
     document = notices.issue(
         db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.approval_decision, fields=fields,
-        paragraphs=[f"经审查，你（单位）的申请符合法定条件、标准，本机关决定准予许可。{reasons}".strip(),
+        verify_base_url=base_url, paragraphs=[f"经审查，你（单位）的申请符合法定条件、标准，本机关决定准予许可。{reasons}".strip(),
                     "电子证照与纸质证照具有同等效力，可扫描二维码核验。" if licence is not None else ""],
     )
     case.decision, case.decision_reasons, case.decided_at = "approved", reasons, clock.now()
-    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.approved, to_state=S.approved,
-                     actor_ref=actor_ref, actor_name=actor_name, reason=reasons, data={"on_the_spot": on_the_spot},
-                     document_id=document.id)
+    events = [lifecycle.Entry(EventKind.approved, actor_ref, actor_name, to_state=S.approved, reason=reasons,
+                              data={"on_the_spot": on_the_spot}, document_id=document.id)]
     if licence is not None:
-        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.licence_issued, actor_ref=actor_ref,
-                         actor_name=actor_name, reason=f"{licence.type_name} {licence.number}", document_id=licence.document_id)
-    delivery.prepare(db_session=db_session, clock=clock, case=case)
+        events.append(lifecycle.Entry(EventKind.licence_issued, actor_ref, actor_name,
+                                      reason=f"{licence.type_name} {licence.number}", document_id=licence.document_id))
+    events.append(delivery.prepare(db_session=db_session, clock=clock, case=case))
+    lifecycle.append(db_session=db_session, clock=clock, case=case, entries=events)
     progress.push(db_session=db_session, clock=clock, case=case, step="已办结（准予）",
                   detail="决定书" + ("和电子证照" if licence is not None else "") + "可在“我的办件”中查看。", result=True)
     db_session.flush()

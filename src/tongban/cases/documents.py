@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
 
 from tongban.cases import seals
 from tongban.catalog.models import Agency
@@ -196,12 +196,12 @@ def check_base_url(verify_base_url: object) -> None:
 def issue(
     *, db_session: Session, clock: Clock, agency_id: int, kind: NoticeKind | str, case_id: int | None, title: str,
     fields: list[tuple[str, str]], paragraphs: list[str], case_number: str | None, verify_base_url: str,
-    qr_text: str | None = None, licence_id: int | None = None,
+    qr_text: str | None = None, licence_number: str | None = None,
 ) -> Document:
     """Fix a document's number and content in the caller's transaction and enqueue its rendering and sealing.
 
     A licence's QR code carries the licence's own signature, made when the licence is rendered, so
-    licences pass `licence_id` instead of `qr_text`.
+    licences pass `licence_number` instead of `qr_text`.
     """
     kind = _check_input(kind, title, fields, paragraphs, verify_base_url)
     agency = db_session.get(Agency, agency_id)
@@ -213,19 +213,27 @@ def issue(
     sheet = {
         "agency_name": agency.name, "title": title.strip(), "number": number, "case_number": case_number,
         "fields": [[label, value] for label, value in fields], "paragraphs": list(paragraphs),
-        "issued_on": issued_on.isoformat(), "verify_url": url, "qr_text": qr_text, "licence_id": licence_id,
+        "issued_on": issued_on.isoformat(), "verify_url": url, "qr_text": qr_text, "licence_number": licence_number,
         "qr_caption": "扫码离线核验证照" if kind is NoticeKind.licence else "扫码核验文书真伪",
     }
-    document = Document(
-        number=number, kind=kind.value, status=DocumentStatus.pending, case_id=case_id, case_number=case_number,
-        agency_id=agency.id, title=sheet["title"], sheet=sheet, issued_on=issued_on, created_at=clock.now(),
-    )
-    db_session.add(document)
-    db_session.flush()
+    values = {
+        "number": number, "kind": kind.value, "status": DocumentStatus.pending.value, "case_id": case_id,
+        "case_number": case_number, "agency_id": agency.id, "seal_id": None, "title": sheet["title"], "sheet": sheet,
+        "pdf": None, "sha256": None, "sm3": None, "signature": None, "issued_on": issued_on, "created_at": clock.now(),
+        "rendered_at": None,
+    }
+    # One Core INSERT now rather than an object for the next flush; the caller still gets the row as an object.
+    new_id = db_session.connection().execute(_INSERT_DOCUMENT, values).inserted_primary_key[0]
     from tongban.notify import outbox  # notify's handlers import cases' tables; import late to keep the graph acyclic
 
-    outbox.enqueue(db_session=db_session, clock=clock, kind=RENDER_JOB, payload={"document_id": document.id})
+    outbox.enqueue_now(db_session=db_session, clock=clock, kind=RENDER_JOB, payload={"document_id": new_id})
+    document = Document(id=new_id, **values)
+    make_transient_to_detached(document)
+    db_session.add(document)
     return document
+
+
+_INSERT_DOCUMENT = Document.__table__.insert()
 
 
 RENDER_JOB = "documents.render"
@@ -237,10 +245,11 @@ def render(*, db_session: Session, clock: Clock, document: Document) -> Document
         return document
     data = document.sheet or {}
     qr_text = data.get("qr_text")
-    if data.get("licence_id") is not None:
+    if data.get("licence_number") is not None or data.get("licence_id") is not None:  # older sheets name it by id
         from tongban.cases import licences  # licences issue documents; this is the one way back
 
-        qr_text = licences.sign_pending(db_session=db_session, licence_id=data["licence_id"])
+        qr_text = licences.sign_pending(db_session=db_session, licence_id=data.get("licence_id"),
+                                        number=data.get("licence_number"))
     seal = seals.seal_for(db_session=db_session, clock=clock, agency_id=document.agency_id)
     sheet = Sheet(
         agency_name=data["agency_name"], title=data["title"], number=document.number, case_number=data.get("case_number"),

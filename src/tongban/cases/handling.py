@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tongban.accounts.access import Permission, StaffActor
 from tongban.cases import applicants, clocks, lifecycle, notices, payments, progress
 from tongban.cases.enums import CaseState, EventKind, MaterialStatus, Opinion
-from tongban.cases.models import Case, CaseMaterial, CasePause, CasePost
-from tongban.cases.service import materials_of
+from tongban.cases.models import Case, CaseMaterial, CasePost
+from tongban.cases.service import material_lines_of, materials_of
 from tongban.catalog import service as catalog
 from tongban.catalog.models import Agency
 from tongban.catalog.schemas import ItemContent
@@ -72,22 +73,26 @@ def _mark_missing(db_session: Session, clock: Clock, case: Case, missing: list[M
 
 
 def _open_pause(db_session: Session, clock: Clock, case: Case, kind: str, name: str, note: str = "") -> None:
-    db_session.add(CasePause(case_id=case.id, kind=kind, name=name, note=note, started_at=clock.now()))
+    clocks.open_pause(db_session=db_session, clock=clock, case=case, kind=kind, name=name, note=note)
 
 
 def _close_pause(db_session: Session, clock: Clock, case: Case, kind: str) -> None:
-    query = select(CasePause).where(CasePause.case_id == case.id, CasePause.kind == kind, CasePause.ended_at.is_(None))
-    for pause in db_session.scalars(query):
-        pause.ended_at = clock.now()
+    clocks.end_pauses(db_session=db_session, clock=clock, case=case, kind=kind)
+
+
+_INSERT_POST = CasePost.__table__.insert()
 
 
 def _open_posts(db_session: Session, case: Case, content: ItemContent) -> None:
     """The lead agency's post, and one per co-agency of parallel approval (CASE-20)."""
-    db_session.add(CasePost(case_id=case.id, agency_id=case.agency_id, lead=True))
+    rows = [{"case_id": case.id, "agency_id": case.agency_id, "lead": True}]
     for code in content.parallel_agencies:
         agency = db_session.scalar(select(Agency).where(Agency.code == code))
         if agency is not None and agency.id != case.agency_id:
-            db_session.add(CasePost(case_id=case.id, agency_id=agency.id, lead=False))
+            rows.append({"case_id": case.id, "agency_id": agency.id, "lead": False})
+    db_session.connection().execute(_INSERT_POST, [
+        {**row, "opinion": None, "reasons": "", "staff_id": None, "staff_name": "", "at": None} for row in rows
+    ])
 
 
 def accept(
@@ -96,16 +101,17 @@ def accept(
     """受理: everything required is in; the acceptance notice starts the clock (CASE-06, CASE-10)."""
     applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_accept)
     lifecycle.require_state(case, S.submitted, action="受理")
-    rows = materials_of(db_session=db_session, case_id=case.id)
+    rows = material_lines_of(db_session=db_session, case_id=case.id)
     still = [r.name for r in rows if r.required and r.status == MaterialStatus.missing.value]
     if still:
         raise Conflict("MATERIALS_MISSING", f"材料不齐，不能直接受理：{'、'.join(still)}。请一次性告知补正或容缺受理")
     content = content_of(db_session, case)
     on_site = _reason(on_site, required=content.on_site_verification, what="现场核验原件的时间和地点")
-    # Nothing read below is changed by this step, so the case row is written once, not before every read.
+    # The case's new columns are set first and written with its events in one statement; nothing read
+    # meanwhile depends on them, so no autoflush may write them earlier.
     with db_session.no_autoflush:
         case.accepted_at = clock.now()
-        fee_lines = payments.assess(db_session=db_session, clock=clock, case=case, content=content)
+        fee_lines, fee_event = payments.assess_fees(db_session=db_session, clock=clock, case=case, content=content)
         paragraphs = ["你（单位）提交的申请材料齐全、符合法定形式，本机关决定予以受理。"]
         if case.promised_limit_days is not None or case.legal_limit_days is not None:
             limit = case.promised_limit_days or case.legal_limit_days
@@ -121,10 +127,11 @@ def accept(
                     ("受理日期", notices.chinese_date(clock.today()))],
             paragraphs=paragraphs,
         )
-        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.accepted, to_state=S.accepted,
-                         actor_ref=actor.ref, actor_name=actor.name, document_id=document.id)
-        _open_posts(db_session, case, content)
         clocks.recompute(db_session=db_session, clock=clock, case=case)
+        events = [fee_event] if fee_event is not None else []
+        events.append(lifecycle.Entry(EventKind.accepted, actor.ref, actor.name, to_state=S.accepted, document_id=document.id))
+        lifecycle.append(db_session=db_session, clock=clock, case=case, entries=events)
+        _open_posts(db_session, case, content)
         if content.on_site_verification:
             _on_site_notice(db_session, clock, actor, case, on_site)
         progress.push(db_session=db_session, clock=clock, case=case, step="已受理",
@@ -244,13 +251,22 @@ def record_opinion(
         raise InvalidInput("NO_POST", "本机构不是该办件的审查部门")
     if post.opinion is not None and post.staff_id != actor.staff_id:
         raise Conflict("OPINION_GIVEN", f"本部门已由{post.staff_name}提出审查意见")
-    post.opinion, post.reasons, post.staff_id, post.staff_name, post.at = opinion.value, reasons, actor.staff_id, actor.name, clock.now()
     agency = db_session.get(Agency, agency_id)
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.opinion_recorded, actor_ref=actor.ref,
                      actor_name=actor.name, reason=reasons,
                      data={"opinion": opinion.value, "agency": agency.name if agency else "", "lead": post.lead})
+    values = {"opinion": opinion.value, "reasons": reasons, "staff_id": actor.staff_id, "staff_name": actor.name,
+              "at": clock.now()}
+    db_session.connection().execute(_UPDATE_POST, {"post_key": post.id, **{f"new_{k}": v for k, v in values.items()}})
+    for name, value in values.items():
+        set_committed_value(post, name, value)
     db_session.flush()
     return post
+
+
+_POST = CasePost.__table__
+_UPDATE_POST = update(_POST).where(_POST.c.id == bindparam("post_key")).values(
+    {name: bindparam(f"new_{name}", type_=_POST.c[name].type) for name in ("opinion", "reasons", "staff_id", "staff_name", "at")})
 
 
 def start_special_procedure(

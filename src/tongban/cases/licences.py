@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import unicodedata
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, func, or_, select, update
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text, bindparam, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
@@ -221,9 +222,28 @@ def verify_qr(text: str, public_keys: dict[str, str]) -> VerifiedLicence:
 
 def _next_number(db_session: Session, region_code: str, year: int) -> str:
     prefix = f"{region_code}-{year}-"
-    last = db_session.execute(select(func.max(License.number)).where(License.number.like(prefix + "%"))).scalar()
+    last = db_session.connection().execute(_LAST_NUMBER, {"prefix": prefix + "%"}).scalar()
     serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{serial:06d}"
+
+
+_LICENCE = License.__table__
+_LAST_NUMBER = select(func.max(_LICENCE.c.number)).where(_LICENCE.c.number.like(bindparam("prefix")))
+_SQLITE_LOCK = update(seals.Seal.__table__).where(seals.Seal.__table__.c.id == bindparam("seal_key")).values(
+    created_at=seals.Seal.__table__.c.created_at)
+_PG_LOCK = select(func.pg_advisory_xact_lock(bindparam("lock_key", type_=BigInteger)))
+
+
+def _lock_serials(db_session: Session, seal_id: int, prefix: str) -> None:
+    """Hold the serials of a number prefix until commit, so the largest one read is still the largest when the
+    next is stored. PostgreSQL: an advisory lock on the prefix. SQLite: any write takes the one write lock
+    (a no-op update of the seal), before the serial is read."""
+    connection = db_session.connection()
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"licence-number:{prefix}".encode()).digest()[:8], "big", signed=True)
+        connection.execute(_PG_LOCK, {"lock_key": key})
+    else:
+        connection.execute(_SQLITE_LOCK, {"seal_key": seal_id})
 
 
 def _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data) -> None:
@@ -256,51 +276,55 @@ def issue(
     agency = db_session.get(Agency, agency_id)
     if agency is None:
         raise NotFound("AGENCY_NOT_FOUND", "未找到该发证机关")
-    seal = seals.seal_for(db_session=db_session, clock=clock, agency_id=agency.id)
+    seal_id, fingerprint = seals.active_key(db_session=db_session, clock=clock, agency_id=agency.id)
     masked = mask_identifier(id_kind, identifier)
-    # Writing first takes SQLite's write lock (PostgreSQL: the seal's row lock) before the serial is read.
-    db_session.execute(update(seals.Seal).where(seals.Seal.id == seal.id).values(created_at=seals.Seal.created_at))
-    for _attempt in range(5):
-        number = _next_number(db_session, agency.region_code, clock.today().year)
-        payload = {
-            "v": 1, "no": number, "type": type_code, "name": type_name.strip(), "hk": holder_kind,
-            "holder": holder_name.strip(), "hid": masked, "issuer": agency.name, "region": agency.region_code,
-            "from": valid_from.isoformat(), "until": valid_until.isoformat() if valid_until else None,
-            "fp": seal.fingerprint, "data": data,
-        }
-        try:
-            raw = canonical(payload)
-        except (TypeError, ValueError):
-            raise InvalidInput("LICENCE_DATA", "证照附加信息只能包含文字和数字") from None
-        if len(raw) > MAX_PAYLOAD_BYTES:
-            raise InvalidInput("LICENCE_DATA_TOO_LARGE", "证照信息过长，二维码无法容纳；请精简附加信息")
-        licence = License(
-            number=number, type_code=type_code, type_name=type_name.strip(), subject_kind=holder_kind,
-            person_id=person_id, organisation_id=organisation_id, holder_name=holder_name.strip(), holder_id_kind=id_kind,
-            holder_identifier=identifier, holder_hash=lookup_hash("licence-holder", identifier), agency_id=agency.id,
-            region_code=agency.region_code, item_id=item_id, case_id=case_id, valid_from=valid_from,
-            valid_until=valid_until, data=data, payload=raw.decode("utf-8"),
-            signature="", seal_id=seal.id, issued_at=clock.now(),  # signed with its PDF: sign_pending
-        )
-        if seals.insert_unique(db_session, licence):
-            break  # else another issuer took this serial at the same moment: take the next
-    else:
-        raise Conflict("LICENCE_NUMBER_BUSY", "证照编号分配繁忙，请稍后重试")
+    year = clock.today().year
+    _lock_serials(db_session, seal_id, f"{agency.region_code}-{year}-")
+    number = _next_number(db_session, agency.region_code, year)
+    payload = {
+        "v": 1, "no": number, "type": type_code, "name": type_name.strip(), "hk": holder_kind,
+        "holder": holder_name.strip(), "hid": masked, "issuer": agency.name, "region": agency.region_code,
+        "from": valid_from.isoformat(), "until": valid_until.isoformat() if valid_until else None,
+        "fp": fingerprint, "data": data,
+    }
+    try:
+        raw = canonical(payload)
+    except (TypeError, ValueError):
+        raise InvalidInput("LICENCE_DATA", "证照附加信息只能包含文字和数字") from None
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        raise InvalidInput("LICENCE_DATA_TOO_LARGE", "证照信息过长，二维码无法容纳；请精简附加信息")
+    values = {
+        "number": number, "type_code": type_code, "type_name": type_name.strip(), "subject_kind": holder_kind,
+        "person_id": person_id, "organisation_id": organisation_id, "holder_name": holder_name.strip(),
+        "holder_id_kind": id_kind, "holder_identifier": identifier,
+        "holder_hash": lookup_hash("licence-holder", identifier), "agency_id": agency.id,
+        "region_code": agency.region_code, "item_id": item_id, "case_id": case_id, "valid_from": valid_from,
+        "valid_until": valid_until, "data": data, "payload": raw.decode("utf-8"),
+        "signature": "", "seal_id": seal_id, "issued_at": clock.now(),  # signed with its PDF: sign_pending
+        "revoked_at": None, "revoke_reason": None,
+    }
+    # The document first, so the licence row is written once, already pointing at it; the renderer finds
+    # the licence to sign by its number.
     document = documents.issue(
         db_session=db_session, clock=clock, agency_id=agency.id, kind=documents.NoticeKind.licence, case_id=case_id,
-        title=type_name.strip(), fields=_pdf_fields(licence, masked), paragraphs=[
+        title=type_name.strip(), fields=_pdf_fields(values, masked), paragraphs=[
             "本证照由发证机关加盖电子印章，扫描二维码可离线核验证照内容与签章；"
             f"也可访问 {verify_base_url.rstrip('/')}/verify/licences/{number} 在线核验证照状态。",
-        ], case_number=None, verify_base_url=verify_base_url, licence_id=licence.id,
+        ], case_number=None, verify_base_url=verify_base_url, licence_number=number,
     )
-    licence.document_id = document.id
+    # An object flushed, not a Core row: it stays readable after the caller rolls back, as callers expect.
+    licence = License(**values, document_id=document.id)
+    db_session.add(licence)
     db_session.flush()
     return licence
 
 
-def sign_pending(*, db_session: Session, licence_id: int) -> str:
+def sign_pending(*, db_session: Session, licence_id: int | None = None, number: str | None = None) -> str:
     """Sign a licence's payload once (racing renderers keep the first signature) and return its QR text."""
-    licence = db_session.get(License, licence_id)
+    if licence_id is None:
+        licence = db_session.execute(select(License).where(License.number == number)).scalar_one_or_none()
+    else:
+        licence = db_session.get(License, licence_id)
     if licence is None:
         raise NotFound("LICENCE_NOT_FOUND", "未找到该电子证照")
     if not licence.signature:
@@ -324,14 +348,14 @@ def ensure_issued(*, db_session: Session, clock: Clock, licence: License) -> Lic
     return licence
 
 
-def _pdf_fields(licence: License, masked: str) -> list[tuple[str, str]]:
-    until = licence.valid_until.isoformat() if licence.valid_until else "长期"
+def _pdf_fields(licence: dict, masked: str) -> list[tuple[str, str]]:
+    until = licence["valid_until"].isoformat() if licence["valid_until"] else "长期"
     rows = [
-        ("证照名称", licence.type_name), ("证照编号", licence.number), ("持证主体", licence.holder_name),
-        ("统一社会信用代码" if licence.holder_id_kind == "uscc" else "证件号码", masked),
-        ("有效期限", f"{licence.valid_from.isoformat()} 至 {until}"),
+        ("证照名称", licence["type_name"]), ("证照编号", licence["number"]), ("持证主体", licence["holder_name"]),
+        ("统一社会信用代码" if licence["holder_id_kind"] == "uscc" else "证件号码", masked),
+        ("有效期限", f"{licence['valid_from'].isoformat()} 至 {until}"),
     ]
-    rows.extend((str(key)[:40], str(value)) for key, value in licence.data.items())
+    rows.extend((str(key)[:40], str(value)) for key, value in licence["data"].items())
     return rows
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from tongban.cases.enums import CaseState, EventKind
 from tongban.cases.models import Case, CaseEvent
@@ -52,6 +55,19 @@ def require_state(case: Case, *states: CaseState, action: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event to append: what happened, who did it, and the state it moves the case to (None: it stays)."""
+
+    kind: EventKind
+    actor_ref: str
+    actor_name: str
+    to_state: CaseState | None = None
+    reason: str = ""
+    data: dict | None = None
+    document_id: int | None = None
+
+
 def record(
     *,
     db_session: Session,
@@ -64,38 +80,96 @@ def record(
     reason: str = "",
     data: dict | None = None,
     document_id: int | None = None,
-) -> CaseEvent:
-    """Append one event and, when it moves the case, move it. The case's version column makes two
-    concurrent actions collide at commit: one wins, the other gets a conflict."""
+) -> None:
+    """Append one event and, when it moves the case, move it (see `append`)."""
+    append(db_session=db_session, clock=clock, case=case,
+           entries=[Entry(kind, actor_ref, actor_name, to_state, reason, data, document_id)])
+
+
+def append(*, db_session: Session, clock: Clock, case: Case, entries: list[Entry]) -> None:
+    """Append events in order and write the case once: its state, last seq and chain value, and whatever else
+    the step has set on the case object so far (so a step sets its columns first, then records).
+
+    The case row is updated first, on the version read with it, so of two concurrent actions the second
+    finds the version moved and fails (StaleDataError) before it writes any event; on PostgreSQL it waits
+    for the first to commit. Rows go out as prebuilt Core statements and the case object is told the
+    values as stored, so the session has nothing left to flush for them.
+    """
     current = CaseState(case.state)
-    target = to_state or current
-    if to_state is not None and to_state != current and not allowed(current, to_state):
-        raise Conflict(
-            "CASE_STATE_CONFLICT",
-            f"办件当前状态为“{current.label}”，不能转为“{to_state.label}”",
-            details={"state": current.value, "target": to_state.value},
-        )
-    if to_state is None and kind not in STAYING_EVENTS:
-        raise ValueError(f"event {kind} must name the state it moves to")
-    seq = (case.event_seq or 0) + 1
+    seq, chain, state = case.event_seq or 0, case.event_chain or "", current
     now = clock.now()
-    event = CaseEvent(
-        case_id=case.id, seq=seq, kind=kind.value, from_state=current.value if seq > 1 else None, to_state=target.value,
-        actor_ref=actor_ref, actor_name=actor_name, reason=reason, data=data or {}, document_id=document_id, at=now,
-    )
-    event.chain = chain_value(event, case.event_chain or "")
-    db_session.add(event)
-    case.event_seq, case.event_chain = seq, event.chain
-    case.state = target.value
-    case.updated_at = now
-    return event
+    rows = []
+    for entry in entries:
+        target = entry.to_state or state
+        if entry.to_state is not None and entry.to_state != state and not allowed(state, entry.to_state):
+            raise Conflict(
+                "CASE_STATE_CONFLICT",
+                f"办件当前状态为“{state.label}”，不能转为“{entry.to_state.label}”",
+                details={"state": state.value, "target": entry.to_state.value},
+            )
+        if entry.to_state is None and entry.kind not in STAYING_EVENTS:
+            raise ValueError(f"event {entry.kind} must name the state it moves to")
+        seq += 1
+        row = {
+            "case_id": case.id, "seq": seq, "kind": entry.kind.value, "from_state": state.value if seq > 1 else None,
+            "to_state": target.value, "actor_ref": entry.actor_ref, "actor_name": entry.actor_name,
+            "reason": entry.reason, "data": entry.data or {}, "document_id": entry.document_id, "at": now,
+        }
+        row["chain"] = chain = _chain_of(row, chain)
+        rows.append(row)
+        state = target
+    _write_case(db_session, case, {"state": state.value, "event_seq": seq, "event_chain": chain, "updated_at": now})
+    connection = db_session.connection()
+    connection.execute(_INSERT_EVENT, rows if len(rows) > 1 else rows[0])
+
+
+_CASE = Case.__table__
+_INSERT_EVENT = CaseEvent.__table__.insert()
+_UPDATES: dict[tuple[str, ...], object] = {}
+
+
+def _update_for(columns: tuple[str, ...]):
+    """`UPDATE case_record SET <columns>, version WHERE id AND version`, built once per set of columns.
+    Bind names carry a prefix so they never collide with column names (which would add SET clauses)."""
+    statement = _UPDATES.get(columns)
+    if statement is None:
+        values = {name: bindparam(f"new_{name}", type_=_CASE.c[name].type) for name in (*columns, "version")}
+        statement = (update(_CASE).where(_CASE.c.id == bindparam("case_key"), _CASE.c.version == bindparam("old_version"))
+                     .values(values))
+        _UPDATES[columns] = statement
+    return statement
+
+
+def _write_case(db_session: Session, case: Case, values: dict) -> None:
+    """One version-checked UPDATE of `values` and of the columns changed on the object and not yet flushed;
+    the object then holds them as stored, with nothing left to flush."""
+    state = inspect(case)
+    pending = set(state.committed_state).difference(values)
+    if pending:
+        values = {**values, **{name: state.dict[name] for name in pending}}
+    old_version = case.version
+    columns = tuple(sorted(values))
+    params = {f"new_{name}": values[name] for name in columns}
+    params.update(new_version=old_version + 1, case_key=case.id, old_version=old_version)
+    result = db_session.connection().execute(_update_for(columns), params)
+    if result.rowcount != 1:
+        raise StaleDataError(f"case {case.id} was changed by another transaction (version {old_version})")
+    for name in columns:
+        set_committed_value(case, name, values[name])
+    set_committed_value(case, "version", old_version + 1)
 
 
 def chain_value(event: CaseEvent, previous: str) -> str:
     """Each event seals the one before it, so an edited or deleted step breaks every later value."""
+    return _chain_of({name: getattr(event, name) for name in _CHAINED}, previous)
+
+
+_CHAINED = ("case_id", "seq", "kind", "from_state", "to_state", "actor_ref", "actor_name", "reason", "data", "document_id", "at")
+
+
+def _chain_of(row: dict, previous: str) -> str:
     body = json.dumps(
-        [event.case_id, event.seq, event.kind, event.from_state, event.to_state, event.actor_ref, event.actor_name,
-         event.reason, event.data, event.document_id, as_utc(event.at).isoformat(), previous],
+        [*(row[name] for name in _CHAINED[:-1]), as_utc(row["at"]).isoformat(), previous],
         ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
     )
     return sm3_hex(body.encode("utf-8"))

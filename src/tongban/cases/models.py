@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.core.crypto import EncryptedText
 from tongban.core.db import Base, UtcDateTime
@@ -123,9 +123,6 @@ class CaseMaterial(Base):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
     standard: Mapped[str] = mapped_column(Text, default="")  # acceptance standard, told when missing
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-    # Set with a new file, so one flush writes files and materials together in order.
-    file: Mapped[CaseFile | None] = relationship(lazy="raise_on_sql")
 
 
 class CasePost(Base):

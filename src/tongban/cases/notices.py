@@ -49,6 +49,7 @@ def issue(
     paragraphs: list[str],
     acceptor: str = "",
     title: str | None = None,
+    verify_base_url: str | None = None,
 ) -> Document:
     """Every notice names the item, the case, the applicant, the acceptor and the agency, then its own parts."""
     agency = db_session.get(Agency, case.agency_id)
@@ -62,7 +63,7 @@ def issue(
         db_session=db_session, clock=clock, agency_id=case.agency_id, kind=kind, case_id=case.id,
         title=title or TITLES[kind], fields=head + fields + tail, paragraphs=[p for p in paragraphs if p],
         case_number=case.case_number,
-        verify_base_url=get_settings().public_url,
+        verify_base_url=verify_base_url or get_settings().public_url,
     )
 
 

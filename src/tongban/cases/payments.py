@@ -8,8 +8,9 @@ import json
 import secrets
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tongban.cases import fees, lifecycle, notices, progress
 from tongban.cases.enums import EventKind, PaymentStatus
@@ -66,18 +67,33 @@ def gateway_from_settings() -> PaymentGateway:
 
 def assess(*, db_session: Session, clock: Clock, case: Case, content: ItemContent) -> list[fees.FeeLine]:
     """Fees fixed at acceptance from the version the applicant applied under; one payment order when due."""
+    lines, event = assess_fees(db_session=db_session, clock=clock, case=case, content=content)
+    if event is not None:
+        lifecycle.append(db_session=db_session, clock=clock, case=case, entries=[event])
+    return lines
+
+
+def assess_fees(
+    *, db_session: Session, clock: Clock, case: Case, content: ItemContent,
+) -> tuple[list[fees.FeeLine], lifecycle.Entry | None]:
+    """`assess` leaving its `fee_assessed` event to the caller, who records it with the step's own."""
     form = json.loads(case.form_data)
     lines = fees.assess(content.fees, form)
     case.fee_detail = [line.as_dict() for line in lines]
     case.fee_fen = sum(line.amount_fen for line in lines)
+    event = None
     if case.fee_fen > 0:
-        db_session.add(Payment(
-            case_id=case.id, order_number=_order_number(clock), amount_fen=case.fee_fen, status=PaymentStatus.pending.value,
-            gateway=get_settings().payment_gateway, created_at=clock.now(),
-        ))
-        lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.fee_assessed, actor_ref="system",
-                         actor_name="系统", reason=f"应缴 {fees.yuan(case.fee_fen)}", data={"lines": case.fee_detail})
-    return [line for line in lines if line.amount_fen > 0]
+        db_session.connection().execute(_INSERT_PAYMENT, {
+            "case_id": case.id, "order_number": _order_number(clock), "amount_fen": case.fee_fen,
+            "status": PaymentStatus.pending.value, "gateway": get_settings().payment_gateway, "gateway_ref": "",
+            "receipt_document_id": None, "created_at": clock.now(), "paid_at": None,
+        })
+        event = lifecycle.Entry(EventKind.fee_assessed, "system", "系统", reason=f"应缴 {fees.yuan(case.fee_fen)}",
+                                data={"lines": case.fee_detail})
+    return [line for line in lines if line.amount_fen > 0], event
+
+
+_INSERT_PAYMENT = Payment.__table__.insert()
 
 
 def _order_number(clock: Clock) -> str:
@@ -98,8 +114,12 @@ def by_order(*, db_session: Session, order_number: str) -> Payment:
 def is_settled(*, db_session: Session, case: Case) -> bool:
     if case.fee_fen <= 0:
         return True
-    payment = payment_of(db_session=db_session, case_id=case.id)
-    return payment is not None and payment.status == PaymentStatus.paid.value
+    status = db_session.connection().execute(_LATEST_STATUS, {"case_key": case.id}).scalar()
+    return status == PaymentStatus.paid.value
+
+
+_LATEST_STATUS = (select(Payment.__table__.c.status).where(Payment.__table__.c.case_id == bindparam("case_key"))
+                  .order_by(Payment.__table__.c.id.desc()).limit(1))
 
 
 def callback_body(*, payment: Payment, gateway_ref: str, status: str = "paid") -> bytes:
@@ -129,7 +149,6 @@ def handle_callback(*, db_session: Session, clock: Clock, gateway: PaymentGatewa
         payment.status = PaymentStatus.failed.value
         return payment
     case = db_session.get(Case, payment.case_id)
-    payment.status, payment.gateway_ref, payment.paid_at = PaymentStatus.paid.value, gateway_ref, clock.now()
     receipt = notices.issue(
         db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.payment_receipt,
         fields=[("订单号", payment.order_number), ("缴费金额", fees.yuan(payment.amount_fen)),
@@ -137,9 +156,22 @@ def handle_callback(*, db_session: Session, clock: Clock, gateway: PaymentGatewa
                 ("支付流水号", gateway_ref or "无"), ("缴费时间", notices.chinese_date(clock.today()))],
         paragraphs=["本收据由政务服务平台电子签章，可扫描二维码核验。"],
     )
-    payment.receipt_document_id = receipt.id
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.paid, actor_ref="system", actor_name="支付平台",
                      reason=f"已缴 {fees.yuan(payment.amount_fen)}", document_id=receipt.id)
+    _mark_paid(db_session, payment, {"status": PaymentStatus.paid.value, "gateway_ref": gateway_ref, "paid_at": clock.now(),
+                                     "receipt_document_id": receipt.id})
     progress.push(db_session=db_session, clock=clock, case=case, step="已缴费", detail="电子收据可在办件详情中下载。")
     db_session.flush()
     return payment
+
+
+_PAYMENT = Payment.__table__
+_PAID = update(_PAYMENT).where(_PAYMENT.c.id == bindparam("payment_key")).values(
+    {name: bindparam(f"new_{name}", type_=_PAYMENT.c[name].type) for name in ("status", "gateway_ref", "paid_at", "receipt_document_id")})
+
+
+def _mark_paid(db_session: Session, payment: Payment, values: dict) -> None:
+    """One UPDATE of the order, after the case's: the case's version decides between racing callbacks."""
+    db_session.connection().execute(_PAID, {"payment_key": payment.id, **{f"new_{k}": v for k, v in values.items()}})
+    for name, value in values.items():
+        set_committed_value(payment, name, value)

@@ -13,7 +13,7 @@ import math
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from sqlalchemy import ForeignKey, Index, String, Text, select, text
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -92,6 +92,20 @@ def seal_for(*, db_session: Session, clock: Clock, agency_id: int) -> Seal:
     if existing is None:
         raise Conflict("SEAL_BUSY", "电子印章正在生成，请稍后重试")
     return existing
+
+
+_SEAL = Seal.__table__
+_ACTIVE_KEY = select(_SEAL.c.id, _SEAL.c.fingerprint).where(_SEAL.c.agency_id == bindparam("agency_key"),
+                                                            _SEAL.c.revoked_at.is_(None))
+
+
+def active_key(*, db_session: Session, clock: Clock, agency_id: int) -> tuple[int, str]:
+    """(id, fingerprint) of the agency's active seal, read as one row; the seal is made first when there is none."""
+    row = db_session.connection().execute(_ACTIVE_KEY, {"agency_key": agency_id}).first()
+    if row is not None:
+        return row.id, row.fingerprint
+    seal = seal_for(db_session=db_session, clock=clock, agency_id=agency_id)
+    return seal.id, seal.fingerprint
 
 
 def insert_unique(db_session: Session, row: Base) -> bool:

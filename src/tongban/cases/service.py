@@ -7,15 +7,15 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import PersonActor, StaffActor
 from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, exemptions, fees, files, forms, lifecycle, progress
+from tongban.cases import applicants, clocks, exemptions, fees, files, forms, lifecycle, progress
 from tongban.cases.enums import CaseChannel, CaseState, EventKind, MaterialStatus
-from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePause
+from tongban.cases.models import Case, CaseFile, CaseMaterial
 from tongban.catalog import service as catalog
 from tongban.catalog.enums import Audience, HandlingForm, Necessity
 from tongban.catalog.models import ServiceItem
@@ -79,6 +79,16 @@ def form_data(case: Case) -> dict[str, str]:
 
 def materials_of(*, db_session: Session, case_id: int) -> list[CaseMaterial]:
     return list(db_session.scalars(select(CaseMaterial).where(CaseMaterial.case_id == case_id).order_by(CaseMaterial.id)))
+
+
+_MATERIAL = CaseMaterial.__table__
+_MATERIAL_LINES = (select(_MATERIAL.c.name, _MATERIAL.c.required, _MATERIAL.c.status, _MATERIAL.c.exemption_ref)
+                   .where(_MATERIAL.c.case_id == bindparam("case_key")).order_by(_MATERIAL.c.id))
+
+
+def material_lines_of(*, db_session: Session, case_id: int):
+    """The materials as read-only rows (name, required, status, exemption_ref), for a step that only reads them."""
+    return db_session.connection().execute(_MATERIAL_LINES, {"case_key": case_id}).all()
 
 
 def file_of(*, db_session: Session, case_id: int, file_id: int) -> tuple[CaseFile, bytes]:
@@ -166,16 +176,14 @@ def submit(
         if existing is None:
             raise
         return _same_submission(existing, submission)
-    case.case_number = _case_number(case, clock)
+    case.case_number = _case_number(case, clock)  # written with the first event
     actor_ref, actor_name = (staff.ref, staff.name) if staff else (f"person:{applicant.person_id}", applicant.agent_name or applicant.name)
-    # Recorded before the materials, whose files are flushed one by one: the case row is then updated once.
     lifecycle.record(
         db_session=db_session, clock=clock, case=case, kind=EventKind.submitted, to_state=CaseState.submitted,
         actor_ref=actor_ref, actor_name=actor_name, data={"channel": channel.value},
     )
     uploader = staff.ref if staff else f"person:{applicant.person_id}"
-    for material in content.materials:
-        _add_material(db_session, clock, case, uploader, material, plan.get(material.key), checked.get(material.key))
+    _add_materials(db_session, clock, case, uploader, content.materials, plan, checked)
     if submission.pledge:
         progress.pledge(db_session=db_session, clock=clock, case=case, content=content, actor_ref=actor_ref, actor_name=actor_name)
     progress.push(db_session=db_session, clock=clock, case=case, step="已提交", detail="请留意受理结果。")
@@ -229,37 +237,49 @@ def _checked_uploads(content: ItemContent, uploads: list[files.Upload]) -> dict[
     return checked
 
 
-def _store_file(db_session: Session, clock: Clock, case: Case, applicant_ref: str, checked: files.CheckedFile) -> CaseFile:
+_INSERT_FILE = CaseFile.__table__.insert()
+_INSERT_MATERIAL = CaseMaterial.__table__.insert()
+
+
+def _store_file(db_session: Session, clock: Clock, case: Case, applicant_ref: str, checked: files.CheckedFile) -> int:
+    """The file, encrypted, as one INSERT now; its id."""
     from tongban.cases import org_seals
 
-    row = CaseFile(
-        case_id=case.id, material_key=checked.material_key, filename=checked.filename, content_type=checked.content_type,
-        size=checked.size, sha256=checked.sha256, data=keyring().encrypt_bytes(checked.data),
-        uploaded_at=clock.now(), uploaded_by=applicant_ref,
-    )
+    seal_signature = seal_fingerprint = None
     if case.subject_kind == "org" and case.organisation_id is not None:
-        row.seal_signature, row.seal_fingerprint = org_seals.seal_material(
+        seal_signature, seal_fingerprint = org_seals.seal_material(
             db_session=db_session, clock=clock, organisation_id=case.organisation_id, sha256=checked.sha256
         )
-    db_session.add(row)
-    return row
+    result = db_session.connection().execute(_INSERT_FILE, {
+        "case_id": case.id, "material_key": checked.material_key, "filename": checked.filename,
+        "content_type": checked.content_type, "size": checked.size, "sha256": checked.sha256,
+        "data": keyring().encrypt_bytes(checked.data), "seal_signature": seal_signature,
+        "seal_fingerprint": seal_fingerprint, "uploaded_at": clock.now(), "uploaded_by": applicant_ref,
+    })
+    return result.inserted_primary_key[0]
 
 
-def _add_material(db_session, clock, case, uploader, material, exemption, checked) -> None:
-    status, ref, file = MaterialStatus.missing, "", None
-    if checked is not None:
-        status = MaterialStatus.provided
-        file = _store_file(db_session, clock, case, uploader, checked)
-    elif exemption is not None:
-        status, ref = MaterialStatus.exempted, exemption.ref
-    elif material.e_form:
-        status, ref = MaterialStatus.provided, "在线填报"
-    db_session.add(CaseMaterial(
-        case_id=case.id, material_key=material.key, name=material.name,
-        required=material.necessity is Necessity.required, status=status.value,
-        exemption=exemption.kind.value if exemption and checked is None else None, exemption_ref=ref, file=file,
-        standard=material.acceptance_standard, updated_at=clock.now(),
-    ))
+def _add_materials(db_session, clock, case, uploader, materials, plan, checked) -> None:
+    """Where each of the item's materials stands at submission: its files stored, then one INSERT of the rows."""
+    rows = []
+    for material in materials:
+        exemption, upload = plan.get(material.key), checked.get(material.key)
+        status, ref, file_id = MaterialStatus.missing, "", None
+        if upload is not None:
+            status = MaterialStatus.provided
+            file_id = _store_file(db_session, clock, case, uploader, upload)
+        elif exemption is not None:
+            status, ref = MaterialStatus.exempted, exemption.ref
+        elif material.e_form:
+            status, ref = MaterialStatus.provided, "在线填报"
+        rows.append({
+            "case_id": case.id, "material_key": material.key, "name": material.name,
+            "required": material.necessity is Necessity.required, "status": status.value,
+            "exemption": exemption.kind.value if exemption and upload is None else None, "exemption_ref": ref,
+            "file_id": file_id, "standard": material.acceptance_standard, "updated_at": clock.now(),
+        })
+    if rows:
+        db_session.connection().execute(_INSERT_MATERIAL, rows)
 
 
 def supplement(
@@ -274,7 +294,7 @@ def supplement(
     rows = {m.material_key: m for m in materials_of(db_session=db_session, case_id=case.id)}
     for key, file in checked.items():
         row = rows[key]
-        row.file = _store_file(db_session, clock, case, actor_ref, file)
+        row.file_id = _store_file(db_session, clock, case, actor_ref, file)
         row.status, row.exemption, row.exemption_ref, row.updated_at = MaterialStatus.provided.value, None, "", clock.now()
     still = [r.name for r in rows.values() if r.status == MaterialStatus.missing.value and r.required]
     names = "、".join(m.name for k, m in rows.items() if k in checked)
@@ -299,11 +319,7 @@ def supplement(
 
 
 def _end_pauses(db_session: Session, clock: Clock, case: Case, *, kind: str | None = None) -> None:
-    query = select(CasePause).where(CasePause.case_id == case.id, CasePause.ended_at.is_(None))
-    if kind:
-        query = query.where(CasePause.kind == kind)
-    for pause in db_session.scalars(query):
-        pause.ended_at = clock.now()
+    clocks.end_pauses(db_session=db_session, clock=clock, case=case, kind=kind)
 
 
 def withdraw(*, db_session: Session, clock: Clock, case: Case, actor_ref: str, actor_name: str, reason: str = "") -> Case:
