@@ -2,9 +2,10 @@
 
 Every client is a different person booking the one demo item. Clients run on `--threads` threads (in each of
 `--processes` processes), each with its own session, one transaction per attempt, as the web route does: the
-booking locks the person's booking account, checks the per-person rules, takes a seat with a conditional UPDATE
-checked by its row count, writes the appointment and queues its confirmation job; the job worker then sends the
-confirmations (inbox and SMS through the outbox), timed on its own after the race.
+booking reads the slot and locks the person's booking account, checks the per-person rules, takes a seat with a
+conditional UPDATE checked by its row count, writes the appointment and queues its confirmation job (on PostgreSQL
+the first two and the last four are one statement each); the job worker then sends the confirmations (inbox and SMS
+through the outbox), timed on its own after the race.
 A client whose slot is full tries the next one, until it has a seat or every slot is full.
 
 The peer, measured in the same run with the same threads and processes, writes the same number of appointment
