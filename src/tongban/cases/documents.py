@@ -154,7 +154,8 @@ def chinese_date(day: date) -> str:
 
 
 def new_number(kind: NoticeKind, issued_on: date) -> str:
-    random_part = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_RANDOM_CHARS))
+    value = secrets.randbits(5 * NUMBER_RANDOM_CHARS)  # one draw, read as base-32 digits
+    random_part = "".join(NUMBER_ALPHABET[(value >> (5 * i)) & 31] for i in range(NUMBER_RANDOM_CHARS))
     return f"TB-{kind.letter}-{issued_on:%Y%m%d}-{random_part}"
 
 
@@ -193,6 +194,14 @@ def check_base_url(verify_base_url: object) -> None:
         raise InvalidInput("VERIFY_URL", "核验地址应以 http:// 或 https:// 开头")
 
 
+@dataclass(frozen=True)
+class Issued:
+    """What a step keeps of a document it issued: enough to point its event at it."""
+
+    id: int
+    number: str
+
+
 def issue(
     *, db_session: Session, clock: Clock, agency_id: int, kind: NoticeKind | str, case_id: int | None, title: str,
     fields: list[tuple[str, str]], paragraphs: list[str], case_number: str | None, verify_base_url: str,
@@ -203,34 +212,54 @@ def issue(
     A licence's QR code carries the licence's own signature, made when the licence is rendered, so
     licences pass `licence_number` instead of `qr_text`.
     """
+    new_id, values = _store(db_session, clock, agency_id, None, kind, case_id, title, fields, paragraphs, case_number,
+                            verify_base_url, qr_text, licence_number)
+    document = Document(id=new_id, **values)
+    make_transient_to_detached(document)
+    db_session.add(document)
+    return document
+
+
+def store(
+    *, db_session: Session, clock: Clock, agency_id: int, agency_name: str, kind: NoticeKind | str, case_id: int | None,
+    title: str, fields: list[tuple[str, str]], paragraphs: list[str], case_number: str | None, verify_base_url: str,
+    qr_text: str | None = None, licence_number: str | None = None,
+) -> Issued:
+    """`issue` for a step that only needs the document's id and number (no object is made for it)."""
+    new_id, values = _store(db_session, clock, agency_id, agency_name, kind, case_id, title, fields, paragraphs,
+                            case_number, verify_base_url, qr_text, licence_number)
+    return Issued(new_id, values["number"])
+
+
+def _store(db_session, clock, agency_id, agency_name, kind, case_id, title, fields, paragraphs, case_number,
+           verify_base_url, qr_text, licence_number) -> tuple[int, dict]:
+    """The document row as one Core INSERT and its rendering job as another, at once; (id, the row's values)."""
     kind = _check_input(kind, title, fields, paragraphs, verify_base_url)
-    agency = db_session.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound("AGENCY_NOT_FOUND", "未找到该实施机构")
+    if agency_name is None:
+        agency = db_session.get(Agency, agency_id)
+        if agency is None:
+            raise NotFound("AGENCY_NOT_FOUND", "未找到该实施机构")
+        agency_name = agency.name
     issued_on = clock.today()
     number = new_number(kind, issued_on)
     url = verify_url(verify_base_url, number)
     sheet = {
-        "agency_name": agency.name, "title": title.strip(), "number": number, "case_number": case_number,
+        "agency_name": agency_name, "title": title.strip(), "number": number, "case_number": case_number,
         "fields": [[label, value] for label, value in fields], "paragraphs": list(paragraphs),
         "issued_on": issued_on.isoformat(), "verify_url": url, "qr_text": qr_text, "licence_number": licence_number,
         "qr_caption": "扫码离线核验证照" if kind is NoticeKind.licence else "扫码核验文书真伪",
     }
     values = {
         "number": number, "kind": kind.value, "status": DocumentStatus.pending.value, "case_id": case_id,
-        "case_number": case_number, "agency_id": agency.id, "seal_id": None, "title": sheet["title"], "sheet": sheet,
+        "case_number": case_number, "agency_id": agency_id, "seal_id": None, "title": sheet["title"], "sheet": sheet,
         "pdf": None, "sha256": None, "sm3": None, "signature": None, "issued_on": issued_on, "created_at": clock.now(),
         "rendered_at": None,
     }
-    # One Core INSERT now rather than an object for the next flush; the caller still gets the row as an object.
     new_id = db_session.connection().execute(_INSERT_DOCUMENT, values).inserted_primary_key[0]
     from tongban.notify import outbox  # notify's handlers import cases' tables; import late to keep the graph acyclic
 
     outbox.enqueue_now(db_session=db_session, clock=clock, kind=RENDER_JOB, payload={"document_id": new_id})
-    document = Document(id=new_id, **values)
-    make_transient_to_detached(document)
-    db_session.add(document)
-    return document
+    return new_id, values
 
 
 _INSERT_DOCUMENT = Document.__table__.insert()

@@ -20,6 +20,7 @@ from tongban.catalog.models import Agency
 from tongban.catalog.schemas import ItemContent
 from tongban.core import calendar
 from tongban.core.clock import Clock
+from tongban.core.config import get_settings
 from tongban.core.errors import Conflict, InvalidInput
 
 S = CaseState
@@ -111,7 +112,9 @@ def accept(
     # meanwhile depends on them, so no autoflush may write them earlier.
     with db_session.no_autoflush:
         case.accepted_at = clock.now()
-        fee_lines, fee_event = payments.assess_fees(db_session=db_session, clock=clock, case=case, content=content)
+        settings = get_settings()
+        fee_lines, fee_event = payments.assess_fees(db_session=db_session, clock=clock, case=case, content=content,
+                                                    gateway=settings.payment_gateway)
         paragraphs = ["你（单位）提交的申请材料齐全、符合法定形式，本机关决定予以受理。"]
         if case.promised_limit_days is not None or case.legal_limit_days is not None:
             limit = case.promised_limit_days or case.legal_limit_days
@@ -122,6 +125,7 @@ def accept(
         paragraphs.append("可扫描二维码或凭办件编号在政务服务网“我要查”查询办理进度。")
         document = notices.issue(
             db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.acceptance_notice, acceptor=actor.name,
+            verify_base_url=settings.public_url,
             fields=[("收到材料", notices.material_lines(rows, status=MaterialStatus.provided.value)),
                     ("免提交材料", notices.material_lines(rows, status=MaterialStatus.exempted.value)),
                     ("受理日期", notices.chinese_date(clock.today()))],
@@ -251,7 +255,7 @@ def record_opinion(
         raise InvalidInput("NO_POST", "本机构不是该办件的审查部门")
     if post.opinion is not None and post.staff_id != actor.staff_id:
         raise Conflict("OPINION_GIVEN", f"本部门已由{post.staff_name}提出审查意见")
-    agency = db_session.get(Agency, agency_id)
+    agency = notices.agency_lines(db_session=db_session, agency_id=agency_id)
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.opinion_recorded, actor_ref=actor.ref,
                      actor_name=actor.name, reason=reasons,
                      data={"opinion": opinion.value, "agency": agency.name if agency else "", "lead": post.lead})

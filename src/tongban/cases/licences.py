@@ -305,8 +305,9 @@ def issue(
     }
     # The document first, so the licence row is written once, already pointing at it; the renderer finds
     # the licence to sign by its number.
-    document = documents.issue(
-        db_session=db_session, clock=clock, agency_id=agency.id, kind=documents.NoticeKind.licence, case_id=case_id,
+    document = documents.store(
+        db_session=db_session, clock=clock, agency_id=agency.id, agency_name=agency.name,
+        kind=documents.NoticeKind.licence, case_id=case_id,
         title=type_name.strip(), fields=_pdf_fields(values, masked), paragraphs=[
             "本证照由发证机关加盖电子印章，扫描二维码可离线核验证照内容与签章；"
             f"也可访问 {verify_base_url.rstrip('/')}/verify/licences/{number} 在线核验证照状态。",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tongban.cases import documents
@@ -13,6 +13,7 @@ from tongban.cases.models import Case, CaseMaterial
 from tongban.catalog.models import Agency
 from tongban.core.clock import Clock
 from tongban.core.config import get_settings
+from tongban.core.errors import NotFound
 
 __all__ = ["NoticeKind", "issue", "material_lines", "for_case", "chinese_date"]
 
@@ -39,6 +40,15 @@ def material_lines(rows: list[CaseMaterial], *, status: str) -> str:
     return "；".join(f"{i}. {r.name}" + (f"（{r.exemption_ref}）" if r.exemption_ref else "") for i, r in enumerate(chosen, 1)) or "无"
 
 
+_AGENCY = Agency.__table__
+_AGENCY_LINES = select(_AGENCY.c.name, _AGENCY.c.consult_phone).where(_AGENCY.c.id == bindparam("agency_key"))
+
+
+def agency_lines(*, db_session: Session, agency_id: int):
+    """The agency's name and consultation phone as one row (None when there is no such agency), as notices print them."""
+    return db_session.connection().execute(_AGENCY_LINES, {"agency_key": agency_id}).first()
+
+
 def issue(
     *,
     db_session: Session,
@@ -50,20 +60,21 @@ def issue(
     acceptor: str = "",
     title: str | None = None,
     verify_base_url: str | None = None,
-) -> Document:
+) -> documents.Issued:
     """Every notice names the item, the case, the applicant, the acceptor and the agency, then its own parts."""
-    agency = db_session.get(Agency, case.agency_id)
+    agency = agency_lines(db_session=db_session, agency_id=case.agency_id)
+    if agency is None:
+        raise NotFound("AGENCY_NOT_FOUND", "未找到该实施机构")
     head = [("事项名称", case.item_name), ("办件编号", case.case_number or ""), ("申请人", case.applicant_name)]
     if acceptor:
         head.append(("受理人", acceptor))
-    tail = [("受理机构", agency.name if agency else "")]
-    if agency is not None and agency.consult_phone:
+    tail = [("受理机构", agency.name)]
+    if agency.consult_phone:
         tail.append(("咨询电话", agency.consult_phone))
-    return documents.issue(
-        db_session=db_session, clock=clock, agency_id=case.agency_id, kind=kind, case_id=case.id,
+    return documents.store(
+        db_session=db_session, clock=clock, agency_id=case.agency_id, agency_name=agency.name, kind=kind, case_id=case.id,
         title=title or TITLES[kind], fields=head + fields + tail, paragraphs=[p for p in paragraphs if p],
-        case_number=case.case_number,
-        verify_base_url=verify_base_url or get_settings().public_url,
+        case_number=case.case_number, verify_base_url=verify_base_url or get_settings().public_url,
     )
 
 

@@ -74,9 +74,10 @@ def assess(*, db_session: Session, clock: Clock, case: Case, content: ItemConten
 
 
 def assess_fees(
-    *, db_session: Session, clock: Clock, case: Case, content: ItemContent,
+    *, db_session: Session, clock: Clock, case: Case, content: ItemContent, gateway: str | None = None,
 ) -> tuple[list[fees.FeeLine], lifecycle.Entry | None]:
-    """`assess` leaving its `fee_assessed` event to the caller, who records it with the step's own."""
+    """`assess` leaving its `fee_assessed` event to the caller, who records it with the step's own; `gateway`
+    defaults to the configured one."""
     form = json.loads(case.form_data)
     lines = fees.assess(content.fees, form)
     case.fee_detail = [line.as_dict() for line in lines]
@@ -85,7 +86,7 @@ def assess_fees(
     if case.fee_fen > 0:
         db_session.connection().execute(_INSERT_PAYMENT, {
             "case_id": case.id, "order_number": _order_number(clock), "amount_fen": case.fee_fen,
-            "status": PaymentStatus.pending.value, "gateway": get_settings().payment_gateway, "gateway_ref": "",
+            "status": PaymentStatus.pending.value, "gateway": gateway or get_settings().payment_gateway, "gateway_ref": "",
             "receipt_document_id": None, "created_at": clock.now(), "paid_at": None,
         })
         event = lifecycle.Entry(EventKind.fee_assessed, "system", "系统", reason=f"应缴 {fees.yuan(case.fee_fen)}",

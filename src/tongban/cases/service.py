@@ -112,8 +112,14 @@ def _check_audience(content: ItemContent, applicant: forms.Applicant) -> None:
         raise InvalidInput("WRONG_AUDIENCE", f"该事项不面向{who}办理")
 
 
+_CASE = Case.__table__
+_CASE_BY_KEY = select(_CASE.c.id).where(_CASE.c.submitter_ref == bindparam("ref"), _CASE.c.idempotency_key == bindparam("key"))
+
+
 def _existing(db_session: Session, submitter_ref: str, key: str) -> Case | None:
-    return db_session.scalar(select(Case).where(Case.submitter_ref == submitter_ref, Case.idempotency_key == key))
+    """The case this key already made; looked up as an id first, since nearly every key is new."""
+    case_id = db_session.connection().execute(_CASE_BY_KEY, {"ref": submitter_ref, "key": key}).scalar()
+    return None if case_id is None else db_session.get(Case, case_id)
 
 
 def submit(
