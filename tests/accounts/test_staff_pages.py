@@ -220,3 +220,9 @@ def test_agent_registers_an_organisation_at_the_window_with_a_letter(client, sms
     grant = db_session.query(Delegation).one()
     assert grant.grantee_person_id == agent.id and grant.item_scope == ["TEST-1", "TEST-2"]
     assert client.post("/staff/orgs/window", data=form).status_code == 409  # already registered
+
+
+def test_typing_the_sign_in_address_leads_to_the_sign_in_form(client):
+    for address in ("/staff/login", "/staff/login/verify"):
+        response = client.get(address, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/staff/"

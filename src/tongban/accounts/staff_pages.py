@@ -83,6 +83,13 @@ def login_form(request: Request, db: Db, clock: Now) -> Response:
     return _login_page(request)
 
 
+@router.get("/login/verify", include_in_schema=False)
+@router.get("/login", include_in_schema=False)
+def login_address() -> Response:
+    """The sign-in forms post here; someone who types the address (or reloads after a failed step) gets the form."""
+    return RedirectResponse("/staff/", status_code=303)
+
+
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, db: Db, clock: Now, gateway: Gateway, _csrf: Csrf,
           username: Annotated[str, Form(max_length=60)] = "", password: Annotated[str, Form(max_length=128)] = "") -> HTMLResponse:
