@@ -152,8 +152,12 @@ def _job_values(clock: Clock, kind: str, payload: dict, run_after: datetime | No
                 max_attempts: int) -> dict:
     json.dumps(payload)  # a payload that cannot be stored fails here, in the caller's request, not later
     now = clock.now()
-    return dict(kind=kind, payload=payload, status=JobStatus.queued.value, attempts=0, max_attempts=max_attempts,
-                run_after=run_after or now, last_error="", dedupe_key=dedupe_key, created_at=now)
+    return dict(_queued(kind, max_attempts), payload=payload, run_after=run_after or now, dedupe_key=dedupe_key, created_at=now)
+
+
+def _queued(kind: str, max_attempts: int) -> dict:
+    """A new job's bookkeeping: queued, never tried, no error."""
+    return dict(kind=kind, status=JobStatus.queued.value, attempts=0, max_attempts=max_attempts, last_error="")
 
 
 def enqueue_now(*, db_session: Session, clock: Clock, kind: str, payload: dict, max_attempts: int = 5) -> None:
@@ -165,11 +169,10 @@ def insert_from(*, source, payload, kind: str, max_attempts: int = 5):
     """An INSERT of one queued job per row of `source` (a CTE), `payload` being a JSON expression over its columns,
     due at the bind parameter `now`. On PostgreSQL a data-modifying CTE lets a hot path write its row and the job
     that follows it up in one statement."""
-    columns = ["kind", "payload", "status", "attempts", "max_attempts", "run_after", "last_error", "created_at"]
+    fixed = _queued(kind, max_attempts)
     now = bindparam("now", type_=UtcDateTime)
-    rows = select(literal(kind), payload, literal(JobStatus.queued.value), literal(0), literal(max_attempts), now,
-                  literal(""), now).select_from(source)
-    return Job.__table__.insert().from_select(columns, rows)
+    rows = select(*(literal(value) for value in fixed.values()), payload, now, now).select_from(source)
+    return Job.__table__.insert().from_select([*fixed, "payload", "run_after", "created_at"], rows)
 
 
 def slot_start(now: datetime, every: timedelta) -> datetime:
