@@ -231,6 +231,8 @@ _LICENCE = License.__table__
 _LAST_NUMBER = select(func.max(_LICENCE.c.number)).where(_LICENCE.c.number.like(bindparam("prefix")))
 _SQLITE_LOCK = update(seals.Seal.__table__).where(seals.Seal.__table__.c.id == bindparam("seal_key")).values(
     created_at=seals.Seal.__table__.c.created_at)
+_ISSUER = select(Agency.__table__.c.id, Agency.__table__.c.name, Agency.__table__.c.region_code).where(
+    Agency.__table__.c.id == bindparam("agency_key"))
 _PG_LOCK = select(func.pg_advisory_xact_lock(bindparam("lock_key", type_=BigInteger)))
 
 
@@ -273,7 +275,7 @@ def issue(
     _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data)
     documents.check_base_url(verify_base_url)
     id_kind, identifier = _holder(holder_kind, holder_identifier, holder_id_kind, clock.today())
-    agency = db_session.get(Agency, agency_id)
+    agency = db_session.execute(_ISSUER, {"agency_key": agency_id}).first()
     if agency is None:
         raise NotFound("AGENCY_NOT_FOUND", "未找到该发证机关")
     seal_id, fingerprint = seals.active_key(db_session=db_session, clock=clock, agency_id=agency.id)

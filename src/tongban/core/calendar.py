@@ -173,17 +173,22 @@ class WorkingCalendar:
     def add_working_days(self, *, start: date, days: int) -> DueDate:
         _check_days(days)
         day, counted, holidays, makeup, weekend = start, [], [], [], 0
-        try:
+        one, special_days = timedelta(days=1), self._days
+        try:  # reads the loaded table directly: a case's every step computes a limit of up to hundreds of days
             while len(counted) < days:
-                day += timedelta(days=1)
-                status = self.status(day)
-                if status.kind is DayKind.holiday:
-                    holidays.append((day, status.name))
-                elif status.kind is DayKind.workday:
-                    makeup.append((day, status.name))
-                elif not status.working:
-                    weekend += 1
-                if status.working:
+                day += one
+                if day.year not in self._loaded:
+                    self._load(day.year)
+                special = special_days.get(day)
+                if special is None:
+                    if day.weekday() < 5:
+                        counted.append(day)
+                    else:
+                        weekend += 1
+                elif special[0] is DayKind.holiday:
+                    holidays.append((day, special[1]))
+                else:
+                    makeup.append((day, special[1]))
                     counted.append(day)
         except OverflowError:
             raise InvalidInput("DATE_OUT_OF_RANGE", "计算结果超出了日期范围") from None

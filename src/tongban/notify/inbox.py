@@ -27,15 +27,18 @@ class InboxMessage(Base):
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+_INSERT = InboxMessage.__table__.insert().returning(InboxMessage.__table__.c.id)
+
+
 def post(
     *, db_session: Session, clock: Clock, person_id: int, kind: str, title: str, body: str = "", link: str = "",
     case_id: int | None = None,
-) -> InboxMessage:
-    message = InboxMessage(
-        person_id=person_id, kind=kind, title=title, body=body, link=link, case_id=case_id, created_at=clock.now()
-    )
-    db_session.add(message)
-    return message
+) -> int:
+    """Write the message at once in the caller's transaction (one Core INSERT: a case step posts several) and
+    return its id. Whatever the message refers to must already be written."""
+    values = dict(person_id=person_id, kind=kind, title=title, body=body, link=link, case_id=case_id, created_at=clock.now(),
+                  read_at=None)
+    return db_session.connection().execute(_INSERT, values).scalar_one()
 
 
 def messages_of(*, db_session: Session, person_id: int, limit: int = 50) -> list[InboxMessage]:

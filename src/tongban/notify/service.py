@@ -28,7 +28,7 @@ from tongban.core.db import Base, UtcDateTime
 from tongban.core.errors import InvalidInput
 from tongban.core.logs import get_logger
 from tongban.notify import inbox
-from tongban.notify.outbox import JobContext, enqueue, handler
+from tongban.notify.outbox import JobContext, enqueue_now, handler
 from tongban.notify.sms import SmsMessage, gateway_from_settings
 from tongban.notify.templates import SMS_SIGNATURE, render
 
@@ -104,29 +104,43 @@ def _recipients(
     return found
 
 
+@dataclass(frozen=True)
+class Queued:
+    """A delivery as `notify` wrote it."""
+
+    id: int
+    channel: str
+    recipient_masked: str
+
+
+_INSERT_DELIVERY = NotificationDelivery.__table__.insert().returning(NotificationDelivery.__table__.c.id)
+
+
 def notify(
     *, db_session: Session, clock: Clock, kind: str, fields: dict[str, object], person_id: int | None = None,
     phone: str | None = None, email: str | None = None, channels: tuple[str, ...] = CHANNELS,
     case_id: int | None = None, link: str = "",
-) -> list[NotificationDelivery]:
+) -> list[Queued]:
     """Queue the message of `kind` on every channel that can reach the recipient, in the caller's transaction.
 
     Missing template fields fail here, before anything is written. With a person and no phone the
     person's bound phone is used for SMS; e-mail goes out only with an address and SMTP configured.
+    Each delivery and its job are Core INSERTs sent at once (a case step notifies at every step, and ORM
+    objects would cost a flush each): the person and case they name must already be written.
     """
     message = render(kind, fields)
     now = clock.now()
     deliveries = []
+    connection = None
     for channel, (recipient, masked) in _recipients(db_session, tuple(channels), person_id, phone, email).items():
-        delivery = NotificationDelivery(
+        connection = connection or db_session.connection()
+        delivery_id = connection.execute(_INSERT_DELIVERY, dict(
             kind=kind, channel=channel, person_id=person_id, case_id=case_id, recipient=recipient,
             recipient_masked=masked, title=message.title, body=message.body, link=link,
-            status=NotificationStatus.queued.value, attempts=0, error="", created_at=now,
-        )
-        db_session.add(delivery)
-        db_session.flush()  # the job carries the delivery's id
-        enqueue(db_session=db_session, clock=clock, kind=f"notify.{channel}", payload={"delivery_id": delivery.id})
-        deliveries.append(delivery)
+            status=NotificationStatus.queued.value, attempts=0, error="", created_at=now, sent_at=None,
+        )).scalar_one()
+        enqueue_now(db_session=db_session, clock=clock, kind=f"notify.{channel}", payload={"delivery_id": delivery_id})
+        deliveries.append(Queued(delivery_id, channel, masked))
     return deliveries
 
 
