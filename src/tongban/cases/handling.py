@@ -36,7 +36,7 @@ class Missing:
 
 
 def content_of(db_session: Session, case: Case) -> ItemContent:
-    return catalog.version_content(catalog.get_version(db_session=db_session, version_id=case.item_version_id))
+    return catalog.content_of_version(db_session=db_session, version_id=case.item_version_id)
 
 
 def _reason(text: str, *, required: bool, what: str) -> str:

@@ -295,7 +295,7 @@ def supplement(
     lifecycle.require_state(case, CaseState.supplement_requested, CaseState.accepted_with_deficiency, action="补正材料")
     if not uploads:
         raise InvalidInput("NO_FILES", "请选择要补正的材料文件")
-    content = catalog.version_content(catalog.get_version(db_session=db_session, version_id=case.item_version_id))
+    content = catalog.content_of_version(db_session=db_session, version_id=case.item_version_id)
     checked = _checked_uploads(content, uploads)
     rows = {m.material_key: m for m in materials_of(db_session=db_session, case_id=case.id)}
     for key, file in checked.items():

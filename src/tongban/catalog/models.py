@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from sqlalchemy import (
@@ -16,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from tongban.core.db import Base, UtcDateTime
 
@@ -148,6 +150,8 @@ class ItemVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), index=True)
     content: Mapped[dict] = mapped_column(JSON)
+    # SHA-256 of the content, set with it: a reader that caches parsed content checks this instead of loading the JSON
+    content_sha256: Mapped[str] = mapped_column(String(64), default="")
     change_note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(100), default="")
@@ -157,6 +161,17 @@ class ItemVersion(Base):
     review_comment: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     published_by: Mapped[str] = mapped_column(String(100), default="")
+
+    @validates("content")
+    def _digest_content(self, _key: str, content: dict) -> dict:
+        self.content_sha256 = content_digest(content)
+        return content
+
+
+def content_digest(content: dict) -> str:
+    """The digest of a version's content, the same for equal content whatever the order of its keys."""
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class ItemFacet(Base):

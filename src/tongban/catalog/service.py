@@ -6,8 +6,6 @@ reads the live version (pages, API, PDF, search, open data) changes at the same 
 
 from __future__ import annotations
 
-import copy
-
 import hashlib
 import threading
 from datetime import datetime
@@ -15,13 +13,13 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import StaffActor
 from tongban.catalog.enums import ItemRelation, ItemStatus, VersionState
-from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem
+from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem, content_digest
 from tongban.catalog.regions import get_agency_by_code, get_region
 from tongban.catalog.schemas import ItemContent, ItemDocument, ItemIdentity
 from tongban.core.clock import Clock
@@ -83,29 +81,41 @@ def live_version(*, db_session: Session, item: ServiceItem) -> ItemVersion:
 
 
 def live_content(*, db_session: Session, item: ServiceItem) -> ItemContent:
-    return version_content(live_version(db_session=db_session, item=item))
+    if item.live_version_id is None:
+        raise NotFound("ITEM_NOT_PUBLISHED", "该事项尚未发布")
+    return content_of_version(db_session=db_session, version_id=item.live_version_id)
 
 
-_PARSED: dict[int, tuple[dict, ItemContent]] = {}
+_PARSED: dict[str, ItemContent] = {}
 _PARSED_MAX = 512
 _PARSED_LOCK = threading.Lock()
+_DIGEST = select(ItemVersion.content_sha256).where(ItemVersion.id == bindparam("version_id"))
+
+
+def content_of_version(*, db_session: Session, version_id: int) -> ItemContent:
+    """The version's content as the schema, by id. Every step of a case reads its item version: a parse cached
+    under the content's digest is found by reading only the digest, so the JSON is loaded and parsed once per
+    process for each content (an edited draft has a new digest). Callers treat the result as read-only."""
+    digest = db_session.scalar(_DIGEST, {"version_id": version_id})
+    if digest is None:
+        raise NotFound("VERSION_NOT_FOUND", "没有找到这个版本")
+    cached = _PARSED.get(digest)
+    if cached is not None:
+        return cached
+    return version_content(get_version(db_session=db_session, version_id=version_id))
 
 
 def version_content(version: ItemVersion) -> ItemContent:
-    """The version's content as the schema, parsed once per process while the stored content stays the same.
-
-    Every step of a case reads its item version; the cached parse is reused only when the stored
-    JSON equals the one it came from, so an edited draft (or a reused id) is parsed afresh. Callers
-    treat the result as read-only.
-    """
-    cached = _PARSED.get(version.id)
-    if cached is not None and cached[0] == version.content:
-        return cached[1]
+    """The version's content as the schema, parsed once per process for each content (see `content_of_version`)."""
+    digest = content_digest(version.content)  # computed, not the stored column: the object may hold an unsaved edit
+    cached = _PARSED.get(digest)
+    if cached is not None:
+        return cached
     parsed = ItemContent.model_validate(version.content)
     with _PARSED_LOCK:
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[version.id] = (copy.deepcopy(version.content), parsed)
+        _PARSED[digest] = parsed
     return parsed
 
 
