@@ -132,7 +132,7 @@ def _book_all(url: str, people: list[int], slot_ids: list[int], item_id: int, th
 
 def _raw_all(url: str, rows: int, threads: int, out) -> None:
     """The peer: the same number of appointment-like rows, plain INSERTs with no guard, one transaction each."""
-    engine = create_engine(url, pool_size=threads, max_overflow=0) if url.startswith("postgresql") else create_engine(url, connect_args={"timeout": 60})
+    engine = core_db.make_engine(url)  # the bookings' own engine settings (SQLite: WAL, synchronous=FULL; its pool)
     table = _raw_table(MetaData())
     todo: queues.Queue[int] = queues.Queue()
     for n in range(rows):

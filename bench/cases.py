@@ -122,7 +122,7 @@ class RawInserts:
     """The peer: plain Core INSERTs into a table of its own, either one statement per row or one per transaction."""
 
     def __init__(self, url: str, *, batched: bool) -> None:
-        self.engine = create_engine(url)
+        self.engine = core_db.make_engine(url)  # the lifecycles' engine settings (SQLite: WAL, synchronous=FULL)
         self.batched = batched
         meta = MetaData()
         self.table = Table(f"bench_raw_{'batched' if batched else 'rows'}", meta, Column("id", Integer, primary_key=True),
