@@ -157,6 +157,9 @@ def _write_case(db_session: Session, case: Case, values: dict) -> None:
     for name in columns:
         set_committed_value(case, name, values[name])
     set_committed_value(case, "version", old_version + 1)
+    # Every pending change of the object was just written: mark it clean, so the step's closing flush has
+    # nothing to compare (SQLAlchemy's own post-flush bookkeeping; a later change marks it dirty again).
+    state._commit_all(state.dict, db_session.identity_map)
 
 
 def chain_value(event: CaseEvent, previous: str) -> str:
