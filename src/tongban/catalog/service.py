@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts.access import StaffActor
 from tongban.catalog.enums import ItemRelation, ItemStatus, VersionState
-from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem, content_digest
+from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem
 from tongban.catalog.regions import get_agency_by_code, get_region
 from tongban.catalog.schemas import ItemContent, ItemDocument, ItemIdentity
 from tongban.core.clock import Clock
@@ -74,16 +74,18 @@ def get_version(*, db_session: Session, version_id: int) -> ItemVersion:
     return version
 
 
-def live_version(*, db_session: Session, item: ServiceItem) -> ItemVersion:
+def _live_version_id(item: ServiceItem) -> int:
     if item.live_version_id is None:
         raise NotFound("ITEM_NOT_PUBLISHED", "该事项尚未发布")
-    return get_version(db_session=db_session, version_id=item.live_version_id)
+    return item.live_version_id
+
+
+def live_version(*, db_session: Session, item: ServiceItem) -> ItemVersion:
+    return get_version(db_session=db_session, version_id=_live_version_id(item))
 
 
 def live_content(*, db_session: Session, item: ServiceItem) -> ItemContent:
-    if item.live_version_id is None:
-        raise NotFound("ITEM_NOT_PUBLISHED", "该事项尚未发布")
-    return content_of_version(db_session=db_session, version_id=item.live_version_id)
+    return content_of_version(db_session=db_session, version_id=_live_version_id(item))
 
 
 _PARSED: dict[str, ItemContent] = {}
@@ -95,23 +97,15 @@ _DIGEST = select(ItemVersion.content_sha256).where(ItemVersion.id == bindparam("
 def content_of_version(*, db_session: Session, version_id: int) -> ItemContent:
     """The version's content as the schema, by id. Every step of a case reads its item version: a parse cached
     under the content's digest is found by reading only the digest, so the JSON is loaded and parsed once per
-    process for each content (an edited draft has a new digest). Callers treat the result as read-only."""
+    process for each content (an edited draft has a new digest; the read flushes a pending edit first).
+    Callers treat the result as read-only."""
     digest = db_session.scalar(_DIGEST, {"version_id": version_id})
     if digest is None:
         raise NotFound("VERSION_NOT_FOUND", "没有找到这个版本")
     cached = _PARSED.get(digest)
     if cached is not None:
         return cached
-    return version_content(get_version(db_session=db_session, version_id=version_id))
-
-
-def version_content(version: ItemVersion) -> ItemContent:
-    """The version's content as the schema, parsed once per process for each content (see `content_of_version`)."""
-    digest = content_digest(version.content)  # computed, not the stored column: the object may hold an unsaved edit
-    cached = _PARSED.get(digest)
-    if cached is not None:
-        return cached
-    parsed = ItemContent.model_validate(version.content)
+    parsed = ItemContent.model_validate(get_version(db_session=db_session, version_id=version_id).content)
     with _PARSED_LOCK:
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.pop(next(iter(_PARSED)))
