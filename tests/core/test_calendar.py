@@ -146,6 +146,30 @@ def test_twenty_working_days_take_two_queries_not_one_per_day(db_session, engine
         event.remove(engine, "before_cursor_execute", listener)
     assert result.due == expected_due(date(2026, 9, 15), 20)
     assert len(statements) <= 2, statements
+    statements.clear()
+    event.listen(engine, "before_cursor_execute", listener)
+    try:  # the days read are kept under their years' revisions: from now on one small query of the years
+        again = calendar.add_working_days(db_session=db_session, start=date(2026, 9, 16), days=20)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert again.due == expected_due(date(2026, 9, 16), 20)
+    assert len(statements) == 1 and "calendar_year" in statements[0], statements
+
+
+def test_a_day_changed_elsewhere_is_seen_at_once_and_a_change_rolled_back_is_not(db_session, clock):
+    """The days a process keeps are tied to the year's revision, which every change replaces."""
+    start = date(2026, 12, 29)
+    assert calendar.add_working_days(db_session=db_session, start=start, days=1).due == date(2026, 12, 30)
+    db_session.commit()
+    with core_db.session_scope() as other:  # another request, or another process
+        calendar.set_day(db_session=other, clock=clock, day="2026-12-30", kind="holiday", name="临时调整", by="test")
+    assert calendar.add_working_days(db_session=db_session, start=start, days=1).due == date(2026, 12, 31)
+    db_session.commit()
+    with core_db.session_factory()() as other:
+        calendar.delete_day(db_session=other, clock=clock, day="2026-12-30", by="test")
+        assert calendar.add_working_days(db_session=other, start=start, days=1).due == date(2026, 12, 30)
+        other.rollback()
+    assert calendar.add_working_days(db_session=db_session, start=start, days=1).due == date(2026, 12, 31)
 
 
 # --- years not entered ----------------------------------------------------------------------------------

@@ -57,3 +57,50 @@ def test_a_sqlite_commit_is_on_disk_before_it_returns(tmp_path):
             assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def _job_values(when: datetime) -> dict:
+    return {"kind": "test.noop", "payload": {"n": 1}, "status": "queued", "attempts": 0, "max_attempts": 1,
+            "run_after": when, "locked_by": None, "locked_until": None, "last_error": "", "dedupe_key": None, "created_at": when,
+            "finished_at": None}
+
+
+def test_a_row_inserted_with_insert_persistent_is_an_object_the_session_needs_not_load_or_flush(db_session, engine):
+    from sqlalchemy import event, inspect
+
+    when = datetime(2026, 11, 20, 9, 30, tzinfo=SHANGHAI)
+    job = db.insert_persistent(db_session, Job, _job_values(when))
+    state = inspect(job)
+    assert state.persistent and job.id is not None and not state.expired_attributes and not db_session.dirty
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert (job.kind, job.payload, job.run_after) == ("test.noop", {"n": 1}, when)  # read from the object, no SELECT
+        assert db_session.get(Job, job.id) is job
+        db_session.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert statements == []
+    db_session.commit()
+    assert db_session.scalars(select(Job.kind).where(Job.id == job.id)).one() == "test.noop"
+
+
+def test_a_row_inserted_with_insert_persistent_is_gone_with_a_rollback_and_its_object_transient_like_a_flushed_one(db_session):
+    from sqlalchemy import inspect
+
+    job = db.insert_persistent(db_session, Job, _job_values(datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc)))
+    db_session.rollback()
+    assert inspect(job).transient and job.kind == "test.noop"  # still readable, as after a rolled-back flush
+    assert db_session.scalars(select(Job)).all() == []
+
+
+def test_insert_persistent_refuses_values_that_leave_a_column_to_be_loaded_later(db_session):
+    values = _job_values(datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc))
+    del values["dedupe_key"]
+    with pytest.raises(ValueError, match="dedupe_key"):
+        db.insert_persistent(db_session, Job, values)
+    assert db_session.scalars(select(Job)).all() == []

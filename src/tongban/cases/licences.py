@@ -32,7 +32,7 @@ from tongban.catalog.models import Agency
 from tongban.core import sm2
 from tongban.core.clock import Clock
 from tongban.core.crypto import EncryptedText, lookup_hash
-from tongban.core.db import Base, UtcDateTime
+from tongban.core.db import Base, UtcDateTime, insert_persistent
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 
 QR_PREFIX = "TBL1"
@@ -315,11 +315,8 @@ def issue(
             f"也可访问 {verify_base_url.rstrip('/')}/verify/licences/{number} 在线核验证照状态。",
         ], case_number=None, verify_base_url=verify_base_url, licence_number=number,
     )
-    # An object flushed, not a Core row: it stays readable after the caller rolls back, as callers expect.
-    licence = License(**values, document_id=document.id)
-    db_session.add(licence)
-    db_session.flush()
-    return licence
+    # Persistent like a flushed object (expunged and still readable if the caller rolls back), for one INSERT.
+    return insert_persistent(db_session, License, {**values, "document_id": document.id})
 
 
 def sign_pending(*, db_session: Session, licence_id: int | None = None, number: str | None = None) -> str:

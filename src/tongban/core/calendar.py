@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, Integer, String, delete, insert, or_, select
+from sqlalchemy import Boolean, Date, Integer, String, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tongban.core import audit
@@ -73,6 +75,22 @@ class CalendarYear(Base):
     source: Mapped[str] = mapped_column(String(20))  # "chinesecalendar" or "admin"
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(60), default="")
+    # Random, replaced by every change of the year's days (`_touch_year`), so a process can keep the days it
+    # read under a revision and know them still current while the revision is; "" is never cached.
+    revision: Mapped[str] = mapped_column(String(32), default="")
+
+
+# The special days of a year as read under its revision, shared by the process's calendars.
+_DAYS_BY_REVISION: dict[tuple[int, str], dict[date, tuple[DayKind, str]]] = {}
+_DAYS_MAX = 64
+_DAYS_LOCK = threading.Lock()
+# A year with no row has no days either: every way of entering a day writes its year's row (and a new revision).
+_NOT_ENTERED = "not-entered"
+_YEAR_TABLE = CalendarYear.__table__
+_YEARS = select(_YEAR_TABLE.c.year, _YEAR_TABLE.c.complete, _YEAR_TABLE.c.revision)
+_DAY_TABLE = CalendarDay.__table__
+_DAYS_BETWEEN = select(_DAY_TABLE.c.day, _DAY_TABLE.c.kind, _DAY_TABLE.c.name).where(
+    _DAY_TABLE.c.day >= bindparam("first", type_=Date), _DAY_TABLE.c.day <= bindparam("last", type_=Date))
 
 
 @dataclass(frozen=True)
@@ -131,30 +149,52 @@ class DayStatus:
 class WorkingCalendar:
     """A read-only view of the holiday table for one computation or a batch of them.
 
-    Special days are loaded two years at a time on first use, so a due date costs two queries, not one per day.
-    Build one per batch (e.g. a deadline scan) and call its methods; it does not see later changes.
+    On first use it reads the entered years with their revisions (one small query). A year's special days are
+    then taken from the process's copy read under the same revision, or read (two years at a time) and kept,
+    so a due date costs one query, not one per day. Build one per batch (e.g. a deadline scan) and call its
+    methods; it does not see later changes.
     """
 
     def __init__(self, db_session: Session) -> None:
         self._db = db_session
-        self._known: set[int] | None = None
+        self._years: dict[int, tuple[bool, str]] | None = None  # year → (complete, revision)
         self._loaded: set[int] = set()
         self._days: dict[date, tuple[DayKind, str]] = {}
 
+    def _year_rows(self) -> dict[int, tuple[bool, str]]:
+        if self._years is None:
+            self._years = {year: (bool(complete), revision or "")
+                           for year, complete, revision in self._db.execute(_YEARS)}
+        return self._years
+
     def known(self, year: int) -> bool:
-        if self._known is None:
-            self._known = set(self._db.scalars(select(CalendarYear.year).where(CalendarYear.complete.is_(True))))
-        return year in self._known
+        return self._year_rows().get(year, (False, ""))[0]
 
     def _load(self, year: int) -> None:
-        last = min(year + 1, 9999)  # most limits cross at most one new year
-        rows = self._db.execute(
-            select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)
-            .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(last, 12, 31))
-        )
-        for day, kind, name in rows:
-            self._days[day] = (DayKind(kind), name)
-        self._loaded.update(range(year, last + 1))
+        years = self._year_rows()
+        wanted = range(year, min(year + 1, 9999) + 1)  # most limits cross at most one new year
+        todo = []
+        for y in wanted:
+            revision = years.get(y, (False, _NOT_ENTERED))[1]
+            kept = _DAYS_BY_REVISION.get((y, revision)) if revision else None
+            if kept is None:
+                todo.append(y)
+            else:
+                self._days.update(kept)
+        if todo:
+            read: dict[int, dict[date, tuple[DayKind, str]]] = {y: {} for y in todo}
+            rows = self._db.execute(_DAYS_BETWEEN, {"first": date(todo[0], 1, 1), "last": date(todo[-1], 12, 31)})
+            for day, kind, name in rows:
+                read[day.year][day] = (DayKind(kind), name)
+            for y, days in read.items():
+                self._days.update(days)
+                revision = years.get(y, (False, _NOT_ENTERED))[1]
+                if revision:
+                    with _DAYS_LOCK:
+                        if len(_DAYS_BY_REVISION) >= _DAYS_MAX:
+                            _DAYS_BY_REVISION.pop(next(iter(_DAYS_BY_REVISION)))
+                        _DAYS_BY_REVISION[(y, revision)] = days
+        self._loaded.update(wanted)
 
     def status(self, day: date) -> DayStatus:
         if day.year not in self._loaded:
@@ -266,7 +306,7 @@ def _touch_year(db_session: Session, clock: Clock, year: int, by: str) -> Calend
     if row is None:
         row = CalendarYear(year=year, complete=False, source="admin", updated_at=clock.now(), updated_by=by)
         db_session.add(row)
-    row.updated_at, row.updated_by = clock.now(), by
+    row.updated_at, row.updated_by, row.revision = clock.now(), by, secrets.token_hex(8)
     return row
 
 
@@ -345,8 +385,8 @@ def seed_from_chinesecalendar(*, db_session: Session, clock: Clock, years: Itera
     # Days of a year with no year row are leftovers of nothing entered; clear them so the insert cannot collide.
     db_session.execute(delete(CalendarDay).where(or_(*(CalendarDay.day.between(date(y, 1, 1), date(y, 12, 31)) for y in todo))))
     db_session.execute(insert(CalendarDay), rows)
-    db_session.add_all(CalendarYear(year=y, complete=True, source="chinesecalendar", updated_at=now, updated_by="system")
-                       for y in todo)
+    db_session.add_all(CalendarYear(year=y, complete=True, source="chinesecalendar", updated_at=now, updated_by="system",
+                                    revision=secrets.token_hex(8)) for y in todo)
     db_session.flush()
     return todo
 
