@@ -8,7 +8,7 @@ import hmac
 import os
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -33,10 +33,14 @@ class KeyConfigError(Exception):
 class Keyring:
     data_key: bytes  # 16 bytes, SM4
     index_key: bytes  # 32 bytes, HMAC-SM3
+    _sm4: algorithms.SM4 = field(init=False, repr=False, compare=False)  # the key object, made once, not per value
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_sm4", algorithms.SM4(self.data_key))
 
     def encrypt(self, clear: str) -> str:
         nonce = os.urandom(12)
-        encryptor = Cipher(algorithms.SM4(self.data_key), modes.GCM(nonce)).encryptor()
+        encryptor = Cipher(self._sm4, modes.GCM(nonce)).encryptor()
         body = encryptor.update(clear.encode("utf-8")) + encryptor.finalize()
         return _PREFIX + base64.b64encode(nonce + body + encryptor.tag).decode("ascii")
 
@@ -45,7 +49,7 @@ class Keyring:
             raise ValueError("not an encrypted value")
         raw = base64.b64decode(stored[len(_PREFIX):])
         nonce, body, tag = raw[:12], raw[12:-16], raw[-16:]
-        decryptor = Cipher(algorithms.SM4(self.data_key), modes.GCM(nonce, tag)).decryptor()
+        decryptor = Cipher(self._sm4, modes.GCM(nonce, tag)).decryptor()
         try:
             return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
         except InvalidTag:
@@ -54,7 +58,7 @@ class Keyring:
     def encrypt_bytes(self, clear: bytes) -> bytes:
         """Files at rest (uploaded materials): nonce, ciphertext and tag in one blob."""
         nonce = os.urandom(12)
-        encryptor = Cipher(algorithms.SM4(self.data_key), modes.GCM(nonce)).encryptor()
+        encryptor = Cipher(self._sm4, modes.GCM(nonce)).encryptor()
         body = encryptor.update(clear) + encryptor.finalize()
         return _BYTES_PREFIX + nonce + body + encryptor.tag
 
@@ -63,7 +67,7 @@ class Keyring:
             raise ValueError("not an encrypted file")
         raw = stored[len(_BYTES_PREFIX):]
         nonce, body, tag = raw[:12], raw[12:-16], raw[-16:]
-        decryptor = Cipher(algorithms.SM4(self.data_key), modes.GCM(nonce, tag)).decryptor()
+        decryptor = Cipher(self._sm4, modes.GCM(nonce, tag)).decryptor()
         try:
             return decryptor.update(body) + decryptor.finalize()
         except InvalidTag:

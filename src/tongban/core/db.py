@@ -31,30 +31,35 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-_INSERTS: dict[str, object] = {}
+_INSERTS: dict[str, tuple[object, frozenset[str], str]] = {}  # table → (INSERT, the columns a row must name, key column)
 
 
 def insert_persistent(db_session: Session, cls: type, values: dict):
     """One Core INSERT of a row and its ORM object, persistent in the session as if the ORM had flushed it.
 
     For hot paths that add one wide row: the unit of work's bookkeeping costs several times the statement.
-    `values` must name every column but the generated `id` (the object has nothing to load later). Like a
-    flushed object, it is expunged, back to transient, when the transaction rolls back (the same private
-    bookkeeping SQLAlchemy keeps for the objects a flush inserted)."""
+    `values` must name every column but the generated `id` (the object has nothing to load later). The object
+    is filled the way a query's loading fills one (its dict, no change events), so it has nothing to flush.
+    Like a flushed object, it is expunged, back to transient, when the transaction rolls back (the same
+    private bookkeeping SQLAlchemy keeps for the objects a flush inserted)."""
     table = cls.__table__
-    missing = {c.key for c in table.columns if not c.primary_key}.difference(values)
-    if missing:
-        raise ValueError(f"insert_persistent({table.name}) needs every column; missing {sorted(missing)}")
-    statement = _INSERTS.get(table.name)
-    if statement is None:
-        statement = _INSERTS[table.name] = table.insert()
+    known = _INSERTS.get(table.name)
+    if known is None:
+        (key,) = (c.key for c in table.primary_key.columns)  # one generated key
+        known = _INSERTS[table.name] = (table.insert(), frozenset(c.key for c in table.columns if not c.primary_key), key)
+    statement, columns, key = known
+    if not columns.issubset(values):
+        raise ValueError(f"insert_persistent({table.name}) needs every column; missing {sorted(columns.difference(values))}")
     result = db_session.connection().execute(statement, values)
-    obj = cls(**values, id=result.inserted_primary_key[0])
+    obj = cls.__mapper__.class_manager.new_instance()
+    state = inspect(obj)
+    state.dict.update(values)
+    state.dict[key] = result.inserted_primary_key[0]
     make_transient_to_detached(obj)
     db_session.add(obj)
     transaction = db_session._transaction
     if transaction is not None:
-        transaction._new[inspect(obj)] = True
+        transaction._new[state] = True
     return obj
 
 
