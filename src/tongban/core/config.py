@@ -67,7 +67,8 @@ def get_settings() -> Settings:
     Cached by those values, so a hot path asking many times reads the environment once, while a
     test or operator that changes a variable gets fresh settings at once.
     """
-    key = tuple(sorted((name, value) for name, value in os.environ.items() if name.startswith("TONGBAN_")))
+    environ = os.environ  # names only, then the few values wanted: items() would decode every value
+    key = tuple(sorted((name, environ[name]) for name in environ if name.startswith("TONGBAN_")))
     return _settings_for(key, os.getcwd())
 
 

@@ -161,8 +161,11 @@ def _queued(kind: str, max_attempts: int) -> dict:
 
 
 def enqueue_now(*, db_session: Session, clock: Clock, kind: str, payload: dict, max_attempts: int = 5) -> None:
-    """`enqueue` for a hot path: one Core INSERT in the caller's transaction, at once, with no Job object to flush."""
-    db_session.connection().execute(_INSERT_JOB, _job_values(clock, kind, payload, None, None, max_attempts))
+    """`enqueue` for a hot path: one Core INSERT in the caller's transaction, at once, with no Job object to flush
+    (and no separate check of the payload: the INSERT, sent now, fails in the caller's request just the same)."""
+    now = clock.now()
+    db_session.connection().execute(_INSERT_JOB, dict(_queued(kind, max_attempts), payload=payload, run_after=now,
+                                                      dedupe_key=None, created_at=now))
 
 
 def insert_from(*, source, payload, kind: str, max_attempts: int = 5):
