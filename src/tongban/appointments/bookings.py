@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, case, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from tongban.accounts import persons
 from tongban.accounts.access import PersonActor, StaffActor
@@ -18,6 +18,7 @@ from tongban.appointments.enums import ACTIVE_APPOINTMENT, AppointmentStatus
 from tongban.appointments.models import ACTIVE_SQL, Appointment, BookingAccount, Hall, Slot, WindowGroupItem
 from tongban.catalog.models import ServiceItem
 from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.db import attach_persistent
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.notify.outbox import enqueue_now, insert_from
 
@@ -209,10 +210,7 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
         raise Conflict("DUPLICATE_BOOKING", "您已预约过该事项或该时段，请勿重复预约") from None
     if new_id is None:
         raise Conflict("SLOT_FULL", "该时段已约满，请选择其他时段")
-    row = Appointment(id=new_id, **values)
-    make_transient_to_detached(row)  # the row as written, in the session's identity map, with no SELECT to load it
-    db_session.add(row)
-    return row
+    return attach_persistent(db_session, Appointment, {**values, "id": new_id})  # the row as written, no SELECT
 
 
 def send_confirmation(*, db_session: Session, clock: Clock, appointment_id: int) -> None:

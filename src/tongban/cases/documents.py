@@ -20,12 +20,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Mapped, Session, make_transient_to_detached, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tongban.cases import seals
 from tongban.catalog.models import Agency
 from tongban.core.clock import Clock
-from tongban.core.db import Base, UtcDateTime
+from tongban.core.db import Base, UtcDateTime, attach_persistent
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.logs import get_logger
 from tongban.core.security import sm3_hex
@@ -214,10 +214,7 @@ def issue(
     """
     new_id, values = _store(db_session, clock, agency_id, None, kind, case_id, title, fields, paragraphs, case_number,
                             verify_base_url, qr_text, licence_number)
-    document = Document(id=new_id, **values)
-    make_transient_to_detached(document)
-    db_session.add(document)
-    return document
+    return attach_persistent(db_session, Document, {**values, "id": new_id})
 
 
 def store(

@@ -173,9 +173,9 @@ class WorkingCalendar:
     def _load(self, year: int) -> None:
         years = self._year_rows()
         wanted = range(year, min(year + 1, 9999) + 1)  # most limits cross at most one new year
+        revisions = {y: years.get(y, (False, _NOT_ENTERED))[1] for y in wanted}
         todo = []
-        for y in wanted:
-            revision = years.get(y, (False, _NOT_ENTERED))[1]
+        for y, revision in revisions.items():
             kept = _DAYS_BY_REVISION.get((y, revision)) if revision else None
             if kept is None:
                 todo.append(y)
@@ -188,12 +188,11 @@ class WorkingCalendar:
                 read[day.year][day] = (DayKind(kind), name)
             for y, days in read.items():
                 self._days.update(days)
-                revision = years.get(y, (False, _NOT_ENTERED))[1]
-                if revision:
+                if revisions[y]:
                     with _DAYS_LOCK:
                         if len(_DAYS_BY_REVISION) >= _DAYS_MAX:
                             _DAYS_BY_REVISION.pop(next(iter(_DAYS_BY_REVISION)))
-                        _DAYS_BY_REVISION[(y, revision)] = days
+                        _DAYS_BY_REVISION[(y, revisions[y])] = days
         self._loaded.update(wanted)
 
     def status(self, day: date) -> DayStatus:

@@ -51,10 +51,16 @@ def insert_persistent(db_session: Session, cls: type, values: dict):
     if not columns.issubset(values):
         raise ValueError(f"insert_persistent({table.name}) needs every column; missing {sorted(columns.difference(values))}")
     result = db_session.connection().execute(statement, values)
+    return attach_persistent(db_session, cls, {**values, key: result.inserted_primary_key[0]})
+
+
+def attach_persistent(db_session: Session, cls: type, row: dict):
+    """The ORM object of a row this transaction has just written with Core (`row` holds its key), persistent in
+    the session with no SELECT to load it: filled as a query's loading fills one, so it has nothing to flush;
+    columns not in `row` load when first read. Expunged, back to transient, if the transaction rolls back."""
     obj = cls.__mapper__.class_manager.new_instance()
     state = inspect(obj)
-    state.dict.update(values)
-    state.dict[key] = result.inserted_primary_key[0]
+    state.dict.update(row)
     make_transient_to_detached(obj)
     db_session.add(obj)
     transaction = db_session._transaction
