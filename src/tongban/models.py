@@ -30,7 +30,7 @@ from tongban.cases.models import (  # noqa: F401
     CasePost,
     Payment,
 )
-from tongban.cases.licences import License  # noqa: F401
+from tongban.cases.licences import License, LicenceSerial  # noqa: F401
 from tongban.cases.org_seals import OrganisationSeal  # noqa: F401
 from tongban.cases.seals import Seal  # noqa: F401
 from tongban.catalog.models import (  # noqa: F401

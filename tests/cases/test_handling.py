@@ -306,3 +306,35 @@ def test_the_history_replays_to_the_state_and_tampering_shows(db_session, clock)
     assert lifecycle.verify_chain(events) is None
     events[2].reason = "改过的理由"
     assert lifecycle.verify_chain(events) == 3
+
+
+def test_a_step_finds_the_content_the_case_was_filed_under_without_reading_the_item(db_session, clock):
+    """The case keeps the digest of its item's content: once a process has parsed that content, acceptance and
+    decision read no item version at all (and a case is never handled under content it was not filed under)."""
+    from sqlalchemy import event
+
+    from tongban.catalog.models import ItemVersion
+
+    item, agency = case_item(db_session, clock)
+    staff = Staff(db_session, clock, agency)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    assert case.item_content_sha256 == db_session.get(ItemVersion, case.item_version_id).content_sha256
+    db_session.commit()
+    statements: list[str] = []
+    bind = db_session.get_bind()
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(bind, "before_cursor_execute", seen)
+    try:
+        handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+        handling.start_review(db_session=db_session, clock=clock, actor=staff.reviewer, case=case)
+        handling.record_opinion(db_session=db_session, clock=clock, actor=staff.reviewer, case=case, opinion=Opinion.approve,
+                                reasons="符合审查标准")
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=case, approve=True)
+        db_session.commit()
+    finally:
+        event.remove(bind, "before_cursor_execute", seen)
+    assert case.state == "approved" and statements
+    assert [s for s in statements if "item_version" in s] == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
-from datetime import date, timedelta
+import threading
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from pypdf import PdfReader
@@ -14,7 +15,9 @@ from sqlalchemy import text
 from tests.factories import make_agency, make_item, make_person, make_uscc
 from tongban.cases import documents, licences, seals
 from tongban.cases.licences import LicenceStatus
+from tongban.core import db as core_db
 from tongban.core import sm2
+from tongban.core.clock import FixedClock
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 
 BASE = "https://tongban.example.gov.cn"
@@ -208,3 +211,61 @@ def test_bad_licence_input_is_refused_with_a_code(db_session, clock, overrides, 
     with pytest.raises(InvalidInput) as raised:
         issue_to_person(db_session, clock, person, **overrides)
     assert raised.value.code == code
+
+
+def _issue_args(agency, person, **overrides) -> dict:
+    args = dict(
+        agency_id=agency.id, item_id=None, case_id=None, type_code="food-business", type_name="食品经营许可证",
+        holder_kind="person", person_id=person.id, organisation_id=None, holder_name=person.name,
+        holder_identifier=person.id_number, valid_from=TODAY, valid_until=None, data={}, verify_base_url=BASE,
+    )
+    args.update(overrides)
+    return args
+
+
+@pytest.mark.req("LIC-01")
+def test_licence_numbers_count_per_region_and_year_and_a_rolled_back_issue_leaves_no_gap(db_session, clock):
+    agency = make_agency(db_session, name="广安市市场监督管理局")
+    person = make_person(db_session, clock)
+    db_session.commit()
+    first = licences.issue(db_session=db_session, clock=clock, **_issue_args(agency, person)).number
+    db_session.commit()
+    licences.issue(db_session=db_session, clock=clock, **_issue_args(agency, person))
+    db_session.rollback()  # the decision that would have issued it failed
+    second = licences.issue(db_session=db_session, clock=clock, **_issue_args(agency, person)).number
+    next_year = FixedClock(datetime(2027, 1, 4, 2, 0, tzinfo=timezone.utc))
+    third = licences.issue(db_session=db_session, clock=next_year, **_issue_args(agency, person, valid_from=date(2027, 1, 4))).number
+    db_session.commit()
+    assert (first, second, third) == ("511600-2026-000001", "511600-2026-000002", "511600-2027-000001")
+
+
+@pytest.mark.req("LIC-01")
+def test_agencies_issuing_at_once_never_share_or_skip_a_number(db_session, clock):
+    agency = make_agency(db_session, name="广安市市场监督管理局")
+    person = make_person(db_session, clock)
+    seals.seal_for(db_session=db_session, clock=clock, agency_id=agency.id)  # so the race is over the number alone
+    db_session.commit()
+    workers, barrier = 6, threading.Barrier(6)
+    numbers: list[str] = []
+    errors: list[str] = []
+
+    def issue_one() -> None:
+        session = core_db.session_factory()()
+        try:
+            barrier.wait()
+            licence = licences.issue(db_session=session, clock=clock, **_issue_args(agency, person))
+            session.commit()
+            numbers.append(licence.number)
+        except Exception as error:  # noqa: BLE001 - reported below
+            session.rollback()
+            errors.append(repr(error))
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=issue_one) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(numbers) == [f"511600-2026-{n:06d}" for n in range(1, workers + 1)]

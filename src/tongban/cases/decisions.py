@@ -87,6 +87,7 @@ def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, o
     today = clock.today()
     base_url = get_settings().public_url
     licence = None
+    agency = notices.agency_lines(db_session=db_session, agency_id=case.agency_id)  # the issuer and the notice's
     if content.result.licence_type:
         licence = licences.issue(
             db_session=db_session, clock=clock, agency_id=case.agency_id, item_id=case.item_id, case_id=case.id,
@@ -94,7 +95,7 @@ def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, o
             holder_kind=case.subject_kind, person_id=case.person_id if case.subject_kind == "person" else None,
             organisation_id=case.organisation_id, holder_name=case.applicant_name,
             holder_identifier=case.applicant_identifier, valid_from=today, valid_until=_validity(content, today),
-            data={"事项": case.item_name, "办件编号": case.case_number}, verify_base_url=base_url,
+            data={"事项": case.item_name, "办件编号": case.case_number}, verify_base_url=base_url, issuer=agency,
         )
         case.licence_id = licence.id
     fields = [("决定", "准予许可"), ("办理结果", content.result.name or "准予")]
@@ -104,7 +105,7 @@ def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, o
     fields.append(("决定日期", notices.chinese_date(today)))
     document = notices.issue(
         db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.approval_decision, fields=fields,
-        verify_base_url=base_url, paragraphs=[f"经审查，你（单位）的申请符合法定条件、标准，本机关决定准予许可。{reasons}".strip(),
+        verify_base_url=base_url, agency=agency, paragraphs=[f"经审查，你（单位）的申请符合法定条件、标准，本机关决定准予许可。{reasons}".strip(),
                     "电子证照与纸质证照具有同等效力，可扫描二维码核验。" if licence is not None else ""],
     )
     case.decision, case.decision_reasons, case.decided_at = "approved", reasons, clock.now()

@@ -103,8 +103,9 @@ class Document(Base):
     status: Mapped[str] = mapped_column(String(10), default=DocumentStatus.issued)
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the case table lives in another module
     case_number: Mapped[str | None] = mapped_column(String(60))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    seal_id: Mapped[int | None] = mapped_column(ForeignKey("seal.id"), index=True)
+    # Not indexed: no query looks documents up by agency or seal, and agencies and seals are never deleted.
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    seal_id: Mapped[int | None] = mapped_column(ForeignKey("seal.id"))
     title: Mapped[str] = mapped_column(String(200))
     sheet: Mapped[dict | None] = mapped_column(JSON)  # what the PDF shows, kept until it is rendered
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)

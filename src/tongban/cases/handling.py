@@ -36,7 +36,8 @@ class Missing:
 
 
 def content_of(db_session: Session, case: Case) -> ItemContent:
-    return catalog.content_of_version(db_session=db_session, version_id=case.item_version_id)
+    """The item's content the case was filed under."""
+    return catalog.content_of_version(db_session=db_session, version_id=case.item_version_id, digest=case.item_content_sha256)
 
 
 def _reason(text: str, *, required: bool, what: str) -> str:

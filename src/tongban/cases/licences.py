@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import re
 import unicodedata
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text, bindparam, func, or_, select, update
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, bindparam, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
@@ -71,16 +70,18 @@ class License(Base):
     holder_id_kind: Mapped[str] = mapped_column(String(30))  # an IdKind, or "uscc"
     holder_identifier: Mapped[str] = mapped_column(EncryptedText)
     holder_hash: Mapped[str] = mapped_column(String(64), index=True)  # lookup_hash("licence-holder", identifier)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    # agency, item, case and seal are not indexed: no query looks licences up by them (a case points at its
+    # licence), and none of them is ever deleted.
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     region_code: Mapped[str] = mapped_column(String(12))
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("service_item.id"), index=True)
-    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the case table lives in another module
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("service_item.id"))
+    case_id: Mapped[int | None] = mapped_column(Integer)  # the case table lives in another module
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)  # None: long-term (长期)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     payload: Mapped[str] = mapped_column(Text)  # the canonical JSON exactly as signed (identifier masked)
     signature: Mapped[str] = mapped_column(String(200))  # base64 of the DER SM2 signature over payload
-    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id"), index=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id"))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("case_document.id"))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -220,32 +221,46 @@ def verify_qr(text: str, public_keys: dict[str, str]) -> VerifiedLicence:
 
 # --- issuing -------------------------------------------------------------------------------------
 
+class LicenceSerial(Base):
+    """The last serial given under one number prefix (region and year): the next licence number is one upsert."""
+
+    __tablename__ = "licence_serial"
+
+    prefix: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. 511600-2026-
+    last: Mapped[int] = mapped_column(Integer)
+
+
+_SERIAL = LicenceSerial.__table__
+_NEXT_SERIAL: dict[str, object] = {}  # dialect name → the upsert
+
+
+def _next_serial_statement(dialect_name: str):
+    """`INSERT (prefix, 1) ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last`, built once per dialect.
+    The row it writes stays locked until commit (SQLite: the one write lock; PostgreSQL: the row lock), so two
+    issuers of one prefix are served one after the other, and a rolled-back issue gives its serial back."""
+    statement = _NEXT_SERIAL.get(dialect_name)
+    if statement is None:
+        if dialect_name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = (dialect_insert(_SERIAL).values(prefix=bindparam("serial_prefix"), last=1)
+                     .on_conflict_do_update(index_elements=[_SERIAL.c.prefix], set_={"last": _SERIAL.c.last + 1})
+                     .returning(_SERIAL.c.last))
+        _NEXT_SERIAL[dialect_name] = statement
+    return statement
+
+
 def _next_number(db_session: Session, region_code: str, year: int) -> str:
+    """`<region>-<year>-<serial>`: serials of a prefix count up from 1 without gaps or repeats."""
     prefix = f"{region_code}-{year}-"
-    last = db_session.connection().execute(_LAST_NUMBER, {"prefix": prefix + "%"}).scalar()
-    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    connection = db_session.connection()
+    serial = connection.execute(_next_serial_statement(connection.dialect.name), {"serial_prefix": prefix}).scalar_one()
     return f"{prefix}{serial:06d}"
 
 
-_LICENCE = License.__table__
-_LAST_NUMBER = select(func.max(_LICENCE.c.number)).where(_LICENCE.c.number.like(bindparam("prefix")))
-_SQLITE_LOCK = update(seals.Seal.__table__).where(seals.Seal.__table__.c.id == bindparam("seal_key")).values(
-    created_at=seals.Seal.__table__.c.created_at)
 _ISSUER = select(Agency.__table__.c.id, Agency.__table__.c.name, Agency.__table__.c.region_code).where(
     Agency.__table__.c.id == bindparam("agency_key"))
-_PG_LOCK = select(func.pg_advisory_xact_lock(bindparam("lock_key", type_=BigInteger)))
-
-
-def _lock_serials(db_session: Session, seal_id: int, prefix: str) -> None:
-    """Hold the serials of a number prefix until commit, so the largest one read is still the largest when the
-    next is stored. PostgreSQL: an advisory lock on the prefix. SQLite: any write takes the one write lock
-    (a no-op update of the seal), before the serial is read."""
-    connection = db_session.connection()
-    if connection.dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"licence-number:{prefix}".encode()).digest()[:8], "big", signed=True)
-        connection.execute(_PG_LOCK, {"lock_key": key})
-    else:
-        connection.execute(_SQLITE_LOCK, {"seal_key": seal_id})
 
 
 def _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data) -> None:
@@ -268,21 +283,21 @@ def issue(
     *, db_session: Session, clock: Clock, agency_id: int, item_id: int | None, case_id: int | None, type_code: str,
     type_name: str, holder_kind: str, person_id: int | None, organisation_id: int | None, holder_name: str,
     holder_identifier: str, valid_from: date, valid_until: date | None, data: dict | None, verify_base_url: str,
-    holder_id_kind: str | None = None,
+    holder_id_kind: str | None = None, issuer=None,
 ) -> License:
-    """Store a licence and its document in the caller's transaction; the job that renders the PDF signs both."""
+    """Store a licence and its document in the caller's transaction; the job that renders the PDF signs both.
+    `issuer`: the agency's row (id, name, region_code) when the caller has read it already."""
     data = {} if data is None else data
     _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data)
     documents.check_base_url(verify_base_url)
     id_kind, identifier = _holder(holder_kind, holder_identifier, holder_id_kind, clock.today())
-    agency = db_session.execute(_ISSUER, {"agency_key": agency_id}).first()
+    agency = issuer if issuer is not None and issuer.id == agency_id else (
+        db_session.connection().execute(_ISSUER, {"agency_key": agency_id}).first())
     if agency is None:
         raise NotFound("AGENCY_NOT_FOUND", "未找到该发证机关")
     seal_id, fingerprint = seals.active_key(db_session=db_session, clock=clock, agency_id=agency.id)
     masked = mask_identifier(id_kind, identifier)
-    year = clock.today().year
-    _lock_serials(db_session, seal_id, f"{agency.region_code}-{year}-")
-    number = _next_number(db_session, agency.region_code, year)
+    number = _next_number(db_session, agency.region_code, clock.today().year)
     payload = {
         "v": 1, "no": number, "type": type_code, "name": type_name.strip(), "hk": holder_kind,
         "holder": holder_name.strip(), "hid": masked, "issuer": agency.name, "region": agency.region_code,

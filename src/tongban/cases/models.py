@@ -24,6 +24,9 @@ class Case(Base):
     idempotency_key: Mapped[str] = mapped_column(String(80))
     item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), index=True)
     item_version_id: Mapped[int] = mapped_column(ForeignKey("item_version.id"))
+    # The digest of the version's content at submission: each step finds the parsed content it was filed against
+    # by this alone (published content never changes, and the digest names the content itself).
+    item_content_sha256: Mapped[str] = mapped_column(String(64), default="")
     item_name: Mapped[str] = mapped_column(String(200))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)  # the lead agency
     region_code: Mapped[str] = mapped_column(String(12), index=True)
@@ -73,7 +76,7 @@ class CaseEvent(Base):
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))  # indexed first in the unique constraint
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(40))  # EventKind
     from_state: Mapped[str | None] = mapped_column(String(30))
@@ -113,7 +116,7 @@ class CaseMaterial(Base):
     __table_args__ = (UniqueConstraint("case_id", "material_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))  # indexed first in the unique constraint
     material_key: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     required: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -132,7 +135,7 @@ class CasePost(Base):
     __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))  # indexed first in the unique constraint
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     lead: Mapped[bool] = mapped_column(Boolean, default=False)
     opinion: Mapped[str | None] = mapped_column(String(20))  # Opinion

@@ -41,11 +41,13 @@ def material_lines(rows: list[CaseMaterial], *, status: str) -> str:
 
 
 _AGENCY = Agency.__table__
-_AGENCY_LINES = select(_AGENCY.c.name, _AGENCY.c.consult_phone).where(_AGENCY.c.id == bindparam("agency_key"))
+_AGENCY_LINES = select(_AGENCY.c.id, _AGENCY.c.name, _AGENCY.c.region_code, _AGENCY.c.consult_phone).where(
+    _AGENCY.c.id == bindparam("agency_key"))
 
 
 def agency_lines(*, db_session: Session, agency_id: int):
-    """The agency's name and consultation phone as one row (None when there is no such agency), as notices print them."""
+    """The agency's id, name, region code and consultation phone as one row (None when there is no such agency):
+    what notices print and a licence's issuer needs, so a step that issues both reads it once."""
     return db_session.connection().execute(_AGENCY_LINES, {"agency_key": agency_id}).first()
 
 
@@ -60,9 +62,12 @@ def issue(
     acceptor: str = "",
     title: str | None = None,
     verify_base_url: str | None = None,
+    agency=None,
 ) -> documents.Issued:
-    """Every notice names the item, the case, the applicant, the acceptor and the agency, then its own parts."""
-    agency = agency_lines(db_session=db_session, agency_id=case.agency_id)
+    """Every notice names the item, the case, the applicant, the acceptor and the agency, then its own parts.
+    `agency`: the case's agency as `agency_lines` gives it, when the step has read it already."""
+    if agency is None or agency.id != case.agency_id:
+        agency = agency_lines(db_session=db_session, agency_id=case.agency_id)
     if agency is None:
         raise NotFound("AGENCY_NOT_FOUND", "未找到该实施机构")
     head = [("事项名称", case.item_name), ("办件编号", case.case_number or ""), ("申请人", case.applicant_name)]

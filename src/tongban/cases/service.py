@@ -99,11 +99,12 @@ def file_of(*, db_session: Session, case_id: int, file_id: int) -> tuple[CaseFil
     return row, keyring().decrypt_bytes(row.data)
 
 
-def _live_item(db_session: Session, item_id: int) -> tuple[ServiceItem, ItemContent]:
+def _live_item(db_session: Session, item_id: int) -> tuple[ServiceItem, ItemContent, str]:
+    """The item, its live content and that content's digest."""
     item = catalog.get_item(db_session=db_session, item_id=item_id)
     if item.status != "active" or item.live_version_id is None:
         raise InvalidInput("ITEM_NOT_AVAILABLE", "该事项目前不能申请（未发布、暂停或已停止办理）")
-    return item, catalog.live_content(db_session=db_session, item=item)
+    return item, *catalog.live_content_and_digest(db_session=db_session, item=item)
 
 
 def _check_audience(content: ItemContent, applicant: forms.Applicant) -> None:
@@ -142,7 +143,7 @@ def submit(
     existing = _existing(db_session, submitter_ref, idempotency_key)
     if existing is not None:
         return _same_submission(existing, submission)
-    item, content = _live_item(db_session, submission.item_id)
+    item, content, content_digest = _live_item(db_session, submission.item_id)
     if channel is not CaseChannel.window and content.handling_form is HandlingForm.offline:
         raise InvalidInput("OFFLINE_ONLY", "该事项需到政务服务大厅窗口办理，不能网上申请")
     _check_audience(content, applicant)
@@ -165,7 +166,7 @@ def submit(
     now = clock.now()
     values = dict(
         case_number=None, tracking_token=secrets.token_urlsafe(24), submitter_ref=submitter_ref, idempotency_key=idempotency_key,
-        item_id=item.id, item_version_id=item.live_version_id, item_name=item.name, agency_id=item.agency_id,
+        item_id=item.id, item_version_id=item.live_version_id, item_content_sha256=content_digest, item_name=item.name, agency_id=item.agency_id,
         region_code=item.region_code, subject_kind=applicant.subject_kind, person_id=applicant.person_id,
         organisation_id=applicant.organisation_id, applicant_name=applicant.name, applicant_identifier=applicant.identifier,
         applicant_hash=applicants.applicant_hash(applicant.identifier), contact_phone=applicant.phone, channel=channel.value,
@@ -300,7 +301,7 @@ def supplement(
     lifecycle.require_state(case, CaseState.supplement_requested, CaseState.accepted_with_deficiency, action="补正材料")
     if not uploads:
         raise InvalidInput("NO_FILES", "请选择要补正的材料文件")
-    content = catalog.content_of_version(db_session=db_session, version_id=case.item_version_id)
+    content = catalog.content_of_version(db_session=db_session, version_id=case.item_version_id, digest=case.item_content_sha256)
     checked = _checked_uploads(content, uploads)
     rows = {m.material_key: m for m in materials_of(db_session=db_session, case_id=case.id)}
     for key, file in checked.items():

@@ -88,29 +88,44 @@ def live_content(*, db_session: Session, item: ServiceItem) -> ItemContent:
     return content_of_version(db_session=db_session, version_id=_live_version_id(item))
 
 
+def live_content_and_digest(*, db_session: Session, item: ServiceItem) -> tuple[ItemContent, str]:
+    """The live content and the digest that names it (a case keeps the digest of the content it was filed under)."""
+    return content_and_digest(db_session=db_session, version_id=_live_version_id(item))
+
+
 _PARSED: dict[str, ItemContent] = {}
 _PARSED_MAX = 512
 _PARSED_LOCK = threading.Lock()
 _DIGEST = select(ItemVersion.content_sha256).where(ItemVersion.id == bindparam("version_id"))
 
 
-def content_of_version(*, db_session: Session, version_id: int) -> ItemContent:
+def content_of_version(*, db_session: Session, version_id: int, digest: str = "") -> ItemContent:
     """The version's content as the schema, by id. Every step of a case reads its item version: a parse cached
     under the content's digest is found by reading only the digest, so the JSON is loaded and parsed once per
     process for each content (an edited draft has a new digest; the read flushes a pending edit first).
+    A caller that already knows the digest of the content it wants (a case keeps the one it was filed under;
+    published content never changes) passes it and, once that content is parsed, reads nothing.
     Callers treat the result as read-only."""
+    if digest:
+        cached = _PARSED.get(digest)
+        if cached is not None:
+            return cached
+    return content_and_digest(db_session=db_session, version_id=version_id)[0]
+
+
+def content_and_digest(*, db_session: Session, version_id: int) -> tuple[ItemContent, str]:
     digest = db_session.scalar(_DIGEST, {"version_id": version_id})
     if digest is None:
         raise NotFound("VERSION_NOT_FOUND", "没有找到这个版本")
     cached = _PARSED.get(digest)
     if cached is not None:
-        return cached
+        return cached, digest
     parsed = ItemContent.model_validate(get_version(db_session=db_session, version_id=version_id).content)
     with _PARSED_LOCK:
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[digest] = parsed
-    return parsed
+    return parsed, digest
 
 
 def history(*, db_session: Session, item_id: int) -> list[ItemVersion]:

@@ -22,7 +22,7 @@ class InboxMessage(Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str] = mapped_column(String(300), default="")
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))  # not looked up by: not indexed
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
