@@ -406,3 +406,23 @@ def test_the_qr_code_of_the_acceptance_notice_opens_the_progress(client, world, 
     assert page.status_code == 200 and case.case_number in page.text and "作出准予决定" in page.text and "受理" in page.text
     assert world["person"].name not in page.text and 'action="/progress"' not in page.text
     assert client.get("/progress/t/not-a-real-token-at-all").status_code == 404
+
+
+@pytest.mark.req("CASE-05")
+def test_the_progress_page_says_how_the_due_date_is_reckoned(client, world, db_session, clock):
+    """A due date alone puzzles people (why not ten days after I applied?): the page says it runs from acceptance
+    in working days and that supplements and special procedures stop it, and says nothing once it is decided."""
+    case = submit(db_session, clock, world["item"], world["person"])
+    db_session.commit()
+    digits = world["person"].phone[-4:]
+    before = client.post("/progress", data={"number": case.case_number, "digits": digits}).text
+    assert "受理之日起 10 个工作日" in before and "受理后算出办结日期" in before
+    staff = Staff(db_session, clock, world["agency"])
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+    db_session.commit()
+    accepted = client.post("/progress", data={"number": case.case_number, "digits": digits}).text
+    assert "承诺办结日期" in accepted and "按 10 个工作日（周末和法定节假日不算）计算" in accepted and "特别程序" in accepted
+    decided, _, _ = approved_case(db_session, clock, item=world["item"], agency=world["agency"], person=world["person"])
+    db_session.commit()
+    done = client.get(f"/progress/t/{decided.tracking_token}").text
+    assert "作出准予决定" in done and "个工作日" not in done

@@ -232,6 +232,7 @@ class CaseSummaryOut(BaseModel):
     submitted_at: str
     legal_due: str | None
     promised_due: str | None
+    due_note: str | None = None  # how the due date is reckoned, in words, while the case awaits its decision
     version: int
 
 
@@ -271,3 +272,4 @@ class ProgressOut(BaseModel):
     submitted_at: str
     steps: list[dict[str, str]]
     promised_due: str | None
+    due_note: str | None = None

@@ -90,6 +90,25 @@ def _licence_fields(db_session, clock, applicant, fields) -> dict[str, dict]:
     return found
 
 
+_BEFORE_ACCEPTANCE = (CaseState.submitted, CaseState.supplement_requested)
+_AWAITING_DECISION = (CaseState.accepted, CaseState.accepted_with_deficiency, CaseState.under_review,
+                      CaseState.special_procedure)
+
+
+def due_note(case: Case) -> str | None:
+    """How the due date is reckoned, for an applicant who wonders why it is not simply N days after applying:
+    the limit runs from acceptance, in working or natural days, and supplements and special procedures stop it."""
+    state = CaseState(case.state)
+    limit = case.promised_limit_days if case.promised_limit_days is not None else case.legal_limit_days
+    if limit is None or state not in (*_BEFORE_ACCEPTANCE, *_AWAITING_DECISION):
+        return None
+    unit = "个自然日" if case.limit_unit == "natural_day" else "个工作日（周末和法定节假日不算）"
+    stops = "补正材料和听证、专家评审、现场勘验等特别程序所用的时间不计算在内，遇到时办结日期相应顺延。"
+    if state in _BEFORE_ACCEPTANCE:
+        return f"办结期限为受理之日起 {limit} {unit}，受理后算出办结日期；{stops}"
+    return f"办结日期从受理之日起按 {limit} {unit}计算；{stops}"
+
+
 def summary(db_session: Session, case: Case) -> CaseSummaryOut:
     return CaseSummaryOut(
         id=case.id, case_number=case.case_number or "", item_id=case.item_id, item_name=case.item_name,
@@ -97,7 +116,8 @@ def summary(db_session: Session, case: Case) -> CaseSummaryOut:
         subject_kind=case.subject_kind, channel=case.channel, channel_label=CaseChannel(case.channel).label,
         state=case.state, state_label=CaseState(case.state).label, submitted_at=_iso(case.submitted_at),
         legal_due=case.legal_due.isoformat() if case.legal_due else None,
-        promised_due=case.promised_due.isoformat() if case.promised_due else None, version=case.version,
+        promised_due=case.promised_due.isoformat() if case.promised_due else None, due_note=due_note(case),
+        version=case.version,
     )
 
 
@@ -190,7 +210,7 @@ def progress(*, db_session: Session, case: Case) -> ProgressOut:
     return ProgressOut(
         case_number=case.case_number or "", item_name=case.item_name, agency_name=_agency_name(db_session, case.agency_id),
         state=case.state, state_label=CaseState(case.state).label, submitted_at=_iso(case.submitted_at), steps=steps,
-        promised_due=case.promised_due.isoformat() if case.promised_due else None,
+        promised_due=case.promised_due.isoformat() if case.promised_due else None, due_note=due_note(case),
     )
 
 
