@@ -338,3 +338,4 @@ def test_a_step_finds_the_content_the_case_was_filed_under_without_reading_the_i
         event.remove(bind, "before_cursor_execute", seen)
     assert case.state == "approved" and statements
     assert [s for s in statements if "item_version" in s] == []
+    assert [s for s in statements if "case_pause" in s] == []  # at acceptance no earlier pause can count

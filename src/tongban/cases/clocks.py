@@ -147,6 +147,17 @@ def recompute(*, db_session: Session, clock: Clock, case: Case) -> None:
         setattr(case, attr, limit.result.due if limit else None)
 
 
+def start(*, clock: Clock, db_session: Session, case: Case) -> None:
+    """The due dates at acceptance, with no read of the pauses: the clock starts today, and every pause the case had
+    before (a supplement) has ended by now, so none of them counts (see `compute`)."""
+    if case.accepted_at is None:
+        return
+    clocks = compute(db_session=db_session, clock=clock, case=case, pauses=[])
+    for kind, attr in (("legal", "legal_due"), ("promised", "promised_due")):
+        limit = clocks.limit(kind)
+        setattr(case, attr, limit.result.due if limit else None)
+
+
 def elapsed_days(*, db_session: Session, clock: Clock, case: Case, until: date, cal: calendar.WorkingCalendar | None = None,
                  pauses: list[CasePause] | None = None) -> int | None:
     """Working (or natural) days the case has used from acceptance to ``until``, pauses excluded (handling time)."""

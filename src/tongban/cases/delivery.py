@@ -68,7 +68,10 @@ def _new_locker_code(row: CaseDelivery, clock: Clock) -> None:
 
 def _require_paid(db_session: Session, case: Case) -> None:
     if not payments.is_settled(db_session=db_session, case=case):
-        raise Conflict("FEE_UNPAID", "请先缴纳费用，再领取办理结果")
+        raise Conflict("FEE_UNPAID", UNPAID)
+
+
+UNPAID = "请先缴纳费用，再领取办理结果"
 
 
 def _complete(db_session: Session, clock: Clock, case: Case, row, actor_ref: str, actor_name: str, note: str,
@@ -96,7 +99,9 @@ def _delivered(columns: tuple[str, ...]):
 
 
 _DELIVERED = _delivered(("status", "delivered_at", "delivered_by", "note"))
-_DOWNLOADABLE = select(_DELIVERY.c.id, _DELIVERY.c.status, _DELIVERY.c.method).where(_DELIVERY.c.case_id == bindparam("case_key"))
+_DOWNLOADABLE = select(_DELIVERY.c.id, _DELIVERY.c.status, _DELIVERY.c.method,
+                       payments.latest_status_of(_DELIVERY.c.case_id).label("payment_status")).where(
+    _DELIVERY.c.case_id == bindparam("case_key"))
 
 
 def downloaded(*, db_session: Session, clock: Clock, case: Case, actor_ref: str, actor_name: str) -> None:
@@ -104,7 +109,8 @@ def downloaded(*, db_session: Session, clock: Clock, case: Case, actor_ref: str,
     row = db_session.connection().execute(_DOWNLOADABLE, {"case_key": case.id}).first()
     if row is None or row.status == DeliveryStatus.delivered.value or row.method != DeliveryMethod.online_download.value:
         return
-    _require_paid(db_session, case)
+    if not payments.settled(case, row.payment_status):
+        raise Conflict("FEE_UNPAID", UNPAID)
     _complete(db_session, clock, case, row, actor_ref, actor_name, "申请人在个人空间下载了办理结果")
 
 

@@ -132,7 +132,7 @@ def accept(
                     ("受理日期", notices.chinese_date(clock.today()))],
             paragraphs=paragraphs,
         )
-        clocks.recompute(db_session=db_session, clock=clock, case=case)
+        clocks.start(db_session=db_session, clock=clock, case=case)
         events = [fee_event] if fee_event is not None else []
         events.append(lifecycle.Entry(EventKind.accepted, actor.ref, actor.name, to_state=S.accepted, document_id=document.id))
         lifecycle.append(db_session=db_session, clock=clock, case=case, entries=events)
@@ -226,7 +226,7 @@ def accept_with_deficiency(
                      data={"materials": [r.material_key for r in marked], "deadline": case.deficiency_deadline.isoformat()},
                      document_id=document.id)
     _open_posts(db_session, case, content)
-    clocks.recompute(db_session=db_session, clock=clock, case=case)
+    clocks.start(db_session=db_session, clock=clock, case=case)
     progress.push(db_session=db_session, clock=clock, case=case, step="已容缺受理", sms=True,
                   detail=f"请在{notices.chinese_date(case.deficiency_deadline)}前补齐：{lines}")
     db_session.flush()

@@ -120,8 +120,19 @@ def by_order(*, db_session: Session, order_number: str) -> Payment:
 def is_settled(*, db_session: Session, case: Case) -> bool:
     if case.fee_fen <= 0:
         return True
-    status = db_session.connection().execute(_LATEST_STATUS, {"case_key": case.id}).scalar()
-    return status == PaymentStatus.paid.value
+    return settled(case, db_session.connection().execute(_LATEST_STATUS, {"case_key": case.id}).scalar())
+
+
+def settled(case: Case, latest_status: str | None) -> bool:
+    """Nothing to pay, or the case's latest payment (its status as `latest_status_of` reads it) is paid."""
+    return case.fee_fen <= 0 or latest_status == PaymentStatus.paid.value
+
+
+def latest_status_of(case_id):
+    """The status of the latest payment of the case `case_id` (a column or a bound value), as a scalar subquery,
+    so a step that reads a row of the case anyway learns whether it is paid in the same statement."""
+    table = Payment.__table__
+    return select(table.c.status).where(table.c.case_id == case_id).order_by(table.c.id.desc()).limit(1).scalar_subquery()
 
 
 _LATEST_STATUS = (select(Payment.__table__.c.status).where(Payment.__table__.c.case_id == bindparam("case_key"))
