@@ -339,3 +339,21 @@ def test_a_step_finds_the_content_the_case_was_filed_under_without_reading_the_i
     assert case.state == "approved" and statements
     assert [s for s in statements if "item_version" in s] == []
     assert [s for s in statements if "case_pause" in s] == []  # at acceptance no earlier pause can count
+
+
+def test_a_post_already_loaded_shows_the_opinion_just_recorded(db_session, clock):
+    from tongban.cases.models import CasePost
+
+    item, agency = case_item(db_session, clock)
+    staff = Staff(db_session, clock, agency)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+    handling.start_review(db_session=db_session, clock=clock, actor=staff.reviewer, case=case)
+    (post,) = db_session.scalars(select(CasePost).where(CasePost.case_id == case.id)).all()  # as a page would hold it
+    assert post.opinion is None
+    handling.record_opinion(db_session=db_session, clock=clock, actor=staff.reviewer, case=case, opinion=Opinion.approve,
+                            reasons="符合审查标准")
+    assert (post.opinion, post.reasons, post.staff_id) == ("approve", "符合审查标准", staff.reviewer.staff_id)
+    db_session.commit()
+    db_session.expire_all()
+    assert db_session.get(CasePost, post.id).opinion == "approve"

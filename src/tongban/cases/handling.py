@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from tongban.accounts.access import Permission, StaffActor
 from tongban.cases import applicants, clocks, lifecycle, notices, payments, progress
@@ -245,13 +246,13 @@ def start_review(*, db_session: Session, clock: Clock, actor: StaffActor, case: 
 
 def record_opinion(
     *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, opinion: Opinion, reasons: str,
-) -> CasePost:
+) -> None:
     """审查意见 against the item's review standard; in parallel approval, each agency its own (CASE-11, CASE-20)."""
     applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_review, lead=False)
     lifecycle.require_state(case, S.under_review, action="提出审查意见")
     reasons = _reason(reasons, required=True, what="审查意见")
     agency_id = actor.agency_id if actor.agency_id is not None else case.agency_id
-    post = db_session.scalar(_POST_OF, {"case_key": case.id, "agency_key": agency_id})
+    post = db_session.connection().execute(_POST_OF, {"case_key": case.id, "agency_key": agency_id}).first()
     if post is None:
         raise InvalidInput("NO_POST", "本机构不是该办件的审查部门")
     if post.opinion is not None and post.staff_id != actor.staff_id:
@@ -263,15 +264,17 @@ def record_opinion(
     values = {"opinion": opinion.value, "reasons": reasons, "staff_id": actor.staff_id, "staff_name": actor.name,
               "at": clock.now()}
     db_session.connection().execute(_UPDATE_POST, {"post_key": post.id, **{f"new_{k}": v for k, v in values.items()}})
-    for name, value in values.items():
-        set_committed_value(post, name, value)
+    loaded = db_session.identity_map.get(identity_key(CasePost, post.id))
+    if loaded is not None:  # a post this session already holds as an object shows what was just written
+        for name, value in values.items():
+            set_committed_value(loaded, name, value)
     db_session.flush()
-    return post
 
 
 _POST = CasePost.__table__
 # Built once: a statement made per call spends more on its cache key than the database on the query.
-_POST_OF = select(CasePost).where(CasePost.case_id == bindparam("case_key"), CasePost.agency_id == bindparam("agency_key"))
+_POST_OF = select(_POST.c.id, _POST.c.lead, _POST.c.opinion, _POST.c.staff_id, _POST.c.staff_name).where(
+    _POST.c.case_id == bindparam("case_key"), _POST.c.agency_id == bindparam("agency_key"))
 _UPDATE_POST = update(_POST).where(_POST.c.id == bindparam("post_key")).values(
     {name: bindparam(f"new_{name}", type_=_POST.c[name].type) for name in ("opinion", "reasons", "staff_id", "staff_name", "at")})
 
