@@ -422,6 +422,12 @@ def test_the_progress_page_says_how_the_due_date_is_reckoned(client, world, db_s
     db_session.commit()
     accepted = client.post("/progress", data={"number": case.case_number, "digits": digits}).text
     assert "承诺办结日期" in accepted and "按 10 个工作日（周末和法定节假日不算）计算" in accepted and "特别程序" in accepted
+    assert "暂停计时" not in accepted
+    handling.start_review(db_session=db_session, clock=clock, actor=staff.reviewer, case=case)
+    handling.start_special_procedure(db_session=db_session, clock=clock, actor=staff.reviewer, case=case, name="现场核查")
+    db_session.commit()
+    paused = client.post("/progress", data={"number": case.case_number, "digits": digits}).text
+    assert "目前在特别程序中，暂停计时" in paused
     decided, _, _ = approved_case(db_session, clock, item=world["item"], agency=world["agency"], person=world["person"])
     db_session.commit()
     done = client.get(f"/progress/t/{decided.tracking_token}").text

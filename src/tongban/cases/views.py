@@ -106,7 +106,10 @@ def due_note(case: Case) -> str | None:
     stops = "补正材料和听证、专家评审、现场勘验等特别程序所用的时间不计算在内，遇到时办结日期相应顺延。"
     if state in _BEFORE_ACCEPTANCE:
         return f"办结期限为受理之日起 {limit} {unit}，受理后算出办结日期；{stops}"
-    return f"办结日期从受理之日起按 {limit} {unit}计算；{stops}"
+    note = f"办结日期从受理之日起按 {limit} {unit}计算；{stops}"
+    if state is CaseState.special_procedure:
+        return "目前在特别程序中，暂停计时，程序结束后办结日期相应顺延。" + note
+    return note
 
 
 def summary(db_session: Session, case: Case) -> CaseSummaryOut:
