@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import case, delete, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tongban.appointments import halls
@@ -15,6 +14,7 @@ from tongban.appointments.enums import SessionDays
 from tongban.appointments.models import Appointment, Hall, HallSession, Slot
 from tongban.core.calendar import DayKind, WorkingCalendar
 from tongban.core.clock import Clock
+from tongban.core.db import dialect_insert
 from tongban.core.errors import NotFound
 
 
@@ -74,8 +74,7 @@ def _insert_missing(db_session: Session, hall: Hall, wanted: list[Wanted]) -> No
         return
     rows = [{"hall_id": hall.id, "group_id": w.group_id, "day": w.day, "start_minute": w.start_minute,
              "end_minute": w.end_minute, "capacity": w.capacity, "booked": 0, "extended": w.extended} for w in wanted]
-    dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Slot).on_conflict_do_nothing(index_elements=["group_id", "day", "start_minute"])
+    statement = dialect_insert(db_session.get_bind().dialect.name)(Slot).on_conflict_do_nothing(index_elements=["group_id", "day", "start_minute"])
     db_session.execute(statement, rows)
 
 

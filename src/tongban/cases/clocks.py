@@ -137,25 +137,20 @@ def paused_days(*, db_session: Session, clock: Clock, case: Case) -> int:
     return compute(db_session=db_session, clock=clock, case=case).paused_days
 
 
-def recompute(*, db_session: Session, clock: Clock, case: Case) -> None:
-    """Called on every event that starts or ends the clock or a pause."""
+def recompute(*, db_session: Session, clock: Clock, case: Case, pauses: list[CasePause] | None = None) -> None:
+    """Called on every event that starts or ends the clock or a pause (`pauses`: as `compute` takes them)."""
     if case.accepted_at is None:
         return
-    clocks = compute(db_session=db_session, clock=clock, case=case)
+    clocks = compute(db_session=db_session, clock=clock, case=case, pauses=pauses)
     for kind, attr in (("legal", "legal_due"), ("promised", "promised_due")):
         limit = clocks.limit(kind)
         setattr(case, attr, limit.result.due if limit else None)
 
 
-def start(*, clock: Clock, db_session: Session, case: Case) -> None:
+def start(*, db_session: Session, clock: Clock, case: Case) -> None:
     """The due dates at acceptance, with no read of the pauses: the clock starts today, and every pause the case had
     before (a supplement) has ended by now, so none of them counts (see `compute`)."""
-    if case.accepted_at is None:
-        return
-    clocks = compute(db_session=db_session, clock=clock, case=case, pauses=[])
-    for kind, attr in (("legal", "legal_due"), ("promised", "promised_due")):
-        limit = clocks.limit(kind)
-        setattr(case, attr, limit.result.due if limit else None)
+    recompute(db_session=db_session, clock=clock, case=case, pauses=[])
 
 
 def elapsed_days(*, db_session: Session, clock: Clock, case: Case, until: date, cal: calendar.WorkingCalendar | None = None,

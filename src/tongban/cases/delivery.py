@@ -66,12 +66,12 @@ def _new_locker_code(row: CaseDelivery, clock: Clock) -> None:
         setattr(row, name, value)
 
 
-def _require_paid(db_session: Session, case: Case) -> None:
-    if not payments.is_settled(db_session=db_session, case=case):
-        raise Conflict("FEE_UNPAID", UNPAID)
-
-
-UNPAID = "请先缴纳费用，再领取办理结果"
+def _require_paid(db_session: Session, case: Case, *, settled: bool | None = None) -> None:
+    """`settled`: what the caller already read (`payments.settled`); otherwise it is read now."""
+    if settled is None:
+        settled = payments.is_settled(db_session=db_session, case=case)
+    if not settled:
+        raise Conflict("FEE_UNPAID", "请先缴纳费用，再领取办理结果")
 
 
 def _complete(db_session: Session, clock: Clock, case: Case, row, actor_ref: str, actor_name: str, note: str,
@@ -109,8 +109,7 @@ def downloaded(*, db_session: Session, clock: Clock, case: Case, actor_ref: str,
     row = db_session.connection().execute(_DOWNLOADABLE, {"case_key": case.id}).first()
     if row is None or row.status == DeliveryStatus.delivered.value or row.method != DeliveryMethod.online_download.value:
         return
-    if not payments.settled(case, row.payment_status):
-        raise Conflict("FEE_UNPAID", UNPAID)
+    _require_paid(db_session, case, settled=payments.settled(case, row.payment_status))
     _complete(db_session, clock, case, row, actor_ref, actor_name, "申请人在个人空间下载了办理结果")
 
 

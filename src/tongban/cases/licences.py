@@ -26,12 +26,11 @@ from tongban.accounts.identity import mask as mask_id_number
 from tongban.accounts.identity import mask_name
 from tongban.accounts.identity import normalize as normalize_id
 from tongban.accounts.identity import validate as validate_id
-from tongban.cases import documents, seals
-from tongban.catalog.models import Agency
+from tongban.cases import documents, notices, seals
 from tongban.core import sm2
 from tongban.core.clock import Clock
 from tongban.core.crypto import EncryptedText, lookup_hash
-from tongban.core.db import Base, UtcDateTime, insert_persistent
+from tongban.core.db import Base, UtcDateTime, dialect_insert, insert_persistent
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 
 QR_PREFIX = "TBL1"
@@ -240,11 +239,7 @@ def _next_serial_statement(dialect_name: str):
     issuers of one prefix are served one after the other, and a rolled-back issue gives its serial back."""
     statement = _NEXT_SERIAL.get(dialect_name)
     if statement is None:
-        if dialect_name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        statement = (dialect_insert(_SERIAL).values(prefix=bindparam("serial_prefix"), last=1)
+        statement = (dialect_insert(dialect_name)(_SERIAL).values(prefix=bindparam("serial_prefix"), last=1)
                      .on_conflict_do_update(index_elements=[_SERIAL.c.prefix], set_={"last": _SERIAL.c.last + 1})
                      .returning(_SERIAL.c.last))
         _NEXT_SERIAL[dialect_name] = statement
@@ -257,10 +252,6 @@ def _next_number(db_session: Session, region_code: str, year: int) -> str:
     connection = db_session.connection()
     serial = connection.execute(_next_serial_statement(connection.dialect.name), {"serial_prefix": prefix}).scalar_one()
     return f"{prefix}{serial:06d}"
-
-
-_ISSUER = select(Agency.__table__.c.id, Agency.__table__.c.name, Agency.__table__.c.region_code).where(
-    Agency.__table__.c.id == bindparam("agency_key"))
 
 
 def _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data) -> None:
@@ -286,13 +277,13 @@ def issue(
     holder_id_kind: str | None = None, issuer=None,
 ) -> License:
     """Store a licence and its document in the caller's transaction; the job that renders the PDF signs both.
-    `issuer`: the agency's row (id, name, region_code) when the caller has read it already."""
+    `issuer`: the agency's row as `notices.agency_lines` reads it, when the caller has read it already."""
     data = {} if data is None else data
     _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data)
     documents.check_base_url(verify_base_url)
     id_kind, identifier = _holder(holder_kind, holder_identifier, holder_id_kind, clock.today())
-    agency = issuer if issuer is not None and issuer.id == agency_id else (
-        db_session.connection().execute(_ISSUER, {"agency_key": agency_id}).first())
+    agency = issuer if issuer is not None and issuer.id == agency_id else notices.agency_lines(
+        db_session=db_session, agency_id=agency_id)
     if agency is None:
         raise NotFound("AGENCY_NOT_FOUND", "未找到该发证机关")
     seal_id, fingerprint = seals.active_key(db_session=db_session, clock=clock, agency_id=agency.id)

@@ -128,15 +128,18 @@ def settled(case: Case, latest_status: str | None) -> bool:
     return case.fee_fen <= 0 or latest_status == PaymentStatus.paid.value
 
 
-def latest_status_of(case_id):
-    """The status of the latest payment of the case `case_id` (a column or a bound value), as a scalar subquery,
-    so a step that reads a row of the case anyway learns whether it is paid in the same statement."""
+def _latest_status(case_id):
     table = Payment.__table__
-    return select(table.c.status).where(table.c.case_id == case_id).order_by(table.c.id.desc()).limit(1).scalar_subquery()
+    return select(table.c.status).where(table.c.case_id == case_id).order_by(table.c.id.desc()).limit(1)
 
 
-_LATEST_STATUS = (select(Payment.__table__.c.status).where(Payment.__table__.c.case_id == bindparam("case_key"))
-                  .order_by(Payment.__table__.c.id.desc()).limit(1))
+def latest_status_of(case_id):
+    """The status of the latest payment of the case `case_id` (a column), as a scalar subquery, so a step that
+    reads a row of the case anyway learns whether it is paid in the same statement."""
+    return _latest_status(case_id).scalar_subquery()
+
+
+_LATEST_STATUS = _latest_status(bindparam("case_key"))
 
 
 def callback_body(*, payment: Payment, gateway_ref: str, status: str = "paid") -> bytes:

@@ -10,6 +10,7 @@ from pathlib import Path
 import time
 
 from sqlalchemy import DateTime, MetaData, create_engine, event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
@@ -52,6 +53,11 @@ def insert_persistent(db_session: Session, cls: type, values: dict):
         raise ValueError(f"insert_persistent({table.name}) needs every column; missing {sorted(columns.difference(values))}")
     result = db_session.connection().execute(statement, values)
     return attach_persistent(db_session, cls, {**values, key: result.inserted_primary_key[0]})
+
+
+def dialect_insert(dialect_name: str):
+    """The `insert()` of the dialect, for what plain INSERT lacks on both (ON CONFLICT DO NOTHING / DO UPDATE)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
 def attach_persistent(db_session: Session, cls: type, row: dict):

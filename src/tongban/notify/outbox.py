@@ -16,11 +16,10 @@ from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from sqlalchemy import JSON, Index, Integer, String, Text, and_, bindparam, delete, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from tongban.core.clock import Clock
-from tongban.core.db import Base, UtcDateTime
+from tongban.core.db import Base, UtcDateTime, dialect_insert
 from tongban.core.errors import NotFound
 from tongban.core.logs import get_logger
 from tongban.core.pii import mask_text
@@ -141,9 +140,7 @@ def enqueue(
         job = Job(**values)
         db_session.add(job)
         return job
-    dialect = db_session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Job.id)
+    statement = dialect_insert(db_session.get_bind().dialect.name)(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Job.id)
     new_id = db_session.execute(statement).scalar()
     return db_session.get(Job, new_id) if new_id else None
 

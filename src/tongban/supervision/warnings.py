@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor, StaffRole
@@ -18,6 +17,7 @@ from tongban.cases.models import Case
 from tongban.catalog.models import Agency
 from tongban.core import calendar
 from tongban.core.clock import Clock
+from tongban.core.db import dialect_insert
 from tongban.core.logs import get_logger
 from tongban.notify.service import notify
 from tongban.notify.templates import render
@@ -48,8 +48,7 @@ class ScanResult:
 
 def _insert_warning(db_session: Session, values: dict) -> int | None:
     """One row per case, limit and level, even when two scans race: the unique constraint decides."""
-    insert = postgresql.insert if db_session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(CaseWarning).values(**values)
+    statement = (dialect_insert(db_session.get_bind().dialect.name)(CaseWarning).values(**values)
                  .on_conflict_do_nothing(index_elements=["case_id", "limit_kind", "level"]).returning(CaseWarning.id))
     return db_session.execute(statement).scalar()
 
