@@ -65,7 +65,7 @@ def _job_values(when: datetime) -> dict:
             "finished_at": None}
 
 
-def test_a_row_inserted_with_insert_persistent_is_an_object_the_session_needs_not_load_or_flush(db_session, engine):
+def test_a_row_inserted_with_insert_persistent_is_an_object_the_session_needs_not_load_or_flush(db_session):
     from sqlalchemy import event, inspect
 
     when = datetime(2026, 11, 20, 9, 30, tzinfo=SHANGHAI)
@@ -77,6 +77,7 @@ def test_a_row_inserted_with_insert_persistent_is_an_object_the_session_needs_no
     def seen(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
+    engine = db_session.get_bind()  # the session's own engine: a test before may have rebound the process's
     event.listen(engine, "before_cursor_execute", seen)
     try:
         assert (job.kind, job.payload, job.run_after) == ("test.noop", {"n": 1}, when)  # read from the object, no SELECT
