@@ -62,8 +62,9 @@ db: $(RUN_STAMP)
 	$(BIN)/tongban seed demo --if-empty
 
 # The font goes in before seeding: demo samples are PDFs, stored by content hash.
+# `make run` is a development install: file SMS, the dev payment gateway and a generated key file are allowed.
 run: system-deps-run db
-	$(BIN)/tongban serve --host $(HOST) --port $(PORT)
+	TONGBAN_ENV=$${TONGBAN_ENV:-development} $(BIN)/tongban serve --host $(HOST) --port $(PORT)
 
 # One pytest command runs everything, the e2e tests included: they start their own server on a
 # free port with their own SQLite file, so parallel workers do not collide; --dist loadfile keeps
@@ -74,7 +75,8 @@ test: $(DEV_STAMP)
 
 # Benchmarks: search quality beside Whoosh+jieba and rapidfuzz, latency and memory at 100k items,
 # the cost of SM4/HMAC-SM3 beside AES-GCM/HMAC-SHA256, jobs, case lifecycles and concurrent booking,
-# each beside plain inserts of the same rows (TONGBAN_BENCH_DATABASE_URL points the last two at PostgreSQL).
+# each beside plain inserts of the same rows (TONGBAN_BENCH_DATABASE_URL points those two at PostgreSQL), and the
+# pages' requests/s beside a bare FastAPI route returning the same bytes.
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/search_scale.py
@@ -82,6 +84,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/cases.py
 	$(BIN)/python bench/booking.py
+	$(BIN)/python bench/pages.py
 
 system-deps-run:
 	@bash scripts/system-deps.sh run

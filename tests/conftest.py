@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 # Personal-data keys for tests only (real installations set their own or get a generated key file).
 os.environ.setdefault("TONGBAN_DATA_KEY", "00112233445566778899aabbccddeeff")
 os.environ.setdefault("TONGBAN_INDEX_KEY", "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0")
+os.environ.setdefault("TONGBAN_ENV", "development")  # tests use the development adapters (file SMS, dev payments)
 
 from tongban.core import db as core_db  # noqa: E402
 from tongban.core.clock import FixedClock  # noqa: E402

@@ -10,7 +10,8 @@ from stdnum.cn import uscc
 
 from tongban.accounts import staff as staff_service
 from tongban.accounts.access import StaffActor
-from tongban.catalog import regions, service
+from tongban.catalog import directory, regions, service
+from tongban.catalog.directory_schemas import EntryIn
 from tongban.catalog.models import Agency, ServiceItem
 from tongban.catalog.schemas import ItemContent, ItemDocument, ItemIdentity
 from tongban.core.clock import Clock
@@ -131,9 +132,23 @@ def make_item(
         ),
         content=make_content(**{"level": agency.level, **content_overrides}),
     )
+    if basic_code and directory.get_by_code(db_session=db_session, basic_code=basic_code) is None:
+        make_directory_entry(db_session, clock, basic_code=basic_code, content=document.content)
     item, _ = service.upsert_published(db_session=db_session, clock=clock, document=document, by="测试")
     db_session.flush()
     return item
+
+
+def make_directory_entry(db_session: Session, clock: Clock, *, basic_code: str, content: ItemContent | None = None,
+                         region_code: str = "000000", level: str = "national", **elements: Any):
+    """A published directory entry (national by default) with the elements of the given content."""
+    content = content or make_content()
+    entry_in = EntryIn(
+        basic_code=basic_code, region_code=region_code, level=level,
+        **{"name": content.name, "item_type": content.item_type, "legal_basis": content.legal_basis, **elements},
+    )
+    entry, _ = directory.seed_entry(db_session=db_session, clock=clock, entry_in=entry_in, by="测试")
+    return entry
 
 
 def make_staff(db_session: Session, clock: Clock, *, roles: list[str], agency: Agency | None = None,

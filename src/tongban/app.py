@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import text
@@ -17,11 +17,14 @@ from sqlalchemy.exc import SQLAlchemyError
 import tongban
 from tongban.core import db as core_db
 from tongban.core.clock import Clock, SystemClock
-from tongban.core.config import get_settings
+from tongban.core.config import check_adapters, get_settings
 from tongban.core.logs import configure_logging
 from tongban.notify.sms import SmsGateway, gateway_from_settings
-from tongban.web import errors, filters
-from tongban.web.i18n import translator
+from tongban.search.query import MAX_QUERY_CHARS
+from tongban.web import docs, errors, filters, openapi
+from tongban.web.body_limits import BodyLimitMiddleware
+from tongban.web.headers import SecurityHeadersMiddleware
+from tongban.web.preferences import PreferencesMiddleware
 
 log = logging.getLogger(__name__)
 DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases", "supervision", "appointments")
@@ -33,6 +36,7 @@ def _templates() -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html", "xml", "svg"]))
     env.globals["portal_name"] = get_settings().portal_name
     env.globals["version"] = tongban.__version__
+    env.globals["search_max_chars"] = MAX_QUERY_CHARS  # every search box's maxlength
     filters.install(env)
     return env
 
@@ -61,8 +65,19 @@ async def _lifespan(app: FastAPI):
 
 
 def serve_app() -> FastAPI:
-    """The application as `tongban serve` runs it: the search index starts building at once."""
-    return create_app(warm_search=True, inprocess_worker=get_settings().inprocess_worker)
+    """The application as `tongban serve` runs it: the search index starts building at once.
+
+    Refuses (DevelopmentAdapterError) a development adapter outside a development configuration, and logs
+    the adapters in use, so an operator sees at start-up what the server talks to.
+    """
+    settings = get_settings()
+    configure_logging()
+    in_use = check_adapters(settings)
+    log.info(
+        "adapters in use (%s): %s", settings.env, "; ".join(f"{a.role}={a.choice}" for a in in_use),
+        extra={"env": settings.env, "adapters": {a.role: a.choice for a in in_use}},
+    )
+    return create_app(warm_search=True, inprocess_worker=settings.inprocess_worker)
 
 
 def create_app(
@@ -74,9 +89,12 @@ def create_app(
         core_db.configure(database_url)
     app = FastAPI(
         lifespan=_lifespan,
+        docs_url=None,  # web.docs serves /docs and /redoc with the packaged Swagger UI and ReDoc
+        redoc_url=None,
         title="通办 tongban API",
         version=tongban.__version__,
-        description="一体化政务服务平台：事项库、办事指南、检索与办件的开放接口。错误统一为 {\"error\": {\"code\", \"message\"}}。",
+        description="一体化政务服务平台：事项库、办事指南、检索与办件的开放接口。"
+        "错误统一为 {\"error\": {\"code\", \"message\", \"details\"}}（见 Error）。",
     )
     app.state.clock = clock or SystemClock()
     app.state.templates = _templates()
@@ -86,20 +104,14 @@ def create_app(
 
     app.state.search_hub = SearchHub()
 
-    @app.middleware("http")
-    async def shell_preferences(request: Request, call_next):
-        lang = request.query_params.get("lang") or request.cookies.get("tb_lang") or "zh"
-        request.state.lang = "en" if lang == "en" else "zh"
-        request.state.t = translator(request.state.lang)
-        request.state.large = (request.query_params.get("large") or request.cookies.get("tb_large")) == "1"
-        request.state.simple = (request.query_params.get("simple") or request.cookies.get("tb_simple")) == "1"
-        response = await call_next(request)
-        for key, cookie in (("lang", "tb_lang"), ("large", "tb_large"), ("simple", "tb_simple")):
-            if key in request.query_params:
-                response.set_cookie(cookie, request.query_params[key], max_age=31536000, samesite="lax")
-        return response
-
+    app.add_middleware(PreferencesMiddleware)
     errors.install(app)
+    openapi.install(app)
+    # Added last, so they run first: an oversized body is refused before anything reads it, and every
+    # answer (that refusal too) carries the security headers.
+    app.add_middleware(BodyLimitMiddleware, respond=errors.respond)
+    app.add_middleware(SecurityHeadersMiddleware)
+    docs.install(app)  # before /static: its assets live under /static/api-docs
     static_dir = Path(str(resources.files("tongban"))) / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
 
@@ -121,6 +133,7 @@ def create_app(
     from tongban.cases import verify_pages
     from tongban.catalog import api as catalog_api
     from tongban.catalog import api_exchange
+    from tongban.catalog import directory_api, directory_pages
     from tongban.catalog import pages as catalog_pages
     from tongban.catalog import staff_pages
     from tongban.guide import api as guide_api
@@ -136,6 +149,8 @@ def create_app(
     app.include_router(guide_api.router)  # before catalog: /items/{id}/guide.pdf is more specific
     app.include_router(catalog_api.router)
     app.include_router(api_exchange.router)
+    app.include_router(directory_api.router)
+    app.include_router(directory_pages.router)
     app.include_router(accounts_staff_pages.router)
     app.include_router(staff_pages.router)
     app.include_router(accounts_api.router)

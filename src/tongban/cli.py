@@ -64,10 +64,20 @@ def serve(
     port: Annotated[int, typer.Option(help="端口")] = 8000,
     workers: Annotated[int, typer.Option(help="进程数（PostgreSQL 时可多进程）")] = 1,
 ) -> None:
-    """启动门户与接口服务。"""
+    """启动门户与接口服务（开发用适配器只在 TONGBAN_ENV=development 时可用）。"""
     import uvicorn
 
-    console.print(f"通办已启动：http://{host}:{port}/  （接口文档 /docs，Ctrl+C 退出）")
+    from tongban.core.config import DevelopmentAdapterError, check_adapters, get_settings, serving_at
+
+    public_url = serving_at(host, port)  # documents' QR codes and 核验地址 follow --host/--port unless TONGBAN_PUBLIC_URL is set
+    settings = get_settings()
+    try:
+        in_use = check_adapters(settings)
+    except DevelopmentAdapterError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(3) from None
+    console.print(f"运行环境 {settings.env}；使用的适配器：" + "；".join(f"{a.role} {a.choice}" for a in in_use))
+    console.print(f"通办已启动：http://{host}:{port}/  （接口文档 /docs，Ctrl+C 退出）；文书二维码与核验地址使用 {public_url}")
     uvicorn.run("tongban.app:serve_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
@@ -125,7 +135,7 @@ def _seed_demo_accounts() -> None:
         counts = seed_accounts(db_session=session, clock=clock)
     console.print(
         f"演示账号：人口库 {counts['population']} 人，法人库 {counts['legal_persons']} 家，新开账号 {counts['accounts']} 个"
-        "（工作人员 admin/manager/window/editor/reviewer，市民 李梅 511602198507261174；密码 tongban-demo1；"
+        "（工作人员 admin/manager/window/examiner/decider/editor/reviewer/cityreviewer/supervisor，各自做什么见 README，市民 李梅 511602198507261174；密码 tongban-demo1；"
         "短信验证码写入 var/sms.jsonl）"
     )
     from tongban.appointments.demo import seed_demo as seed_appointments
@@ -318,8 +328,16 @@ def worker(
     poll: Annotated[float, typer.Option(min=0.05, help="空闲时查询间隔（秒）")] = 1.0,
 ) -> None:
     """运行后台作业：消息通知、时限扫描、提醒。SIGTERM 或 Ctrl+C 时做完手头作业再退出。"""
+    from tongban.core.config import DevelopmentAdapterError, check_adapters, get_settings
     from tongban.notify.worker import run_workers
 
+    settings = get_settings()
+    try:  # the worker sends the SMS and seals the documents: the same adapters as `serve`, the same rule
+        in_use = check_adapters(settings)
+    except DevelopmentAdapterError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(3) from None
+    console.print(f"运行环境 {settings.env}；使用的适配器：" + "；".join(f"{a.role} {a.choice}" for a in in_use))
     console.print(f"后台作业进程已启动（{concurrency} 个进程，Ctrl+C 退出）")
     raise typer.Exit(run_workers(concurrency=concurrency, once=once, name=name, batch=batch, poll=poll))
 

@@ -37,16 +37,18 @@ from tongban.catalog.models import (  # noqa: F401
     Agency,
     Attachment,
     DirectoryEntry,
+    DirectoryRevision,
     ItemFacet,
     ItemVersion,
     Region,
     ServiceItem,
 )
 from tongban.core.audit import AuditEntry, AuditHead  # noqa: F401
+from tongban.core.limits import AttemptCounter  # noqa: F401
 from tongban.core.calendar import CalendarDay, CalendarYear  # noqa: F401
 from tongban.core.db import Base  # noqa: F401
 from tongban.notify.inbox import InboxMessage  # noqa: F401
 from tongban.notify.outbox import Job  # noqa: F401
 from tongban.notify.service import NotificationDelivery  # noqa: F401
 from tongban.publications.models import Publication  # noqa: F401
-from tongban.search.models import SearchClick, SearchLog  # noqa: F401
+from tongban.search.models import HiddenSearch, SearchClick, SearchLog  # noqa: F401

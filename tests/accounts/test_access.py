@@ -41,6 +41,49 @@ def test_scope_is_the_agency_and_the_region():
     assert region_prefix("510000") == "51" and region_prefix("511600") == "5116" and region_prefix("511602") == "511602"
 
 
+def _code(call) -> str:
+    with pytest.raises(Forbidden) as caught:
+        call()
+    return caught.value.code
+
+
+@pytest.mark.req("ACC-12")
+@pytest.mark.req("CAT-11")
+def test_catalog_review_is_the_same_level_management_agency_only():
+    """003 事项管理动态化: an agency's change goes to the management agency of the same level (同级政务服务管理机构)."""
+    guangan = _staff(["catalog_reviewer"], agency_id=3, region="511600")
+    review = Permission.catalog_review
+    guangan.require_management(review, region_code="511602", manages="511600", responsible="511600")
+    # another city's management agency: outside the region, and not the one responsible
+    mianyang = _staff(["catalog_reviewer"], agency_id=4, region="510700")
+    assert _code(lambda: mianyang.require_management(review, region_code="511600", manages="510700", responsible="511600")) == "OUT_OF_SCOPE"
+    # the province does not review over the head of a city that has its own management agency
+    province = _staff(["catalog_reviewer"], region="510000")
+    assert _code(lambda: province.require_management(review, region_code="511600", manages="510000", responsible="511600")) == "OUT_OF_SCOPE"
+    province.require_management(review, region_code="511600", manages="510000", responsible="510000")
+    # an ordinary department holding the reviewer's role is not a management agency
+    department = _staff(["catalog_editor", "catalog_reviewer"], agency_id=9, region="511600")
+    assert _code(lambda: department.require_management(review, region_code="511600", manages=None, responsible="511600")) == "NOT_MANAGEMENT"
+    assert _code(lambda: _staff(["catalog_editor"], agency_id=3).require_management(
+        review, region_code="511600", manages="511600", responsible="511600")) == "NOT_PERMITTED"
+    # a text for the whole portal is the province's
+    province.require_management(review, region_code=None, manages="510000", responsible=None)
+    assert _code(lambda: guangan.require_management(review, region_code=None, manages="511600", responsible=None)) == "OUT_OF_SCOPE"
+
+
+@pytest.mark.req("ACC-12")
+@pytest.mark.req("CAT-11")
+def test_four_eyes_and_editing_stays_in_the_agency_and_the_region():
+    both = _staff(["catalog_editor", "catalog_reviewer"], agency_id=3)
+    assert _code(lambda: both.require_not_proposer({both.ref, "staff:2"})) == "OWN_CHANGE"
+    both.require_not_proposer({"staff:2"})
+    admin_of_mianyang = _staff(["admin"], region="510700")  # every catalog permission, another city
+    assert _code(lambda: admin_of_mianyang.require_edit(7, region_code="511602")) == "OUT_OF_SCOPE"
+    assert not admin_of_mianyang.may_edit(7, region_code="511602")
+    admin_of_mianyang.require_edit(7, region_code="510703")
+    assert _code(lambda: both.require_edit(4, region_code="511600")) == "NOT_YOUR_AGENCY"
+
+
 @pytest.mark.req("ACC-12")
 def test_staff_accounts_of_another_agency_are_invisible_through_the_api(client, db_session, clock):
     agency_a, agency_b = make_agency(db_session), make_agency(db_session)

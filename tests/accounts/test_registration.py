@@ -62,9 +62,9 @@ def test_online_registration_needs_id_plus_two_checked_factors_and_the_agreement
     ("change", "code"),
     [
         ({"factors": {}}, "FACTORS_REQUIRED"),
-        ({"factors": {"social_security_card": "8100000000000000"}}, "FACTOR_MISMATCH"),
-        ({"factors": {"housing_fund": "GA1"}}, "FACTOR_MISMATCH"),
-        ({"name": "赵明"}, "NAME_MISMATCH"),
+        ({"factors": {"social_security_card": "8100000000000000"}}, "IDENTITY_NOT_VERIFIED"),
+        ({"factors": {"housing_fund": "GA1"}}, "IDENTITY_NOT_VERIFIED"),
+        ({"name": "赵明"}, "IDENTITY_NOT_VERIFIED"),
         ({"agreement_version": "person-2020.1"}, "AGREEMENT_REQUIRED"),
         ({"sms_code": "000000"}, "SMS_CODE_WRONG"),
         ({"password": "short"}, "PASSWORD_WEAK"),
@@ -80,7 +80,7 @@ def test_every_factor_is_checked_and_nothing_is_half_written(client, sms, db_ses
 @pytest.mark.req("ACC-01")
 def test_a_person_missing_from_the_population_library_cannot_register_online(client, sms, db_session):
     response = client.post("/api/v1/accounts/persons", json=_body(resident_id(), sms_code=_code(client, sms)))
-    assert response.status_code == 422 and response.json()["error"]["code"] == "PERSON_NOT_IN_LIBRARY"
+    assert response.status_code == 422 and response.json()["error"]["code"] == "IDENTITY_NOT_VERIFIED"
 
 
 def test_a_document_registers_once(client, sms, db_session, clock, zhao):
@@ -88,6 +88,97 @@ def test_a_document_registers_once(client, sms, db_session, clock, zhao):
     clock.advance(seconds=61)
     second = client.post("/api/v1/accounts/persons", json=_body(zhao, phone="13912340002", sms_code=_code(client, sms, "13912340002")))
     assert second.status_code == 409 and second.json()["error"]["code"] == "ALREADY_REGISTERED"
+
+
+def _answer(response) -> tuple[int, str, str]:
+    error = response.json()["error"]
+    return response.status_code, error["code"], error["message"]
+
+
+@pytest.mark.req("ACC-01")
+def test_without_a_proven_phone_registration_reveals_nothing_about_the_library_or_accounts(client, sms, db_session, clock, zhao):
+    registered = make_person(db_session, clock, name="钱多", phone="13912349999")
+    db_session.commit()
+    probes = [
+        _body(zhao, sms_code="123456"),  # everything matches the library
+        _body(zhao, sms_code="123456", factors={"social_security_card": "8100000000000000"}),  # wrong card
+        _body(zhao, sms_code="123456", name="赵明"),  # wrong name
+        _body(resident_id(birth="19900101"), sms_code="123456"),  # not in the library
+        _body(registered.id_number, sms_code="123456", name="钱多"),  # already has an account
+    ]
+    # Old code: SMS_CODE_EXPIRED, FACTOR_MISMATCH, NAME_MISMATCH, PERSON_NOT_IN_LIBRARY, ALREADY_REGISTERED.
+    answers = {_answer(client.post("/api/v1/accounts/persons", json=body)) for body in probes}
+    assert len(answers) == 1 and next(iter(answers))[1] == "SMS_CODE_EXPIRED"
+    other = "13912340002"  # a phone with a real code, guessed wrong (the first phone used up its five tries)
+    wrong = f"{(int(_code(client, sms, other)) + 1) % 10**6:06d}"
+    answers = {_answer(client.post("/api/v1/accounts/persons", json={**body, "phone": other, "sms_code": wrong}))
+               for body in probes[:4]}
+    assert len(answers) == 1 and next(iter(answers))[1] == "SMS_CODE_WRONG"
+
+
+@pytest.mark.req("ACC-01")
+def test_after_the_code_every_mismatch_gets_one_answer_and_costs_the_code(client, sms, db_session, clock, zhao):
+    answers = set()
+    for change in ({"factors": {"social_security_card": "8100000000000000"}}, {"name": "赵明"},
+                   {"id_number": resident_id(birth="19900101")}):
+        clock.advance(seconds=61)
+        code = _code(client, sms)
+        answers.add(_answer(client.post("/api/v1/accounts/persons", json={**_body(zhao, sms_code=code), **change})))
+        # The code is used up: testing another pair needs another code (one a minute, ten a day per phone).
+        again = client.post("/api/v1/accounts/persons", json=_body(zhao, sms_code=code))
+        assert again.json()["error"]["code"] == "SMS_CODE_EXPIRED"
+    assert len(answers) == 1 and next(iter(answers))[:2] == (422, "IDENTITY_NOT_VERIFIED")
+    clock.advance(seconds=61)
+    assert client.post("/api/v1/accounts/persons", json=_body(zhao, sms_code=_code(client, sms))).status_code == 201
+    assert db_session.scalar(select(Person)) is not None
+
+
+@pytest.mark.req("ACC-01")
+def test_registration_attempts_are_limited_per_phone(client, sms, db_session, zhao):
+    for _ in range(persons.REGISTER_PHONE.max):
+        assert client.post("/api/v1/accounts/persons", json=_body(zhao, sms_code="123456")).status_code == 422
+    refused = client.post("/api/v1/accounts/persons", json=_body(zhao, sms_code="123456"))
+    assert _answer(refused)[:2] == (429, "REGISTER_TOO_MANY") and refused.json()["error"]["details"]["retry_after"] > 0
+
+
+@pytest.mark.req("ACC-01")
+def test_registration_attempts_are_limited_per_id_number(client, sms, db_session, zhao):
+    wrong_card = {"factors": {"social_security_card": "8100000000000000"}}
+    for n in range(5):  # five people's phones, each with a valid code, try the same ID number
+        phone = f"1391234010{n}"
+        assert client.post("/api/v1/accounts/persons", json=_body(zhao, phone=phone, sms_code=_code(client, sms, phone), **wrong_card)).status_code == 422
+    phone = "13912340109"
+    right = client.post("/api/v1/accounts/persons", json=_body(zhao, phone=phone, sms_code=_code(client, sms, phone)))
+    assert _answer(right)[:2] == (429, "REGISTER_TOO_MANY")
+
+
+@pytest.mark.req("ACC-01")
+def test_registration_attempts_are_limited_per_address(client, sms, db_session, zhao):
+    for n in range(20):  # TestClient's address is always "testclient"
+        body = _body(resident_id(serial=f"{n:03d}"), phone=f"139123402{n:02d}", sms_code="123456")
+        assert client.post("/api/v1/accounts/persons", json=body).status_code == 422
+    last = client.post("/api/v1/accounts/persons", json=_body(zhao, phone="13912340299", sms_code="123456"))
+    assert _answer(last)[:2] == (429, "REGISTER_TOO_MANY")
+
+
+@pytest.mark.req("ACC-01")
+def test_the_registration_page_gives_the_api_answers(client, sms, db_session, clock, zhao):
+    """Twin of the API tests above through the pages: no code, a wrong card after the code, then the code is spent."""
+    client.get("/register")
+    token = client.cookies.get("tb_csrf")
+    identity = {"name": "赵敏", "id_kind": "resident_id", "id_number": zhao, "nationality": "", "phone": PHONE}
+    form = {"csrf": token, **identity, "factor_kind": ["social_security_card"], "factor_number": ["8100000000000000"],
+            "password": "Zhaomin2026", "password2": "Zhaomin2026", "agree": "1",
+            "agreement_version": agreements.current("person").version}
+    no_code = client.post("/register", data={**form, "sms_code": "123456"})
+    assert no_code.status_code == 422 and "短信验证码已失效" in no_code.text and "身份信息核验未通过" not in no_code.text
+    assert client.post("/register/code", data={"csrf": token, **identity}).status_code == 200
+    code = last_code(sms, PHONE)
+    mismatch = client.post("/register", data={**form, "sms_code": code})
+    assert mismatch.status_code == 422 and persons.NOT_VERIFIED[1] in mismatch.text
+    spent = client.post("/register", data={**form, "factor_number": ["8100000009990001"], "sms_code": code})
+    assert spent.status_code == 422 and "短信验证码已失效" in spent.text
+    assert db_session.scalar(select(Person)) is None
 
 
 @pytest.mark.req("ACC-13")
@@ -166,10 +257,37 @@ def test_password_reset_by_sms_and_phone_change_confirmed_by_both_phones(client,
     assert changed.status_code == 200 and changed.json()["phone_masked"] == "136****0002"
 
 
+def _reset_code_answers(client, phone: str) -> list[int]:
+    return [client.post("/api/v1/accounts/sms-codes", json={"purpose": "reset", "phone": phone}).status_code for _ in range(2)]
+
+
 @pytest.mark.req("ACC-06")
-def test_a_reset_code_request_does_not_reveal_whether_a_phone_is_registered(client, sms):
-    response = client.post("/api/v1/accounts/sms-codes", json={"purpose": "reset", "phone": "13600000999"})
-    assert response.status_code == 202 and sms.messages("13600000999") == []
+def test_a_reset_code_request_does_not_reveal_whether_a_phone_is_registered(client, sms, db_session, clock):
+    make_person(db_session, clock, phone="13600000001")
+    db_session.commit()
+    # Old code: [202, 429] for the registered phone (a second code within the minute), [202, 202] for the unknown one.
+    assert _reset_code_answers(client, "13600000001") == _reset_code_answers(client, "13600000999") == [202, 429]
+    assert len(sms.messages("13600000001")) == 1 and sms.messages("13600000999") == []
+    clock.advance(seconds=61)
+    # A code asked for another purpose counts the same whether or not the phone has an account.
+    for phone in ("13600000001", "13600000999"):
+        assert client.post("/api/v1/accounts/sms-codes", json={"purpose": "register", "phone": phone}).status_code == 202
+    assert _reset_code_answers(client, "13600000001") == _reset_code_answers(client, "13600000999") == [429, 429]
+
+
+@pytest.mark.req("ACC-06")
+def test_the_reset_page_answers_the_same_for_registered_and_unknown_phones(client, sms, db_session, clock):
+    make_person(db_session, clock, phone="13600000001")
+    db_session.commit()
+    client.get("/password/reset")
+    token = client.cookies.get("tb_csrf")
+
+    def answers(phone: str) -> list[tuple[int, str]]:
+        pages = [client.post("/password/reset/code", data={"csrf": token, "phone": phone}) for _ in range(2)]
+        return [(page.status_code, "请 1 分钟后再试" in page.text) for page in pages]
+
+    assert answers("13600000001") == answers("13600000999") == [(200, False), (429, True)]
+    assert sms.messages("13600000999") == []
 
 
 @pytest.mark.req("ACC-10")

@@ -94,7 +94,7 @@ def test_window_registration_shows_initial_password_to_change_at_first_login(cli
 
     done = client.post("/staff/people/new", data={**form, "code": last_code(sms, phone)})
     assert done.status_code == 200, done.text
-    assert "请申请人首次登录后修改密码" in done.text and "window.print()" in done.text and "实名注册服务协议" in done.text
+    assert "请申请人首次登录后修改密码" in done.text and "data-print" in done.text and "实名注册服务协议" in done.text
     assert number not in done.text and number[:6] + "********" + number[-4:] in done.text
     password = re.search(r'aria-label="初始密码">([^<]+)<', done.text).group(1)
     person = persons.find_by_document(db_session=db_session, kind="resident_id", number=number)

@@ -102,16 +102,16 @@ def test_ticket_machine_tells_a_person_who_comes_on_the_wrong_day(db_session, cl
 @pytest.mark.req("APPT-08")
 def test_green_channel_needs_no_booking_and_is_called_first(db_session, clock, item, window_staff):
     hall, group, windows = make_hall(db_session, clock, items=[item], booking_required=True)
-    with pytest.raises(Conflict) as err:
-        queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=group.id)
-    assert err.value.code == "BOOKING_REQUIRED"
+    first = queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=group.id)
+    assert first.number == "A001"  # a group that asks for booking still serves walk-ins
     open_group = halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall,
                                   group_in=GroupIn(name="综合受理", ticket_prefix="B", item_ids=[item.id]))
     walk = queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=open_group.id)
     assert walk.number == "B001"
     green = queue.green_channel(db_session=db_session, clock=clock, actor=window_staff, hall=hall, group_id=group.id,
                                 reason="elderly", phone="13700001111")
-    assert green.source == "green_channel" and green.number == "A001"
+    assert green.source == "green_channel" and green.number == "A002"
+    assert [t.id for t in queue.waiting(db_session=db_session, clock=clock, group_ids=[group.id])] == [green.id, first.id]
     clock.advance(minutes=1)
     halls.save_window(db_session=db_session, clock=clock, actor=None, hall=hall, window_in=WindowIn(number=5, group_id=open_group.id))
     later = queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=open_group.id)
@@ -179,3 +179,51 @@ def test_a_booked_ticket_marked_no_show_counts_and_a_recall_handled_undoes_it(db
     calling.recall(db_session=db_session, clock=clock, actor=window_staff, ticket_id=ticket.id)
     calling.finish(db_session=db_session, clock=clock, actor=window_staff, ticket_id=ticket.id, outcome="handled")
     assert row.status == "handled"
+
+
+@pytest.mark.req("CASE-21")
+@pytest.mark.req("APPT-04")
+def test_nobody_is_forced_to_book_a_walk_in_always_gets_a_ticket_and_booked_people_go_first_in_their_slot(
+        db_session, clock, item, actor, window_staff):
+    """004 基本要求: 不得强制要求其先到线上预约. The group asks people to book; walk-ins are served all the same."""
+    hall, group, windows = make_hall(db_session, clock, items=[item], booking_required=True, avg_minutes=20)
+    row = _book_for_today(db_session, clock, hall, item, actor)  # the 09:00 slot, clock at 08:50
+    walk = queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=group.id, phone="13700001111")
+    online = queue.online(db_session=db_session, clock=clock, actor=_person_actor(db_session, clock)[1], hall=hall, group_id=group.id)
+    assert (walk.source, online.source) == ("walk_in", "online") and (walk.number, online.number) == ("A001", "A002")
+    out = views.ticket_out(db_session=db_session, clock=clock, ticket=online)
+    assert out.waiting_ahead == 1 and out.expected_wait_minutes == 10  # 1 ahead × 20 minutes ÷ 2 windows
+    clock.advance(minutes=12)  # 09:02: the booked person's slot has begun
+    booked = queue.for_booking(db_session=db_session, clock=clock, appointment=row)
+    assert [t.id for t in queue.waiting(db_session=db_session, clock=clock, group_ids=[group.id])] == [booked.id, walk.id, online.id]
+    assert calling.call_next(db_session=db_session, clock=clock, actor=window_staff, window_id=windows[0].id).id == booked.id
+    assert calling.call_next(db_session=db_session, clock=clock, actor=window_staff, window_id=windows[1].id).id == walk.id
+    shown = views.hall_out(db_session=db_session, clock=clock, hall=hall).groups[0]
+    assert shown.booking_required is True and shown.waiting == 1 and shown.expected_wait_minutes == 10
+
+
+@pytest.mark.req("APPT-11")
+def test_a_prefix_another_group_printed_today_cannot_be_taken_so_numbers_never_repeat(db_session, clock, item):
+    hall, group_a, _ = make_hall(db_session, clock, items=[item])
+    group_b = halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall,
+                               group_in=GroupIn(name="社保医保", ticket_prefix="B", item_ids=[]))
+    first = queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=group_a.id)
+    assert first.number == "A001"
+    halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall,  # A becomes D mid-day: numbering goes on
+                     group_in=GroupIn(name="综合窗口", ticket_prefix="D", item_ids=[item.id]), group_id=group_a.id)
+    assert queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=group_a.id).number == "D002"
+    db_session.commit()
+    with pytest.raises(Conflict) as err:  # B taking A now would print a second A001
+        halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall,
+                         group_in=GroupIn(name="社保医保", ticket_prefix="A", item_ids=[]), group_id=group_b.id)
+    assert err.value.code == "TICKET_PREFIX_USED_TODAY" and "重号" in err.value.message
+    db_session.rollback()
+    halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall,  # its own old prefix back is harmless
+                     group_in=GroupIn(name="综合窗口", ticket_prefix="A", item_ids=[item.id]), group_id=group_a.id)
+    assert queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=group_a.id).number == "A003"
+    clock.advance(days=1)  # a new day numbers afresh: any free prefix may be taken
+    halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall,
+                     group_in=GroupIn(name="综合窗口", ticket_prefix="E", item_ids=[item.id]), group_id=group_a.id)
+    halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall,
+                     group_in=GroupIn(name="社保医保", ticket_prefix="A", item_ids=[]), group_id=group_b.id)
+    assert queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=group_b.id).number == "A001"

@@ -77,3 +77,37 @@ def test_saturday_and_extended_sessions_give_marked_slots(db_session, clock, ite
     assert [halls.hhmm(s.start_minute) for s in evening] == ["17:30", "18:00", "18:30"]
     assert all(s.extended for s in evening)
     assert "周六 09:00–12:00（周末不打烊）" in halls.hours_lines(halls.sessions_of(db_session=db_session, hall_id=hall.id))
+
+
+@pytest.mark.req("APPT-03")
+def test_a_slot_closed_by_an_hours_change_keeps_its_booking_and_a_cancellation_frees_no_seat(db_session, clock, hall_setup, item, actor):
+    from tongban.appointments import bookings
+    from tongban.appointments.schemas import SessionIn
+    from tongban.core.errors import Conflict
+
+    hall, group, _ = hall_setup
+    slots.open_slots(db_session=db_session, clock=clock, hall=hall)
+    late = next(s for s in slots.list_slots(db_session=db_session, clock=clock, hall=hall) if s.start_minute == 17 * 60)
+    row = bookings.book(db_session=db_session, clock=clock, actor=actor, slot_id=late.id, item_id=item.id)
+    halls.set_sessions(db_session=db_session, clock=clock, actor=None, hall=hall, sessions=[  # afternoons now end at 17:00
+        SessionIn(days="workday", start_minute=540, end_minute=720), SessionIn(days="workday", start_minute=810, end_minute=1020)])
+    slots.rebuild(db_session=db_session, clock=clock, hall=hall)
+    db_session.commit()
+    db_session.refresh(late)
+    assert late.closed and (late.booked, late.capacity) == (1, 1) and row.status == "booked"
+    bookings.cancel(db_session=db_session, clock=clock, actor=actor, appointment_id=row.id)
+    db_session.commit()
+    db_session.refresh(late)
+    assert (late.booked, late.capacity) == (0, 0)
+    assert late.id not in {s.id for s in slots.list_slots(db_session=db_session, clock=clock, hall=hall)}
+    with pytest.raises(Conflict) as err:
+        bookings.book(db_session=db_session, clock=clock, actor=actor, slot_id=late.id, item_id=item.id)
+    assert err.value.code == "SLOT_CLOSED"
+    db_session.rollback()
+    halls.set_sessions(db_session=db_session, clock=clock, actor=None, hall=hall, sessions=[  # the hours come back
+        SessionIn(days="workday", start_minute=540, end_minute=720), SessionIn(days="workday", start_minute=810, end_minute=1050)])
+    slots.rebuild(db_session=db_session, clock=clock, hall=hall)
+    db_session.commit()
+    db_session.refresh(late)
+    assert not late.closed and late.capacity == 2
+    assert bookings.book(db_session=db_session, clock=clock, actor=actor, slot_id=late.id, item_id=item.id).slot_id == late.id

@@ -41,7 +41,8 @@ CASE_CONTENT: dict[str, Any] = {
     "result": {"name": "食品经营许可证", "kind": "证照", "validity": "5年", "licence_type": "food_licence",
                "validity_years": 5, "delivery": ["online_download", "window_pickup", "locker", "post"]},
     "special_procedures": [{"name": "现场核查", "max_days": 10}],
-    "review_rules": {"posts": [{"post": "reviewer", "time_limit_days": 3}], "on_the_spot": False},
+    "review_rules": {"posts": [{"post": "reviewer", "time_limit_days": 3}, {"post": "decider", "time_limit_days": 1}],
+                     "on_the_spot": False},
     "legal_limit_days": 20,
     "promised_limit_days": 10,
 }

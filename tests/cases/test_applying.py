@@ -104,6 +104,42 @@ def test_exemptions_hold_only_when_the_data_backs_them(db_session, clock, tmp_pa
     assert error.value.code == "EXEMPTION_NOT_ALLOWED"
 
 
+DOCUMENTS = [  # one holder of every identity document the accounts accept (ACC-13)
+    ("resident_id", resident_id(birth="19800101", region="511602", serial="321"), None),
+    ("hkmo_residence_permit", "810000198511200029", None),
+    ("tw_residence_permit", "830000197706150040", None),
+    ("foreign_permanent_id", "933840198004120010", None),
+    ("hkmo_travel_permit", "H12345678", None),
+    ("tw_travel_permit", "12345678", None),
+    ("passport", "E1234567", "USA"),
+]
+
+
+@pytest.mark.req("CASE-02")
+@pytest.mark.req("ACC-13")
+@pytest.mark.parametrize(("kind", "number", "nationality"), DOCUMENTS, ids=[d[0] for d in DOCUMENTS])
+def test_the_shared_data_exemption_finds_the_person_by_their_own_document(client, db_session, clock, tmp_path, kind, number,
+                                                                         nationality):
+    from tongban.accounts import identity, persons
+
+    number = identity.validate(kind, number, nationality=nationality).number
+    add_population(db_session, clock, tmp_path, [{"id_kind": kind, "id_number": number, "name": "陈家明",
+                                                  "nationality": nationality or ""}])
+    person, _ = persons.register_at_window(db_session=db_session, clock=clock, library=TableBaseLibrary(db_session), actor=None,
+                                           name="陈家明", id_kind=kind, id_number=number, phone="13900002222",
+                                           nationality=nationality)
+    item, _ = case_item(db_session, clock, fees=[], pledge=None, materials=[
+        {"key": "idcopy", "name": "身份证件复印件", "forms": ["copy"], "exemptions": ["shared_data"], "basis": ["b1"]}])
+    headers = person_headers(db_session, clock, person)
+    form = client.get(f"/api/v1/items/{item.id}/application", headers=headers).json()
+    assert [e["ref"] for e in form["materials"][0]["exemptions"]] == ["人口基础信息库核验"]
+    filed = client.post("/api/v1/cases", json=api_body(item, files=[], exemptions={"idcopy": "shared_data"}),
+                        headers={**headers, "Idempotency-Key": f"shared-{kind}"})
+    assert filed.status_code == 201, filed.text
+    (material,) = filed.json()["materials"]
+    assert (material["status"], material["exemption_ref"]) == ("exempted", "人口基础信息库核验")
+
+
 @pytest.mark.req("CASE-03")
 def test_an_organisations_materials_are_sealed(db_session, clock):
     from tongban.accounts.models import Organisation
@@ -205,18 +241,50 @@ def test_cases_are_found_by_every_way_the_standard_lists(client, db_session, clo
     db_session.commit()
     mine = client.get("/api/v1/cases", headers=person_headers(db_session, clock, person)).json()
     assert [c["case_number"] for c in mine["cases"]] == [case.case_number]
-    public = client.get("/api/v1/case-progress", params={"number": case.case_number, "digits": "4321"})
+    public = client.get("/api/v1/case-progress", params={"number": case.case_number})
     assert public.status_code == 200 and public.json()["steps"][0]["label"] == "提交申请"
-    assert "applicant_name" not in public.json()
+    assert public.json()["details"] is None
+    unlocked = client.get("/api/v1/case-progress", params={"number": case.case_number, "digits": "4321"})
+    assert unlocked.json()["details"]["contact_phone"] == "139****4321"
     wrong = client.get("/api/v1/case-progress", params={"number": case.case_number, "digits": "0000"})
     unknown = client.get("/api/v1/case-progress", params={"number": "511600209912310000000", "digits": "4321"})
-    assert wrong.status_code == unknown.status_code == 404 and wrong.json() == unknown.json()
+    assert wrong.status_code == 403 and unknown.status_code == 404
     qr = client.get(f"/api/v1/case-progress/t/{case.tracking_token}")
     assert qr.json()["case_number"] == case.case_number
     by_id = client.get("/api/v1/staff/case-lookup", params={"id_number": person.id_number}, headers=staff_headers(token))
     assert [c["case_number"] for c in by_id.json()] == [case.case_number]
     by_number = client.get("/api/v1/staff/case-lookup", params={"number": case.case_number}, headers=staff_headers(token))
     assert by_number.json()[0]["state"] == "submitted"
+
+
+@pytest.mark.req("CASE-18")
+def test_cases_from_the_mobile_app_and_a_terminal_are_recorded_as_such(client, db_session, clock):
+    item, agency = case_item(db_session, clock)
+    person = make_person(db_session, clock)
+    _, token = make_actor(db_session, clock, role="acceptor", agency=agency)
+    headers = person_headers(db_session, clock, person)
+
+    def apply(key: str, channel: str | None):
+        extra = {"X-Client-Channel": channel} if channel is not None else {}
+        return client.post("/api/v1/cases", json=api_body(item), headers={**headers, "Idempotency-Key": key, **extra})
+
+    filed = {name: apply(f"channel-{name}-01", name) for name in ("mobile", "terminal")}
+    filed["web"] = apply("channel-default-01", None)  # a client that declares nothing is the portal
+    for name, label in (("mobile", "移动端"), ("terminal", "自助终端"), ("web", "政务服务网")):
+        assert filed[name].status_code == 201, filed[name].text
+        assert (filed[name].json()["channel"], filed[name].json()["channel_label"]) == (name, label)
+        stored = db_session.get(Case, filed[name].json()["id"])
+        db_session.refresh(stored)
+        assert stored.channel == name
+    staff_view = client.get(f"/api/v1/staff/cases/{filed['terminal'].json()['id']}", headers=staff_headers(token))
+    assert staff_view.json()["channel_label"] == "自助终端"  # the same case, whatever the channel
+    mine = client.get("/api/v1/cases", headers=headers).json()["cases"]
+    assert sorted(c["channel"] for c in mine) == ["mobile", "terminal", "web"]
+    window = apply("channel-window-01", "window")  # only staff file at a window
+    assert window.status_code == 422 and window.json()["error"]["code"] == "CHANNEL_NOT_ALLOWED"
+    unknown = apply("channel-other-01", "fax")
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "CHANNEL_UNKNOWN"
+    assert db_session.scalar(select(func.count(Case.id)).where(Case.person_id == person.id)) == 3
 
 
 @pytest.mark.req("CASE-18")

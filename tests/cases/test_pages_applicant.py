@@ -160,7 +160,7 @@ def test_the_same_form_submitted_twice_gives_one_case(client, world, db_session)
     ({}, {**GOOD_FILES, "file_m2": ("setup.exe", EXE, "application/octet-stream")},
      "“经营场所平面图”只能上传 PDF、JPG、PNG 或 OFD 文件", "m-m2-error"),
     ({}, {**GOOD_FILES, "file_m2": ("平面图.pdf", b"just some text, not a PDF", "application/pdf")},
-     "“经营场所平面图”只能上传 PDF、JPG、PNG 或 OFD 文件", "m-m2-error"),
+     "“经营场所平面图”的文件扩展名是 .pdf，但文件内容不是 PDF", "m-m2-error"),
     ({}, {"file_m3": GOOD_FILES["file_m3"]}, "经营场所平面图：请上传这份材料，或选择免提交的方式", "m-m2-error"),
     ({"way_m3": "pledge"}, {"file_m2": GOOD_FILES["file_m2"]}, "须先阅读并签署告知承诺书", "m-m3-error"),
 ], ids=["missing-field", "exe-file", "not-really-pdf", "missing-material", "pledge-not-ticked"])
@@ -244,7 +244,7 @@ def test_supplement_flow(client, world, db_session, clock):
     assert "一次性告知补正" in page.text  # the timeline, and the notice among the documents
     bad = client.post(f"/cases/{case.id}/supplement", data={"csrf": world["csrf"]},
                       files={"file_m2": ("x.pdf", b"not a pdf", "application/pdf")}, follow_redirects=False)
-    assert bad.status_code == 422 and "只能上传 PDF、JPG、PNG 或 OFD 文件" in bad.text
+    assert bad.status_code == 422 and "文件内容不是 PDF" in bad.text
     empty = client.post(f"/cases/{case.id}/supplement", data={"csrf": world["csrf"]},
                         files={"file_m2": ("", b"", "application/octet-stream")}, follow_redirects=False)
     assert empty.status_code == 422 and "请选择要补正的材料文件" in empty.text
@@ -372,16 +372,19 @@ def test_progress_by_number_and_last_four_digits(client, world, db_session, cloc
     client.cookies.clear()  # anyone may look, signed in or not
     assert "办件编号" in client.get("/progress").text
     person = world["person"]
+    public = client.post("/progress", data={"number": case.case_number.lower(), "digits": ""})
+    assert public.status_code == 200, public.text
+    assert case.item_name in public.text and "已提交，待受理" in public.text and "提交申请" in public.text
+    assert "<h3>申请人和材料</h3>" not in public.text and person.name[0] + "*" not in public.text
     for digits in (person.phone[-4:], person.id_number[-4:]):
         found = client.post("/progress", data={"number": case.case_number.lower(), "digits": digits})
         assert found.status_code == 200, found.text
-        assert case.item_name in found.text and "已提交，待受理" in found.text and "提交申请" in found.text
+        assert "<h3>申请人和材料</h3>" in found.text and person.name[0] + "*" in found.text and person.phone[-4:] in found.text
         assert person.name not in found.text and person.phone not in found.text and person.id_number not in found.text
     wrong = client.post("/progress", data={"number": case.case_number, "digits": "0000"})
-    unknown = client.post("/progress", data={"number": "510000209901010000", "digits": person.phone[-4:]})
-    assert wrong.status_code == unknown.status_code == 404
-    assert "办件编号或后四位不正确" in wrong.text and "办件编号或后四位不正确" in unknown.text
-    assert case.item_name not in wrong.text
+    assert wrong.status_code == 403 and "后四位不正确" in wrong.text and "<h3>申请人和材料</h3>" not in wrong.text
+    unknown = client.post("/progress", data={"number": "510000209901010000", "digits": ""})
+    assert unknown.status_code == 404 and "没有找到这个办件编号" in unknown.text
     malformed = client.post("/progress", data={"number": "", "digits": "12"})
     assert malformed.status_code == 422 and 'id="number-error"' in malformed.text and 'id="digits-error"' in malformed.text
 
@@ -392,9 +395,11 @@ def test_guessing_the_digits_is_stopped(client, world, db_session, clock):
     db_session.commit()
     tails = {world["person"].phone[-4:], world["person"].id_number[-4:]}
     wrong = [f"{n:04d}" for n in range(20) if f"{n:04d}" not in tails][:10]
-    assert all(client.post("/progress", data={"number": case.case_number, "digits": d}).status_code == 404 for d in wrong)
+    assert all(client.post("/progress", data={"number": case.case_number, "digits": d}).status_code == 403 for d in wrong)
     blocked = client.post("/progress", data={"number": case.case_number, "digits": world["person"].phone[-4:]})
-    assert blocked.status_code == 429 and "错误次数过多" in blocked.text
+    assert blocked.status_code == 429 and "输错次数过多" in blocked.text
+    still_public = client.post("/progress", data={"number": case.case_number, "digits": ""})
+    assert still_public.status_code == 200 and "<h3>申请人和材料</h3>" not in still_public.text
 
 
 @pytest.mark.req("CASE-05")
@@ -405,6 +410,7 @@ def test_the_qr_code_of_the_acceptance_notice_opens_the_progress(client, world, 
     page = client.get(f"/progress/t/{case.tracking_token}")
     assert page.status_code == 200 and case.case_number in page.text and "作出准予决定" in page.text and "受理" in page.text
     assert world["person"].name not in page.text and 'action="/progress"' not in page.text
+    assert "<h3>申请人和材料</h3>" in page.text  # the QR is printed for the applicant: it opens the details as the digits do
     assert client.get("/progress/t/not-a-real-token-at-all").status_code == 404
 
 

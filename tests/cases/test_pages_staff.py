@@ -293,14 +293,60 @@ def test_on_site_check_is_asked_for_and_on_the_spot_decision_offered(client, db_
     acceptor = Desk(client, db_session, clock, roles=["acceptor"], agency=agency)
     db_session.commit()
 
-    assert "现场核验原件的时间和地点" in acceptor.get(f"/staff/cases/{case.id}").text
-    empty = acceptor.act(case.id, "accept", {"on_site": ""})
-    assert empty.status_code == 422 and "请写明现场核验原件的时间和地点" in empty.text
-    assert acceptor.act(case.id, "accept", {"on_site": "11月25日上午 市政务服务中心3号窗口"}).status_code == 303
+    form = acceptor.get(f"/staff/cases/{case.id}").text
+    assert "现场核验原件的时间" in form and 'type="datetime-local" id="on-site-at" name="on_site_at"' in form
+    empty = acceptor.act(case.id, "accept", {"on_site": "", "on_site_at": "2026-11-25T09:00"})
+    assert empty.status_code == 422 and "请写明现场核验原件的地点" in empty.text
+    no_time = acceptor.act(case.id, "accept", {"on_site": "市政务服务中心3号窗口", "on_site_at": ""})
+    assert no_time.status_code == 422 and "请填写现场核验原件的时间" in no_time.text
+    done = acceptor.act(case.id, "accept", {"on_site": "市政务服务中心3号窗口", "on_site_at": "2026-11-25T09:00"})
+    assert done.status_code == 303
     page = acceptor.get(f"/staff/cases/{case.id}")
     assert "现场核验原件通知书" in page.text and "当场作出决定" in page.text
+    assert "2026年11月25日 09:00，市政务服务中心3号窗口" in page.text  # in the timeline
+    assert "待核验" in page.text and 'action="/staff/cases/%d/originals-checked"' % case.id in page.text
+    unchecked = acceptor.act(case.id, "decide", {"choice": "approve"})
+    assert unchecked.status_code == 409 and "申请材料原件尚未核验" in unchecked.text  # the approval waits (CASE-10)
+    assert fresh(db_session, case.id).state == CaseState.accepted.value
+    assert acceptor.act(case.id, "originals-checked", {"note": "原件与电子材料一致"}).status_code == 303
+    page = acceptor.get(f"/staff/cases/{case.id}")
+    assert "原件已核验" in page.text and acceptor.account.name in page.text and "/originals-checked" not in page.text
     assert acceptor.act(case.id, "decide", {"choice": "approve"}).status_code == 303
     assert fresh(db_session, case.id).state == CaseState.approved.value
+
+
+@pytest.mark.req("CASE-11")
+@pytest.mark.req("CASE-12")
+def test_the_reviewer_sees_the_standard_records_the_review_against_it_and_decides_on_the_spot(client, db_session, clock):
+    from html import escape
+
+    from tongban.cases import lifecycle
+
+    standard = "经营场所面积不小于30平方米；从业人员持有效健康证明；设备布局与工艺流程合理"
+    rules = {"posts": [{"post": "reviewer", "time_limit_days": 1, "method": "书面审查：核对平面图与设备布局"},
+                       {"post": "decider", "time_limit_days": 1}], "methods": ["书面审查", "信息系统核查"], "on_the_spot": True}
+    item, agency = case_item(db_session, clock, fees=[], review_standard=standard, review_rules=rules)
+    case = submit(db_session, clock, item, make_person(db_session, clock))
+    acceptor = Desk(client, db_session, clock, roles=["acceptor"], agency=agency)
+    reviewer = Desk(client, db_session, clock, roles=["reviewer"], agency=agency)
+    db_session.commit()
+    acceptor.act(case.id, "accept")
+    reviewer.act(case.id, "review")
+
+    page = reviewer.get(f"/staff/cases/{case.id}")
+    assert "审查标准" in page.text and escape(standard) in page.text
+    assert "书面审查；信息系统核查" in page.text and "书面审查：核对平面图与设备布局" in page.text
+    assert f"/staff/cases/{case.id}/decide" not in page.text  # the opinion comes first
+    assert reviewer.act(case.id, "opinion", {"choice": "approve", "reasons": "对照审查标准逐项核对，均符合"}).status_code == 303
+    opinion = [e for e in lifecycle.events_of(db_session=db_session, case_id=case.id) if e.kind == "opinion_recorded"]
+    assert opinion[0].data["review_standard"] == standard and opinion[0].reason == "对照审查标准逐项核对，均符合"
+
+    page = reviewer.get(f"/staff/cases/{case.id}")
+    assert f"/staff/cases/{case.id}/decide" in page.text and "审查人在书面审查后当场作出决定" in page.text
+    assert reviewer.act(case.id, "decide", {"choice": "approve"}).status_code == 303
+    assert fresh(db_session, case.id).state == CaseState.approved.value
+    timeline = reviewer.get(f"/staff/cases/{case.id}").text.split("办理过程")[-1]
+    assert f"签署：审查人（兼决定人） {reviewer.account.name}（当场决定）" in timeline
 
 
 def test_a_stale_version_is_refused_with_409(client, db_session, clock):

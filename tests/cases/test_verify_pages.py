@@ -8,9 +8,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from jinja2 import FileSystemLoader
 from sqlalchemy import update
 
+from tests.cases.caseflow import pdf_text
 from tests.cases.test_seals import needs_openssl, openssl_verify
 from tests.factories import make_agency, make_person
 from tongban.cases import documents, licences, verify_pages
@@ -143,17 +145,43 @@ def test_unknown_numbers_in_the_api_are_404_json(web, db_session):
     assert response.status_code == 404 and response.json()["error"]["code"] == "LICENCE_NOT_FOUND"
 
 
+HOLDER_KEYS = {"holder_name", "holder_identifier", "holder_kind", "valid_from", "valid_until", "revoke_reason", "revoked_at"}
+
+
 @pytest.mark.req("LIC-01")
-def test_licence_page_masks_the_holder_and_shows_status(web, licence):
+def test_a_licence_number_alone_shows_only_validity_name_and_issuer(web, licence):
+    """Issue 25 §5: numbers are sequential, and each used to answer with holder, masked ID and validity."""
     row, id_number = licence
+    data = web.get(f"/api/v1/verify/licences/{row.number}").json()
+    assert (data["valid"], data["status"], data["type_name"], data["signature_valid"]) == (True, "valid", "食品经营许可证", True)
+    assert data["issuer"] and data["holder_shown"] is False
+    assert not HOLDER_KEYS & set(data), data
     page = web.get(f"/verify/licences/{row.number}")
     assert page.status_code == 200
+    for expected in ("食品经营许可证", row.number, "证照有效", data["issuer"], "核验码"):
+        assert expected in page.text
+    for hidden in ("王", id_number[:6], id_number[-4:], "长期", "2026-11-20"):
+        assert hidden not in page.text
+
+
+@pytest.mark.req("LIC-01")
+def test_the_check_code_printed_on_the_licence_shows_the_masked_holder(web, licence, db_session):
+    row, id_number = licence
+    printed = pdf_text(bytes(db_session.get(documents.Document, row.document_id).pdf))
+    code = licences.check_code(row.number)
+    assert f"核验码{code}" in printed and f"/verify/licences/{row.number}" in printed
+    page = web.get(f"/verify/licences/{row.number}", params={"code": code.lower().replace("-", " ")})
     for expected in ("食品经营许可证", row.number, "王**", id_number[:6] + "********" + id_number[-4:], "长期", "证照有效"):
         assert expected in page.text
     assert id_number not in page.text and "王小明" not in page.text
-    data = web.get(f"/api/v1/verify/licences/{row.number}").json()
+    data = web.get(f"/api/v1/verify/licences/{row.number}", params={"code": code}).json()
+    assert data["holder_shown"] is True and data["holder_name"] == "王**" and data["valid_until"] is None
     assert data["status"] == "valid" and data["signature_valid"] is True and data["document_valid"] is True
     assert id_number not in json.dumps(data, ensure_ascii=False)
+    other = "2222-2222" if code != "2222-2222" else "3333-3333"
+    wrong = web.get(f"/api/v1/verify/licences/{row.number}", params={"code": other}).json()
+    assert wrong["check_code_wrong"] is True and not HOLDER_KEYS & set(wrong)
+    assert "核验码不正确" in web.get(f"/verify/licences/{row.number}", params={"code": other}).text
 
 
 @pytest.mark.req("LIC-01")
@@ -162,7 +190,27 @@ def test_a_revoked_licence_says_so(web, licence, db_session, clock):
     licences.revoke(db_session=db_session, clock=clock, number=row.number, reason="申请人申请注销")
     db_session.commit()
     page = web.get(f"/verify/licences/{row.number}")
+    assert "证照无效" in page.text and "申请人申请注销" not in page.text
+    assert web.get(f"/api/v1/verify/licences/{row.number}").json()["valid"] is False
+    page = web.get(f"/verify/licences/{row.number}", params={"code": licences.check_code(row.number)})
     assert "已注销" in page.text and "申请人申请注销" in page.text
+
+
+def test_licence_lookups_and_check_codes_are_limited_per_address(app, web, licence, db_session):
+    """Walking the register from one address stops; another address is not affected."""
+    row, _ = licence
+    for n in range(licences.CHECK_CODES_FROM.max):
+        assert web.get(f"/api/v1/verify/licences/{row.number}", params={"code": "2222-2222"}).status_code == 200
+    refused = web.get(f"/api/v1/verify/licences/{row.number}", params={"code": licences.check_code(row.number)})
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "CHECK_CODE_TOO_MANY"
+    prefix = row.number.rsplit("-", 1)[0]
+    for n in range(licences.VERIFY_FROM.max - licences.CHECK_CODES_FROM.max - 1):
+        assert web.get(f"/api/v1/verify/licences/{prefix}-{n + 100:06d}").status_code == 404  # unknown numbers count
+    walked = web.get(f"/api/v1/verify/licences/{row.number}")
+    assert walked.status_code == 429 and walked.json()["error"]["code"] == "VERIFY_TOO_MANY"
+    assert web.get(f"/verify/licences/{row.number}").status_code == 429
+    with TestClient(app, raise_server_exceptions=False, client=("10.7.0.2", 50000)) as other:
+        assert other.get(f"/api/v1/verify/licences/{row.number}").json()["valid"] is True
 
 
 @pytest.mark.req("LIC-01")

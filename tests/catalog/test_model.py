@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from tests.factories import content_dict, make_actor, make_agency, make_content, make_item
+from tests.factories import content_dict, make_actor, make_agency, make_content, make_directory_entry, make_item
 from tongban.catalog import regions, service
 from tongban.catalog.enums import ItemType
 from tongban.catalog.models import DirectoryEntry
@@ -32,6 +32,7 @@ def test_seven_item_types_with_gbt39046_codes_and_shared_powers_refused(db_sessi
 def test_directory_entry_is_refined_by_implementations_of_each_agency(client, db_session, clock):
     city = make_agency(db_session, region_code="511600", level="city")
     county = make_agency(db_session, region_code="511602", level="county")
+    make_directory_entry(db_session, clock, basic_code="000105001000", region_code="510000", level="province")
     a = make_item(db_session, clock, agency=city, code="IMPL-CITY", basic_code="000105001000")
     b = make_item(db_session, clock, agency=county, code="IMPL-COUNTY", basic_code="000105001000", promised_limit_days=5)
     db_session.commit()

@@ -55,3 +55,35 @@ def test_staff_pages_need_a_login(client):
     response = client.get("/staff/items", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/staff/"
     assert "工作人员登录" in client.get("/staff/items").text
+
+
+@pytest.mark.req("CAT-11")
+def test_review_queue_and_buttons_show_only_to_the_responsible_management_agency(client, sms, db_session, clock):
+    from tests.factories import make_actor, make_content
+    from tongban.catalog import service
+    from tongban.catalog.schemas import ItemIdentity
+
+    department = make_agency(db_session, region_code="511600")
+    guangan = make_agency(db_session, name="广安市政务服务中心", region_code="511600", is_management=True)
+    mianyang = make_agency(db_session, name="绵阳市政务服务中心", region_code="510700", is_management=True)
+    editor, _ = make_actor(db_session, clock, role="catalog_editor", agency=department)
+    version = service.create_item(
+        db_session=db_session, clock=clock, actor=editor, content=make_content(name="待审核的广安事项"),
+        identity=ItemIdentity(implementation_code="PAGE-SCOPE", agency_code=department.code, region_code="511600"),
+    )
+    service.submit(db_session=db_session, clock=clock, actor=editor, version_id=version.id)
+
+    csrf = _login(client, sms, db_session, clock, role="catalog_reviewer", agency=mianyang, phone="13800000103")
+    assert "待审核的广安事项" not in client.get("/staff/review").text
+    page = client.get(f"/staff/items/{version.item_id}").text
+    assert f"/staff/versions/{version.id}/approve" not in page and "保存状态" not in page
+    refused = client.post(f"/staff/versions/{version.id}/approve", data={"csrf": csrf}, headers={"Accept": "application/json"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "OUT_OF_SCOPE"
+
+    csrf = _login(client, sms, db_session, clock, role="catalog_reviewer", agency=guangan, phone="13800000104")
+    assert "待审核的广安事项" in client.get("/staff/review").text
+    page = client.get(f"/staff/items/{version.item_id}").text
+    assert f"/staff/versions/{version.id}/approve" in page and "保存状态" in page
+    assert client.post(f"/staff/versions/{version.id}/approve", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    db_session.expire_all()
+    assert service.get_version(db_session=db_session, version_id=version.id).state == "approved"

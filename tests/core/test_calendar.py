@@ -328,7 +328,8 @@ def test_staff_calendar_api_needs_an_administrator(cal_client, db_session, clock
     db_session.commit()
     assert cal_client.get("/api/v1/staff/calendar/2026").status_code == 401
     auth = {"Authorization": f"Bearer {admin}"}
-    for method, url in (("get", "/api/v1/staff/calendar/2026"), ("put", "/api/v1/staff/calendar/days/2027-01-01"),
+    assert cal_client.get("/api/v1/staff/calendar/2026", headers={"Authorization": f"Bearer {operator}"}).status_code == 200
+    for method, url in (("put", "/api/v1/staff/calendar/days/2027-01-01"),
                         ("delete", "/api/v1/staff/calendar/days/2026-10-01"), ("post", "/api/v1/staff/calendar/2027/import")):
         r = cal_client.request(method, url, headers={"Authorization": f"Bearer {operator}"}, json={"kind": "holiday"})
         assert r.status_code == 403 and r.json()["error"]["code"] == "NOT_PERMITTED", (method, url)
@@ -363,7 +364,8 @@ def test_staff_calendar_page(cal_client, db_session, clock):
     _, operator = make_actor(db_session, clock, role="operator")
     db_session.commit()
     assert cal_client.get("/staff/calendar", follow_redirects=False).status_code == 303
-    assert cal_client.get("/staff/calendar", headers={"Authorization": f"Bearer {operator}"}).status_code == 403
+    read_only = cal_client.get("/staff/calendar", headers={"Authorization": f"Bearer {operator}"})
+    assert read_only.status_code == 200 and 'action="/staff/calendar/import"' not in read_only.text
     auth = {"Authorization": f"Bearer {admin}"}
     page = cal_client.get("/staff/calendar?year=2026", headers=auth)
     assert page.status_code == 200 and "2026-10-10" in page.text and "调休上班日" in page.text
@@ -385,3 +387,20 @@ def test_staff_calendar_page(cal_client, db_session, clock):
                            follow_redirects=False).status_code == 303
     assert cal_client.post("/staff/calendar/days", headers=auth, data={"csrf": "forged", "day": "2027-10-01", "kind": "holiday"}
                            ).status_code == 403
+
+
+@pytest.mark.req("SUP-01")
+def test_a_supervisor_reads_the_calendar_the_dashboard_links_to_but_cannot_change_it(cal_client, db_session, clock):
+    """The supervision banner links to /staff/calendar?year=2027; it answered 403 for the supervisor."""
+    _, supervisor = make_actor(db_session, clock, role="supervisor")
+    db_session.commit()
+    auth = {"Authorization": f"Bearer {supervisor}"}
+    page = cal_client.get("/staff/calendar?year=2027", headers=auth)
+    assert page.status_code == 200 and "工作日历：2027 年" in page.text
+    assert 'method="post"' not in page.text.split("<main", 1)[1].replace('action="/staff/logout"', "").split("工作日历：", 1)[1]
+    assert cal_client.get("/api/v1/staff/calendar/2027", headers=auth).status_code == 200
+    cal_client.cookies.set("tb_csrf", "form-token")
+    refused = cal_client.post("/staff/calendar/days", headers=auth,
+                              data={"csrf": "form-token", "year": "2027", "day": "2027-01-01", "kind": "holiday", "name": "元旦"})
+    assert refused.status_code == 403 and "NOT_PERMITTED" in refused.text
+    assert cal_client.put("/api/v1/staff/calendar/days/2027-01-01", headers=auth, json={"kind": "holiday"}).status_code == 403

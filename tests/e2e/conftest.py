@@ -128,6 +128,7 @@ def live_server(tmp_path_factory) -> str:
         TONGBAN_DATABASE_URL=f"sqlite:///{root / 'e2e.db'}",
         TONGBAN_VAR_DIR=str(root),
         TONGBAN_LOG_JSON="0",
+        TONGBAN_ENV="development",  # file SMS, dev payments and a generated key file
         PYTHONUNBUFFERED="1",
     )
     _tongban(["db", "upgrade"], env, root, log)

@@ -89,20 +89,29 @@ def test_book_a_slot_take_a_ticket_and_see_it_called(page, browser, live_server,
     page.goto(f"{hall_url}/kiosk")  # her own browser is not the hall's ticket machine: no ID number lookup from home
     assert "本机尚未登记为取号机" in page.inner_text("#kiosk-not-enrolled") and page.locator("#id_number").count() == 0
 
-    kiosk = browser.new_context(base_url=live_server, locale="zh-CN").new_page()  # the machine in the hall
-    _login(kiosk, root, staff=KIOSK_STAFF)
-    kiosk.goto("/staff/halls")
-    kiosk.locator("tr", has_text="广安区政务服务中心").first.get_by_role("link", name="取号机").click()
-    kiosk.fill("#kiosk-name", "一楼大厅取号机")
+    desk = browser.new_context(base_url=live_server, locale="zh-CN").new_page()  # a member of staff at their desk
+    _login(desk, root, staff=KIOSK_STAFF)
+    desk.goto("/staff/halls")
+    desk.locator("tr", has_text="广安区政务服务中心").first.get_by_role("link", name="取号机").click()
+    desk.fill("#kiosk-name", "一楼大厅取号机")
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="生成登记码").click()
+    code = desk.inner_text("#pairing-code").replace(" ", "")  # shown in two groups of four, for reading aloud
+    assert len(code) == 8 and code.isdigit()
+
+    kiosk = browser.new_context(base_url=live_server, locale="zh-CN").new_page()  # the machine in the hall: nobody signs in
+    kiosk.goto(f"{hall_url}/kiosk")
+    kiosk.fill("#pairing-code", code)
     with kiosk.expect_navigation():
-        kiosk.get_by_role("button", name="登记本浏览器为取号机").click()
+        kiosk.get_by_role("button", name="登记本机为取号机").click()
     assert kiosk.url.endswith(f"{hall_url}/kiosk?enrolled=1") and "一楼大厅取号机" in kiosk.inner_text("#kiosk-msg")
     kiosk.fill("#id_number", CITIZEN[1])  # the ticket machine: the booking is found by the ID number
     kiosk.get_by_role("button", name="调取预约并取号").click()
     assert "请于预约当天取号" in kiosk.inner_text("#kiosk-error")
-    kiosk.goto("/staff/halls")
-    assert "/staff/" in kiosk.url and kiosk.locator("#username").count() == 1  # enrolling signed the staff member out here
+    desk.goto("/staff/halls")
+    assert desk.locator("#username").count() == 0  # enrolling the machine did not sign the member of staff out
     kiosk.context.close()
+    desk.context.close()
 
     page.goto(hall_url)
     with page.expect_navigation():

@@ -3,6 +3,8 @@ a licence whose SM2 signature OpenSSL verifies (issue 5's end-to-end test)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import json
 import shutil
 import subprocess
@@ -78,11 +80,18 @@ def test_apply_accept_approve_and_verify_the_licence(page, browser, live_server,
     page = staff_context.new_page()
     _staff_login(page, root, "window", "13800000003")
     page.goto(f"/staff/cases/{case_id}")
-    if page.locator("#on-site").count():  # the item asks for originals to be checked on site (CASE-10)
-        page.fill("#on-site", "2026年11月25日上午，广安区政务服务中心3号窗口")
+    checks_originals = page.locator("#on-site").count() > 0  # the item asks for originals to be checked (CASE-10)
+    if checks_originals:
+        at = (datetime.now() + timedelta(days=2)).replace(hour=10, minute=0)
+        page.fill("#on-site-at", at.strftime("%Y-%m-%dT%H:%M"))
+        page.fill("#on-site", "广安区政务服务中心3号窗口")
     with page.expect_navigation():
         page.locator("form[action$='/accept'] button[type=submit]").click()
     assert "已受理" in page.inner_text("body")
+    if checks_originals:  # the applicant came with the originals: the window records it, and only then may one approve
+        with page.expect_navigation():
+            page.locator("form[action$='/originals-checked'] button[type=submit]").click()
+        assert "原件已核验" in page.inner_text("body")
 
     _staff_login(page, root, "examiner", "13800000006")
     page.goto(f"/staff/cases/{case_id}")

@@ -5,16 +5,54 @@ import pytest
 from tests.factories import make_agency, make_item
 
 
+STORED = {"申请书样本.pdf": b"%PDF-1.4 sample", "申请书空白表.docx": b"PK\x03\x04 blank form",
+          "许可证样本.png": b"\x89PNG\r\n\x1a\n result"}
+
+
+def _item_with_attachments(db_session, clock, **overrides):
+    """An item whose materials have a sample and a blank form, and whose result has a sample, all stored as files."""
+    from tongban.catalog.service import store_attachment
+
+    types = {"pdf": "application/pdf", "docx": "application/octet-stream", "png": "image/png"}
+    files = {name: store_attachment(db_session=db_session, clock=clock, data=data, filename=name,
+                                    content_type=types[name.rsplit(".", 1)[1]]) for name, data in STORED.items()}
+    materials = [{"key": "m1", "name": "食品经营许可申请书", "forms": ["original"], "source": "申请人自备", "original_count": 1,
+                  "basis": ["b1"], "sample_sha256": files["申请书样本.pdf"], "template_sha256": files["申请书空白表.docx"]}]
+    result = {"name": "食品经营许可证", "kind": "证照", "validity": "5年", "delivery": ["post", "locker"],
+              "sample_sha256": files["许可证样本.png"]}
+    item = make_item(db_session, clock, materials=materials, result=result,
+                     fees=[{"name": "工本费", "amount_fen": 2000, "basis": "发改价格〔2003〕2322号"}],
+                     hours="周一至周五 8:30-12:00，14:00-17:30", consult_phone="0826-2600999", complaint_phone="0826-2612345",
+                     **overrides)
+    return item, files
+
+
 @pytest.mark.req("GUIDE-01")
 def test_guide_page_shows_every_element_with_downloads(client, db_session, clock):
-    item = make_item(db_session, clock, fees=[{"name": "工本费", "amount_fen": 2000, "basis": "发改价格〔2003〕2322号"}])
+    import re
+
+    item, files = _item_with_attachments(db_session, clock, booking=True)  # bookable, but no hall handles it yet
     db_session.commit()
     html = client.get(f"/items/{item.id}").text
-    for text in ("食品经营许可（新办）", "食品安全法", "第三十五条", "食品经营许可申请书", "营业执照", "20.00元",
-                 "法定办结时限", "承诺办结时限", "食品经营许可证", "0826-2600315", "0826-12345", "审查"):
+    for text in ("食品经营许可（新办）", "食品安全法", "第三十五条", "食品经营许可申请书", "20.00元",
+                 "法定办结时限", "承诺办结时限", "食品经营许可证", "0826-2600999", "0826-2612345", "审查"):
         assert text in html, text
     assert f'href="/api/v1/items/{item.id}/guide.pdf"' in html
     assert "<svg" in html
+    for name, sha in files.items():  # every sample and blank form downloads, byte for byte
+        assert f'href="/api/v1/attachments/{sha}"' in html, name
+        download = client.get(f"/api/v1/attachments/{sha}")
+        assert download.status_code == 200 and download.content == STORED[name]
+        assert "attachment" in download.headers["content-disposition"]
+    assert client.get(f"/api/v1/attachments/{files['许可证样本.png']}").headers["content-type"] == "image/png"
+    links = set(re.findall(r'href="(/[^"#]*)"', html))
+    assert len(links) > 10
+    broken = {}
+    for link in sorted(links):
+        answer = client.get(link.replace("&amp;", "&"))
+        if answer.status_code != 200:
+            broken[link] = answer.status_code
+    assert broken == {}
 
 
 @pytest.mark.req("GUIDE-02")
@@ -68,29 +106,52 @@ def test_accessible_modes_and_english_shell(client, db_session, clock):
 
 @pytest.mark.req("GUIDE-03")
 def test_print_version_has_the_self_service_elements(client, db_session, clock):
-    item = make_item(db_session, clock)
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    item, _ = _item_with_attachments(db_session, clock)
     db_session.commit()
     html = client.get(f"/items/{item.id}/print").text
-    for text in ("食品经营许可申请书", "0826-2600315", "金安大道", "工作日", "不收费"):
-        assert text in html, text
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th><td>(.*?)</td>', html, re.S))
+    assert rows["结果送达"] == "邮寄送达、24小时自助柜领取"
+    assert rows["办理时间"] == "周一至周五 8:30-12:00，14:00-17:30"
+    for label, expected in (("申请材料", "食品经营许可申请书"), ("咨询电话", "0826-2600999"), ("办理地点", "金安大道"),
+                            ("收费", "20.00")):
+        assert any(label in key and expected in value for key, value in rows.items()), label
     pdf = client.get(f"/api/v1/items/{item.id}/print.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf.content)).pages).replace(" ", "").replace("\n", "")
+    assert "邮寄送达、24小时自助柜领取" in text and "周一至周五8:30-12:00，14:00-17:30" in text
 
 
 @pytest.mark.req("CAT-09")
 def test_list_filters_by_every_classification(client, db_session, clock):
     agency = make_agency(db_session)
+    county = make_agency(db_session, name="广安区测试局", region_code="511602", level="county")
     make_item(db_session, clock, agency=agency, name="甲事项", audiences=["person"], themes=["household"],
-              life_stages=["birth_household"], tags=["cross_province"], handling_form="online", handling_scope="cross_province")
-    make_item(db_session, clock, agency=agency, name="乙事项", item_type="public_service")
+              life_stages=["birth_household"], tags=["cross_province"], handling_form="online",
+              handling_scope="cross_province")
+    make_item(db_session, clock, agency=agency, name="乙事项", item_type="public_service", handling_form="offline")
+    make_item(db_session, clock, agency=county, name="丙事项", handling_form="both")
     db_session.commit()
-    for query, expected in (("audience=person", "甲事项"), ("theme=household", "甲事项"), ("life_stage=birth_household", "甲事项"),
-                            ("tag=cross_province", "甲事项"), ("handling_scope=cross_province", "甲事项"),
-                            ("item_type=public_service", "乙事项"), ("nature=public_service", "乙事项")):
-        names = [i["name"] for i in client.get(f"/api/v1/items?{query}").json()["items"]]
-        assert names == [expected], query
+    for query, expected in (("audience=person", ["甲事项"]), ("theme=household", ["甲事项"]),
+                            ("life_stage=birth_household", ["甲事项"]), ("tag=cross_province", ["甲事项"]),
+                            ("handling_scope=cross_province", ["甲事项"]), ("item_type=public_service", ["乙事项"]),
+                            ("nature=public_service", ["乙事项"]), (f"agency_id={agency.id}", ["甲事项", "乙事项"]),
+                            (f"agency_id={county.id}", ["丙事项"]), ("level=county", ["丙事项"]),
+                            ("level=city", ["甲事项", "乙事项"]),
+                            ("handling_form=online", ["甲事项", "丙事项"]),  # what can be done online: also "both ways"
+                            ("handling_form=offline", ["乙事项", "丙事项"]), ("handling_form=both", ["丙事项"]),
+                            (f"agency_id={agency.id}&handling_form=offline", ["乙事项"]),
+                            (f"agency_id={county.id}&level=city", [])):
+        names = sorted(i["name"] for i in client.get(f"/api/v1/items?{query}&limit=100").json()["items"])
+        assert names == sorted(expected), query
     html = client.get("/items?audience=person").text
     assert "甲事项" in html and "乙事项" not in html
+    page = client.get(f"/items?agency_id={county.id}").text
+    assert "丙事项" in page and "甲事项" not in page
 
 
 def test_home_navigates_by_audience_theme_stage_department_and_level(client, db_session, clock):
@@ -105,3 +166,29 @@ def test_unknown_item_page_is_a_friendly_404(client):
     response = client.get("/items/424242")
     assert response.status_code == 404 and "没有找到这个事项" in response.text
     assert client.get("/items?level=nowhere").status_code == 422
+
+
+@pytest.mark.req("GUIDE-01")
+def test_the_guides_booking_element_and_the_halls_service_lists_are_one_source(client, db_session, clock):
+    """A guide offers 预约到大厅办理 exactly when a hall takes bookings for the item, whatever flag the item carries."""
+    from tests.factories import make_hall
+
+    flagged_but_no_hall = make_item(db_session, clock, booking=True, handling_form="both")
+    in_a_hall_but_not_flagged = make_item(db_session, clock, booking=False, handling_form="both")
+    hall, group, _ = make_hall(db_session, clock, items=[in_a_hall_but_not_flagged])
+    db_session.commit()
+
+    html = client.get(f"/items/{flagged_but_no_hall.id}").text
+    assert 'id="book-hall"' not in html and "预约办理</th><td>不支持" in html
+    assert client.get(f"/items/{flagged_but_no_hall.id}/book", follow_redirects=False).status_code == 404
+
+    html = client.get(f"/items/{in_a_hall_but_not_flagged.id}").text
+    assert f'id="book-hall" class="button secondary" href="/items/{in_a_hall_but_not_flagged.id}/book"' in html
+    assert "预约办理</th><td>支持" in html
+    booked = client.get(f"/items/{in_a_hall_but_not_flagged.id}/book", follow_redirects=False)
+    assert booked.status_code == 303 and booked.headers["location"].startswith(f"/halls/{hall.id}/book?group={group.id}")
+    pdf = client.get(f"/api/v1/items/{in_a_hall_but_not_flagged.id}/guide.pdf")  # the PDF guide says the same
+    assert pdf.status_code == 200
+    from tests.cases.caseflow import pdf_text
+
+    assert "支持预约办理是" in pdf_text(pdf.content)

@@ -233,7 +233,7 @@ def test_api_errors_are_chinese_4xx(client, db_session, clock):
     assert client.put("/api/v1/publications/1", json=body).status_code == 401
 
     forbidden = client.post("/api/v1/publications", json=body, headers=auth(editor))
-    assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "NOT_A_REVIEWER"
+    assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "NOT_PERMITTED"
 
     cases = [
         ({**body, "title": ""}, "title", "不能少于"),

@@ -170,3 +170,19 @@ def test_an_open_overdue_case_hit_by_a_fault_is_marked_in_monitoring(client, db_
     assert rows[history.open.id]["excused"] == ""  # yellow: nothing to excuse
     page = client.get("/staff/supervision/monitor", headers=staff_headers(token))
     assert "不计入绩效：系统故障" in page.text
+
+
+def test_the_faults_page_speaks_to_people_not_in_setting_names_or_clause_numbers(client, db_session, clock):
+    """Issue 21: the page showed TONGBAN_WARN_SHARE and "(002 8.8.7d)"; people read what the rule does."""
+    item = make_item(db_session, clock, agency=make_agency(db_session))
+    actor, token, _ = supervisor(db_session, clock)
+    from tongban.supervision import rules
+
+    rules.set_rule(db_session=db_session, clock=clock, actor=actor, item_id=item.id, share=0.3, days=0)
+    db_session.commit()
+    page = client.get("/staff/supervision/faults", headers=staff_headers(token))
+    assert page.status_code == 200
+    assert "TONGBAN_" not in page.text and "8.8.7" not in page.text and "002 " not in page.text
+    assert "剩余时限不超过总时限的 20%或剩余不超过 2 天（工作日时限按工作日计）时黄色预警" in page.text
+    assert "剩余时限不超过总时限的 30%时黄色预警" in page.text  # the item's own rule, in words, not "0.3"
+    assert "不计入单位和个人的绩效考核" in page.text

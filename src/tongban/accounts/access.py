@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -51,7 +52,7 @@ class Permission(StrEnum):
     catalog_edit = "catalog_edit"
     catalog_review = "catalog_review"
     window_register = "window_register"  # open accounts for people and organisations at a window
-    account_view = "account_view"  # look a registered user up
+    account_view = "account_view"  # look a registered user up (hotline and account care; audited)
     account_disable = "account_disable"  # disable, and ask for re-enabling
     account_approve = "account_approve"  # approve re-enabling (a manager)
     staff_admin = "staff_admin"
@@ -71,7 +72,8 @@ _P = Permission
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.consultant: frozenset({_P.consult_answer, _P.window_register, _P.account_view, _P.queue_call}),
     StaffRole.advisor: frozenset({_P.consult_answer}),
-    StaffRole.acceptor: frozenset({_P.case_accept, _P.window_register, _P.account_view, _P.queue_call}),
+    # A window reads its applicants on their cases (agency-scoped); account look-up is for account care.
+    StaffRole.acceptor: frozenset({_P.case_accept, _P.window_register, _P.queue_call}),
     StaffRole.reviewer: frozenset({_P.case_review}),
     StaffRole.decider: frozenset({_P.case_decide}),
     StaffRole.dispatcher: frozenset({_P.case_dispatch}),
@@ -135,19 +137,45 @@ class StaffActor:
             raise Forbidden("OUT_OF_SCOPE", "只能处理本机构、本地区的业务")
 
     # The catalog's foundation rules, expressed through permissions and scope.
-    def may_edit(self, agency_id: int) -> bool:
-        return self.has(Permission.catalog_edit) and (self.agency_id is None or self.agency_id == agency_id)
+    def may_edit(self, agency_id: int, *, region_code: str | None = None) -> bool:
+        return self.has(Permission.catalog_edit) and self.covers(agency_id=agency_id, region_code=region_code)
 
     def may_review(self) -> bool:
+        """Holds the reviewing post at all (menus); whether it reaches one item is `require_management`'s question."""
         return self.has(Permission.catalog_review)
 
-    def require_review(self) -> None:
-        if not self.may_review():
-            raise Forbidden("NOT_A_REVIEWER", "只有管理机构的审核人员可以审核或发布事项")
-
-    def require_edit(self, agency_id: int) -> None:
-        if not self.may_edit(agency_id):
+    def require_edit(self, agency_id: int, *, region_code: str | None = None) -> None:
+        """An implementing agency's staff change their own agency's items, within their region."""
+        if self.has(Permission.catalog_edit) and not self.covers(agency_id=agency_id):
             raise Forbidden("NOT_YOUR_AGENCY", "只能编辑本机构实施的事项")
+        self.require(Permission.catalog_edit, agency_id=agency_id, region_code=region_code)
+
+    def require_management(
+        self, permission: Permission, *, region_code: str | None, manages: str | None, responsible: str | None
+    ) -> None:
+        """Review and publishing belong to the management agency responsible for the object's region (003 事项管理动态化).
+
+        `manages`: the region whose management agency (政务服务管理机构) the actor belongs to, None for staff of an
+        ordinary department. `responsible`: the region whose management agency answers for the object (the same
+        level, or the nearest level above that has one); None when no level has one, and then any management
+        agency above the object may act. `region_code` None: a text for the whole portal (the province's).
+        """
+        self.require(permission, region_code=region_code or None)
+        if manages is None:
+            raise Forbidden("NOT_MANAGEMENT", "只有政务服务管理机构的人员可以审核、发布，实施机构的人员不能审核发布")
+        if not region_code:
+            allowed = len(region_prefix(manages)) <= 2
+        elif responsible is None:
+            allowed = region_code.startswith(region_prefix(manages))
+        else:
+            allowed = manages == responsible
+        if not allowed:
+            raise Forbidden("OUT_OF_SCOPE", "只能由该地区同级的政务服务管理机构审核、发布")
+
+    def require_not_proposer(self, proposers: Collection[str]) -> None:
+        """Four eyes: whoever drafted or submitted a change never reviews or publishes it, whatever roles they hold."""
+        if self.ref in proposers:
+            raise Forbidden("OWN_CHANGE", "不能审核或发布本人起草、提交的修改，须由管理机构的另一位工作人员办理")
 
 
 @dataclass(frozen=True)

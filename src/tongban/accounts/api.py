@@ -55,17 +55,18 @@ def sms_code(body: SmsCodeIn, request: Request, db: Db, clock: Now, gateway: Gat
             raise NotFound("NO_PHONE", "账号尚未绑定手机号")
     else:
         phone = normalize_phone(body.phone)
-    # A reset code goes only to a bound phone, but the answer is the same either way: no account probing.
-    if purpose is not CodePurpose.reset or persons.find_by_phone(db_session=db, phone=phone) is not None:
+    if purpose is CodePurpose.reset:
+        persons.request_reset_code(db_session=db, clock=clock, gateway=gateway, phone=phone, client_ip=client_ip(request))
+    else:
         send_code(db_session=db, clock=clock, gateway=gateway, phone=phone, purpose=purpose, client_ip=client_ip(request))
     db.commit()
     return {"sent": True, "expires_in": 300}
 
 
 @router.post("/accounts/persons", status_code=201, response_model=PersonOut, summary="自然人网上实名注册")
-def register(body: RegistrationIn, db: Db, clock: Now, library: Library) -> PersonOut:
+def register(body: RegistrationIn, request: Request, db: Db, clock: Now, library: Library) -> PersonOut:
     person = persons.register_online(
-        db_session=db, clock=clock, library=library,
+        db_session=db, clock=clock, library=library, client_ip=client_ip(request),
         registration=persons.Registration(**body.model_dump(exclude={"factors"}), factors=dict(body.factors)),
     )
     db.commit()

@@ -19,14 +19,19 @@ from tongban.core.clock import Clock
 # Demo only: documented in the README; a real installation opens staff accounts with `tongban staff create`.
 DEMO_PASSWORD = "tongban-demo1"
 CASE_AGENCY = "11511602697417411B"  # 广安区政务服务中心: its items (食品经营许可 …) are handled by the demo posts
+# Catalog changes go to the same-level management agency (003 事项管理动态化): the editor works in an ordinary
+# 广安区 department, `reviewer` in 广安区's management agency (CASE_AGENCY), `cityreviewer` in 广安市's.
+EDIT_AGENCY = "11511602829200012W"  # 广安区人力资源和社会保障局
+CITY_MANAGEMENT = "11511600082550128X"  # 广安市政务服务和公共资源交易服务中心
 DEMO_STAFF = [
     ("admin", "系统管理员（演示）", ["admin"], None, "13800000001"),
     ("manager", "管理部门负责人（演示）", ["manager"], None, "13800000002"),
     ("window", "大厅窗口人员（演示）", ["acceptor", "consultant", "dispatcher"], CASE_AGENCY, "13800000003"),
     ("examiner", "审查人（演示）", ["reviewer"], CASE_AGENCY, "13800000006"),
     ("decider", "决定人（演示）", ["decider"], CASE_AGENCY, "13800000007"),
-    ("editor", "事项编辑（演示）", ["catalog_editor"], "first", "13800000004"),
-    ("reviewer", "事项审核（演示）", ["catalog_reviewer", "supervisor"], None, "13800000005"),
+    ("editor", "事项编辑（演示）", ["catalog_editor"], EDIT_AGENCY, "13800000004"),
+    ("reviewer", "事项审核（演示）", ["catalog_reviewer", "supervisor"], CASE_AGENCY, "13800000005"),
+    ("cityreviewer", "市级事项审核（演示）", ["catalog_reviewer"], CITY_MANAGEMENT, "13800000009"),
 ]
 DEMO_PERSON = ("李梅", "511602198507261174", "13900000002")
 DEMO_ORG = "92511602MA6CN8QK55"  # 广安区李梅便利店, 李梅 its legal representative
@@ -41,15 +46,11 @@ def seed_demo(*, db_session: Session, clock: Clock, region_code: str = "510000")
     population = import_population(db_session=db_session, clock=clock, path=_demo_file("population.csv"))
     legal = import_legal_persons(db_session=db_session, clock=clock, path=_demo_file("legal_persons.csv"))
     policies.ensure_defaults(db_session=db_session, clock=clock)
-    first_agency = db_session.scalar(select(Agency).order_by(Agency.id).limit(1))
     created = 0
     for username, name, roles, agency, phone in DEMO_STAFF:
         if db_session.scalar(select(StaffAccount.id).where(StaffAccount.username == username)):
             continue
-        if agency == "first":
-            agency_id = first_agency.id if first_agency else None
-        else:
-            agency_id = db_session.scalar(select(Agency.id).where(Agency.code == agency)) if agency else None
+        agency_id = db_session.scalar(select(Agency.id).where(Agency.code == agency)) if agency else None
         if agency and agency_id is None:
             continue  # no catalog yet: agency posts wait for the next seed
         account, _ = staff.create(

@@ -118,9 +118,18 @@ def _wants_json(request: Request) -> bool:
 
 # --- registration (ACC-01) ------------------------------------------------------------------------
 
+def _oidc_name() -> str:
+    """The identity provider's name when one is configured, else "": login and register link to it only then."""
+    try:
+        config = oidc.provider_from_env()
+    except RuntimeError:  # half configured: the link would only lead to an error page
+        return ""
+    return config.name if config else ""
+
+
 def _register_ctx(values: dict, **extra) -> dict:
     return {"v": values, "kinds": KINDS_FOR_FORM, "factor_choices": FACTOR_CHOICES,
-            "agreement": agreements.current("person"), **extra}
+            "agreement": agreements.current("person"), "oidc_name": _oidc_name(), **extra}
 
 
 @router.get("/register", response_class=HTMLResponse)
@@ -160,7 +169,8 @@ def register(
     try:
         if password != password2:
             raise InvalidInput("PASSWORD_MISMATCH", "两次输入的密码不一致")
-        person = persons.register_online(db_session=db, clock=clock, library=library, registration=persons.Registration(
+        person = persons.register_online(db_session=db, clock=clock, library=library, client_ip=client_ip(request),
+                                         registration=persons.Registration(
             name=name, id_kind=id_kind, id_number=id_number, phone=phone, sms_code=sms_code, password=password,
             agreement_version=agreement_version if agree else "", nationality=nationality or None,
             factors={kind: number for kind, number in factors if number.strip()},
@@ -184,7 +194,7 @@ def _after_login(new: sessions.NewSession, next_url: str) -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
-    return render(request, "accounts/login.html", next=_safe_next(next), notice=_notice(request))
+    return render(request, "accounts/login.html", next=_safe_next(next), notice=_notice(request), oidc_name=_oidc_name())
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -197,7 +207,7 @@ def login(request: Request, db: Db, clock: Now, gateway: Gateway, _: Csrf, ident
         db.commit()
     except DomainError as exc:
         return render(request, "accounts/login.html", status_code=exc.status_code, error=exc.message,
-                      identifier=identifier, next=next)
+                      identifier=identifier, next=next, oidc_name=_oidc_name())
     return render(request, "accounts/login_verify.html", challenge=challenge.token, phone_masked=challenge.phone_masked, next=next)
 
 
@@ -215,8 +225,9 @@ def login_verify(request: Request, db: Db, clock: Now, _: Csrf, challenge: Short
                                       replaces=request.cookies.get(PERSON_COOKIE))
         db.commit()
     except DomainError as exc:
-        if exc.code in ("LOGIN_EXPIRED", "ACCOUNT_LOCKED", "ACCOUNT_DISABLED"):
-            return render(request, "accounts/login.html", status_code=exc.status_code, error=exc.message, next=next)
+        if exc.code in ("LOGIN_EXPIRED", "ACCOUNT_DISABLED"):
+            return render(request, "accounts/login.html", status_code=exc.status_code, error=exc.message, next=next,
+                          oidc_name=_oidc_name())
         return render(request, "accounts/login_verify.html", status_code=exc.status_code, error=exc.message,
                       challenge=challenge, phone_masked=phone_masked, next=next)
     return _after_login(new, next)
@@ -417,11 +428,8 @@ def reset_page(request: Request) -> HTMLResponse:
 def reset_code(request: Request, db: Db, clock: Now, gateway: Gateway, _: Csrf, phone: Short = "") -> HTMLResponse:
     try:
         phone = normalize_phone(phone)
-        # Sent only to a bound phone, but the page reads the same either way: no probing for accounts.
-        if persons.find_by_phone(db_session=db, phone=phone) is not None:
-            send_code(db_session=db, clock=clock, gateway=gateway, phone=phone, purpose=CodePurpose.reset,
-                      client_ip=client_ip(request))
-            db.commit()
+        persons.request_reset_code(db_session=db, clock=clock, gateway=gateway, phone=phone, client_ip=client_ip(request))
+        db.commit()
     except DomainError as exc:
         return render(request, "accounts/password_reset.html", status_code=exc.status_code, error=exc.message, step=1, phone=phone)
     return render(request, "accounts/password_reset.html", step=2, phone=phone, phone_masked=mask_phone(phone),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,11 +14,12 @@ from tongban.accounts.identity import IdKind, mask, mask_phone, normalize_phone,
 from tongban.accounts.models import LinkedIdentity, Person, VerifiedFactor
 from tongban.accounts.schemas import PersonOut
 from tongban.accounts.passwords import check_password, check_strength, hash_password, initial_password
-from tongban.accounts.verification import CodePurpose, check_code, phone_hash
+from tongban.accounts.verification import CodePurpose, check_code, phone_hash, send_code
 from tongban.baselib.service import LIBRARY_FACTORS, BaseLibrary, FactorKind, id_hash
-from tongban.core import audit
+from tongban.core import audit, limits
 from tongban.core.clock import Clock, SHANGHAI
-from tongban.core.errors import Conflict, InvalidInput, NotFound
+from tongban.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from tongban.notify.sms import SmsGateway
 
 REQUIRED_FACTORS = 2  # besides the ID itself (003 5-1: 不少于三种认证内容)
 
@@ -72,6 +73,28 @@ def find_by_phone(*, db_session: Session, phone: str) -> Person | None:
     return db_session.scalar(select(Person).where(Person.phone_hash == phone_hash(phone)))
 
 
+def view_for_staff(*, db_session: Session, clock: Clock, actor: StaffActor, person_id: int) -> PersonOut:
+    """A person's account (masked) for the posts that care for accounts: the hotline, operators, managers and
+    administrators (account_view). A window reads its applicants on their cases instead. Every look is audited."""
+    actor.require(Permission.account_view)
+    person = get(db_session=db_session, person_id=person_id)
+    audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="person.staff_view", object_kind="person",
+                 object_id=person.id)
+    return view(db_session=db_session, person=person)
+
+
+def find_for_staff(*, db_session: Session, clock: Clock, actor: StaffActor, id_kind: str, id_number: str) -> Person:
+    """Look an account up by the document the caller or visitor presents; the search itself is audited."""
+    actor.require(Permission.account_view)
+    document = validate(id_kind, id_number)
+    person = find_by_document(db_session=db_session, kind=document.kind.value, number=document.number)
+    audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="person.staff_find", object_kind="person",
+                 object_id=person.id if person else "", details={"id_number": mask(document.kind, document.number)})
+    if person is None:
+        raise NotFound("PERSON_NOT_FOUND", "没有找到用这个证件注册的账号")
+    return person
+
+
 def _document_number(kind: IdKind, number: str) -> str:
     # Looking a person up needs only the normalised number; a passport's nationality is not part of the key.
     return validate(kind, number, nationality="XXX").number
@@ -92,6 +115,20 @@ def identify(*, db_session: Session, id_kind: str, id_number: str, name: str, ro
     return person
 
 
+def login_key(identifier: str) -> str:
+    """One spelling for each identifier a person may sign in with, known or not (the throttling key)."""
+    try:
+        return "phone:" + normalize_phone(identifier)
+    except InvalidInput:
+        pass
+    for kind in IdKind:
+        try:
+            return f"id:{_document_number(kind, identifier)}"
+        except InvalidInput:
+            continue
+    return "other:" + "".join(identifier.split()).upper()
+
+
 def find_by_identifier(*, db_session: Session, identifier: str) -> Person | None:
     """Login accepts a phone number or any identity document number."""
     try:
@@ -110,6 +147,7 @@ def find_by_identifier(*, db_session: Session, identifier: str) -> Person | None
 
 
 def _check_library_identity(library: BaseLibrary, kind: str, number: str, name: str, *, required: bool) -> bool:
+    """At a window: staff hold the document, so they are told exactly what does not match."""
     check = library.check_person(kind, number, name)
     if not check.found:
         if required:
@@ -145,8 +183,57 @@ def _factor(db_session: Session, clock: Clock, person: Person, kind: str, checke
     db_session.add(VerifiedFactor(person_id=person.id, kind=kind, checked_by=checked_by, verified_at=clock.now()))
 
 
-def register_online(*, db_session: Session, clock: Clock, library: BaseLibrary, registration: Registration) -> Person:
-    """ID number plus at least two verified factors, then the signed agreement (ACC-01)."""
+# Online registration is counted per phone and per address on every attempt, and per ID number on every
+# attempt that reaches the population library (after the phone is proven), so that the library cannot be
+# walked and a stranger cannot use up someone else's ID number without a phone and a code for each try.
+REGISTER_PHONE = limits.Limit("register.phone", 10, timedelta(days=1), "REGISTER_TOO_MANY",
+                              "今天用这个手机号注册的尝试次数已达上限，请明天再试，或到政务服务大厅办理")
+REGISTER_ID = limits.Limit("register.id", 5, timedelta(days=1), "REGISTER_TOO_MANY",
+                           "今天这个证件的注册尝试次数已达上限，请明天再试，或到政务服务大厅办理")
+REGISTER_ADDRESS = limits.Limit("register.address", 20, timedelta(hours=1), "REGISTER_TOO_MANY",
+                                "注册尝试过于频繁，请稍后再试")
+NOT_VERIFIED = ("IDENTITY_NOT_VERIFIED", "身份信息核验未通过：请核对姓名、证件号码和所填的卡号或账号，重新获取验证码后再试；"
+                "仍不能通过的，请携带证件到政务服务大厅办理")
+
+
+def _factor_kinds(factors: dict[str, str]) -> list[tuple[FactorKind, str]]:
+    """The factors the form filled in; only their kinds are checked here, never their values."""
+    chosen = []
+    for factor_value, value in factors.items():
+        if not value.strip():
+            continue
+        try:
+            factor = FactorKind(factor_value)
+        except ValueError:
+            raise InvalidInput("FACTOR_UNKNOWN", "不支持这种核验方式") from None
+        if factor not in LIBRARY_FACTORS:
+            raise InvalidInput("FACTOR_UNKNOWN", "不支持这种核验方式")
+        chosen.append((factor, value))
+    if 1 + len(chosen) < REQUIRED_FACTORS:
+        raise InvalidInput("FACTORS_REQUIRED", "除手机验证码外，还需核验社会保障卡、银行卡、公积金账号或驾驶证档案编号中的一项")
+    return chosen
+
+
+def _identity_verified(library: BaseLibrary, kind: str, number: str, name: str, factors: list[tuple[FactorKind, str]]) -> bool:
+    """Every check runs whatever the first one says, and the caller hears only yes or no."""
+    check = library.check_person(kind, number, name)
+    results = [check.found, check.name_matches, check.status == "normal"]
+    results += [library.check_factor(kind, number, factor, value) for factor, value in factors]
+    return all(results)
+
+
+def _count(db_session: Session, clock: Clock, limit: limits.Limit, key: str) -> None:
+    if limits.hit(db_session=db_session, clock=clock, limit=limit, key=key) > limit.max:
+        limits.refuse(db_session, limits.exceeded(limit, clock.now()))
+
+
+def register_online(
+    *, db_session: Session, clock: Clock, library: BaseLibrary, registration: Registration, client_ip: str,
+) -> Person:
+    """ID number plus at least two verified factors, then the signed agreement (ACC-01).
+
+    Nothing about the population library or existing accounts is said before the phone is proven by its code;
+    after that every mismatch gets one answer, and the code is used up, so each further try costs a new code."""
     reg = registration
     name = reg.name.strip()
     if not name:
@@ -157,36 +244,33 @@ def register_online(*, db_session: Session, clock: Clock, library: BaseLibrary, 
     check_strength(reg.password, id_number=document.number, phone=phone)
     if reg.agreement_version != agreements.current("person").version:
         raise InvalidInput("AGREEMENT_REQUIRED", "请阅读并同意《实名注册服务协议》")
-    _check_library_identity(library, kind.value, document.number, name, required=True)
-    _ensure_new(db_session, kind.value, document.number, phone)
-    checked: list[FactorKind] = []
-    for factor_value, value in reg.factors.items():
-        if not value.strip():
-            continue
-        try:
-            factor = FactorKind(factor_value)
-        except ValueError:
-            raise InvalidInput("FACTOR_UNKNOWN", "不支持这种核验方式") from None
-        if factor not in LIBRARY_FACTORS:
-            raise InvalidInput("FACTOR_UNKNOWN", "不支持这种核验方式")
-        if not library.check_factor(kind.value, document.number, factor, value):
-            raise InvalidInput("FACTOR_MISMATCH", f"{factor.label}与人口基础信息库记录不一致，请核对")
-        checked.append(factor)
-    if 1 + len(checked) < REQUIRED_FACTORS:
-        raise InvalidInput("FACTORS_REQUIRED", "除手机验证码外，还需核验社会保障卡、银行卡、公积金账号或驾驶证档案编号中的一项")
-    check_code(db_session=db_session, clock=clock, phone=phone, purpose=CodePurpose.register, code=reg.sms_code)
+    factors = _factor_kinds(reg.factors)
+    _count(db_session, clock, REGISTER_ADDRESS, client_ip)
+    _count(db_session, clock, REGISTER_PHONE, phone)
+    try:
+        check_code(db_session=db_session, clock=clock, phone=phone, purpose=CodePurpose.register, code=reg.sms_code)
+    except DomainError as error:
+        limits.refuse(db_session, error)
+    _count(db_session, clock, REGISTER_ID, f"{kind.value}:{document.number}")
+    if not _identity_verified(library, kind.value, document.number, name, factors):
+        limits.refuse(db_session, InvalidInput(*NOT_VERIFIED))
+    try:  # only the holder of name, document and card learns that the account exists, and is told to sign in
+        _ensure_new(db_session, kind.value, document.number, phone)
+    except DomainError as error:
+        limits.refuse(db_session, error)
     person = _add_person(db_session, clock, name=name, kind=kind.value, number=document.number,
                          nationality=document.nationality, phone=phone, via="online")
     person.password_hash = hash_password(reg.password)
     person.phone_verified_at = clock.now()
     _factor(db_session, clock, person, "id_document", "population_library")
     _factor(db_session, clock, person, FactorKind.phone.value, "sms")
-    for factor in checked:
+    for factor, _value in factors:
         _factor(db_session, clock, person, factor.value, "population_library")
     agreements.sign(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id,
                     version=reg.agreement_version, channel="online", signed_by=person.id)
     audit.record(db_session=db_session, clock=clock, actor=f"person:{person.id}", action="person.register",
-                 object_kind="person", object_id=person.id, details={"via": "online", "factors": [f.value for f in checked]})
+                 object_kind="person", object_id=person.id,
+                 details={"via": "online", "factors": [f.value for f, _value in factors]})
     _bind_organisations(db_session, clock, person)
     return person
 
@@ -295,8 +379,18 @@ def set_password(*, db_session: Session, clock: Clock, actor: PersonActor, curre
     return person
 
 
+def request_reset_code(*, db_session: Session, clock: Clock, gateway: SmsGateway, phone: str, client_ip: str) -> None:
+    """A reset code goes only to a bound phone, but every phone is counted and answered the same (ACC-06)."""
+    phone = normalize_phone(phone)
+    registered = find_by_phone(db_session=db_session, phone=phone) is not None
+    send_code(db_session=db_session, clock=clock, gateway=gateway, phone=phone, purpose=CodePurpose.reset,
+              client_ip=client_ip, deliver=registered)
+
+
 def reset_password(*, db_session: Session, clock: Clock, phone: str, sms_code: str, new: str) -> Person:
-    """Forgotten password: prove the bound phone with a code, choose a new password (ACC-06)."""
+    """Forgotten password: prove the bound phone with a code, choose a new password (ACC-06).
+
+    The new password also starts the login throttling afresh, from every address."""
     phone = normalize_phone(phone)
     person = find_by_phone(db_session=db_session, phone=phone)
     check_code(db_session=db_session, clock=clock, phone=phone, purpose=CodePurpose.reset, code=sms_code)
@@ -304,7 +398,6 @@ def reset_password(*, db_session: Session, clock: Clock, phone: str, sms_code: s
         raise InvalidInput("SMS_CODE_WRONG", "短信验证码不正确，请核对后重新输入")
     check_strength(new, id_number=person.id_number, phone=person.phone)
     person.password_hash, person.must_change_password = hash_password(new), False
-    person.failed_logins, person.locked_until = 0, None
     sessions.end_sessions(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id)
     audit.record(db_session=db_session, clock=clock, actor=f"person:{person.id}", action="person.password_reset",
                  object_kind="person", object_id=person.id)

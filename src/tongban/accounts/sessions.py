@@ -1,4 +1,9 @@
-"""Login (password, then SMS code), lockout, sessions and QR login confirmed from a phone (003 用户登录)."""
+"""Login (password, then SMS code), throttling of guesses, sessions and QR login confirmed from a phone (003 用户登录).
+
+Wrong passwords are throttled, never locked: the count is kept per account and address with growing waits
+(5 in 15 minutes, 10 in an hour, 20 in a day), so a stranger slows himself down but cannot shut the owner out;
+the owner signs in from another address, or resets the password by SMS, which starts the count afresh. An
+unknown account is throttled exactly like a known one, so neither the answer nor its timing says which exists."""
 
 from __future__ import annotations
 
@@ -14,15 +19,23 @@ from tongban.accounts.access import PersonActor, StaffActor
 from tongban.accounts.identity import mask_phone
 from tongban.accounts.models import AuthSession, LoginChallenge, Person, QrLogin, StaffAccount
 from tongban.accounts.passwords import check_password
-from tongban.accounts.verification import CodePurpose, check_code, fail, send_code
-from tongban.core import audit
-from tongban.core.clock import SHANGHAI, Clock
+from tongban.accounts.verification import CodePurpose, check_code, send_code
+from tongban.core import audit, limits
+from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput, NotFound, Unauthorized
 from tongban.core.security import token_hash
 from tongban.notify.sms import SmsGateway
 
-LOCK_AFTER = 5
-LOCK_FOR = timedelta(minutes=30)
+_SLOW = "登录尝试过于频繁，请{wait}再试；忘记密码可以用手机验证码重置"
+# The same account from the same address: growing waits.
+PAIR_TIERS = (
+    limits.Limit("login.pair.15m", 5, timedelta(minutes=15), "LOGIN_THROTTLED", _SLOW.format(wait=" 15 分钟后")),
+    limits.Limit("login.pair.hour", 10, timedelta(hours=1), "LOGIN_THROTTLED", _SLOW.format(wait=" 1 小时后")),
+    limits.Limit("login.pair.day", 20, timedelta(days=1), "LOGIN_THROTTLED", _SLOW.format(wait="明天")),
+)
+# One account from many addresses, and many accounts from one address: higher ceilings.
+ACCOUNT_DAILY = limits.Limit("login.account.day", 50, timedelta(days=1), "LOGIN_THROTTLED", _SLOW.format(wait="明天"))
+ADDRESS_HOURLY = limits.Limit("login.address.hour", 100, timedelta(hours=1), "LOGIN_THROTTLED", _SLOW.format(wait=" 1 小时后"))
 CHALLENGE_TTL = timedelta(minutes=5)
 SESSION_TTL = {"cookie": timedelta(hours=8), "bearer": timedelta(hours=12)}
 IDLE_LIMIT = timedelta(minutes=30)  # pages only; API clients hold their token for its lifetime
@@ -50,44 +63,56 @@ def _find(db_session: Session, subject_kind: str, identifier: str) -> Account | 
     return persons.find_by_identifier(db_session=db_session, identifier=identifier)
 
 
-def _refuse_if_blocked(account: Account, clock: Clock, *, check_status: bool = True) -> None:
-    if account.locked_until is not None and account.locked_until > clock.now():
-        until = account.locked_until.astimezone(SHANGHAI).strftime("%H:%M")
-        raise Unauthorized("ACCOUNT_LOCKED", f"密码或验证码连续输错 {LOCK_AFTER} 次，账号已锁定，请在 {until} 后再试，或用手机验证码重置密码")
-    if check_status and account.status != "active":
+def _refuse_if_disabled(account: Account) -> None:
+    if account.status != "active":
         raise Unauthorized("ACCOUNT_DISABLED", "账号已被禁用，如有疑问请联系政务服务大厅")
 
 
-def _count_failure(db_session: Session, clock: Clock, account: Account, error: Exception, subject_kind: str) -> None:
-    account.failed_logins += 1
-    if account.failed_logins >= LOCK_AFTER:
-        account.failed_logins, account.locked_until = 0, clock.now() + LOCK_FOR
-        audit.record(db_session=db_session, clock=clock, actor="system", action=f"{subject_kind}.lock",
-                     object_kind=subject_kind, object_id=account.id, details={"minutes": int(LOCK_FOR.total_seconds() // 60)})
-    fail(db_session, error)
+def _login_keys(subject_kind: str, identifier: str, account: Account | None, client_ip: str) -> list[tuple[limits.Limit, str]]:
+    """The counters a failed password counts against. A known account's keys also carry its password's
+    generation, so a new password (a reset by SMS) starts afresh; an unknown one is counted the same way."""
+    name = identifier.strip().lower() if subject_kind == "staff" else persons.login_key(identifier)
+    subject = f"{subject_kind}:{name}:{account.password_hash[-12:] if account and account.password_hash else ''}"
+    return [*((tier, f"{subject}@{client_ip}") for tier in PAIR_TIERS), (ACCOUNT_DAILY, subject), (ADDRESS_HOURLY, client_ip)]
+
+
+def _refuse_if_throttled(db_session: Session, clock: Clock, keys: list[tuple[limits.Limit, str]]) -> None:
+    for limit, key in keys:
+        limits.check(db_session=db_session, clock=clock, limit=limit, key=key)
+
+
+def _count_failure(db_session: Session, clock: Clock, keys: list[tuple[limits.Limit, str]], account: Account | None,
+                   subject_kind: str) -> None:
+    reached = [limit.name for limit, key in keys
+               if limits.hit(db_session=db_session, clock=clock, limit=limit, key=key) == limit.max]
+    if reached and account is not None:  # kept for the account's security review, never shown to the caller
+        audit.record(db_session=db_session, clock=clock, actor="system", action=f"{subject_kind}.login_throttled",
+                     object_kind=subject_kind, object_id=account.id, details={"limits": reached})
 
 
 def begin_login(
     *, db_session: Session, clock: Clock, gateway: SmsGateway, identifier: str, password: str, client_ip: str,
     subject_kind: str = "person", transport: str = "cookie",
 ) -> Challenge:
-    """Step one: the password. A right one sends a code to the bound phone (ACC-05)."""
-    wrong = Unauthorized("LOGIN_FAILED", "账号或密码错误")
+    """Step one: the password. A right one sends a code to the bound phone (ACC-05).
+
+    Unknown accounts, wrong passwords and throttled attempts answer the same for every account."""
     account = _find(db_session, subject_kind, identifier) if identifier.strip() else None
-    if account is None:
-        check_password(None, password)  # spend the same time as for a real account
-        raise wrong
-    _refuse_if_blocked(account, clock, check_status=False)
-    if not check_password(account.password_hash, password):
-        _count_failure(db_session, clock, account, wrong, subject_kind)
-    _refuse_if_blocked(account, clock)  # only a right password learns that the account is disabled
+    keys = _login_keys(subject_kind, identifier, account, client_ip)
+    _refuse_if_throttled(db_session, clock, keys)
+    if not check_password(account.password_hash if account else None, password):  # same time for unknown accounts
+        _count_failure(db_session, clock, keys, account, subject_kind)
+        limits.refuse(db_session, Unauthorized("LOGIN_FAILED", "账号或密码错误"))
+    _refuse_if_disabled(account)  # only a right password learns that the account is disabled
+    for limit, key in keys[:len(PAIR_TIERS)]:
+        limits.reset(db_session=db_session, limit=limit, key=key)
     if not account.phone:
         raise InvalidInput("NO_PHONE", "账号未绑定手机号，无法发送登录验证码，请到政务服务大厅办理")
+    send_code(db_session=db_session, clock=clock, gateway=gateway, phone=account.phone, purpose=CodePurpose.login, client_ip=client_ip)
     clear = secrets.token_urlsafe(24)
     now = clock.now()
     db_session.add(LoginChallenge(token_hash=token_hash(clear), subject_kind=subject_kind, subject_id=account.id,
                                   transport=transport, created_at=now, expires_at=now + CHALLENGE_TTL))
-    send_code(db_session=db_session, clock=clock, gateway=gateway, phone=account.phone, purpose=CodePurpose.login, client_ip=client_ip)
     return Challenge(token=clear, phone_masked=mask_phone(account.phone))
 
 
@@ -100,13 +125,11 @@ def complete_login(*, db_session: Session, clock: Clock, challenge: str, code: s
     account = db_session.get(StaffAccount if row.subject_kind == "staff" else Person, row.subject_id)
     if account is None:
         raise Unauthorized("LOGIN_EXPIRED", "登录已超时，请重新输入账号和密码")
-    _refuse_if_blocked(account, clock)
-    try:
-        check_code(db_session=db_session, clock=clock, phone=account.phone, purpose=CodePurpose.login, code=code)
-    except InvalidInput as error:
-        _count_failure(db_session, clock, account, error, row.subject_kind)
+    _refuse_if_disabled(account)
+    # A wrong code is counted on the code itself: five and it is dead, and new codes are rationed per phone.
+    check_code(db_session=db_session, clock=clock, phone=account.phone, purpose=CodePurpose.login, code=code)
     row.used_at = now
-    account.failed_logins, account.locked_until, account.last_login_at = 0, None, now
+    account.last_login_at = now
     if isinstance(account, Person) and account.phone_verified_at is None:
         account.phone_verified_at = now  # a window account's phone is proven by its first login
     if replaces:
@@ -142,7 +165,7 @@ def resolve(*, db_session: Session, clock: Clock, token: str | None, transport: 
         raise Unauthorized("SESSION_EXPIRED", "登录已失效，请重新登录")
     if transport == "cookie" and now - row.last_seen_at > IDLE_LIMIT:
         row.revoked_at = now
-        fail(db_session, Unauthorized("SESSION_EXPIRED", "长时间未操作，请重新登录"))
+        limits.refuse(db_session, Unauthorized("SESSION_EXPIRED", "长时间未操作，请重新登录"))
     account = db_session.get(StaffAccount if row.subject_kind == "staff" else Person, row.subject_id)
     if account is None or account.status != "active":
         raise Unauthorized("ACCOUNT_DISABLED", "账号已被禁用，如有疑问请联系政务服务大厅")
@@ -222,7 +245,7 @@ def qr_poll(*, db_session: Session, clock: Clock, poll_secret: str, transport: s
     if row.status != "confirmed" or row.person_id is None:
         return None
     person = persons.get(db_session=db_session, person_id=row.person_id)
-    _refuse_if_blocked(person, clock)
+    _refuse_if_disabled(person)
     row.status = "used"
     restricted = person.must_change_password or persons.agreement_pending(db_session=db_session, person_id=person.id)
     session = open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id,

@@ -8,21 +8,20 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts import agreements, organisations, persons, policies, sessions, staff, status
+from tongban.accounts import agreements, audit_view, organisations, persons, policies, sessions, staff, status
 from tongban.accounts.access import ROLE_LABELS, Permission, StaffActor, StaffRole
 from tongban.accounts.identity import KINDS_FOR_FORM, mask_phone, normalize_phone, validate
 from tongban.accounts.models import AuthSession
 from tongban.accounts.verification import CodePurpose, send_code
 from tongban.baselib.service import BaseLibrary
+from tongban.cases import queues
 from tongban.catalog import regions
 from tongban.core import audit
-from tongban.core.audit import AuditEntry
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.config import get_settings
-from tongban.core.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
+from tongban.core.errors import DomainError, Forbidden, InvalidInput, Unauthorized
 from tongban.notify.sms import SmsGateway
 from tongban.web.deps import (
     CSRF_COOKIE, STAFF_COOKIE, check_csrf, client_ip, get_clock, get_db, get_gateway, get_library, get_staff,
@@ -113,7 +112,7 @@ def login_verify(request: Request, db: Db, clock: Now, _csrf: Csrf, challenge: A
             raise Unauthorized("LOGIN_EXPIRED", "登录已超时，请重新输入账号和密码")
     except DomainError as exc:
         db.rollback()
-        step = "password" if exc.code in ("LOGIN_EXPIRED", "ACCOUNT_LOCKED", "ACCOUNT_DISABLED") else "code"
+        step = "password" if exc.code in ("LOGIN_EXPIRED", "ACCOUNT_DISABLED") else "code"
         return _login_page(request, error=exc.message, status_code=exc.status_code, step=step, challenge=challenge,
                            phone_masked=phone_masked)
     db.commit()
@@ -175,7 +174,9 @@ def home(request: Request, db: Db, clock: Now) -> Response:
         if exc.code != "PASSWORD_CHANGE_REQUIRED":
             raise
         return RedirectResponse("/staff/password", status_code=303)
-    return render(request, "accounts/staff_home.html", **_ctx(request, actor))
+    # The first screen is the actor's own to-do list, by the same queue rule as the case pages and the API.
+    todo = queues.todo(db_session=db, clock=clock, actor=actor)
+    return render(request, "accounts/staff_home.html", todo=todo, **_ctx(request, actor))
 
 
 # --- people: look-up, status, window registration --------------------------------------------------
@@ -188,12 +189,12 @@ def _people_page(request: Request, actor: StaffActor, *, error: str = "", status
                   sent_to=sent_to, kinds=KINDS_FOR_FORM, **_ctx(request, actor))
 
 
-def _person_page(request: Request, db: Session, actor: StaffActor, person_id: int, *, error: str = "",
+def _person_page(request: Request, db: Session, clock: Clock, actor: StaffActor, person_id: int, *, error: str = "",
                  status_code: int = 200) -> HTMLResponse:
-    actor.require(Permission.account_view)
-    person = persons.get(db_session=db, person_id=person_id)
-    return render(request, "accounts/staff_person.html", status_code=status_code, error=error,
-                  person=persons.view(db_session=db, person=person), **_ctx(request, actor))
+    person = persons.view_for_staff(db_session=db, clock=clock, actor=actor, person_id=person_id)
+    db.commit()
+    return render(request, "accounts/staff_person.html", status_code=status_code, error=error, person=person,
+                  **_ctx(request, actor))
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -202,22 +203,21 @@ def people(request: Request, actor: Staff) -> HTMLResponse:
 
 
 @router.post("/people/find", response_class=HTMLResponse)
-def find_person(request: Request, db: Db, actor: Staff, _csrf: Csrf, id_kind: Text = "resident_id", id_number: Text = "") -> Response:
+def find_person(request: Request, db: Db, clock: Now, actor: Staff, _csrf: Csrf, id_kind: Text = "resident_id", id_number: Text = "") -> Response:
     # A POST keeps the ID number out of URLs and access logs.
     actor.require(Permission.account_view)
     try:
-        document = validate(id_kind, id_number)
-        person = persons.find_by_document(db_session=db, kind=document.kind.value, number=document.number)
-        if person is None:
-            raise NotFound("PERSON_NOT_FOUND", "没有找到用这个证件注册的账号")
+        person = persons.find_for_staff(db_session=db, clock=clock, actor=actor, id_kind=id_kind, id_number=id_number)
+        db.commit()
     except DomainError as exc:
+        db.commit()  # a search that found nothing is audited too
         return _people_page(request, actor, error=exc.message, status_code=exc.status_code, form={"find_kind": id_kind})
     return RedirectResponse(f"/staff/people/{person.id}", status_code=303)
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
-def person_page(request: Request, person_id: int, db: Db, actor: Staff) -> HTMLResponse:
-    return _person_page(request, db, actor, person_id)
+def person_page(request: Request, person_id: int, db: Db, clock: Now, actor: Staff) -> HTMLResponse:
+    return _person_page(request, db, clock, actor, person_id)
 
 
 def _window_form(name: str, id_kind: str, id_number: str, nationality: str, phone: str) -> dict:
@@ -261,9 +261,10 @@ def window_register(request: Request, db: Db, clock: Now, library: Library, acto
 
 # --- account status: disable, ask to re-enable, approve ----------------------------------------------
 
-def _status_error(request: Request, db: Session, actor: StaffActor, kind: str, account_id: int, exc: DomainError) -> HTMLResponse:
+def _status_error(request: Request, db: Session, clock: Clock, actor: StaffActor, kind: str, account_id: int,
+                  exc: DomainError) -> HTMLResponse:
     if kind == "person":
-        return _person_page(request, db, actor, account_id, error=exc.message, status_code=exc.status_code)
+        return _person_page(request, db, clock, actor, account_id, error=exc.message, status_code=exc.status_code)
     return _accounts_page(request, db, actor, error=exc.message, status_code=exc.status_code)
 
 
@@ -278,7 +279,7 @@ def disable(request: Request, kind: str, account_id: int, db: Db, clock: Now, ac
         status.disable(db_session=db, clock=clock, actor=actor, ref=status.AccountRef(kind, account_id), reason=reason)
     except DomainError as exc:
         db.rollback()
-        return _status_error(request, db, actor, kind, account_id, exc)
+        return _status_error(request, db, clock, actor, kind, account_id, exc)
     db.commit()
     return _status_done(kind, account_id, "账号已禁用，登录状态已同时失效")
 
@@ -290,7 +291,7 @@ def request_enable(request: Request, kind: str, account_id: int, db: Db, clock: 
         status.request_enable(db_session=db, clock=clock, actor=actor, ref=status.AccountRef(kind, account_id), reason=reason)
     except DomainError as exc:
         db.rollback()
-        return _status_error(request, db, actor, kind, account_id, exc)
+        return _status_error(request, db, clock, actor, kind, account_id, exc)
     db.commit()
     return _status_done(kind, account_id, "解禁申请已提交，等待管理部门负责人审核")
 
@@ -464,9 +465,8 @@ def update_policy(request: Request, application: str, db: Db, clock: Now, actor:
 # --- audit -----------------------------------------------------------------------------------------
 
 def _audit_page(request: Request, db: Session, actor: StaffActor, check: audit.Verification | None = None) -> HTMLResponse:
-    actor.require(Permission.audit_read)
-    entries = list(db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(AUDIT_PAGE)))
-    return render(request, "accounts/staff_audit.html", entries=entries, check=check, limit=AUDIT_PAGE, **_ctx(request, actor))
+    rows = audit_view.trail(db_session=db, actor=actor, limit=AUDIT_PAGE)
+    return render(request, "accounts/staff_audit.html", rows=rows, check=check, limit=AUDIT_PAGE, **_ctx(request, actor))
 
 
 @router.get("/audit", response_class=HTMLResponse)

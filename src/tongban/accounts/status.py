@@ -13,9 +13,11 @@ from tongban.accounts.models import Person, StaffAccount, StatusRequest
 from tongban.core import audit
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tongban.notify.sms import SmsGateway, SmsMessage
+from tongban.notify.service import notify
+from tongban.notify.sms import SmsGateway
 
 KINDS = {"person": Person, "staff": StaffAccount}
+ENABLED_TEXT = "您的账号已经管理部门审核解除禁用，现在可以正常登录。如非本人申请，请联系政务服务大厅。"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def request_enable(*, db_session: Session, clock: Clock, actor: StaffActor, ref:
 
 def decide_enable(*, db_session: Session, clock: Clock, gateway: SmsGateway, actor: StaffActor, request_id: int,
                   approve: bool, note: str = "") -> StatusRequest:
-    """A manager, not the requester, decides; an approval re-enables and tells the user by SMS."""
+    """A manager, not the requester, decides; an approval re-enables and tells the user by SMS.
+
+    The SMS is a notification in the outbox: it goes out through `gateway` once the decision has committed."""
     row = db_session.get(StatusRequest, request_id)
     if row is None:
         raise NotFound("REQUEST_NOT_FOUND", "没有这个解禁申请")
@@ -88,8 +92,9 @@ def decide_enable(*, db_session: Session, clock: Clock, gateway: SmsGateway, act
     if approve:
         account.status, account.failed_logins, account.locked_until = "active", 0, None
         if account.phone:
-            gateway.send(SmsMessage(phone=account.phone, kind="notice", at=clock.now(),
-                                    text="【通办】您的账号已经管理部门审核解除禁用，现在可以正常登录。如非本人申请，请联系政务服务大厅。"))
+            notify(db_session=db_session, clock=clock, kind="notice", channels=("sms",), phone=account.phone,
+                   person_id=account.id if row.account_kind == "person" else None,
+                   fields={"title": "账号已解除禁用", "body": ENABLED_TEXT}, send_after_commit={"sms_gateway": gateway})
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action=f"{row.account_kind}.enable_{row.status}",
                  object_kind=row.account_kind, object_id=row.account_id, details={"request_id": row.id, "sms": approve and bool(account.phone)})
     return row

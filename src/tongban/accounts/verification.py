@@ -1,4 +1,8 @@
-"""One-time SMS codes: sending with per-phone and per-IP limits, checking with limited attempts (003 5-1)."""
+"""One-time SMS codes: sending with per-phone and per-address limits, checking with limited attempts (003 5-1).
+
+The sending limits are counted in the shared attempt counters (core/limits), per phone whether or not the phone
+belongs to an account, so that a request for a code answers the same for every phone. The message leaves through
+the outbox once the code's row has committed (notify/codes), never while the request holds the database."""
 
 from __future__ import annotations
 
@@ -6,20 +10,23 @@ import secrets
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.models import SmsCode
+from tongban.core import limits
 from tongban.core.clock import Clock
 from tongban.core.crypto import lookup_hash
-from tongban.core.errors import DomainError, InvalidInput, TooManyRequests
-from tongban.notify.sms import SmsGateway, SmsMessage
+from tongban.core.errors import DomainError, InvalidInput
+from tongban.notify.codes import send_code_sms
+from tongban.notify.sms import SmsGateway
 
 CODE_TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
-PHONE_GAP = timedelta(seconds=60)
-PHONE_DAILY = 10
-IP_HOURLY = 30
+PHONE_GAP = limits.Limit("sms.phone.minute", 1, timedelta(seconds=60), "SMS_TOO_SOON", "验证码已发送，请 1 分钟后再试")
+PHONE_DAILY = limits.Limit("sms.phone.day", 10, timedelta(days=1), "SMS_PHONE_LIMIT",
+                           "这个手机号今天获取验证码的次数已达上限，请明天再试")
+IP_HOURLY = limits.Limit("sms.ip.hour", 30, timedelta(hours=1), "SMS_IP_LIMIT", "获取验证码过于频繁，请稍后再试")
 
 
 class CodePurpose(StrEnum):
@@ -52,27 +59,33 @@ def fail(db_session: Session, error: DomainError) -> None:
     raise error
 
 
-def send_code(*, db_session: Session, clock: Clock, gateway: SmsGateway, phone: str, purpose: CodePurpose, client_ip: str) -> None:
+def count_request(*, db_session: Session, clock: Clock, phone: str, client_ip: str) -> None:
+    """Count one request for a code against the phone's and the address's limits; refuse (429) over any of them.
+
+    A refused request keeps its count (the transaction is committed before the refusal)."""
+    for limit, key in ((PHONE_GAP, phone), (PHONE_DAILY, phone), (IP_HOURLY, client_ip)):
+        if limits.hit(db_session=db_session, clock=clock, limit=limit, key=key) > limit.max:
+            limits.refuse(db_session, limits.exceeded(limit, clock.now()))
+
+
+def send_code(
+    *, db_session: Session, clock: Clock, gateway: SmsGateway, phone: str, purpose: CodePurpose, client_ip: str,
+    deliver: bool = True,
+) -> None:
+    """Send a code, counted against the limits: through `gateway` once the caller commits. With `deliver` false
+    the request counts exactly as a sent one but nothing is stored or sent: a reset asked for a phone that has no
+    account."""
+    count_request(db_session=db_session, clock=clock, phone=phone, client_ip=client_ip)
+    if not deliver:
+        return
     now = clock.now()
-    key = phone_hash(phone)
-    last = db_session.scalar(select(func.max(SmsCode.created_at)).where(SmsCode.phone_hash == key))
-    if last is not None and now - last < PHONE_GAP:
-        wait = int((PHONE_GAP - (now - last)).total_seconds()) + 1
-        raise TooManyRequests("SMS_TOO_SOON", f"验证码已发送，请 {wait} 秒后再试", details={"retry_after": wait})
-    today = db_session.scalar(select(func.count()).where(SmsCode.phone_hash == key, SmsCode.created_at > now - timedelta(days=1)))
-    if today >= PHONE_DAILY:
-        raise TooManyRequests("SMS_PHONE_LIMIT", "这个手机号今天获取验证码的次数已达上限，请明天再试")
-    from_ip = db_session.scalar(select(func.count()).where(SmsCode.client_ip == client_ip, SmsCode.created_at > now - timedelta(hours=1)))
-    if from_ip >= IP_HOURLY:
-        raise TooManyRequests("SMS_IP_LIMIT", "获取验证码过于频繁，请稍后再试")
     code = f"{secrets.randbelow(1_000_000):06d}"
     db_session.add(
-        SmsCode(phone_hash=key, purpose=purpose.value, code_hash=_code_hash(phone, purpose, code), client_ip=client_ip,
-                created_at=now, expires_at=now + CODE_TTL)
+        SmsCode(phone_hash=phone_hash(phone), purpose=purpose.value, code_hash=_code_hash(phone, purpose, code),
+                client_ip=client_ip, created_at=now, expires_at=now + CODE_TTL)
     )
-    db_session.flush()
     text = f"【通办】您正在{purpose.label}，验证码 {code}，5 分钟内有效。工作人员不会向您索要验证码，请勿告诉他人。"
-    gateway.send(SmsMessage(phone=phone, text=text, kind="code", at=now))
+    send_code_sms(db_session=db_session, clock=clock, phone=phone, text=text, expires_at=now + CODE_TTL, gateway=gateway)
 
 
 def check_code(*, db_session: Session, clock: Clock, phone: str, purpose: CodePurpose, code: str) -> None:

@@ -115,8 +115,12 @@ def my_ticket(ticket_id: Id, db: Db, clock: Now, me: Me) -> TicketOut:
 
 def kiosk_device(hall_id: Id, db: Db, clock: Now, x_kiosk_token: Annotated[
         str | None, Header(description="本场所已登记取号机的令牌（工作人员登记取号机时获得）")] = None) -> KioskDevice:
-    """Only the hall's enrolled ticket machines look bookings up by ID document and print tickets."""
-    return kiosks.authenticate(db_session=db, clock=clock, hall_id=hall_id, token=x_kiosk_token)
+    """Only the hall's enrolled ticket machines look bookings up by ID document and print tickets, each within its own
+    rate limit (429 beyond it); every use counts, also a lookup that finds nothing."""
+    device = kiosks.authenticate(db_session=db, clock=clock, hall_id=hall_id, token=x_kiosk_token)
+    kiosks.count_use(db_session=db, clock=clock, device=device)
+    db.commit()
+    return device
 
 
 Kiosk = Annotated[KioskDevice, Depends(kiosk_device)]
@@ -124,18 +128,19 @@ Kiosk = Annotated[KioskDevice, Depends(kiosk_device)]
 
 @router.post("/halls/{hall_id}/kiosk/booking-ticket", status_code=201, response_model=TicketOut,
              summary="取号机：凭身份证件调取当天预约并出号（须取号机令牌）")
-def kiosk_booking_ticket(hall_id: Id, body: KioskLookupIn, db: Db, clock: Now, _device: Kiosk) -> TicketOut:
+def kiosk_booking_ticket(hall_id: Id, body: KioskLookupIn, db: Db, clock: Now, device: Kiosk) -> TicketOut:
     hall = halls.get(db_session=db, hall_id=hall_id)
-    ticket = queue.kiosk_ticket(db_session=db, clock=clock, hall=hall, id_kind=body.id_kind, id_number=body.id_number)
+    ticket = queue.kiosk_ticket(db_session=db, clock=clock, hall=hall, id_kind=body.id_kind, id_number=body.id_number,
+                                kiosk_id=device.id)
     db.commit()
     return views.ticket_out(db_session=db, clock=clock, ticket=ticket)
 
 
 @router.post("/halls/{hall_id}/kiosk/walk-in-ticket", status_code=201, response_model=TicketOut,
              summary="取号机：现场取号（须取号机令牌）")
-def kiosk_walk_in(hall_id: Id, body: WalkInIn, db: Db, clock: Now, _device: Kiosk) -> TicketOut:
+def kiosk_walk_in(hall_id: Id, body: WalkInIn, db: Db, clock: Now, device: Kiosk) -> TicketOut:
     hall = halls.get(db_session=db, hall_id=hall_id)
-    ticket = queue.walk_in(db_session=db, clock=clock, hall=hall, group_id=body.group_id, phone=body.phone)
+    ticket = queue.walk_in(db_session=db, clock=clock, hall=hall, group_id=body.group_id, phone=body.phone, kiosk_id=device.id)
     db.commit()
     return views.ticket_out(db_session=db, clock=clock, ticket=ticket)
 

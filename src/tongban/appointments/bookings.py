@@ -11,12 +11,13 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tongban.accounts import persons
+from tongban.accounts import identity, persons
 from tongban.accounts.access import PersonActor, StaffActor
 from tongban.appointments import halls, messages, slots
 from tongban.appointments.enums import ACTIVE_APPOINTMENT, AppointmentStatus
 from tongban.appointments.models import ACTIVE_SQL, Appointment, BookingAccount, Hall, Slot, WindowGroupItem
 from tongban.catalog.models import ServiceItem
+from tongban.core import audit
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.db import attach_persistent
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -99,7 +100,7 @@ _ITEM = ServiceItem.__table__
 _GROUP_ITEM = WindowGroupItem.__table__
 _SLOT_HALL_ITEM = (
     select(_SLOT.c.id, _SLOT.c.hall_id, _SLOT.c.group_id, _SLOT.c.day, _SLOT.c.start_minute, _SLOT.c.end_minute,
-           _SLOT.c.capacity, _SLOT.c.booked, _HALL.c.name.label("hall_name"), _HALL.c.active, _HALL.c.bookable,
+           _SLOT.c.capacity, _SLOT.c.booked, _SLOT.c.closed, _HALL.c.name.label("hall_name"), _HALL.c.active, _HALL.c.bookable,
            _HALL.c.days_ahead, _HALL.c.no_show_limit, _HALL.c.max_active_bookings,
            _ITEM.c.name.label("item_name"), _ITEM.c.status.label("item_status"), _GROUP_ITEM.c.group_id.label("handled_by"))
     .join(_HALL, _HALL.c.id == _SLOT.c.hall_id)
@@ -121,20 +122,24 @@ def _usable_slot(found: Row | None) -> Row:
         raise InvalidInput("ITEM_NOT_AVAILABLE", "该事项目前暂停或已停止办理，不能预约")
     if not found.active or not found.bookable:
         raise InvalidInput("BOOKING_CLOSED", f"{found.hall_name}暂不提供网上预约")
+    if found.closed:
+        raise Conflict("SLOT_CLOSED", "该时段因服务时间调整已停止预约，请选择其他时段")
     return found
 
 
 _BOOKED_COLUMNS = ["person_id", "hall_id", "group_id", "slot_id", "item_id", "item_name", "day", "start_minute", "end_minute",
-                   "status", "channel", "reason", "marked_by", "created_at", "updated_at"]
+                   "status", "channel", "reason", "marked_by", "booked_by", "created_at", "updated_at"]
 _INSERT_APPOINTMENT = _APPOINTMENT.insert().returning(_APPOINTMENT.c.id)
-_TAKE_SEAT = (_SLOT.update().where(_SLOT.c.id == bindparam("slot_id"), _SLOT.c.booked < _SLOT.c.capacity)
+_TAKE_SEAT = (_SLOT.update().where(_SLOT.c.id == bindparam("slot_id"), _SLOT.c.booked < _SLOT.c.capacity,
+                                   _SLOT.c.closed.is_(False))
               .values(booked=_SLOT.c.booked + 1))
 
 
 def _pg_lock_and_read():
     """PostgreSQL: lock the account (the upsert) and read the slot in one statement. A slot already full locks and
     writes nothing: that answer costs only the read."""
-    has_room = select(_SLOT.c.id).where(_SLOT.c.id == bindparam("slot_id"), _SLOT.c.booked < _SLOT.c.capacity).exists()
+    has_room = select(_SLOT.c.id).where(_SLOT.c.id == bindparam("slot_id"), _SLOT.c.booked < _SLOT.c.capacity,
+                                        _SLOT.c.closed.is_(False)).exists()
     person = select(bindparam("person_id", type_=_ACCOUNT.c.person_id.type), bindparam("now", type_=_ACCOUNT.c.updated_at.type))
     account = postgresql.insert(_ACCOUNT).from_select(["person_id", "updated_at"], person.where(has_room))
     account = (account.on_conflict_do_update(index_elements=["person_id"], set_={"updated_at": bindparam("now")})
@@ -165,7 +170,7 @@ _PG_LOCK_AND_READ, _PG_WRITE = _pg_lock_and_read(), _pg_write()
 
 
 def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int, item_id: int,
-         channel: str = "web") -> Appointment:
+         channel: str = "web", booked_by: str = "") -> Appointment:
     """预约 one slot for one item. The seat is taken by a conditional UPDATE checked by its row count, inside this
     transaction, so no slot ever exceeds its capacity however many requests race (and a CHECK backs it). The seat
     is the transaction's last write: the slot's row stays locked only for that statement and the commit.
@@ -193,7 +198,8 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
                    "slot_end": slot.end_minute}
     values = dict(person_id=actor.person_id, hall_id=slot.hall_id, group_id=slot.group_id, slot_id=slot.id, item_id=item_id,
                   item_name=slot.item_name, day=slot.day, start_minute=slot.start_minute, end_minute=slot.end_minute,
-                  status=S.booked.value, channel=channel, reason="", marked_by="", created_at=now, updated_at=now)
+                  status=S.booked.value, channel=channel, reason="", marked_by="", booked_by=booked_by, created_at=now,
+                  updated_at=now)
     try:
         if on_postgres:
             written = connection.execute(_PG_WRITE, {**rule_params, "slot_id": slot.id, "now": now, "max_active": slot.max_active_bookings,
@@ -221,11 +227,40 @@ def send_confirmation(*, db_session: Session, clock: Clock, appointment_id: int)
         return  # cancelled or refused before the job ran: that message says what matters
     hall = halls.get(db_session=db_session, hall_id=row.hall_id)
     name = persons.get(db_session=db_session, person_id=row.person_id).name
+    by_staff = f"本预约由{hall.name}工作人员{STAFF_CHANNELS.get(row.channel, '')}为您办理，如非本人意愿可随时取消。" if row.booked_by else ""
     messages.to_person(db_session=db_session, clock=clock, kind="appointment_booked", person_id=row.person_id,
                        link=f"/appointments/{row.id}",
                        fields={"name": name, "number": row.number, "when": messages.when(row.day, row.start_minute, row.end_minute),
                                "hall_name": hall.name, "address": hall.address, "item_name": row.item_name,
-                               "detail": "请携带身份证件和申请材料，提前到取号机凭身份证件取号。"})
+                               "detail": by_staff + "请携带身份证件和申请材料，提前到取号机凭身份证件取号。"})
+
+
+STAFF_CHANNELS = {"window": "在窗口", "phone": "通过电话"}  # 代为预约: where the person asked staff to book
+
+
+def book_for(*, db_session: Session, clock: Clock, actor: StaffActor, id_kind: str, id_number: str, slot_id: int,
+             item_id: int, channel: str) -> Appointment:
+    """代为预约: staff at the window or on the phone book a slot for a registered person, found by their ID document.
+    The person's own rules hold (limits, duplicates, suspension); the booking is recorded as made by this member of
+    staff and audited, and the person gets the same confirmation as for their own booking."""
+    if channel not in STAFF_CHANNELS:
+        raise InvalidInput("BOOKING_CHANNEL", "请选择代为预约的方式：窗口或电话")
+    slot = slots.get(db_session=db_session, slot_id=slot_id)
+    hall = halls.get(db_session=db_session, hall_id=slot.hall_id)
+    halls.require_queue_staff(db_session=db_session, actor=actor, hall=hall, group_id=slot.group_id)
+    try:
+        kind = identity.parse_kind(id_kind)
+        number = identity.validate(kind, id_number, nationality="XXX").number
+    except InvalidInput:
+        raise InvalidInput("ID_NUMBER_INVALID", "证件号码不正确，请核对后重新输入") from None
+    person = persons.find_by_document(db_session=db_session, kind=kind.value, number=number)
+    if person is None:
+        raise NotFound("PERSON_NOT_FOUND", "没有查到持该证件的实名注册用户；请先为其办理实名注册，或请其现场取号办理")
+    row = book(db_session=db_session, clock=clock, actor=PersonActor(person.id, person.name, person.id_kind), slot_id=slot_id,
+               item_id=item_id, channel=channel, booked_by=actor.ref)
+    audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="appointment.book_for", object_kind="appointment",
+                 object_id=row.id, details={"hall_id": hall.id, "slot_id": slot_id, "item_id": item_id, "channel": channel})
+    return row
 
 
 def _move(db_session: Session, row: Appointment, expected: str, **values) -> None:
@@ -239,7 +274,9 @@ def _move(db_session: Session, row: Appointment, expected: str, **values) -> Non
 
 
 def _release(db_session: Session, row: Appointment) -> None:
-    db_session.execute(update(Slot).where(Slot.id == row.slot_id, Slot.booked > 0).values(booked=Slot.booked - 1)
+    """The seat goes back to an open slot; a closed slot shrinks with it, so it never offers the seat again."""
+    db_session.execute(update(Slot).where(Slot.id == row.slot_id, Slot.booked > 0)
+                       .values(booked=Slot.booked - 1, capacity=case((Slot.closed, Slot.capacity - 1), else_=Slot.capacity))
                        .execution_options(synchronize_session=False))
 
 

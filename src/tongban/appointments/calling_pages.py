@@ -1,5 +1,5 @@
 """The calling station for window staff: call next, recall, handled, no-show; green channel tickets; today's
-bookings with force majeure and refusal; home-visit requests (APPT-04, 06, 08, 10, 11, 12)."""
+bookings with force majeure and refusal; booking on a person's behalf; home-visit requests (APPT-01, 04, 06, 08, 10, 11, 12)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import StaffActor
-from tongban.appointments import bookings, calling, halls, homevisits, queue, views
+from tongban.accounts.identity import KINDS_FOR_FORM
+from tongban.appointments import bookings, calling, halls, homevisits, messages, queue, slots, views
 from tongban.appointments.enums import AppointmentStatus, GreenReason, HomeVisitStatus
+from tongban.appointments.models import Appointment
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, NotFound
 from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
@@ -138,3 +140,49 @@ def decide_visit(request: Request, visit_id: Id, db: Db, clock: Now, actor: Staf
                  day: Annotated[date | None, Form()] = None, note: Reason = "") -> Response:
     return _act(request, db, clock, actor, hall_id, None, lambda: homevisits.decide(
         db_session=db, clock=clock, actor=actor, visit_id=visit_id, status=status, day=day, note=note), "visit")
+
+
+def _book_for_page(request: Request, db: Session, clock: Clock, actor: StaffActor, hall_id: int, *, values: dict | None = None,
+                   done: Appointment | None = None, error: str = "", status_code: int = 200) -> HTMLResponse:
+    """代为预约 at the window or on the phone: the open slots and items of the groups this member of staff serves."""
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    served = halls.served_groups(db_session=db, actor=actor, hall=hall)
+    groups = [g for g in halls.groups_of(db_session=db, hall_id=hall.id) if served is None or g.id in served]
+    names = {g.id: g.name for g in groups}
+    slots.open_slots(db_session=db, clock=clock, hall=hall)
+    db.commit()
+    open_slots = [s for s in slots.list_slots(db_session=db, clock=clock, hall=hall) if s.group_id in names and s.booked < s.capacity]
+    items = halls.items_of_groups(db_session=db, group_ids=list(names))
+    return render(request, "appointments/staff_book.html", status_code=status_code, actor=actor, hall=hall, names=names,
+                  slots=open_slots, items=items, id_kinds=KINDS_FOR_FORM, v=values or {}, done=done, error=error,
+                  when=messages.when, channels=bookings.STAFF_CHANNELS)
+
+
+@router.get("/staff/halls/{hall_id}/book-for", response_class=HTMLResponse)
+def book_for_page(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staff,
+                  booked: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+    done = None
+    if booked is not None:
+        row = bookings.get(db_session=db, appointment_id=booked)
+        done = row if row.hall_id == hall_id and row.booked_by == actor.ref else None
+    return _book_for_page(request, db, clock, actor, hall_id, done=done)
+
+
+@router.post("/staff/halls/{hall_id}/book-for", response_class=HTMLResponse)
+def book_for(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+             slot_id: Annotated[int, Form(ge=1, le=2**31 - 1)], item_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+             id_number: Annotated[str, Form(max_length=40)] = "", id_kind: Annotated[str, Form(max_length=30)] = "resident_id",
+             channel: Annotated[str, Form(max_length=10)] = "window") -> Response:
+    values = {"slot_id": slot_id, "item_id": item_id, "id_kind": id_kind, "channel": channel}  # the ID number is not echoed
+    try:
+        if slots.get(db_session=db, slot_id=slot_id).hall_id != hall_id:
+            raise NotFound("SLOT_NOT_FOUND", "没有找到这个预约时段")
+        row = bookings.book_for(db_session=db, clock=clock, actor=actor, id_kind=id_kind, id_number=id_number, slot_id=slot_id,
+                                item_id=item_id, channel=channel)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        if isinstance(exc, Forbidden):
+            raise
+        return _book_for_page(request, db, clock, actor, hall_id, values=values, error=exc.message, status_code=exc.status_code)
+    return RedirectResponse(f"/staff/halls/{hall_id}/book-for?booked={row.id}", status_code=303)

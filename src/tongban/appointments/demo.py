@@ -1,6 +1,6 @@
 """Demo data of the appointments domain for `tongban seed demo` (idempotent): halls of 广安 with coordinates,
 hours including a Saturday session and extended hours, window groups handling demo items, and their windows. Ticket
-machines are not seeded: the demo's window staff enroll a browser as one, as staff do in a real hall."""
+machines are not seeded: the demo's window staff enroll one with a 登记码, as staff do in a real hall."""
 
 from __future__ import annotations
 
@@ -88,4 +88,4 @@ def seed_demo(*, db_session: Session, clock: Clock) -> str:
         return ""
     return (f"演示预约：政务服务场所 {added} 个（广安区、广安市政务服务中心等，含周六和延时时段），"
             "地图 /halls，叫号台用 window 账号登录 /staff/halls；取号机须先登记：window 账号在 /staff/halls 点广安区政务服务中心的"
-            "“取号机”，登记本浏览器后即打开取号页面")
+            "“取号机”，生成登记码，在取号机浏览器打开 /halls/<id>/kiosk 输入登记码")

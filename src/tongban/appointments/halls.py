@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor, region_prefix
 from tongban.appointments.enums import SessionDays
-from tongban.appointments.models import Hall, HallSession, Window, WindowGroup, WindowGroupItem
+from tongban.appointments.models import Hall, HallSession, QueueTicket, Window, WindowGroup, WindowGroupItem
 from tongban.appointments.schemas import GroupIn, HallIn, SessionIn, WindowIn
 from tongban.catalog import regions
 from tongban.catalog.models import ServiceItem
@@ -50,16 +50,45 @@ def require_admin(actor: StaffActor, hall: Hall | None = None, *, region_code: s
                   agency_id=hall.agency_id if hall else agency_id)
 
 
+OUT_OF_SCOPE = ("OUT_OF_SCOPE", "只能处理本机构、本地区的业务")
+
+
+def served_groups(*, db_session: Session, actor: StaffActor, hall: Hall) -> set[int] | None:
+    """The window groups of this hall whose business this member of staff handles: None for all of them (staff of
+    the region, or of the hall's managing agency); for staff of one department, the groups of the windows it staffs
+    there and the groups those windows help. Refused when they handle nothing here."""
+    actor.require(Permission.queue_call, region_code=hall.region_code)
+    if actor.agency_id is None or actor.agency_id == hall.agency_id:
+        return None
+    served: set[int] = set()
+    for window in windows_of(db_session=db_session, hall_id=hall.id):
+        if window.agency_id == actor.agency_id:
+            served.add(window.group_id)
+            served.update(window.helps or [])
+    if not served:
+        raise Forbidden(*OUT_OF_SCOPE)
+    return served
+
+
 def require_queue_staff(*, db_session: Session, actor: StaffActor, hall: Hall, group_id: int | None = None) -> None:
     """叫号 and booking actions at a hall: its region, and for staff of one department its agency's hall or a
     window it staffs there (in that group, or helping it); another department's bookings stay out of reach."""
-    actor.require(Permission.queue_call, region_code=hall.region_code)
-    if actor.agency_id is None or actor.agency_id == hall.agency_id:
-        return
-    staffed = [w for w in windows_of(db_session=db_session, hall_id=hall.id)
-               if w.agency_id == actor.agency_id and (group_id is None or w.group_id == group_id or group_id in (w.helps or []))]
-    if not staffed:
-        raise Forbidden("OUT_OF_SCOPE", "只能处理本机构、本地区的业务")
+    served = served_groups(db_session=db_session, actor=actor, hall=hall)
+    if served is not None and group_id is not None and group_id not in served:
+        raise Forbidden(*OUT_OF_SCOPE)
+
+
+def groups_handling(*, db_session: Session, hall_id: int, item_ids: list[int]) -> dict[int, set[int]]:
+    """For each item, the groups of this hall that handle it."""
+    found: dict[int, set[int]] = defaultdict(set)
+    if not item_ids:
+        return found
+    query = (select(WindowGroupItem.item_id, WindowGroupItem.group_id)
+             .join(WindowGroup, WindowGroup.id == WindowGroupItem.group_id)
+             .where(WindowGroup.hall_id == hall_id, WindowGroupItem.item_id.in_(item_ids)))
+    for item_id, group_id in db_session.execute(query):
+        found[item_id].add(group_id)
+    return found
 
 
 def _check_place(db_session: Session, hall_in: HallIn) -> None:
@@ -172,6 +201,10 @@ def save_group(*, db_session: Session, clock: Clock, actor: StaffActor | None, h
         db_session=db_session, group_id=group_id, hall_id=hall.id)
     if taken is not None and taken is not group:
         raise Conflict("TICKET_PREFIX_TAKEN", f"本场所已有使用字头“{group_in.ticket_prefix}”的分组")
+    if group.ticket_prefix != group_in.ticket_prefix and _prefix_used_today(
+            db_session, clock, hall.id, group_in.ticket_prefix, group.id):
+        raise Conflict("TICKET_PREFIX_USED_TODAY", f"字头“{group_in.ticket_prefix}”今天已有其他分组出过号，换用它会出现重号；"
+                                                   "请换一个字头，或明天再改")
     group.name, group.ticket_prefix, group.avg_minutes = group_in.name, group_in.ticket_prefix, group_in.avg_minutes
     group.booking_share, group.booking_required, group.sort = group_in.booking_share, group_in.booking_required, group_in.sort
     db_session.add(group)
@@ -181,6 +214,15 @@ def save_group(*, db_session: Session, clock: Clock, actor: StaffActor | None, h
     hall.updated_at = clock.now()
     db_session.flush()
     return group
+
+
+def _prefix_used_today(db_session: Session, clock: Clock, hall_id: int, prefix: str, group_id: int | None) -> bool:
+    """Whether another group of the hall printed tickets with this prefix today: taking it now would repeat numbers."""
+    query = select(QueueTicket.number).where(QueueTicket.hall_id == hall_id, QueueTicket.day == clock.today(),
+                                             QueueTicket.number.startswith(prefix, autoescape=True))
+    if group_id is not None:
+        query = query.where(QueueTicket.group_id != group_id)
+    return any(number[len(prefix):].isdigit() for number in db_session.scalars(query))
 
 
 def items_of_groups(*, db_session: Session, group_ids: list[int]) -> dict[int, list[ServiceItem]]:

@@ -15,7 +15,7 @@ from tongban.appointments.models import HomeVisit
 from tongban.appointments.schemas import HomeVisitIn
 from tongban.catalog import service as catalog
 from tongban.core.clock import Clock
-from tongban.core.errors import Conflict, InvalidInput, NotFound
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 MAX_DAYS_AHEAD = 30
 V = HomeVisitStatus
@@ -51,11 +51,23 @@ def mine(*, db_session: Session, actor: PersonActor) -> list[HomeVisit]:
     return list(db_session.scalars(query))
 
 
+def _handles(served: set[int] | None, visit: HomeVisit, handling: dict[int, set[int]]) -> bool:
+    """A department's staff handle a request only for an item one of their groups handles here; a request naming
+    no catalogued item goes to the hall's own staff (served is None)."""
+    return served is None or bool(visit.item_id is not None and handling.get(visit.item_id, set()) & served)
+
+
 def for_hall(*, db_session: Session, actor: StaffActor, hall_id: int) -> list[HomeVisit]:
+    """The hall's requests this member of staff may handle: another department's stay out of the list."""
     hall = halls.get(db_session=db_session, hall_id=hall_id)
-    halls.require_queue_staff(db_session=db_session, actor=actor, hall=hall)
+    served = halls.served_groups(db_session=db_session, actor=actor, hall=hall)
     query = select(HomeVisit).where(HomeVisit.hall_id == hall.id).order_by(HomeVisit.preferred_day, HomeVisit.id)
-    return list(db_session.scalars(query))
+    rows = list(db_session.scalars(query))
+    if served is None:
+        return rows
+    handling = halls.groups_handling(db_session=db_session, hall_id=hall.id,
+                                     item_ids=list({v.item_id for v in rows if v.item_id is not None}))
+    return [v for v in rows if _handles(served, v, handling)]
 
 
 def _staff_visit(db_session: Session, actor: StaffActor, visit_id: int) -> HomeVisit:
@@ -63,7 +75,10 @@ def _staff_visit(db_session: Session, actor: StaffActor, visit_id: int) -> HomeV
     if visit is None:
         raise NotFound("VISIT_NOT_FOUND", "没有找到这个上门服务申请")
     hall = halls.get(db_session=db_session, hall_id=visit.hall_id)
-    halls.require_queue_staff(db_session=db_session, actor=actor, hall=hall)
+    served = halls.served_groups(db_session=db_session, actor=actor, hall=hall)
+    handling = halls.groups_handling(db_session=db_session, hall_id=hall.id, item_ids=[visit.item_id] if visit.item_id else [])
+    if not _handles(served, visit, handling):
+        raise Forbidden(*halls.OUT_OF_SCOPE)
     return visit
 
 

@@ -75,7 +75,8 @@ class WindowGroup(Base):
     ticket_prefix: Mapped[str] = mapped_column(String(2))
     avg_minutes: Mapped[int] = mapped_column(Integer, default=15)  # 平均办件时长 per case and window
     booking_share: Mapped[int] = mapped_column(Integer, default=50)  # % of window time released for booking
-    booking_required: Mapped[bool] = mapped_column(Boolean, default=False)  # walk-ins only by green channel
+    # 建议预约: the hall asks people to book, but walk-ins still get a ticket (004: 不得强制要求其先到线上预约)
+    booking_required: Mapped[bool] = mapped_column(Boolean, default=False)
     ticket_day: Mapped[date | None] = mapped_column(Date)
     ticket_seq: Mapped[int] = mapped_column(Integer, default=0)
     sort: Mapped[int] = mapped_column(Integer, default=0)
@@ -123,6 +124,8 @@ class Slot(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer, default=0)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)  # 延时 or weekend session
+    # closed by a change of hours or settings: keeps its bookings, never takes a new one (a cancellation frees no seat)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Appointment(Base):
@@ -151,6 +154,7 @@ class Appointment(Base):
     channel: Mapped[str] = mapped_column(String(20), default="web")
     reason: Mapped[str] = mapped_column(Text, default="")  # refusal or force-majeure reason
     marked_by: Mapped[str] = mapped_column(String(40), default="")
+    booked_by: Mapped[str] = mapped_column(String(40), default="")  # staff ref when staff booked on the person's behalf
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -200,6 +204,7 @@ class QueueTicket(Base):
     called_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     handled_by: Mapped[str] = mapped_column(String(40), default="")
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk_device.id"))  # the machine that printed it
 
 
 class HomeVisit(Base):
@@ -240,3 +245,7 @@ class KioskDevice(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # 登记码: staff create the machine with a short one-time code that the machine itself enters (the staff member's
+    # browser stays signed in); only its hash is kept, and it is cleared once used
+    pairing_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pairing_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

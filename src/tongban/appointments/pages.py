@@ -15,9 +15,9 @@ from tongban.appointments.enums import HallKind
 from tongban.appointments.models import KioskDevice
 from tongban.core.clock import Clock
 from tongban.core.config import get_settings
-from tongban.core.errors import DomainError, Forbidden, NotFound
+from tongban.core.errors import DomainError, Forbidden
 from tongban.accounts.access import PersonActor
-from tongban.web.deps import check_csrf, get_clock, get_db, optional_person
+from tongban.web.deps import check_csrf, client_ip, get_clock, get_db, optional_person
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -102,7 +102,7 @@ def _device(request: Request, db: Session, clock: Clock, hall_id: int) -> KioskD
 
 def _kiosk(request: Request, db: Session, clock: Clock, hall_id: int, *, device: KioskDevice | None, error: str = "",
            refused: str = "", msg: str = "", status_code: int = 200) -> HTMLResponse:
-    """The machine's page; without an enrolled device only the notice, no forms."""
+    """The machine's page; without an enrolled device only the notice and the box for the 登记码."""
     hall = views.hall_out(db_session=db, clock=clock, hall=halls.get(db_session=db, hall_id=hall_id))
     return render(request, "appointments/kiosk.html", status_code=status_code, h=hall, device=device, error=error,
                   refused=refused, msg=msg, id_kinds=KINDS_FOR_FORM)
@@ -110,6 +110,11 @@ def _kiosk(request: Request, db: Session, clock: Clock, hall_id: int, *, device:
 
 def _refused(request: Request, db: Session, clock: Clock, hall_id: int, exc: DomainError) -> HTMLResponse:
     return _kiosk(request, db, clock, hall_id, device=None, refused=exc.message, status_code=exc.status_code)
+
+
+def _slip(request: Request, db: Session, clock: Clock, ticket) -> HTMLResponse:
+    return render(request, "appointments/slip.html", tk=views.ticket_out(db_session=db, clock=clock, ticket=ticket),
+                  taken=ticket.taken_at)
 
 
 @router.get("/halls/{hall_id}/kiosk", response_class=HTMLResponse)
@@ -128,52 +133,70 @@ def kiosk(request: Request, hall_id: Id, db: Db, clock: Now) -> HTMLResponse:
     return response
 
 
+@router.post("/halls/{hall_id}/kiosk/enroll", response_class=HTMLResponse)
+def kiosk_enroll(request: Request, hall_id: Id, db: Db, clock: Now, _csrf: Csrf,
+                 code: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """The machine types the 登记码 that staff generated on their own workstation, and becomes the hall's ticket machine."""
+    hall = halls.get(db_session=db, hall_id=hall_id)
+    try:
+        new = kiosks.pair(db_session=db, clock=clock, hall=hall, code=code, client_ip=client_ip(request))
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _kiosk(request, db, clock, hall_id, device=None, refused=exc.message, status_code=exc.status_code)
+    response = RedirectResponse(f"{kiosk_path(hall.id)}?enrolled=1", status_code=303)
+    set_kiosk_cookie(request, response, hall_id=hall.id, token=new.token)
+    return response
+
+
+def _act(request: Request, db: Session, clock: Clock, hall_id: int, issue) -> tuple[KioskDevice | None, object]:
+    """Authenticate the machine, count the use against its limits, run `issue(device)` and commit. Returns the device and
+    the ticket, or (None, the page with the refusal)."""
+    try:
+        device = _device(request, db, clock, hall_id)
+    except Forbidden as exc:
+        return None, _refused(request, db, clock, hall_id, exc)
+    try:
+        kiosks.count_use(db_session=db, clock=clock, device=device)
+        db.commit()  # a lookup that finds nothing counts all the same: that is what a probe looks like
+        ticket = issue(device)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return None, _kiosk(request, db, clock, hall_id, device=device, error=exc.message, status_code=exc.status_code)
+    return device, ticket
+
+
 @router.post("/halls/{hall_id}/kiosk/booking", response_class=HTMLResponse)
 def kiosk_booking(request: Request, hall_id: Id, db: Db, clock: Now, _csrf: Csrf,
                   id_number: Annotated[str, Form(max_length=40)] = "",
                   id_kind: Annotated[str, Form(max_length=30)] = "resident_id") -> Response:
+    """The booked person's slip, shown at once: reading the ID again reprints the same ticket, so a reload is harmless."""
     hall = halls.get(db_session=db, hall_id=hall_id)
-    try:
-        device = _device(request, db, clock, hall.id)
-    except Forbidden as exc:
-        return _refused(request, db, clock, hall_id, exc)
-    try:
-        ticket = queue.kiosk_ticket(db_session=db, clock=clock, hall=hall, id_kind=id_kind, id_number=id_number)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _kiosk(request, db, clock, hall_id, device=device, error=exc.message, status_code=exc.status_code)
-    return RedirectResponse(f"/halls/{hall_id}/kiosk/tickets/{ticket.id}", status_code=303)
+    device, outcome = _act(request, db, clock, hall_id, lambda device: queue.kiosk_ticket(
+        db_session=db, clock=clock, hall=hall, id_kind=id_kind, id_number=id_number, kiosk_id=device.id))
+    return _slip(request, db, clock, outcome) if device else outcome
 
 
 @router.post("/halls/{hall_id}/kiosk/walk-in", response_class=HTMLResponse)
 def kiosk_walk_in(request: Request, hall_id: Id, db: Db, clock: Now, _csrf: Csrf,
                   group_id: Annotated[int, Form(ge=1, le=2**31 - 1)], phone: Annotated[str, Form(max_length=20)] = "") -> Response:
     hall = halls.get(db_session=db, hall_id=hall_id)
-    try:
-        device = _device(request, db, clock, hall.id)
-    except Forbidden as exc:
-        return _refused(request, db, clock, hall_id, exc)
-    try:
-        ticket = queue.walk_in(db_session=db, clock=clock, hall=hall, group_id=group_id, phone=phone)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _kiosk(request, db, clock, hall_id, device=device, error=exc.message, status_code=exc.status_code)
-    return RedirectResponse(f"/halls/{hall_id}/kiosk/tickets/{ticket.id}", status_code=303)
+    device, outcome = _act(request, db, clock, hall_id, lambda device: queue.walk_in(
+        db_session=db, clock=clock, hall=hall, group_id=group_id, phone=phone, kiosk_id=device.id))
+    if device is None:
+        return outcome
+    return RedirectResponse(f"/halls/{hall_id}/kiosk/tickets/{outcome.id}", status_code=303)
 
 
 @router.get("/halls/{hall_id}/kiosk/tickets/{ticket_id}", response_class=HTMLResponse)
 def kiosk_ticket(request: Request, hall_id: Id, ticket_id: Id, db: Db, clock: Now) -> HTMLResponse:
-    """The printed queue slip: number, group, people ahead, windows; nothing personal. Only the hall's machines print."""
+    """The printed queue slip: number, group, people ahead, windows; nothing personal. Only the machine that printed the
+    ticket shows it, for a few minutes."""
     halls.get(db_session=db, hall_id=hall_id)
     try:
-        _device(request, db, clock, hall_id)
+        device = _device(request, db, clock, hall_id)
     except Forbidden as exc:
         return _refused(request, db, clock, hall_id, exc)
     db.commit()  # last seen
-    ticket = queue.get(db_session=db, ticket_id=ticket_id)
-    if ticket.hall_id != hall_id or ticket.day != clock.today():
-        raise NotFound("TICKET_NOT_FOUND", "没有找到这个排队号")
-    return render(request, "appointments/slip.html", tk=views.ticket_out(db_session=db, clock=clock, ticket=ticket),
-                  taken=ticket.taken_at)
+    return _slip(request, db, clock, kiosks.slip(db_session=db, clock=clock, device=device, ticket_id=ticket_id))

@@ -53,6 +53,13 @@ def ahead_of(*, db_session: Session, clock: Clock, ticket: QueueTicket) -> int |
     return next((i for i, t in enumerate(line) if t.id == ticket.id), len(line))
 
 
+def expected_wait(*, ahead: int | None, avg_minutes: int, windows: int) -> int | None:
+    """预计等候 in minutes: the people ahead, shared by the group's open windows at its average handling time."""
+    if ahead is None:
+        return None
+    return -(-ahead * avg_minutes // max(1, windows))
+
+
 def waiting_counts(*, db_session: Session, clock: Clock, hall_ids: list[int]) -> dict[int, int]:
     if not hall_ids:
         return {}
@@ -74,25 +81,27 @@ def group_waiting_counts_of(*, db_session: Session, clock: Clock, hall_ids: list
     return {g: n for g, n in db_session.execute(query)}
 
 
-def _next_seq(db_session: Session, clock: Clock, group: WindowGroup) -> int:
-    """One atomic UPDATE numbers the group's tickets per day, so two machines never print the same number."""
+def _next_number(db_session: Session, clock: Clock, group: WindowGroup) -> tuple[int, str]:
+    """One atomic UPDATE numbers the group's tickets per day, so two machines never print the same number; it also
+    reads the prefix under the row's lock, so a prefix changed a moment ago is the one printed."""
     today = clock.today()
     statement = (update(WindowGroup).where(WindowGroup.id == group.id)
                  .values(ticket_seq=case((WindowGroup.ticket_day == today, WindowGroup.ticket_seq + 1), else_=1), ticket_day=today)
-                 .returning(WindowGroup.ticket_seq).execution_options(synchronize_session=False))
-    return db_session.execute(statement).scalar_one()
+                 .returning(WindowGroup.ticket_seq, WindowGroup.ticket_prefix).execution_options(synchronize_session=False))
+    seq, prefix = db_session.execute(statement).one()
+    return seq, prefix
 
 
 def _issue(db_session: Session, clock: Clock, hall: Hall, group: WindowGroup, source: TicketSource, *,
            person_id: int | None = None, phone: str | None = None, appointment: Appointment | None = None,
-           green_reason: str = "") -> QueueTicket:
-    seq = _next_seq(db_session, clock, group)
+           green_reason: str = "", kiosk_id: int | None = None) -> QueueTicket:
+    seq, prefix = _next_number(db_session, clock, group)
     ticket = QueueTicket(
-        hall_id=hall.id, group_id=group.id, day=clock.today(), seq=seq, number=f"{group.ticket_prefix}{seq:03d}",
+        hall_id=hall.id, group_id=group.id, day=clock.today(), seq=seq, number=f"{prefix}{seq:03d}",
         source=source.value, appointment_id=appointment.id if appointment else None, person_id=person_id, phone=phone or None,
         green_reason=green_reason, slot_start_minute=appointment.start_minute if appointment else None,
         slot_end_minute=appointment.end_minute if appointment else None, status=T.waiting.value, call_count=0,
-        near_notified=False, taken_at=clock.now(), handled_by="",
+        near_notified=False, taken_at=clock.now(), handled_by="", kiosk_id=kiosk_id,
     )
     db_session.add(ticket)
     db_session.flush()
@@ -110,7 +119,7 @@ def _phone(phone: str) -> str | None:
     return identity.normalize_phone(phone) if phone.strip() else None
 
 
-def for_booking(*, db_session: Session, clock: Clock, appointment: Appointment) -> QueueTicket:
+def for_booking(*, db_session: Session, clock: Clock, appointment: Appointment, kiosk_id: int | None = None) -> QueueTicket:
     """A booked person takes their ticket on the day; taking it again reprints the same ticket."""
     existing = db_session.scalar(select(QueueTicket).where(QueueTicket.appointment_id == appointment.id))
     if existing is not None:
@@ -127,9 +136,10 @@ def for_booking(*, db_session: Session, clock: Clock, appointment: Appointment) 
                                .execution_options(synchronize_session=False)).rowcount
     if taken != 1:  # a second machine printed it a moment ago
         db_session.refresh(appointment)
-        return for_booking(db_session=db_session, clock=clock, appointment=appointment)
+        return for_booking(db_session=db_session, clock=clock, appointment=appointment, kiosk_id=kiosk_id)
     db_session.refresh(appointment)
-    return _issue(db_session, clock, hall, group, TicketSource.booking, person_id=appointment.person_id, appointment=appointment)
+    return _issue(db_session, clock, hall, group, TicketSource.booking, person_id=appointment.person_id, appointment=appointment,
+                  kiosk_id=kiosk_id)
 
 
 def kiosk_lookup(*, db_session: Session, clock: Clock, hall: Hall, id_kind: str, id_number: str) -> list[Appointment]:
@@ -153,18 +163,18 @@ def kiosk_lookup(*, db_session: Session, clock: Clock, hall: Hall, id_kind: str,
 
 
 def kiosk_ticket(*, db_session: Session, clock: Clock, hall: Hall, id_kind: str, id_number: str,
-                 appointment_id: int | None = None) -> QueueTicket:
+                 appointment_id: int | None = None, kiosk_id: int | None = None) -> QueueTicket:
     found = kiosk_lookup(db_session=db_session, clock=clock, hall=hall, id_kind=id_kind, id_number=id_number)
     chosen = next((a for a in found if a.id == appointment_id), found[0])
-    return for_booking(db_session=db_session, clock=clock, appointment=chosen)
+    return for_booking(db_session=db_session, clock=clock, appointment=chosen, kiosk_id=kiosk_id)
 
 
-def walk_in(*, db_session: Session, clock: Clock, hall: Hall, group_id: int, phone: str = "") -> QueueTicket:
-    """现场取号; groups that take bookings only send walk-ins to the green channel desk."""
+def walk_in(*, db_session: Session, clock: Clock, hall: Hall, group_id: int, phone: str = "",
+            kiosk_id: int | None = None) -> QueueTicket:
+    """现场取号: everyone who comes gets a ticket, also where the group asks people to book (004: 不得强制要求其先到
+    线上预约); booked people go first only within their slot."""
     group = halls.get_group(db_session=db_session, group_id=group_id, hall_id=hall.id)
-    if group.booking_required:
-        raise Conflict("BOOKING_REQUIRED", f"{group.name}实行预约办理，请先预约；老年人、残疾人等可到咨询台走绿色通道")
-    return _issue(db_session, clock, hall, group, TicketSource.walk_in, phone=_phone(phone))
+    return _issue(db_session, clock, hall, group, TicketSource.walk_in, phone=_phone(phone), kiosk_id=kiosk_id)
 
 
 def online(*, db_session: Session, clock: Clock, actor: PersonActor, hall: Hall, group_id: int) -> QueueTicket:
@@ -180,8 +190,6 @@ def online(*, db_session: Session, clock: Clock, actor: PersonActor, hall: Hall,
         QueueTicket.status == T.waiting.value))
     if existing is not None:
         return existing
-    if group.booking_required:
-        raise Conflict("BOOKING_REQUIRED", f"{group.name}实行预约办理，请先预约")
     return _issue(db_session, clock, hall, group, TicketSource.online, person_id=actor.person_id)
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tongban.appointments.enums import GreenReason, HallKind, HomeVisitReason, SessionDays
 from tongban.catalog.enums import Level
+from tongban.core.links import WebLink
 
 Short = Annotated[str, Field(max_length=200)]
 Minute = Annotated[int, Field(ge=0, le=24 * 60)]
@@ -20,7 +21,7 @@ class _In(BaseModel):
 
 
 class PhotoIn(_In):
-    url: Annotated[str, Field(min_length=1, max_length=300)]
+    url: WebLink
     caption: Annotated[str, Field(max_length=100)] = ""
 
     @field_validator("url")
@@ -99,6 +100,16 @@ class KioskLookupIn(_In):
     id_number: Annotated[str, Field(min_length=1, max_length=40)]
 
 
+class StaffBookingIn(_In):
+    """代为预约: the person's ID document, the slot and item, and how they asked (at the window or on the phone)."""
+
+    id_kind: Annotated[str, Field(max_length=30)] = "resident_id"
+    id_number: Annotated[str, Field(min_length=1, max_length=40)]
+    slot_id: PositiveId
+    item_id: PositiveId
+    channel: Literal["window", "phone"] = "window"
+
+
 class WalkInIn(_In):
     group_id: PositiveId
     phone: Annotated[str, Field(max_length=20)] = ""
@@ -154,6 +165,7 @@ class GroupOut(BaseModel):
     items: list[dict]
     booking_required: bool
     waiting: int
+    expected_wait_minutes: int = Field(description="预计等候分钟数：前面人数 × 平均办件时长 ÷ 开放窗口数")
 
 
 class HallOut(BaseModel):
@@ -246,6 +258,8 @@ class AppointmentOut(BaseModel):
     materials: list[MaterialLine]
     reason: str
     may_cancel: bool
+    channel: str = Field(description="web、api，或工作人员代为预约时的 window（窗口）、phone（电话）")
+    booked_by_staff: bool
 
 
 class AppointmentListOut(BaseModel):
@@ -263,6 +277,7 @@ class TicketOut(BaseModel):
     status: str
     status_label: str
     waiting_ahead: int | None
+    expected_wait_minutes: int | None = Field(description="预计等候分钟数（仅等候中的号）")
     window: int | None
     windows: list[int]
     appointment_number: str | None

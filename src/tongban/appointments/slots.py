@@ -73,7 +73,8 @@ def _insert_missing(db_session: Session, hall: Hall, wanted: list[Wanted]) -> No
     if not wanted:
         return
     rows = [{"hall_id": hall.id, "group_id": w.group_id, "day": w.day, "start_minute": w.start_minute,
-             "end_minute": w.end_minute, "capacity": w.capacity, "booked": 0, "extended": w.extended} for w in wanted]
+             "end_minute": w.end_minute, "capacity": w.capacity, "booked": 0, "extended": w.extended, "closed": False}
+            for w in wanted]
     statement = dialect_insert(db_session.get_bind().dialect.name)(Slot).on_conflict_do_nothing(index_elements=["group_id", "day", "start_minute"])
     db_session.execute(statement, rows)
 
@@ -96,21 +97,22 @@ def rebuild(*, db_session: Session, clock: Clock, hall: Hall) -> None:
     fit the hours, and open the new ones. Bookings already made are kept."""
     first, last = booking_days(clock, hall)
     wanted = {(w.group_id, w.day, w.start_minute): w for w in _wanted(db_session, clock, hall, first, max(first, last))}
-    future = db_session.execute(select(Slot.id, Slot.group_id, Slot.day, Slot.start_minute, Slot.capacity)
+    future = db_session.execute(select(Slot.id, Slot.group_id, Slot.day, Slot.start_minute, Slot.capacity, Slot.closed)
                                 .where(Slot.hall_id == hall.id, Slot.day >= first)).all()
     stale = []
-    for slot_id, group_id, day, start, cap in future:
+    for slot_id, group_id, day, start, cap, closed in future:
         want = wanted.pop((group_id, day, start), None)
         if want is None or not hall.bookable:
             stale.append(slot_id)
-        elif want.capacity != cap:
+        elif want.capacity != cap or closed:  # resized, or reopened by the hours coming back
             db_session.execute(update(Slot).where(Slot.id == slot_id).values(
-                capacity=case((Slot.booked > want.capacity, Slot.booked), else_=want.capacity)))
+                capacity=case((Slot.booked > want.capacity, Slot.booked), else_=want.capacity), closed=False))
     if stale:
         referenced = exists().where(Appointment.slot_id == Slot.id)  # also cancelled ones: they keep their record
         db_session.execute(delete(Slot).where(Slot.id.in_(stale), Slot.booked == 0, ~referenced)
                            .execution_options(synchronize_session=False))
-        db_session.execute(update(Slot).where(Slot.id.in_(stale)).values(capacity=Slot.booked)  # the rest close
+        # The rest close: their bookings stand, and a cancellation in them frees no seat (closed, not merely full).
+        db_session.execute(update(Slot).where(Slot.id.in_(stale)).values(capacity=Slot.booked, closed=True)
                            .execution_options(synchronize_session=False))
     if hall.bookable:
         _insert_missing(db_session, hall, [w for w in wanted.values() if w.day <= last])
@@ -119,7 +121,8 @@ def rebuild(*, db_session: Session, clock: Clock, hall: Hall) -> None:
 
 def list_slots(*, db_session: Session, clock: Clock, hall: Hall, group_id: int | None = None) -> list[Slot]:
     first, last = booking_days(clock, hall)
-    query = (select(Slot).where(Slot.hall_id == hall.id, Slot.day >= first, Slot.day <= last, Slot.capacity > 0)
+    query = (select(Slot).where(Slot.hall_id == hall.id, Slot.day >= first, Slot.day <= last, Slot.capacity > 0,
+                                Slot.closed.is_(False))
              .order_by(Slot.day, Slot.start_minute, Slot.group_id))
     if group_id is not None:
         query = query.where(Slot.group_id == group_id)

@@ -12,7 +12,7 @@ from tongban.accounts.access import StaffActor
 from tongban.appointments import bookings, calling, halls, homevisits, kiosks, queue, slots, views
 from tongban.appointments.schemas import (
     AppointmentOut, GreenTicketIn, GroupIn, HallIn, HallOut, HomeVisitOut, KioskDeviceOut, KioskEnrolledOut, KioskEnrollIn, ReasonIn,
-    ScheduleIn, SessionIn, TicketOut, WindowIn,
+    ScheduleIn, SessionIn, StaffBookingIn, TicketOut, WindowIn,
 )
 from tongban.core.clock import Clock
 from tongban.web.deps import get_clock, get_db, get_staff
@@ -147,6 +147,15 @@ def force_majeure(appointment_id: Id, body: ReasonIn, db: Db, clock: Now, actor:
 @router.post("/appointments/{appointment_id}/refuse", response_model=AppointmentOut, summary="不同意预约（须说明理由）")
 def refuse(appointment_id: Id, body: ReasonIn, db: Db, clock: Now, actor: Staff) -> AppointmentOut:
     row = bookings.refuse(db_session=db, clock=clock, actor=actor, appointment_id=appointment_id, reason=body.reason)
+    db.commit()
+    return views.appointment_out(db_session=db, clock=clock, row=row)
+
+
+@router.post("/appointments", status_code=201, response_model=AppointmentOut,
+             summary="代为预约（窗口或电话；按证件号码找到实名用户，本人收到预约信息）")
+def book_for(body: StaffBookingIn, db: Db, clock: Now, actor: Staff) -> AppointmentOut:
+    row = bookings.book_for(db_session=db, clock=clock, actor=actor, id_kind=body.id_kind, id_number=body.id_number,
+                            slot_id=body.slot_id, item_id=body.item_id, channel=body.channel)
     db.commit()
     return views.appointment_out(db_session=db, clock=clock, row=row)
 

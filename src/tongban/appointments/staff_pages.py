@@ -12,10 +12,9 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from tongban.accounts import sessions, staff
+from tongban.accounts import staff
 from tongban.accounts.access import Permission, StaffActor
 from tongban.appointments import halls, kiosks, slots
-from tongban.appointments.pages import set_kiosk_cookie
 from tongban.appointments.enums import HallKind, SessionDays
 from tongban.appointments.schemas import GroupIn, HallIn, SessionIn, WindowIn
 from tongban.catalog import regions
@@ -23,7 +22,7 @@ from tongban.catalog.enums import Level
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput
 from tongban.core.validation import humanize
-from tongban.web.deps import STAFF_COOKIE, check_csrf, get_clock, get_db, get_staff
+from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -226,40 +225,35 @@ def save_window(request: Request, hall_id: Id, window_id: Id, db: Db, clock: Now
 KIOSK_MESSAGES = {"revoked": "已撤销该取号机的登记，它不能再取号。"}
 
 
-def _kiosks(request: Request, db: Session, actor: StaffActor, hall, *, msg: str = "", error: str = "",
-            status_code: int = 200) -> HTMLResponse:
+def _kiosks(request: Request, db: Session, clock: Clock, actor: StaffActor, hall, *, msg: str = "", error: str = "",
+            pairing: kiosks.Pairing | None = None, status_code: int = 200) -> HTMLResponse:
     devices = kiosks.list_devices(db_session=db, actor=actor, hall=hall)
     names = {i: staff.get(db_session=db, staff_id=i).name for i in {d.enrolled_by for d in devices}}
     return render(request, "appointments/staff_kiosks.html", status_code=status_code, actor=actor, hall=hall, devices=devices,
-                  names=names, msg=msg, error=error)
+                  names=names, msg=msg, error=error, pairing=pairing, pending=kiosks.pending, now=clock.now())
 
 
 @router.get("/staff/halls/{hall_id}/kiosks", response_class=HTMLResponse)
-def kiosk_list(request: Request, hall_id: Id, db: Db, actor: Staff) -> HTMLResponse:
+def kiosk_list(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staff) -> HTMLResponse:
     hall = halls.get(db_session=db, hall_id=hall_id)
-    return _kiosks(request, db, actor, hall, msg=KIOSK_MESSAGES.get(request.query_params.get("msg", ""), ""))
+    return _kiosks(request, db, clock, actor, hall, msg=KIOSK_MESSAGES.get(request.query_params.get("msg", ""), ""))
 
 
 @router.post("/staff/halls/{hall_id}/kiosks", response_class=HTMLResponse)
-def enroll_this_browser(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
-                        name: Annotated[str, Form(max_length=200)] = "") -> Response:
-    """Make the browser in front of the staff member the hall's ticket machine. It stands in the public hall, so the
-    staff sign-in ends here and the machine's page opens."""
+def start_pairing(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                  name: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """A new machine's one-time 登记码, shown once on this page (not a redirect, so it is never in a URL or history);
+    it is typed on the machine itself, and this browser stays signed in."""
     hall = halls.get(db_session=db, hall_id=hall_id)
     try:
-        new = kiosks.enroll(db_session=db, clock=clock, actor=actor, hall=hall, name=name)
-        if request.cookies.get(STAFF_COOKIE):
-            sessions.end_session(db_session=db, clock=clock, token=request.cookies[STAFF_COOKIE])
+        pairing = kiosks.start_pairing(db_session=db, clock=clock, actor=actor, hall=hall, name=name)
         db.commit()
     except DomainError as exc:
         db.rollback()
         if isinstance(exc, Forbidden):
             raise
-        return _kiosks(request, db, actor, hall, error=exc.message, status_code=exc.status_code)
-    response = RedirectResponse(f"/halls/{hall.id}/kiosk?enrolled=1", status_code=303)
-    set_kiosk_cookie(request, response, hall_id=hall.id, token=new.token)
-    response.delete_cookie(STAFF_COOKIE, path="/")
-    return response
+        return _kiosks(request, db, clock, actor, hall, error=exc.message, status_code=exc.status_code)
+    return _kiosks(request, db, clock, actor, hall, pairing=pairing)
 
 
 @router.post("/staff/halls/{hall_id}/kiosks/{device_id}/revoke", response_class=HTMLResponse)
@@ -272,5 +266,5 @@ def revoke_kiosk(request: Request, hall_id: Id, device_id: Id, db: Db, clock: No
         db.rollback()
         if isinstance(exc, Forbidden):
             raise
-        return _kiosks(request, db, actor, hall, error=exc.message, status_code=exc.status_code)
+        return _kiosks(request, db, clock, actor, hall, error=exc.message, status_code=exc.status_code)
     return RedirectResponse(f"/staff/halls/{hall.id}/kiosks?msg=revoked", status_code=303)

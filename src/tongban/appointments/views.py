@@ -76,7 +76,10 @@ def _hall_out(hall: Hall, sessions: list[HallSession], groups: list[WindowGroup]
                              end=halls.hhmm(s.end_minute), extended=s.extended, label=s.label) for s in sessions],
         groups=[GroupOut(id=g.id, name=g.name, ticket_prefix=g.ticket_prefix, windows=halls.window_numbers(windows, g.id),
                          items=[{"id": i.id, "name": i.name} for i in items[g.id]], booking_required=g.booking_required,
-                         waiting=per_group.get(g.id, 0)) for g in groups],
+                         waiting=per_group.get(g.id, 0),
+                         expected_wait_minutes=queue.expected_wait(ahead=per_group.get(g.id, 0), avg_minutes=g.avg_minutes,
+                                                                   windows=len(halls.window_numbers(windows, g.id))))
+                for g in groups],
         items=sorted(all_items.values(), key=lambda i: i["name"]),
         waiting=sum(per_group.get(g.id, 0) for g in groups), rating=None, rating_label=NO_RATING,
         distance_km=round(distance_km, 2) if distance_km is not None else None,
@@ -119,6 +122,7 @@ def appointment_out(*, db_session: Session, clock: Clock, row: Appointment) -> A
         when=messages.when(row.day, row.start_minute, row.end_minute), hall_id=hall.id, hall_name=hall.name,
         address=hall.address, group_name=group.name, windows=windows, item_id=row.item_id, item_name=row.item_name,
         conditions=conditions, materials=materials, reason=row.reason, may_cancel=bookings.may_cancel(clock, row),
+        channel=row.channel, booked_by_staff=bool(row.booked_by),
     )
 
 
@@ -130,11 +134,13 @@ def ticket_out(*, db_session: Session, clock: Clock, ticket: QueueTicket) -> Tic
     number = None
     if ticket.appointment_id is not None:
         number = bookings.get(db_session=db_session, appointment_id=ticket.appointment_id).number
+    ahead = queue.ahead_of(db_session=db_session, clock=clock, ticket=ticket)
+    numbers = halls.window_numbers(windows, group.id)
     return TicketOut(
         id=ticket.id, number=ticket.number, hall_id=hall.id, hall_name=hall.name, group_name=group.name, source=ticket.source,
         source_label=TicketSource(ticket.source).label, status=ticket.status, status_label=TicketStatus(ticket.status).label,
-        waiting_ahead=queue.ahead_of(db_session=db_session, clock=clock, ticket=ticket), window=window,
-        windows=halls.window_numbers(windows, group.id), appointment_number=number,
+        waiting_ahead=ahead, expected_wait_minutes=queue.expected_wait(ahead=ahead, avg_minutes=group.avg_minutes, windows=len(numbers)),
+        window=window, windows=numbers, appointment_number=number,
     )
 
 

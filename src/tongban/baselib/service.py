@@ -128,7 +128,8 @@ def _same_name(a: str, b: str) -> bool:
 
 # --- loading -------------------------------------------------------------------------------------
 
-POPULATION_COLUMNS = ["id_kind", "id_number", "name", "status", *[k.value for k in LIBRARY_FACTORS]]
+# nationality: needed for passports only (a passport number is checked with its issuing country).
+POPULATION_COLUMNS = ["id_kind", "id_number", "name", "nationality", "status", *[k.value for k in LIBRARY_FACTORS]]
 LEGAL_PERSON_COLUMNS = ["uscc", "name", "org_kind", "legal_rep_name", "legal_rep_id_kind", "legal_rep_id_number", "status"]
 
 

@@ -11,19 +11,18 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts.access import PersonActor
 from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, delivery, payments, views
+from tongban.cases import applicants, delivery, lookup, payments, views
 from tongban.cases import service as cases
 from tongban.cases.documents import NoticeKind
-from tongban.cases.enums import CaseChannel
 from tongban.cases.files import Upload
-from tongban.cases.licences import licences_of
+from tongban.cases.licences import check_code, licences_of
 from tongban.cases.schemas import (
     ApplicationFormOut, ApplicationIn, CaseListOut, CaseOut, FileIn, LockerIn, ProgressOut, SupplementIn, WithdrawIn,
 )
 from tongban.catalog import service as catalog
 from tongban.core.clock import Clock
-from tongban.core.errors import InvalidInput, NotFound
-from tongban.web.deps import get_clock, get_db, get_library, get_person
+from tongban.core.errors import InvalidInput
+from tongban.web.deps import client_ip, get_clock, get_db, get_library, get_person
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 Db = Annotated[Session, Depends(get_db)]
@@ -66,7 +65,10 @@ def application_form(
 def submit(
     body: ApplicationIn, db: Db, clock: Now, library: Library, me: Me, response: Response,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=80)],
+    client_channel: Annotated[str | None, Header(alias="X-Client-Channel", max_length=20,
+                                                 description="web（默认）、mobile 或 terminal")] = None,
 ) -> CaseOut:
+    channel = cases.declared_channel(client_channel)  # CASE-18: recorded as the client declares it
     item = catalog.get_item(db_session=db, item_id=body.item_id)
     applicant = applicants.for_person(db_session=db, clock=clock, actor=me, organisation_id=body.organisation_id,
                                       item_code=item.implementation_code)
@@ -75,7 +77,7 @@ def submit(
         pledge=body.pledge, delivery_method=body.delivery_method,
     )
     case = cases.submit(
-        db_session=db, clock=clock, library=library, applicant=applicant, submission=submission, channel=CaseChannel.web,
+        db_session=db, clock=clock, library=library, applicant=applicant, submission=submission, channel=channel,
         submitter_ref=me.ref, idempotency_key=idempotency_key,
     )
     db.commit()  # the number is given only once the case is stored
@@ -135,30 +137,24 @@ def my_licences(db: Db, clock: Now, me: Me) -> dict:
     rows = licences_of(db_session=db, clock=clock, subject_kind="person", person_id=me.person_id, valid_only=False)
     return {"licences": [{"number": r.number, "type_name": r.type_name, "valid_from": r.valid_from.isoformat(),
                           "valid_until": r.valid_until.isoformat() if r.valid_until else None,
-                          "verify_url": f"/verify/licences/{r.number}"} for r in rows]}
+                          "verify_url": f"/verify/licences/{r.number}", "check_code": check_code(r.number)} for r in rows]}
 
 
-@router.get("/case-progress", response_model=ProgressOut, summary="凭办件编号查询进度（需手机号或证件号码后四位）")
+@router.get("/case-progress", response_model=ProgressOut,
+            summary="凭办件编号查询进度（加手机号或证件号码后四位可看申请人和材料情况）")
 def progress(
-    db: Db,
+    request: Request, db: Db, clock: Now,
     number: Annotated[str, Query(min_length=1, max_length=40)],
-    digits: Annotated[str, Query(min_length=4, max_length=4, pattern=r"^[0-9Xx]{4}$")],
+    digits: Annotated[str | None, Query(min_length=4, max_length=4, pattern=r"^[0-9Xx]{4}$")] = None,
 ) -> ProgressOut:
-    case = public_lookup(db, number, digits)
-    return views.progress(db_session=db, case=case)
-
-
-def public_lookup(db: Session, number: str, digits: str):
-    """Same answer for an unknown number and wrong digits, so nobody can walk the numbers."""
-    case = cases.by_number_and_digits(db_session=db, case_number=number, digits=digits)
-    if case is None:
-        raise NotFound("CASE_NOT_FOUND", "办件编号或后四位不正确，请核对后再查")
-    return case
+    found = lookup.look_up(db_session=db, clock=clock, number=number, digits=digits, client_ip=client_ip(request))
+    db.commit()  # this address's lookup is counted
+    return found
 
 
 @router.get("/case-progress/t/{token}", response_model=ProgressOut, summary="扫描受理通知书二维码查询进度")
 def progress_by_token(token: Annotated[str, Path(min_length=10, max_length=64)], db: Db) -> ProgressOut:
-    return views.progress(db_session=db, case=cases.by_tracking(db_session=db, token=token))
+    return lookup.by_tracking(db_session=db, token=token)
 
 
 @router.post("/payments/callback", summary="支付平台回调（签名校验，重复回调无副作用）")
@@ -173,11 +169,17 @@ async def payment_callback(
     return {"order_number": payment.order_number, "status": payment.status}
 
 
-@router.post("/lockers/pickup", summary="24小时自助柜凭取件码领取")
-def locker_pickup(body: LockerIn, db: Db, clock: Now) -> dict:
-    case = cases.by_number(db_session=db, case_number=body.case_number)
-    try:
-        delivery.locker_pickup(db_session=db, clock=clock, case=case, code=body.code)
-    finally:
-        db.commit()  # a wrong code counts even though the pickup is refused
+@router.post("/lockers/pickup", summary="24小时自助柜凭取件码领取（保管期内有效）")
+def locker_pickup(body: LockerIn, request: Request, db: Db, clock: Now) -> dict:
+    case = delivery.locker_pickup(db_session=db, clock=clock, case_number=body.case_number, code=body.code,
+                                  client_ip=client_ip(request))
+    db.commit()
     return {"case_number": case.case_number, "state": case.state}
+
+
+@router.post("/cases/{case_id}/locker-code", response_model=CaseOut, summary="重新获取自助柜取件码（发送到手机）")
+def renew_locker_code(case_id: Id, db: Db, clock: Now, me: Me) -> CaseOut:
+    case = _mine(db, clock, me, case_id)
+    delivery.renew_locker_code(db_session=db, clock=clock, case=case)
+    db.commit()
+    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)

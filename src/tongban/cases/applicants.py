@@ -28,7 +28,7 @@ def for_person(
     """The signed-in person, or an organisation they may act for on this item (ACC-07)."""
     person = persons.get(db_session=db_session, person_id=actor.person_id)
     if organisation_id is None:
-        return Applicant("person", person.id, None, person.name, person.id_number, person.phone)
+        return Applicant("person", person.id, None, person.name, person.id_number, person.phone, id_kind=person.id_kind)
     if not delegation.may_act_for(
         db_session=db_session, clock=clock, person_id=person.id, organisation_id=organisation_id, item_code=item_code
     ):
@@ -51,7 +51,8 @@ def walk_in(
         raise InvalidInput("NAME_MISMATCH", "申请人姓名与证件登记的姓名不一致，请核对")
     person_id = person.id if person is not None else None
     if not uscc.strip():
-        return Applicant("person", person_id, None, name, number, clean_phone or (person.phone if person else None))
+        return Applicant("person", person_id, None, name, number, clean_phone or (person.phone if person else None),
+                         id_kind=identity.parse_kind(id_kind).value)
     code = organisations.normalize_uscc(uscc)
     org = organisations.find_by_uscc(db_session=db_session, uscc=code)
     if org is None and not org_name.strip():

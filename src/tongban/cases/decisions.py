@@ -3,19 +3,21 @@ and contact; tolerant acceptance left unfixed becomes a denial (CASE-07, CASE-12
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor
-from tongban.cases import applicants, delivery, lifecycle, notices, progress
+from tongban.cases import applicants, clocks, delivery, lifecycle, notices, progress
 from tongban.cases.enums import CaseState, EventKind, MaterialStatus, Opinion
-from tongban.cases.handling import _reason, content_of
+from tongban.cases.handling import _reason, content_of, require_originals_checked
 from tongban.cases.models import Case, CasePost
 from tongban.cases.service import materials_of
+from tongban.catalog.enums import Actor, DeliveryMethod
 from tongban.catalog.models import Agency
-from tongban.catalog.schemas import ItemContent
+from tongban.catalog.schemas import ItemContent, ReviewRules
 from tongban.core.clock import Clock
 from tongban.core.config import get_settings
 from tongban.core.errors import Conflict, Forbidden
@@ -25,50 +27,113 @@ SYSTEM = ("system", "系统")
 
 
 _POST = CasePost.__table__
-_SIGNATURES = (select(_POST.c.agency_id, _POST.c.lead, _POST.c.opinion, _POST.c.staff_id)
+_SIGNATURES = (select(_POST.c.agency_id, _POST.c.lead, _POST.c.opinion, _POST.c.staff_id, _POST.c.staff_name)
                .where(_POST.c.case_id == bindparam("case_key")).order_by(_POST.c.id))
 
+CAPACITIES = {"acceptor": "受理人", "reviewer": "审查人", "decider": "决定人", "reviewer_decider": "审查人（兼决定人）"}
 
-def _check_signatures(db_session: Session, actor: StaffActor, case: Case, approve: bool) -> None:
-    """Reviewer's opinion, then a different decider: two signatures, no more (CASE-12). Every co-agency of a
-    parallel approval must have given its opinion first (CASE-20)."""
+
+@dataclass(frozen=True)
+class Signing:
+    """Who signed a decision in which capacity (CASE-12); kept in the decision's event and shown in the timeline."""
+
+    on_the_spot: bool
+    signatures: tuple[tuple[str, str], ...] = ()  # (capacity, name); none for the system's own decisions
+
+    def data(self) -> dict:
+        found: dict = {"on_the_spot": self.on_the_spot}
+        if self.signatures:
+            found["signatures"] = [{"capacity": c, "capacity_label": CAPACITIES[c], "name": n} for c, n in self.signatures]
+        return found
+
+    def reason(self, reasons: str) -> str:
+        if not self.signatures:
+            return reasons
+        line = "；".join(f"{CAPACITIES[c]} {n}" for c, n in self.signatures) + ("（当场决定）" if self.on_the_spot else "")
+        return f"签署：{line}。{reasons}".strip()
+
+
+SYSTEM_SIGNING = Signing(on_the_spot=False)
+DECIDING_POSTS = frozenset({Actor.reviewer, Actor.decider})
+
+
+def one_person_may_sign(rules: ReviewRules) -> str:
+    """Why, under the item's review rules (审查工作细则), the reviewer may also decide, or "" where the rules
+    demand a reviewer's opinion and then a different decider (003 决定): an on-the-spot decision after the
+    written review, or a single review-and-decide post."""
+    if rules.on_the_spot:
+        return "该事项的审查工作细则允许审查人在书面审查后当场作出决定"
+    if len({p.post for p in rules.posts} & DECIDING_POSTS) == 1:
+        return "该事项的审查工作细则只设一个审查决定岗位，审查人可以作出决定"
+    return ""
+
+
+def _lead_post(db_session: Session, case: Case, approve: bool):
+    """The lead agency's post once every post has its opinion (CASE-20); a 'deny' opinion bars approval."""
     posts = db_session.connection().execute(_SIGNATURES, {"case_key": case.id}).all()
     waiting = [p for p in posts if p.opinion is None]
     if waiting:
         names = "、".join(agency.name for p in waiting if (agency := db_session.get(Agency, p.agency_id)) is not None)
         raise Conflict("OPINIONS_PENDING", f"尚有部门未提出审查意见：{names}")
-    lead = next(p for p in posts if p.lead)
-    if lead.staff_id == actor.staff_id:
-        raise Forbidden("SAME_PERSON", "审查人与决定人不能为同一人")
     against = [p for p in posts if p.opinion == Opinion.deny.value]
     if approve and against:
         raise Conflict("OPINION_AGAINST", "有部门的审查意见为不予许可，不能作出准予决定")
+    return next(p for p in posts if p.lead)
+
+
+def _special_procedures_run(db_session: Session, case: Case) -> list[str]:
+    pauses = clocks.pauses_by_case(db_session=db_session, case_ids=[case.id])[case.id]
+    return [p.name for p in pauses if p.kind == "special_procedure"]
+
+
+def _signing_after_review(db_session: Session, actor: StaffActor, case: Case, rules: ReviewRules, approve: bool) -> Signing:
+    """Reviewer's opinion, then a different decider: two signatures, no more. The reviewer decides alone only
+    where the item's review rules allow it and the review was written only: a special procedure (site check,
+    expert review, hearing …) needs the reviewer's opinion and a decider's decision (003 决定; CASE-12)."""
+    lead = _lead_post(db_session, case, approve)
+    if lead.staff_id != actor.staff_id:
+        if not actor.has(Permission.case_decide):
+            raise Forbidden("NOT_PERMITTED", "您的岗位没有作出决定的权限")
+        return Signing(False, (("reviewer", lead.staff_name), ("decider", actor.name)))
+    why = one_person_may_sign(rules)
+    if not why:
+        raise Forbidden("SAME_PERSON", "该事项的审查工作细则设审查人和决定人两个岗位，审查人与决定人不能为同一人")
+    procedures = _special_procedures_run(db_session, case)
+    if procedures:
+        raise Forbidden("SAME_PERSON", f"该办件经过{'、'.join(dict.fromkeys(procedures))}，须由审查人签署意见、由另一名决定人作出决定")
+    return Signing(rules.on_the_spot, (("reviewer_decider", actor.name),))
 
 
 def decide(
     *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, approve: bool, reasons: str = "",
 ) -> Case:
-    """决定. From review: after the opinions. From acceptance: only where the item allows on-the-spot decisions."""
+    """决定. From acceptance: only where the item allows on-the-spot decisions. From review: after the opinions,
+    by a different decider, or by the reviewer where the item's review rules allow one person (CASE-12)."""
     content = content_of(db_session, case)
     if case.state == S.accepted.value:
         if not content.review_rules.on_the_spot:
             raise Conflict("REVIEW_REQUIRED", "该事项不能当场决定，须经审查后由决定人决定")
         if not (actor.has(Permission.case_decide) or actor.has(Permission.case_accept)):
             raise Forbidden("NOT_PERMITTED", "您的岗位没有作出决定的权限")
+        deciding = actor.has(Permission.case_decide)
         applicants.require_staff(db_session=db_session, actor=actor, case=case,
-                                 permission=Permission.case_decide if actor.has(Permission.case_decide) else Permission.case_accept)
-        on_the_spot = True
+                                 permission=Permission.case_decide if deciding else Permission.case_accept)
+        signing = Signing(True, (("decider" if deciding else "acceptor", actor.name),))
     else:
-        applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_decide)
+        if not (actor.has(Permission.case_decide) or actor.has(Permission.case_review)):
+            raise Forbidden("NOT_PERMITTED", "您的岗位没有作出决定的权限")
+        applicants.require_staff(db_session=db_session, actor=actor, case=case,
+                                 permission=Permission.case_decide if actor.has(Permission.case_decide) else Permission.case_review)
         lifecycle.require_state(case, S.under_review, action="作出决定")
-        _check_signatures(db_session, actor, case, approve)
-        on_the_spot = False
+        signing = _signing_after_review(db_session, actor, case, content.review_rules, approve)
     reasons = _reason(reasons, required=not approve, what="不予许可的理由")
+    if approve and content.on_site_verification:  # a denial need not wait: the applicant may never come (CASE-10)
+        require_originals_checked(db_session=db_session, case=case)
     # Nothing read while deciding is changed by it, so the case row is written once, not before every read.
     with db_session.no_autoflush:
         if approve:
-            return _approve(db_session, clock, actor.ref, actor.name, case, content, reasons, on_the_spot)
-        return _deny(db_session, clock, actor.ref, actor.name, case, reasons, on_the_spot)
+            return _approve(db_session, clock, actor.ref, actor.name, case, content, reasons, signing)
+        return _deny(db_session, clock, actor.ref, actor.name, case, reasons, signing)
 
 
 def _validity(content: ItemContent, today: date) -> date | None:
@@ -81,7 +146,7 @@ def _validity(content: ItemContent, today: date) -> date | None:
         return today.replace(year=today.year + years, day=28)
 
 
-def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, on_the_spot) -> Case:
+def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, signing: Signing) -> Case:
     from tongban.cases import licences
 
     today = clock.today()
@@ -109,20 +174,34 @@ def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, o
                     "电子证照与纸质证照具有同等效力，可扫描二维码核验。" if licence is not None else ""],
     )
     case.decision, case.decision_reasons, case.decided_at = "approved", reasons, clock.now()
-    events = [lifecycle.Entry(EventKind.approved, actor_ref, actor_name, to_state=S.approved, reason=reasons,
-                              data={"on_the_spot": on_the_spot}, document_id=document.id)]
+    events = [lifecycle.Entry(EventKind.approved, actor_ref, actor_name, to_state=S.approved, reason=signing.reason(reasons),
+                              data=signing.data(), document_id=document.id)]
     if licence is not None:
         events.append(lifecycle.Entry(EventKind.licence_issued, actor_ref, actor_name,
                                       reason=f"{licence.type_name} {licence.number}", document_id=licence.document_id))
     events.append(delivery.prepare(db_session=db_session, clock=clock, case=case))
     lifecycle.append(db_session=db_session, clock=clock, case=case, entries=events)
-    progress.push(db_session=db_session, clock=clock, case=case, step="已办结（准予）",
-                  detail="决定书" + ("和电子证照" if licence is not None else "") + "可在“我的办件”中查看。", result=True)
+    progress.push(db_session=db_session, clock=clock, case=case, step="已办结（准予）", result=True,
+                  detail="决定书" + ("和电子证照" if licence is not None else "") + "可在“我的办件”中查看。" + _delivery_hint(case))
     db_session.flush()
     return case
 
 
-def _deny(db_session, clock, actor_ref, actor_name, case, reasons, on_the_spot) -> Case:
+DELIVERY_HINTS = {
+    DeliveryMethod.online_download: "办理结果可在“我的办件”中下载。",
+    DeliveryMethod.window_pickup: "请携带本人有效身份证件到窗口领取办理结果。",
+    DeliveryMethod.post: "办理结果将邮寄送达，寄出后告知运单号。",
+    DeliveryMethod.locker: "办理结果将放入24小时自助柜，取件码另行发送。",
+}
+
+
+def _delivery_hint(case: Case) -> str:
+    """How the result reaches the applicant, told with the decision (CASE-15, CASE-19)."""
+    method = DeliveryMethod(case.delivery_method) if case.delivery_method else DeliveryMethod.online_download
+    return f"送达方式：{method.label}。{DELIVERY_HINTS[method]}"
+
+
+def _deny(db_session, clock, actor_ref, actor_name, case, reasons, signing: Signing) -> Case:
     agency = db_session.get(Agency, case.agency_id)
     contact = (agency.consult_phone or agency.address or agency.name) if agency else ""
     document = notices.issue(
@@ -133,7 +212,7 @@ def _deny(db_session, clock, actor_ref, actor_name, case, reasons, on_the_spot) 
     )
     case.decision, case.decision_reasons, case.decided_at, case.closed_at = "denied", reasons, clock.now(), clock.now()
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.denied, to_state=S.denied,
-                     actor_ref=actor_ref, actor_name=actor_name, reason=reasons, data={"on_the_spot": on_the_spot},
+                     actor_ref=actor_ref, actor_name=actor_name, reason=signing.reason(reasons), data=signing.data(),
                      document_id=document.id)
     progress.push(db_session=db_session, clock=clock, case=case, step="已办结（不予许可）", detail=f"理由：{reasons}", result=True)
     db_session.flush()
@@ -148,7 +227,7 @@ def deny_unfixed_deficiencies(*, db_session: Session, clock: Clock) -> list[Case
         still = [r.name for r in materials_of(db_session=db_session, case_id=case.id)
                  if r.required and r.status == MaterialStatus.missing.value]
         reasons = f"容缺受理后未在{notices.chinese_date(case.deficiency_deadline)}前补齐材料：{'、'.join(still)}"
-        denied.append(_deny(db_session, clock, *SYSTEM, case, reasons, False))
+        denied.append(_deny(db_session, clock, *SYSTEM, case, reasons, SYSTEM_SIGNING))
     return denied
 
 
@@ -176,5 +255,5 @@ def deem_renewals(*, db_session: Session, clock: Clock) -> list[Case]:
         if case.state == S.accepted_with_deficiency.value:
             lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.deficiency_fixed,
                              to_state=S.accepted, actor_ref=SYSTEM[0], actor_name=SYSTEM[1], reason="视为准予延续")
-        renewed.append(_approve(db_session, clock, *SYSTEM, case, content, reasons, False))
+        renewed.append(_approve(db_session, clock, *SYSTEM, case, content, reasons, SYSTEM_SIGNING))
     return renewed

@@ -58,6 +58,7 @@ class EventKind(StrEnum):
     deficiency_fixed = "deficiency_fixed"
     pledge_signed = "pledge_signed"
     on_site_check_scheduled = "on_site_check_scheduled"
+    originals_checked = "originals_checked"
     review_started = "review_started"
     opinion_recorded = "opinion_recorded"
     special_procedure_started = "special_procedure_started"
@@ -87,6 +88,7 @@ EVENT_LABELS = {
     EventKind.deficiency_fixed: "补齐容缺材料",
     EventKind.pledge_signed: "签署告知承诺书",
     EventKind.on_site_check_scheduled: "告知现场核验原件",
+    EventKind.originals_checked: "原件已核验",
     EventKind.review_started: "开始审查",
     EventKind.opinion_recorded: "提出审查意见",
     EventKind.special_procedure_started: "进入特别程序",
@@ -120,10 +122,12 @@ class MaterialStatus(StrEnum):
     provided = "provided"  # 已提交
     exempted = "exempted"  # 免提交
     missing = "missing"  # 缺少（待补正或容缺）
+    # 不适用: shown, never stored, for a conditional or optional material not handed in and not asked for
+    not_required = "not_required"
 
     @property
     def label(self) -> str:
-        return {"provided": "已提交", "exempted": "免提交", "missing": "缺少"}[self.value]
+        return {"provided": "已提交", "exempted": "免提交", "missing": "缺少", "not_required": "不适用"}[self.value]
 
 
 class Opinion(StrEnum):

@@ -45,8 +45,8 @@ def _holds(db_session, clock, library, applicant, material, kind, pledge_offered
         if applicant.subject_kind == "org":
             record = library.find_organisation(applicant.identifier)
             return Exemption(kind, "法人基础信息库核验") if record is not None and record.status == "active" else None
-        kind_value = identity.IdKind.resident_id.value
-        check = library.check_person(kind_value, applicant.identifier, applicant.name)
+        # By the applicant's own document: a residence-permit or permanent-residence holder is found under it (ACC-13).
+        check = library.check_person(identity.parse_kind(applicant.id_kind).value, applicant.identifier, applicant.name)
         return Exemption(kind, "人口基础信息库核验") if check.found and check.name_matches else None
     if kind is ExemptionKind.pledge:
         return Exemption(kind, "申请人书面承诺") if pledge_offered else None

@@ -33,6 +33,7 @@ class Applicant:
     identifier: str  # ID number, or USCC for organisations
     phone: str | None
     agent_name: str = ""  # the person acting for an organisation
+    id_kind: str = "resident_id"  # the person's identity document (IdKind), for base-library checks (ACC-13)
 
 
 def form_for(content: ItemContent) -> list[FormField]:

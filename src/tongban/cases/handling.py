@@ -4,7 +4,7 @@ special procedures and opinions (CASE-06 … CASE-12; 002 8.4-8.5; 004)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from tongban.catalog import service as catalog
 from tongban.catalog.models import Agency
 from tongban.catalog.schemas import ItemContent
 from tongban.core import calendar
-from tongban.core.clock import Clock
+from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.config import get_settings
 from tongban.core.errors import Conflict, InvalidInput
 
@@ -98,10 +98,26 @@ def _open_posts(db_session: Session, case: Case, content: ItemContent) -> None:
     ])
 
 
+def on_site_time(value: datetime | None, clock: Clock) -> datetime:
+    """When the originals are checked (CASE-10): a moment after now and within 90 days; naive times are Beijing time."""
+    if value is None:
+        raise InvalidInput("ON_SITE_TIME_REQUIRED", "请填写现场核验原件的时间")
+    at = value if value.tzinfo is not None else value.replace(tzinfo=SHANGHAI)
+    if at <= clock.now() or at > clock.now() + timedelta(days=90):
+        raise InvalidInput("ON_SITE_TIME_RANGE", "现场核验时间应在现在之后、90 天以内")
+    return at
+
+
+def chinese_time(value: datetime) -> str:
+    local = value.astimezone(SHANGHAI)
+    return f"{notices.chinese_date(local.date())} {local:%H:%M}"
+
+
 def accept(
-    *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, on_site: str = "",
+    *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, on_site: str = "", on_site_at: datetime | None = None,
 ) -> Case:
-    """受理: everything required is in; the acceptance notice starts the clock (CASE-06, CASE-10)."""
+    """受理: everything required is in; the acceptance notice starts the clock. Where originals are checked on
+    site, the applicant is told the time (`on_site_at`) and the place (`on_site`) (CASE-06, CASE-10)."""
     applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_accept)
     lifecycle.require_state(case, S.submitted, action="受理")
     rows = material_lines_of(db_session=db_session, case_id=case.id)
@@ -109,7 +125,8 @@ def accept(
     if still:
         raise Conflict("MATERIALS_MISSING", f"材料不齐，不能直接受理：{'、'.join(still)}。请一次性告知补正或容缺受理")
     content = content_of(db_session, case)
-    on_site = _reason(on_site, required=content.on_site_verification, what="现场核验原件的时间和地点")
+    on_site = _reason(on_site, required=content.on_site_verification, what="现场核验原件的地点")
+    check_at = on_site_time(on_site_at, clock) if content.on_site_verification else None
     # The case's new columns are set first and written with its events in one statement; nothing read
     # meanwhile depends on them, so no autoflush may write them earlier.
     with db_session.no_autoflush:
@@ -138,23 +155,85 @@ def accept(
         events.append(lifecycle.Entry(EventKind.accepted, actor.ref, actor.name, to_state=S.accepted, document_id=document.id))
         lifecycle.append(db_session=db_session, clock=clock, case=case, entries=events)
         _open_posts(db_session, case, content)
-        if content.on_site_verification:
-            _on_site_notice(db_session, clock, actor, case, on_site)
-        progress.push(db_session=db_session, clock=clock, case=case, step="已受理",
-                      detail=f"受理通知书已发送，请在“我的办件”中查看。{'请按通知到现场核验原件。' if on_site else ''}")
+        check = ""
+        if check_at is not None:
+            check = f"请于{chinese_time(check_at)}到{on_site}核验原件。"
+            _on_site_notice(db_session, clock, actor, case, check_at, on_site)
+        progress.push(db_session=db_session, clock=clock, case=case, step="已受理", sms=bool(check),
+                      detail=f"受理通知书已发送，请在“我的办件”中查看。{check}")
     db_session.flush()
     return case
 
 
-def _on_site_notice(db_session: Session, clock: Clock, actor: StaffActor, case: Case, when_where: str) -> None:
+def _on_site_notice(db_session: Session, clock: Clock, actor: StaffActor, case: Case, at: datetime, place: str) -> None:
     """Tell the applicant when and where originals are checked (CASE-10)."""
     document = notices.issue(
         db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.on_site_check_notice, acceptor=actor.name,
-        fields=[("核验时间和地点", when_where)],
+        fields=[("核验时间", chinese_time(at)), ("核验地点", place)],
         paragraphs=["请携带申请材料原件和本人有效身份证件，按上述时间到指定地点核验。"],
     )
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.on_site_check_scheduled, actor_ref=actor.ref,
-                     actor_name=actor.name, reason=when_where, document_id=document.id)
+                     actor_name=actor.name, reason=f"{chinese_time(at)}，{place}", document_id=document.id,
+                     data={"at": at.astimezone(SHANGHAI).isoformat(), "place": place})
+
+
+@dataclass(frozen=True)
+class OriginalsCheck:
+    """The on-site check of originals set at acceptance, and who recorded it done and when (CASE-10)."""
+
+    at: str  # when and where the applicant was asked to come, as told
+    place: str
+    checked_by: str = ""
+    checked_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.checked_at is not None
+
+
+def originals_check(*, db_session: Session, case: Case) -> OriginalsCheck | None:
+    """The case's check of originals; None where acceptance asked for none."""
+    found: OriginalsCheck | None = None
+    for event in lifecycle.events_of(db_session=db_session, case_id=case.id):
+        if event.kind == EventKind.on_site_check_scheduled.value:
+            at = datetime.fromisoformat(event.data["at"]) if event.data.get("at") else None
+            found = OriginalsCheck(chinese_time(at) if at else "", event.data.get("place", ""))
+        elif event.kind == EventKind.originals_checked.value and found is not None:
+            found = OriginalsCheck(found.at, found.place, event.actor_name, event.at)
+    return found
+
+
+CHECKABLE = (S.accepted, S.accepted_with_deficiency, S.under_review, S.special_procedure)
+
+
+def record_originals_checked(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case, note: str = "") -> Case:
+    """原件已核验: the window (or the reviewer) has seen the originals; recorded as a step with who and when,
+    and the applicant is told. An approval waits for it where acceptance asked for the check (CASE-10)."""
+    permission = Permission.case_accept if actor.has(Permission.case_accept) else Permission.case_review
+    applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=permission)
+    lifecycle.require_state(case, *CHECKABLE, action="记录原件已核验")
+    check = originals_check(db_session=db_session, case=case)
+    if check is None:
+        raise Conflict("ORIGINALS_CHECK_NOT_SET", "该办件受理时未要求现场核验原件，无需记录")
+    if check.done:
+        raise Conflict("ORIGINALS_ALREADY_CHECKED",
+                       f"原件已由{check.checked_by}于{chinese_time(check.checked_at)}核验，无需重复记录")
+    note = _reason(note, required=False, what="核验说明")
+    lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.originals_checked, actor_ref=actor.ref,
+                     actor_name=actor.name, reason=note or "申请材料原件已当面核验，与提交的材料一致",
+                     data={"checked_at": clock.now().astimezone(SHANGHAI).isoformat()})
+    progress.push(db_session=db_session, clock=clock, case=case, step="原件已核验",
+                  detail="现场核验原件已完成，办件继续办理。")
+    db_session.flush()
+    return case
+
+
+def require_originals_checked(*, db_session: Session, case: Case) -> None:
+    """Before an approval: where acceptance asked for the check of originals, it must be recorded (CASE-10)."""
+    check = originals_check(db_session=db_session, case=case)
+    if check is not None and not check.done:
+        raise Conflict("ORIGINALS_NOT_CHECKED",
+                       f"申请材料原件尚未核验（约定{check.at}在{check.place}核验）：请先记录“原件已核验”，再作出准予决定")
 
 
 def refuse(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case, reasons: str) -> Case:
@@ -258,9 +337,11 @@ def record_opinion(
     if post.opinion is not None and post.staff_id != actor.staff_id:
         raise Conflict("OPINION_GIVEN", f"本部门已由{post.staff_name}提出审查意见")
     agency = notices.agency_lines(db_session=db_session, agency_id=agency_id)
+    standard = content_of(db_session, case).review_standard  # what the opinion was given against, kept with it
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.opinion_recorded, actor_ref=actor.ref,
                      actor_name=actor.name, reason=reasons,
-                     data={"opinion": opinion.value, "agency": agency.name if agency else "", "lead": post.lead})
+                     data={"opinion": opinion.value, "agency": agency.name if agency else "", "lead": post.lead,
+                           "review_standard": standard})
     values = {"opinion": opinion.value, "reasons": reasons, "staff_id": actor.staff_id, "staff_name": actor.name,
               "at": clock.now()}
     db_session.connection().execute(_UPDATE_POST, {"post_key": post.id, **{f"new_{k}": v for k, v in values.items()}})
@@ -301,7 +382,8 @@ def start_special_procedure(
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.special_procedure_started,
                      to_state=S.special_procedure, actor_ref=actor.ref, actor_name=actor.name, reason=f"{name}：{note}".rstrip("："),
                      document_id=document.id)
-    progress.push(db_session=db_session, clock=clock, case=case, step=f"进入特别程序（{name}）", detail="该期间不计入办理时限。")
+    progress.push(db_session=db_session, clock=clock, case=case, step=f"进入特别程序（{name}）", sms=True,
+                  detail=f"预计{'不超过 ' + str(limit) + ' 日' if limit else '以实际需要为准'}，该期间不计入办理时限。")
     db_session.flush()
     return case
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, bindparam, or_, select, update
@@ -27,7 +28,7 @@ from tongban.accounts.identity import mask_name
 from tongban.accounts.identity import normalize as normalize_id
 from tongban.accounts.identity import validate as validate_id
 from tongban.cases import documents, notices, seals
-from tongban.core import sm2
+from tongban.core import limits, sm2
 from tongban.core.clock import Clock
 from tongban.core.crypto import EncryptedText, lookup_hash
 from tongban.core.db import Base, UtcDateTime, dialect_insert, insert_persistent
@@ -318,7 +319,8 @@ def issue(
         kind=documents.NoticeKind.licence, case_id=case_id,
         title=type_name.strip(), fields=_pdf_fields(values, masked), paragraphs=[
             "本证照由发证机关加盖电子印章，扫描二维码可离线核验证照内容与签章；"
-            f"也可访问 {verify_base_url.rstrip('/')}/verify/licences/{number} 在线核验证照状态。",
+            f"也可访问 {verify_base_url.rstrip('/')}/verify/licences/{number} 在线核验证照状态，"
+            f"输入核验码 {check_code(number)} 可查看持证主体信息。",
         ], case_number=None, verify_base_url=verify_base_url, licence_number=number,
     )
     # Persistent like a flushed object (expunged and still readable if the caller rolls back), for one INSERT.
@@ -359,7 +361,7 @@ def _pdf_fields(licence: dict, masked: str) -> list[tuple[str, str]]:
     rows = [
         ("证照名称", licence["type_name"]), ("证照编号", licence["number"]), ("持证主体", licence["holder_name"]),
         ("统一社会信用代码" if licence["holder_id_kind"] == "uscc" else "证件号码", masked),
-        ("有效期限", f"{licence['valid_from'].isoformat()} 至 {until}"),
+        ("有效期限", f"{licence['valid_from'].isoformat()} 至 {until}"), ("核验码", check_code(licence["number"])),
     ]
     rows.extend((str(key)[:40], str(value)) for key, value in licence["data"].items())
     return rows
@@ -393,6 +395,65 @@ def verify_online(*, db_session: Session, clock: Clock, number: str) -> OnlineCh
         document = db_session.get(documents.Document, licence.document_id)
         document_ok = document is not None and documents.verify(db_session=db_session, document=document)
     return OnlineCheck(licence, status_of(licence, clock.today()), signature_ok, document_ok, seal)
+
+
+# --- public verification by number --------------------------------------------------------------
+
+# Licence numbers are sequential (<region>-<year>-<serial>), so a number alone must not open the register: it
+# tells whether the licence is valid and who issued it. The holder's (masked) details need the signed QR payload
+# or the check code printed on the licence, which only someone shown the licence has.
+CHECK_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 characters, none to confuse (0/O, 1/I)
+VERIFY_FROM = limits.Limit("licence-verify", 60, timedelta(hours=1), "VERIFY_TOO_MANY",
+                           "核验过于频繁，请一小时后再试；也可以扫描证照上的二维码离线核验")
+CHECK_CODES_FROM = limits.Limit("licence-check-code", 10, timedelta(hours=1), "CHECK_CODE_TOO_MANY",
+                                "核验码输错次数过多，请一小时后再试；也可以扫描证照上的二维码核验")
+
+
+def check_code(number: str) -> str:
+    """The licence's check code (核验码), printed on it: 8 characters (40 bits) keyed by the platform's index key,
+    so it needs no column and holds for licences issued before it was printed."""
+    digest = bytes.fromhex(lookup_hash("licence-check", number))
+    chars = "".join(CHECK_ALPHABET[byte % len(CHECK_ALPHABET)] for byte in digest[:8])
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def _normal_code(text: str) -> str:
+    return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text or "")).upper()
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """What a lookup by number may show: `holder_shown` only when the right check code came with it."""
+
+    online: OnlineCheck
+    holder_shown: bool
+    check_code_wrong: bool
+
+    @property
+    def valid(self) -> bool:
+        return self.online.status is LicenceStatus.valid and self.online.signature_ok
+
+
+def verify_by_number(*, db_session: Session, clock: Clock, number: str, code: str | None, client_ip: str) -> NumberCheck:
+    """Online verification by licence number (and, for the holder's details, its check code), limited per address.
+
+    Counts go in the caller's transaction; every refusal commits them before raising, and the caller commits after
+    an answer, so an address's lookups are counted across processes."""
+    if limits.hit(db_session=db_session, clock=clock, limit=VERIFY_FROM, key=client_ip) > VERIFY_FROM.max:
+        limits.refuse(db_session, limits.exceeded(VERIFY_FROM, clock.now()))
+    try:
+        online = verify_online(db_session=db_session, clock=clock, number=number)
+    except NotFound as error:
+        limits.refuse(db_session, error)
+    given = _normal_code(code or "")
+    if not given:
+        return NumberCheck(online, holder_shown=False, check_code_wrong=False)
+    if limits.count(db_session=db_session, clock=clock, limit=CHECK_CODES_FROM, key=client_ip) >= CHECK_CODES_FROM.max:
+        limits.refuse(db_session, limits.exceeded(CHECK_CODES_FROM, clock.now()))  # the lookup above still counts
+    if hmac.compare_digest(given, _normal_code(check_code(online.licence.number))):
+        return NumberCheck(online, holder_shown=True, check_code_wrong=False)
+    limits.hit(db_session=db_session, clock=clock, limit=CHECK_CODES_FROM, key=client_ip)
+    return NumberCheck(online, holder_shown=False, check_code_wrong=True)
 
 
 def _valid_filter(today: date):

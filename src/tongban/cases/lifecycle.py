@@ -36,7 +36,8 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
 
 # Events that record a step without moving the case (an opinion, a payment, a pledge …).
 STAYING_EVENTS = frozenset({
-    EventKind.pledge_signed, EventKind.on_site_check_scheduled, EventKind.opinion_recorded, EventKind.fee_assessed,
+    EventKind.pledge_signed, EventKind.on_site_check_scheduled, EventKind.originals_checked, EventKind.opinion_recorded,
+    EventKind.fee_assessed,
     EventKind.paid, EventKind.licence_issued, EventKind.delivery_prepared, EventKind.deemed_renewed,
 })
 

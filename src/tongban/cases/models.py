@@ -187,8 +187,8 @@ class CaseDelivery(Base):
     method: Mapped[str] = mapped_column(String(30))  # catalog DeliveryMethod
     status: Mapped[str] = mapped_column(String(20))  # DeliveryStatus
     locker_code: Mapped[str | None] = mapped_column(EncryptedText)  # the applicant is told it; staff are not
+    # the end of the result's holding period in the locker; wrong codes are counted by core.limits
     locker_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    locker_failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong codes typed; the locker stays shut after 5
     address: Mapped[str | None] = mapped_column(EncryptedText)
     carrier: Mapped[str] = mapped_column(String(40), default="")
     tracking_number: Mapped[str] = mapped_column(String(60), default="")

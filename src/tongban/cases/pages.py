@@ -40,7 +40,7 @@ RESULT_KINDS = frozenset({NoticeKind.approval_decision.value, NoticeKind.licence
 SUPPLEMENT_STATES = frozenset({CaseState.supplement_requested.value, CaseState.accepted_with_deficiency.value})
 MESSAGES = {
     "supplemented": "补正材料已提交。", "withdrawn": "申请已撤回，本办件不再办理。", "paid": "缴费已完成，电子收据见下方“文书”。",
-    "payment_failed": "缴费没有成功，您可以再试一次。",
+    "payment_failed": "缴费没有成功，您可以再试一次。", "locker_code": "新的取件码已发送到您的手机，原取件码不再有效。",
 }
 STATE_STYLES = {"approved": "ok", "delivered": "ok", "refused": "red", "denied": "red", "withdrawn": "",
                 "supplement_requested": "warn", "accepted_with_deficiency": "warn"}
@@ -130,6 +130,15 @@ def supplement(request: Request, case_id: Id, db: Db, clock: Now, me: Me, _csrf:
         db.rollback()
         return _case_page(request, db, clock, _mine(db, clock, me, case_id), error=exc.message, status_code=exc.status_code)
     return RedirectResponse(f"/cases/{case.id}?msg=supplemented", status_code=303)
+
+
+@router.post("/cases/{case_id}/locker-code", response_class=HTMLResponse)
+def renew_locker_code(case_id: Id, db: Db, clock: Now, me: Me, _csrf: Csrf) -> Response:
+    """A new locker code sent to the applicant's phone (CASE-16): one that strangers' guesses stopped is replaced."""
+    case = _mine(db, clock, me, case_id)
+    delivery.renew_locker_code(db_session=db, clock=clock, case=case)
+    db.commit()
+    return RedirectResponse(f"/cases/{case.id}?msg=locker_code", status_code=303)
 
 
 # --- withdraw (CASE-22) ----------------------------------------------------------------------------

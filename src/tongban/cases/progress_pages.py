@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from tongban.cases import payments, views
+from tongban.cases import lookup, payments
 from tongban.cases import service as cases
 from tongban.cases.enums import PaymentStatus
-from tongban.cases.models import Case
 from tongban.core.clock import Clock
-from tongban.core.errors import NotFound
-from tongban.web.deps import check_csrf, get_clock, get_db
+from tongban.core.errors import DomainError, NotFound
+from tongban.web.deps import check_csrf, client_ip, get_clock, get_db
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,41 +24,7 @@ Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
 Csrf = Annotated[None, Depends(check_csrf)]
 
-NOT_FOUND = "办件编号或后四位不正确，请核对后再查"  # one answer for "no such case" and "wrong digits"
 DIGITS = re.compile(r"^[0-9X]{4}$")
-MAX_FAILURES = 10  # wrong tries per case number per hour: four digits must not be walked
-WINDOW = timedelta(hours=1)
-
-
-class _Failures:
-    """Wrong tries per case number in this process, counted whether the number exists or not."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._seen: dict[str, list[datetime]] = {}
-
-    def blocked(self, number: str, now: datetime) -> bool:
-        with self._lock:
-            recent = [t for t in self._seen.get(number, []) if now - t < WINDOW]
-            self._seen[number] = recent
-            return len(recent) >= MAX_FAILURES
-
-    def add(self, number: str, now: datetime) -> None:
-        with self._lock:
-            if len(self._seen) > 10_000:  # forget the quiet ones so the table stays small
-                self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < WINDOW}
-            self._seen.setdefault(number, []).append(now)
-
-
-def _failures(request: Request) -> _Failures:
-    state = request.app.state
-    if not hasattr(state, "progress_failures"):
-        state.progress_failures = _Failures()
-    return state.progress_failures
-
-
-def _match(db: Session, number: str, digits: str) -> Case | None:
-    return cases.by_number_and_digits(db_session=db, case_number=number, digits=digits)
 
 
 def _page(request: Request, *, number: str = "", result=None, error: str = "", errors: dict | None = None,
@@ -79,30 +42,29 @@ def progress_form(request: Request) -> HTMLResponse:
 def progress_lookup(request: Request, db: Db, clock: Now, number: Annotated[str, Form(max_length=100)] = "",
                     digits: Annotated[str, Form(max_length=100)] = "") -> HTMLResponse:
     """A read, posted so that the check digits stay out of addresses and access logs."""
-    number, digits = number.strip().upper(), digits.strip().upper()
+    number, digits = lookup.normalize(number, digits)
     errors = {}
     if not number:
-        errors["number"] = "请填写办件编号（在受理通知书或短信里）"
-    if not DIGITS.fullmatch(digits):
-        errors["digits"] = "请填写 4 位：手机号后四位，或证件号码 / 统一社会信用代码的后四位"
+        errors["number"] = "请填写办件编号（在受理通知书、回执或短信上）"
+    if digits and not DIGITS.fullmatch(digits):
+        errors["digits"] = "请填写 4 位：手机号后四位，或证件号码 / 统一社会信用代码的后四位；也可以不填，只看办理状态"
     if errors:
         return _page(request, number=number, error="请按提示修改后再查", errors=errors, status_code=422)
-    failures, now = _failures(request), clock.now()
-    if failures.blocked(number, now):
-        return _page(request, number=number, status_code=429,
-                     error="这个办件编号查询错误次数过多，请一小时后再试；也可以登录后在“我的办件”里查看")
-    case = _match(db, number, digits)
-    if case is None:
-        failures.add(number, now)
-        return _page(request, number=number, error=NOT_FOUND, status_code=404)
-    return _page(request, number=number, result=views.progress(db_session=db, case=case))
+    try:
+        result = lookup.look_up(db_session=db, clock=clock, number=number, digits=digits, client_ip=client_ip(request))
+    except DomainError as refused:
+        status = refused.status_code
+        field = {"CASE_DIGITS_WRONG": "digits", "CASE_NOT_FOUND": "number"}.get(refused.code)
+        return _page(request, number=number, error=refused.message, errors={field: refused.message} if field else {},
+                     status_code=status)
+    db.commit()
+    return _page(request, number=number, result=result)
 
 
 @router.get("/progress/t/{token}", response_class=HTMLResponse)
 def progress_by_qr(request: Request, token: Annotated[str, Path(min_length=10, max_length=64)], db: Db) -> HTMLResponse:
     """The QR code on the acceptance notice: the token is unguessable, so no digits are asked."""
-    case = cases.by_tracking(db_session=db, token=token)
-    return _page(request, result=views.progress(db_session=db, case=case), by_qr=True)
+    return _page(request, result=lookup.by_tracking(db_session=db, token=token), by_qr=True)
 
 
 # --- the development payment gateway ---------------------------------------------------------------

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tongban.cases.files import MAX_FILE_BYTES
 from tongban.catalog.schemas import FormField, PledgeTerms
 
 Reason = Annotated[str, Field(max_length=2000)]
+FILE_BASE64_CHARS = 4 * -(-MAX_FILE_BYTES // 3)  # one file as the page allows it (10 MB), base64-encoded
 
 
 class _In(BaseModel):
@@ -19,7 +21,7 @@ class _In(BaseModel):
 class FileIn(_In):
     material_key: Annotated[str, Field(min_length=1, max_length=40)]
     filename: Annotated[str, Field(min_length=1, max_length=200)]
-    content_base64: Annotated[str, Field(min_length=1, max_length=14_000_000)]
+    content_base64: Annotated[str, Field(min_length=1, max_length=FILE_BASE64_CHARS)]
 
 
 class ApplicationIn(_In):
@@ -61,8 +63,15 @@ class VersionedIn(_In):
     version: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
 
 
+class OriginalsCheckedIn(VersionedIn):
+    """原件已核验 at the window (CASE-10); the note is optional."""
+
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
 class AcceptIn(VersionedIn):
-    on_site: Annotated[str, Field(max_length=500)] = ""  # time and place where originals are checked (CASE-10)
+    on_site: Annotated[str, Field(max_length=500)] = ""  # the place where originals are checked (CASE-10)
+    on_site_at: datetime | None = None  # and when; without a zone it is Beijing time
 
 
 class RefuseIn(VersionedIn):
@@ -153,8 +162,9 @@ class MaterialOut(BaseModel):
     key: str
     name: str
     required: bool
-    status: str
+    status: str  # MaterialStatus; not_required where a conditional or optional material was not needed
     status_label: str
+    condition: str = ""  # for a conditional material: when it is needed (适用情形)
     exemption: str | None
     exemption_ref: str
     standard: str
@@ -261,8 +271,36 @@ class CaseListOut(BaseModel):
     total: int
 
 
+class TodoOut(BaseModel):
+    """One queue of a member of staff's own work (待办): how many cases, how many overdue or warned, the most urgent."""
+
+    queue: str
+    label: str
+    total: int
+    overdue: int
+    warned: int
+    at_least: bool  # more cases than were reckoned: overdue and warned are lower bounds
+    urgent: list[CaseSummaryOut]
+
+
+class ProgressMaterialOut(BaseModel):
+    name: str
+    status_label: str
+    condition: str = ""
+
+
+class ProgressDetailsOut(BaseModel):
+    """Shown only with the check digits or the notice's QR: the applicant (masked) and the materials' state."""
+
+    applicant_name: str
+    contact_phone: str | None
+    channel_label: str
+    materials: list[ProgressMaterialOut]
+    supplement_deadline: str | None = None
+
+
 class ProgressOut(BaseModel):
-    """What anyone holding the case number (and the check digits) or the notice's QR may see: no personal data."""
+    """What anyone holding the case number may see: no personal data; `details` only with the check digits or QR."""
 
     case_number: str
     item_name: str
@@ -273,3 +311,4 @@ class ProgressOut(BaseModel):
     steps: list[dict[str, str]]
     promised_due: str | None
     due_note: str | None = None
+    details: ProgressDetailsOut | None = None

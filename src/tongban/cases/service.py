@@ -11,21 +11,38 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import PersonActor, StaffActor
+from tongban.accounts.access import Permission, PersonActor, StaffActor, region_prefix
 from tongban.baselib.service import BaseLibrary
 from tongban.cases import applicants, clocks, exemptions, fees, files, forms, lifecycle, progress
 from tongban.cases.enums import CaseChannel, CaseState, EventKind, MaterialStatus
-from tongban.cases.models import Case, CaseFile, CaseMaterial
+from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePost
 from tongban.catalog import service as catalog
 from tongban.catalog.enums import Audience, HandlingForm, Necessity
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.schemas import ItemContent
+from tongban.core import audit, limits
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.crypto import keyring
 from tongban.core.db import insert_persistent
-from tongban.core.errors import Conflict, InvalidInput, NotFound
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,80}$")
+SELF_SERVICE_CHANNELS = (CaseChannel.web, CaseChannel.mobile, CaseChannel.terminal)
+
+
+def declared_channel(value: str | None) -> CaseChannel:
+    """The channel an applicant's client declares (CASE-18): the portal, the mobile app or a self-service terminal;
+    nothing declared is the portal. A window filing is made by staff at the workbench, never claimed by a client."""
+    text = (value or "").strip().lower()
+    if not text:
+        return CaseChannel.web
+    try:
+        channel = CaseChannel(text)
+    except ValueError:
+        raise InvalidInput("CHANNEL_UNKNOWN", "申报渠道无效：应为 web（政务服务网）、mobile（移动端）或 terminal（自助终端）") from None
+    if channel not in SELF_SERVICE_CHANNELS:
+        raise InvalidInput("CHANNEL_NOT_ALLOWED", "窗口代为申报须由窗口工作人员在工作台办理")
+    return channel
 
 
 @dataclass(frozen=True)
@@ -59,19 +76,6 @@ def by_tracking(*, db_session: Session, token: str) -> Case:
     if case is None:
         raise NotFound("CASE_NOT_FOUND", "二维码无效或已过期")
     return case
-
-
-def by_number_and_digits(*, db_session: Session, case_number: str, digits: str) -> Case | None:
-    """Public lookup (SRCH-06): the number plus the last four digits of the contact phone or the ID / USCC.
-    None both for an unknown number and for wrong digits, so callers answer both the same way."""
-    try:
-        case = by_number(db_session=db_session, case_number=case_number)
-    except NotFound:
-        return None
-    tails = {case.applicant_identifier[-4:].upper()}
-    if case.contact_phone:
-        tails.add(case.contact_phone[-4:])
-    return case if (digits or "").strip().upper() in tails else None
 
 
 def form_data(case: Case) -> dict[str, str]:
@@ -313,6 +317,9 @@ def supplement(
     if still:
         lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.supplemented, to_state=CaseState(case.state),
                          actor_ref=actor_ref, actor_name=actor_name, reason=f"已补：{names}；仍缺：{'、'.join(still)}")
+        deadline = case.supplement_deadline or case.deficiency_deadline
+        progress.push(db_session=db_session, clock=clock, case=case, step="已收到部分补正材料",
+                      detail=f"仍缺：{'、'.join(still)}" + (f"，请在{deadline.year}年{deadline.month}月{deadline.day}日前补齐。" if deadline else "。"))
         db_session.flush()
         return case
     if case.state == CaseState.supplement_requested.value:
@@ -363,5 +370,32 @@ def by_applicant_id(*, db_session: Session, identifier: str, limit: int = 20) ->
     query = (select(Case).where(Case.applicant_hash == applicants.applicant_hash(identifier))
              .order_by(Case.submitted_at.desc()).limit(limit))
     return list(db_session.scalars(query))
+
+
+def staff_lookup(*, db_session: Session, clock: Clock, actor: StaffActor, number: str | None = None,
+                 identifier: str | None = None, limit: int = 20) -> list[Case]:
+    """Staff look-up by case number or applicant ID (CASE-05), audited every time. The hotline and supervisors
+    search their region; a window (acceptor) sees only the cases its own agency handles or co-handles."""
+    wide = actor.has(Permission.consult_answer) or actor.has(Permission.supervise)
+    if not (wide or actor.has(Permission.case_accept)):
+        raise Forbidden("NOT_PERMITTED", "您的岗位不能查询办件")
+    if not (number or identifier):
+        raise InvalidInput("LOOKUP_EMPTY", "请输入办件编号或证件号码")
+    query = select(Case).where(Case.region_code.startswith(region_prefix(actor.region_code)))
+    if not wide and actor.agency_id is not None:
+        co = select(CasePost.case_id).where(CasePost.agency_id == actor.agency_id)
+        query = query.where((Case.agency_id == actor.agency_id) | Case.id.in_(co))
+    if number:
+        query = query.where(Case.case_number == number.strip().upper())
+    else:
+        query = query.where(Case.applicant_hash == applicants.applicant_hash(identifier))
+    found = list(db_session.scalars(query.order_by(Case.submitted_at.desc()).limit(limit)))
+    key = number.strip().upper() if number else f"{identifier[:4]}**********{identifier[-4:]}"
+    audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="case.staff_lookup", object_kind="case",
+                 object_id=",".join(str(c.id) for c in found)[:40],
+                 details={"by": "number" if number else "id_number", "key": key, "found": [c.case_number for c in found]})
+    if number and not found:
+        limits.refuse(db_session, NotFound("CASE_NOT_FOUND", "没有找到这个办件编号，请核对"))
+    return found
 
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import Permission, StaffActor, region_prefix
+from tongban.accounts.access import Permission, StaffActor
 from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, decisions, delivery, handling, views
+from tongban.cases import applicants, decisions, delivery, handling, queues, views
 from tongban.cases import service as cases
 from tongban.cases.api import uploads_of
-from tongban.cases.enums import CaseChannel, CaseState, Opinion
-from tongban.cases.models import Case, CasePost
+from tongban.cases.enums import CaseChannel, Opinion
+from tongban.cases.models import Case
 from tongban.cases.schemas import (
-    AcceptIn, CaseListOut, CaseOut, DecideIn, MissingListIn, OpinionIn, PickupIn, PostIn, ProcedureEndIn, ProcedureIn,
-    ProgressOut, RefuseIn, VersionedIn, WindowApplicationIn,
+    AcceptIn, CaseListOut, CaseOut, DecideIn, MissingListIn, OpinionIn, OriginalsCheckedIn, PickupIn, PostIn, ProcedureEndIn,
+    ProcedureIn, ProgressOut, RefuseIn, TodoOut, VersionedIn, WindowApplicationIn,
 )
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden
@@ -30,33 +29,7 @@ Library = Annotated[BaseLibrary, Depends(get_library)]
 Staff = Annotated[StaffActor, Depends(get_staff)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-QUEUES = {
-    "accept": (Permission.case_accept, [CaseState.submitted]),
-    "supplement": (Permission.case_accept, [CaseState.supplement_requested, CaseState.accepted_with_deficiency]),
-    "review": (Permission.case_review, [CaseState.accepted, CaseState.under_review, CaseState.special_procedure]),
-    "decide": (Permission.case_decide, [CaseState.under_review]),
-    "dispatch": (Permission.case_dispatch, [CaseState.approved]),
-}
-
-
-def scope_clause(actor: StaffActor):
-    """Cases of the staff's agency (and those where it is a co-agency), or of their region for management staff."""
-    if actor.agency_id is not None:
-        co = select(CasePost.case_id).where(CasePost.agency_id == actor.agency_id)
-        return (Case.agency_id == actor.agency_id) | Case.id.in_(co)
-    return Case.region_code.startswith(region_prefix(actor.region_code))
-
-
-def queue_query(actor: StaffActor, queue: str):
-    query = select(Case).where(scope_clause(actor))
-    if queue == "all":
-        if not any(actor.has(p) for p in applicants.CASE_PERMISSIONS):
-            raise Forbidden("NOT_PERMITTED", "您的岗位没有查看办件的权限")
-        return query
-    permission, states = QUEUES[queue]
-    if not actor.has(permission):
-        raise Forbidden("NOT_PERMITTED", "您的岗位不处理这个队列")
-    return query.where(Case.state.in_([s.value for s in states]))
+scope_clause = queues.visible  # the cases a member of staff may list (kept for callers of the earlier name)
 
 
 def _case(db: Session, actor: StaffActor, case_id: int, version: int | None = None) -> Case:
@@ -74,14 +47,19 @@ def _out(db: Session, clock: Clock, case: Case) -> CaseOut:
 
 @router.get("/cases", response_model=CaseListOut, summary="办件队列（按岗位）")
 def queue(
-    db: Db, actor: Staff,
-    name: Annotated[str, Query(alias="queue", pattern="^(accept|supplement|review|decide|dispatch|all)$")] = "all",
+    db: Db, clock: Now, actor: Staff,
+    name: Annotated[str, Query(alias="queue", pattern=f"^({'|'.join(queues.NAMES)})$")] = "all",
     limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0, le=10**6)] = 0,
 ) -> CaseListOut:
-    query = queue_query(actor, name)
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.scalars(query.order_by(Case.promised_due.is_(None), Case.promised_due, Case.submitted_at).limit(limit).offset(offset))
-    return CaseListOut(cases=[views.summary(db, c) for c in rows], total=total)
+    found = queues.listing(db_session=db, clock=clock, actor=actor, name=name, limit=limit, offset=offset)
+    return CaseListOut(cases=[views.summary(db, r.case) for r in found.rows], total=found.total)
+
+
+@router.get("/todo", response_model=list[TodoOut], summary="我的待办：本岗位各队列的件数、超期和预警件数")
+def todo(db: Db, clock: Now, actor: Staff) -> list[TodoOut]:
+    return [TodoOut(queue=t.queue.name, label=t.queue.label, total=t.total, overdue=t.overdue, warned=t.warned,
+                    at_least=t.more, urgent=[views.summary(db, r.case) for r in t.urgent])
+            for t in queues.todo(db_session=db, clock=clock, actor=actor)]
 
 
 @router.post("/cases", status_code=201, response_model=CaseOut, summary="窗口代为申报（未注册的办事人也可）")
@@ -131,7 +109,15 @@ def _act(db: Session, clock: Clock, case: Case) -> CaseOut:
 @router.post("/cases/{case_id}/accept", response_model=CaseOut, summary="受理（出具受理通知书）")
 def accept(case_id: Id, body: AcceptIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
     case = _case(db, actor, case_id, body.version)
-    handling.accept(db_session=db, clock=clock, actor=actor, case=case, on_site=body.on_site)
+    handling.accept(db_session=db, clock=clock, actor=actor, case=case, on_site=body.on_site,
+                    on_site_at=body.on_site_at)
+    return _act(db, clock, case)
+
+
+@router.post("/cases/{case_id}/originals-checked", response_model=CaseOut, summary="记录原件已核验（现场核验原件后）")
+def originals_checked(case_id: Id, body: OriginalsCheckedIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
+    case = _case(db, actor, case_id, body.version)
+    handling.record_originals_checked(db_session=db, clock=clock, actor=actor, case=case, note=body.note)
     return _act(db, clock, case)
 
 
@@ -219,18 +205,9 @@ def locker_code(case_id: Id, body: VersionedIn, db: Db, clock: Now, actor: Staff
 
 @router.get("/case-lookup", response_model=list[ProgressOut], summary="热线、自助终端查询：按办件编号或证件号码")
 def lookup(
-    db: Db, actor: Staff,
+    db: Db, clock: Now, actor: Staff,
     number: Annotated[str | None, Query(max_length=40)] = None, id_number: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list[ProgressOut]:
-    if not any(actor.has(p) for p in (Permission.consult_answer, Permission.case_accept, Permission.supervise)):
-        raise Forbidden("NOT_PERMITTED", "您的岗位不能查询办件")
-    if number:
-        found = [cases.by_number(db_session=db, case_number=number)]
-    elif id_number:
-        found = cases.by_applicant_id(db_session=db, identifier=id_number)
-    else:
-        from tongban.core.errors import InvalidInput
-
-        raise InvalidInput("LOOKUP_EMPTY", "请输入办件编号或证件号码")
-    prefix = region_prefix(actor.region_code)
-    return [views.progress(db_session=db, case=c) for c in found if c.region_code.startswith(prefix)]
+    found = cases.staff_lookup(db_session=db, clock=clock, actor=actor, number=number, identifier=id_number)
+    db.commit()
+    return [views.progress(db_session=db, case=c) for c in found]

@@ -169,20 +169,21 @@ def _lookup_page(request: Request, db: Session, actor: StaffActor, *, found: lis
 
 
 @router.get("/case-lookup", response_class=HTMLResponse)
-def lookup(request: Request, db: Db, actor: Staff, number: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
+def lookup(request: Request, db: Db, clock: Now, actor: Staff, number: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
     """By case number (CASE-05): number, item, state and progress only, within the staff's region."""
     _require_lookup(actor)
     if not number.strip():
         return _lookup_page(request, db, actor)
     try:
-        found = [cases.by_number(db_session=db, case_number=number)]
+        found = cases.staff_lookup(db_session=db, clock=clock, actor=actor, number=number)
+        db.commit()
     except NotFound:
         found = []
     return _lookup_page(request, db, actor, found=found, number=number.strip())
 
 
 @router.post("/case-lookup", response_class=HTMLResponse)
-def lookup_by_id(request: Request, db: Db, actor: Staff, _csrf: Csrf, id_kind: Text = "resident_id",
+def lookup_by_id(request: Request, db: Db, clock: Now, actor: Staff, _csrf: Csrf, id_kind: Text = "resident_id",
                  id_number: Text = "") -> HTMLResponse:
     """By the applicant's ID number or credit code; a POST keeps the number out of URLs and access logs."""
     _require_lookup(actor)
@@ -193,5 +194,6 @@ def lookup_by_id(request: Request, db: Db, actor: Staff, _csrf: Csrf, id_kind: T
             identifier = identity.validate(id_kind, id_number, nationality="XXX").number
     except DomainError as exc:
         return _lookup_page(request, db, actor, id_kind=id_kind, error=exc.message, status_code=exc.status_code)
-    found = cases.by_applicant_id(db_session=db, identifier=identifier, limit=LOOKUP_LIMIT)
+    found = cases.staff_lookup(db_session=db, clock=clock, actor=actor, identifier=identifier, limit=LOOKUP_LIMIT)
+    db.commit()
     return _lookup_page(request, db, actor, found=found, id_kind=id_kind)

@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import Permission, StaffActor, region_prefix
+from tongban.accounts.access import Permission, StaffActor
 from tongban.accounts.identity import KINDS_FOR_FORM, mask_phone
-from tongban.cases import applicants, decisions, delivery, forms, handling, staff_intake_pages, views
+from tongban.cases import applicants, decisions, delivery, forms, handling, queues, staff_intake_pages, views
 from tongban.cases import service as cases
 from tongban.cases.enums import DECIDED_STATES, CaseState, DeliveryStatus, Opinion
 from tongban.cases.models import Case, CasePost
@@ -47,94 +46,32 @@ SUPPLEMENT_DAYS, DEFICIENCY_DAYS = 5, 10  # the service's defaults, shown in the
 REVIEW_STEPS = {S.accepted: {"review"}, S.under_review: {"special_start"}, S.special_procedure: {"special_end"}}
 
 
-@dataclass(frozen=True)
-class Queue:
-    name: str
-    label: str
-    permission: Permission | None  # None: every post that handles cases
-    states: tuple[CaseState, ...]
-
-
-QUEUES = (
-    Queue("accept", "待受理", Permission.case_accept, (S.submitted,)),
-    Queue("supplement", "待补正/容缺", Permission.case_accept, (S.supplement_requested, S.accepted_with_deficiency)),
-    Queue("review", "待审查", Permission.case_review, (S.accepted, S.under_review, S.special_procedure)),
-    Queue("decide", "待决定", Permission.case_decide, (S.under_review,)),
-    Queue("dispatch", "待送达", Permission.case_dispatch, (S.approved,)),
-    Queue("all", "全部", None, ()),
-)
-
-
 # --- queues ----------------------------------------------------------------------------------------
 
-def _queues_for(actor: StaffActor) -> list[Queue]:
-    if not any(actor.has(p) for p in applicants.CASE_PERMISSIONS):
-        raise Forbidden("NOT_PERMITTED", "您的岗位没有查看办件的权限")
-    watching = actor.has(Permission.supervise)
-    return [q for q in QUEUES if q.permission is None or watching or actor.has(q.permission)]
-
-
-def _scope(actor: StaffActor) -> ColumnElement[bool]:
-    """The staff's agency (within their region), or the whole region for management staff."""
-    in_region = Case.region_code.startswith(region_prefix(actor.region_code), autoescape=True)
-    if actor.agency_id is None:
-        return in_region
-    return and_(Case.agency_id == actor.agency_id, in_region)
-
-
-def _co_agency(actor: StaffActor, *, open_only: bool) -> ColumnElement[bool]:
-    """Cases where the staff's agency holds a post of a parallel approval (CASE-20)."""
-    if actor.agency_id is None:
-        return false()
-    posts = select(CasePost.case_id).where(CasePost.agency_id == actor.agency_id)
-    if open_only:
-        posts = posts.where(CasePost.opinion.is_(None))
-    return Case.id.in_(posts)
-
-
-def _queue_clause(actor: StaffActor, queue: Queue) -> ColumnElement[bool]:
-    if queue.name == "all":
-        return or_(_scope(actor), _co_agency(actor, open_only=False))
-    in_state = Case.state.in_([s.value for s in queue.states])
-    if queue.name == "review":
-        return and_(in_state, or_(_scope(actor), _co_agency(actor, open_only=True)))
-    if queue.name == "decide":
-        waiting = exists().where(CasePost.case_id == Case.id, CasePost.opinion.is_(None))
-        given = exists().where(CasePost.case_id == Case.id)
-        return and_(in_state, _scope(actor), given, ~waiting)
-    return and_(in_state, _scope(actor))
-
-
-def _row(case: Case, today: date) -> dict:
-    overdue = _overdue(case, today)
+def _row(row: queues.Row) -> dict:
+    case = row.case
     return {
         "id": case.id, "number": case.case_number, "item": case.item_name, "applicant": case.applicant_name,
         "state_label": S(case.state).label, "submitted_at": case.submitted_at, "due": case.promised_due,
-        "overdue": overdue, "due_today": not overdue and _overdue(case, today + timedelta(days=1)),
+        "overdue": row.overdue, "warned": row.warned, "remaining": row.remaining,
     }
 
 
 @router.get("/staff/cases", response_class=HTMLResponse)
 def queue_page(request: Request, db: Db, clock: Now, actor: Staff, tab: Annotated[str, Query(max_length=20)] = "",
                q: Annotated[str, Query(max_length=40)] = "", page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
-    queues = _queues_for(actor)
-    names = {x.name: x for x in QUEUES}
-    if tab in names and names[tab] not in queues:
-        raise Forbidden("NOT_PERMITTED", "您的岗位不处理这个队列")
-    own = [x for x in queues if x.permission is not None and actor.has(x.permission)]
-    current = names[tab] if tab in names else (own[0] if own else names["all"])  # supervisors start with everything
-    where = _queue_clause(actor, current)
-    if q.strip():
-        where = and_(where, Case.case_number.contains(q.strip().upper(), autoescape=True))
-    counts = {x.name: db.scalar(select(func.count(Case.id)).where(_queue_clause(actor, x))) or 0 for x in queues}
-    total = db.scalar(select(func.count(Case.id)).where(where)) or 0
-    pages = max(1, -(-total // PAGE))
-    query = (select(Case).where(where)
-             .order_by(Case.promised_due.is_(None), Case.promised_due, Case.submitted_at.desc(), Case.id.desc())
-             .limit(PAGE).offset((min(page, pages) - 1) * PAGE))
-    rows = [_row(c, clock.today()) for c in db.scalars(query)]
-    return render(request, "cases/staff_cases.html", queues=queues, current=current, counts=counts, rows=rows, q=q.strip(),
-                  page=min(page, pages), pages=pages, total=total, actor=actor, msg=request.query_params.get("msg", ""))
+    current = queues.queue_named(actor, tab) if tab in queues.NAMES else queues.default_queue(actor)
+    counts = queues.counts(db_session=db, actor=actor)
+    found = queues.listing(db_session=db, clock=clock, actor=actor, name=current.name, number=q, limit=PAGE,
+                           offset=(page - 1) * PAGE)
+    pages = max(1, -(-found.total // PAGE))
+    if page > pages:  # past the last page (the queue shrank meanwhile): show the last one
+        page = pages
+        found = queues.listing(db_session=db, clock=clock, actor=actor, name=current.name, number=q, limit=PAGE,
+                               offset=(page - 1) * PAGE)
+    return render(request, "cases/staff_cases.html", queues=queues.queues_for(actor), current=current, counts=counts,
+                  rows=[_row(r) for r in found.rows], q=q.strip(), page=page, pages=pages, total=found.total, actor=actor,
+                  msg=request.query_params.get("msg", ""))
 
 
 # --- the case --------------------------------------------------------------------------------------
@@ -151,7 +88,7 @@ def _own_post(db: Session, actor: StaffActor, case: Case) -> CasePost | None:
     return db.scalar(select(CasePost).where(CasePost.case_id == case.id, CasePost.agency_id == agency_id))
 
 
-def _actions(db: Session, actor: StaffActor, case: Case, content, delivery_row) -> set[str]:
+def _actions(db: Session, actor: StaffActor, case: Case, content, delivery_row, originals) -> set[str]:
     """The forms this member of staff may use on the case as it stands now. A co-agency only gives its opinion."""
     state, lead = S(case.state), actor.covers(agency_id=case.agency_id, region_code=case.region_code)
     found: set[str] = set()
@@ -164,15 +101,26 @@ def _actions(db: Session, actor: StaffActor, case: Case, content, delivery_row) 
         found |= REVIEW_STEPS.get(state, set())
     if state is S.under_review and actor.has(Permission.case_review) and _own_post(db, actor, case) is not None:
         found.add("opinion")
-    if lead and state is S.under_review and actor.has(Permission.case_decide):
+    if lead and state is S.under_review and (actor.has(Permission.case_decide) or _may_decide_own_review(db, actor, case, content)):
         found.add("decide")
     may_decide_here = actor.has(Permission.case_decide) or actor.has(Permission.case_accept)
     if lead and state is S.accepted and content.review_rules.on_the_spot and may_decide_here:
         found.add("decide_on_the_spot")
+    may_check = actor.has(Permission.case_accept) or actor.has(Permission.case_review)
+    if lead and may_check and originals is not None and not originals.done and state in handling.CHECKABLE:
+        found.add("originals")
     ready = delivery_row is not None and delivery_row.status == DeliveryStatus.ready.value
     if lead and state is S.approved and actor.has(Permission.case_dispatch) and ready:
         found.add(f"deliver_{delivery_row.method}")
     return found
+
+
+def _may_decide_own_review(db: Session, actor: StaffActor, case: Case, content) -> bool:
+    """The lead reviewer who gave the opinion decides too, where the item's review rules allow one person (CASE-12)."""
+    if not decisions.one_person_may_sign(content.review_rules):
+        return False
+    post = _own_post(db, actor, case)
+    return post is not None and post.lead and post.opinion is not None and post.staff_id == actor.staff_id
 
 
 def _overdue(case: Case, today: date) -> bool:
@@ -204,7 +152,8 @@ def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, c
     out = views.detail(db_session=db, clock=clock, case=case, for_applicant=False)
     content = handling.content_of(db, case)
     delivery_row = delivery.of(db_session=db, case_id=case.id)
-    actions = _actions(db, actor, case, content, delivery_row)
+    originals = handling.originals_check(db_session=db, case=case) if content.on_site_verification else None
+    actions = _actions(db, actor, case, content, delivery_row, originals)
     context = {
         "case": out, "form_rows": _form_rows(case, out, content), "actions": actions,
         "content": content, "overdue": _overdue(case, clock.today()), "pending": [p for p in out.posts if p.opinion is None],
@@ -213,6 +162,8 @@ def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, c
         "deficiency_due": _default_deadline(db, clock, DEFICIENCY_DAYS) if "deficiency" in actions else "",
         "error": error, "actor": actor, "msg": "" if error else request.query_params.get("msg", ""),
         "clock_status": clock_status.evaluate(db_session=db, clock=clock, case=case),  # SUP-01/02/03
+        "signing_rule": decisions.one_person_may_sign(content.review_rules) or "审查人与决定人不能为同一人。",
+        "originals": originals,  # CASE-10: set at acceptance, recorded as a step, awaited by an approval
     }
     return render(request, "cases/staff_case.html", status_code=status_code, **context)
 
@@ -267,6 +218,16 @@ def _deadline(text: str) -> date | None:
         raise InvalidInput("DEADLINE_FORMAT", "请按“年-月-日”填写期限，例如 2026-11-27") from None
 
 
+def _moment(text: str) -> datetime | None:
+    """A date and time as the browser's datetime-local field sends it, in Beijing time."""
+    if not text.strip():
+        return None
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput("ON_SITE_TIME_FORMAT", "请按“年-月-日 时:分”填写核验时间，例如 2026-11-25 09:00") from None
+
+
 def _missing(missing: list[str], material_keys: list[str], reasons: list[str]) -> list[handling.Missing]:
     """Ticked materials, each with the reason typed on its own line of the form."""
     typed = dict(zip(material_keys, reasons, strict=False))
@@ -281,9 +242,17 @@ def _choice(value: str, what: str) -> bool:
 
 @router.post("/staff/cases/{case_id:int}/accept", response_class=HTMLResponse)
 def accept(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
-           on_site: Text = "") -> Response:
+           on_site: Text = "", on_site_at: Annotated[str, Form(max_length=30)] = "") -> Response:
     return _act(request, db, clock, actor, case_id, version, "已受理，受理通知书已出具",
-                lambda c: handling.accept(db_session=db, clock=clock, actor=actor, case=c, on_site=on_site))
+                lambda c: handling.accept(db_session=db, clock=clock, actor=actor, case=c, on_site=on_site,
+                                          on_site_at=_moment(on_site_at)))
+
+
+@router.post("/staff/cases/{case_id:int}/originals-checked", response_class=HTMLResponse)
+def originals_checked(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                      note: Reason = "") -> Response:
+    return _act(request, db, clock, actor, case_id, version, "已记录原件已核验，并告知申请人",
+                lambda c: handling.record_originals_checked(db_session=db, clock=clock, actor=actor, case=c, note=note))
 
 
 @router.post("/staff/cases/{case_id:int}/refuse", response_class=HTMLResponse)

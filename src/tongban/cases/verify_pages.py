@@ -1,7 +1,9 @@
 """Public verification of sealed documents and e-licences: pages, downloads and JSON (LIC-01, LIC-02; 003 七).
 
 Anyone holding a document number or a licence QR code can check it here without signing in, so
-these pages show no full ID number and a person's name only by its first character.
+these pages show no full ID number and a person's name only by its first character. A licence number
+alone (numbers are sequential) shows only whether it is valid and who issued it; the holder needs the
+QR code or the check code printed on the licence.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from tongban.cases.documents import NoticeKind
 from tongban.catalog.models import Agency
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.errors import DomainError
-from tongban.web.deps import get_clock, get_db
+from tongban.web.deps import client_ip, get_clock, get_db
 from tongban.web.pages import render
 
 router = APIRouter(tags=["verify"])
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
+CheckCode = Annotated[str, Query(max_length=20, description="证照上印制的核验码")]
 OPENSSL_HINT = "openssl dgst -sm3 -verify seal.pem -signature {number}.sig -sigopt distid:1234567812345678 {number}.pdf"
 
 
@@ -94,21 +97,32 @@ def document_json(number: str, db: Db, clock: Now) -> dict:
 
 # --- licences --------------------------------------------------------------------------------------
 
-def _licence_facts(db: Session, clock: Clock, number: str) -> dict:
-    check = licences.verify_online(db_session=db, clock=clock, number=number)
-    licence = check.licence
+def _licence_facts(db: Session, clock: Clock, request: Request, number: str, code: str) -> dict:
+    """By number: valid or not, the licence's name and its issuer. The holder (masked) and the validity dates
+    only with the check code printed on the licence (licences.verify_by_number)."""
+    found = licences.verify_by_number(db_session=db, clock=clock, number=number, code=code, client_ip=client_ip(request))
+    db.commit()  # this address's lookup (and a wrong check code) is counted
+    check, licence = found.online, found.online.licence
+    facts = {
+        "number": licence.number, "type_code": licence.type_code, "type_name": licence.type_name,
+        "issuer": check.seal.issuer_name, "region_code": licence.region_code, "valid": found.valid,
+        "status": "valid" if found.valid else "invalid", "status_label": "有效" if found.valid else "无效",
+        "signature_valid": check.signature_ok, "document_valid": check.document_ok,
+        "seal_fingerprint": check.seal.fingerprint, "holder_shown": found.holder_shown,
+        "check_code_wrong": found.check_code_wrong,
+    }
+    if not found.holder_shown:
+        return facts
     # Licence numbers are sequential, so no link to the PDF (it names the holder in full): the holder has it.
     return {
-        "number": licence.number, "type_code": licence.type_code, "type_name": licence.type_name,
+        **facts,
         "holder_kind": licence.subject_kind, "holder_kind_label": licences.SUBJECT_KINDS.get(licence.subject_kind, ""),
         "holder_name": licences.mask_holder_name(licence.subject_kind, licence.holder_name),
         "holder_identifier": licences.mask_identifier(licence.holder_id_kind, licence.holder_identifier),
-        "issuer": check.seal.issuer_name, "region_code": licence.region_code,
         "valid_from": licence.valid_from.isoformat(), "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
-        "status": check.status.value, "status_label": check.status.label,
+        "licence_status": check.status.value, "licence_status_label": check.status.label,
         "revoked_at": licence.revoked_at.astimezone(SHANGHAI).strftime("%Y-%m-%d") if licence.revoked_at else None,
-        "revoke_reason": licence.revoke_reason, "signature_valid": check.signature_ok, "document_valid": check.document_ok,
-        "seal_fingerprint": check.seal.fingerprint,
+        "revoke_reason": licence.revoke_reason,
     }
 
 
@@ -133,14 +147,15 @@ def licence_qr_page(request: Request, db: Db, clock: Now, qr: Annotated[str, Que
 
 
 @router.get("/verify/licences/{number}", response_class=HTMLResponse, include_in_schema=False)
-def licence_page(request: Request, number: str, db: Db, clock: Now) -> HTMLResponse:
-    return render(request, "cases/verify_licence.html", facts=_licence_facts(db, clock, number))
+def licence_page(request: Request, number: str, db: Db, clock: Now, code: CheckCode = "") -> HTMLResponse:
+    return render(request, "cases/verify_licence.html", facts=_licence_facts(db, clock, request, number, code))
 
 
-@router.get("/api/v1/verify/licences/{number}", summary="核验电子证照")
-def licence_json(number: str, db: Db, clock: Now) -> dict:
-    """The licence's public facts (holder masked), its status today and whether its signatures are valid."""
-    return _licence_facts(db, clock, number)
+@router.get("/api/v1/verify/licences/{number}", summary="核验电子证照（凭核验码查看持证主体）")
+def licence_json(request: Request, number: str, db: Db, clock: Now, code: CheckCode = "") -> dict:
+    """By number: whether the licence is valid, its name and issuer. With `code`, the check code printed on the
+    licence, also the holder (masked) and validity; a wrong code answers `check_code_wrong`."""
+    return _licence_facts(db, clock, request, number, code)
 
 
 @router.get("/api/v1/verify/licence-qr", summary="离线核验电子证照二维码")

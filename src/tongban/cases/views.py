@@ -8,14 +8,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts.identity import mask_phone
+from tongban.accounts.identity import mask_name, mask_phone
 from tongban.baselib.service import BaseLibrary
 from tongban.cases import delivery as deliveries
 from tongban.cases import documents, exemptions, forms, lifecycle, notices, payments
 from tongban.cases.documents import Document, verify_url
 from tongban.cases.enums import CaseChannel, CaseState, DeliveryStatus, EventKind, MaterialStatus, Opinion, PaymentStatus
 from tongban.cases.licences import License, mask_identifier
-from tongban.cases.models import Case, CaseFile, CasePost
+from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePost
 from tongban.cases.schemas import (
     ApplicationFormOut,
     CaseOut,
@@ -28,14 +28,15 @@ from tongban.cases.schemas import (
     MaterialOut,
     PaymentOut,
     PostOut,
+    ProgressDetailsOut,
+    ProgressMaterialOut,
     ProgressOut,
 )
 from tongban.cases.service import materials_of
 from tongban.catalog import service as catalog
-from tongban.catalog.enums import DeliveryMethod, HandlingForm
+from tongban.catalog.enums import DeliveryMethod, HandlingForm, Necessity
 from tongban.catalog.models import Agency
 from tongban.core.clock import SHANGHAI, Clock
-from tongban.core.config import get_settings
 from tongban.core.errors import Unavailable
 
 
@@ -131,20 +132,42 @@ def _masked_identifier(case: Case) -> str:
     return mask_identifier(kind, value)
 
 
+def material_states(db_session: Session, case: Case) -> list[tuple[CaseMaterial, MaterialStatus, str, str]]:
+    """Each material of the case with how it stands for its readers: (row, status, label, condition). Only a required
+    material not handed in is 缺少; a conditional one nobody asked for did not apply (不适用, with its condition),
+    and an optional one was simply not given. Staff who find that a condition holds ask for it, which makes it
+    required (CASE-06)."""
+    content = catalog.content_of_version(db_session=db_session, version_id=case.item_version_id,
+                                         digest=case.item_content_sha256)
+    defined = {m.key: m for m in content.materials}
+    found = []
+    for row in materials_of(db_session=db_session, case_id=case.id):
+        status = MaterialStatus(row.status)
+        if status is not MaterialStatus.missing or row.required:
+            found.append((row, status, status.label, ""))
+            continue
+        material = defined.get(row.material_key)
+        if material is not None and material.necessity is Necessity.optional:
+            found.append((row, MaterialStatus.not_required, "未提交（非必要材料）", ""))
+        else:
+            found.append((row, MaterialStatus.not_required, MaterialStatus.not_required.label,
+                          material.condition if material is not None else ""))
+    return found
+
+
 def detail(*, db_session: Session, clock: Clock, case: Case, for_applicant: bool) -> CaseOut:
     files = {f.id: f for f in db_session.scalars(select(CaseFile).where(CaseFile.case_id == case.id))}
     materials = []
-    for row in materials_of(db_session=db_session, case_id=case.id):
+    for row, status, label, condition in material_states(db_session, case):
         file = files.get(row.file_id) if row.file_id else None
         materials.append(MaterialOut(
-            key=row.material_key, name=row.name, required=row.required, status=row.status,
-            status_label=MaterialStatus(row.status).label, exemption=row.exemption, exemption_ref=row.exemption_ref,
+            key=row.material_key, name=row.name, required=row.required, status=status.value,
+            status_label=label, condition=condition, exemption=row.exemption, exemption_ref=row.exemption_ref,
             standard=row.standard, file_id=row.file_id, filename=file.filename if file else None,
             sha256=file.sha256 if file else None, sealed=bool(file and file.seal_signature),
         ))
     docs = notices.for_case(db_session=db_session, case_id=case.id)
     numbers = {d.id: d.number for d in docs}
-    base = get_settings().public_url
     licence = db_session.get(License, case.licence_id) if case.licence_id else None
     events = [
         EventOut(seq=e.seq, kind=e.kind, label=EventKind(e.kind).label, state=e.to_state, state_label=CaseState(e.to_state).label,
@@ -157,13 +180,13 @@ def detail(*, db_session: Session, clock: Clock, case: Case, for_applicant: bool
         contact_phone=mask_phone(case.contact_phone) if case.contact_phone else None,
         form=json.loads(case.form_data), materials=materials, events=events,
         documents=[DocumentOut(id=d.id, number=d.number, kind=d.kind, title=d.title, issued_on=d.issued_on.isoformat(),
-                               verify_url=verify_url(base, d.number), sealed=d.ready) for d in docs],
+                               verify_url=verify_url("", d.number), sealed=d.ready) for d in docs],
         posts=_posts(db_session, case), fee_fen=case.fee_fen, fee_detail=case.fee_detail,
         payment=_payment(db_session, case), delivery=_delivery(db_session, case, for_applicant),
         decision=case.decision, decision_reasons=case.decision_reasons,
         supplement_deadline=case.supplement_deadline.isoformat() if case.supplement_deadline else None,
         deficiency_deadline=case.deficiency_deadline.isoformat() if case.deficiency_deadline else None,
-        licence_number=licence.number if licence else None, tracking_url=f"{base}/progress/t/{case.tracking_token}",
+        licence_number=licence.number if licence else None, tracking_url=f"/progress/t/{case.tracking_token}",
     )
 
 
@@ -206,14 +229,27 @@ def _delivery(db_session: Session, case: Case, for_applicant: bool) -> DeliveryO
     )
 
 
-def progress(*, db_session: Session, case: Case) -> ProgressOut:
-    """SRCH-06 / CASE-05: the steps and their dates, without names, reasons or personal data."""
+def progress(*, db_session: Session, case: Case, details: bool = False) -> ProgressOut:
+    """SRCH-06 / CASE-05: the steps and their dates, without names, reasons or personal data; with `details`
+    (the caller has proven the check digits or holds the notice's QR) the masked applicant and the materials."""
     steps = [{"label": EventKind(e.kind).label, "at": _iso(e.at), "state": CaseState(e.to_state).label}
              for e in lifecycle.events_of(db_session=db_session, case_id=case.id)]
     return ProgressOut(
         case_number=case.case_number or "", item_name=case.item_name, agency_name=_agency_name(db_session, case.agency_id),
         state=case.state, state_label=CaseState(case.state).label, submitted_at=_iso(case.submitted_at), steps=steps,
         promised_due=case.promised_due.isoformat() if case.promised_due else None, due_note=due_note(case),
+        details=_progress_details(db_session, case) if details else None,
+    )
+
+
+def _progress_details(db_session: Session, case: Case) -> ProgressDetailsOut:
+    materials = [ProgressMaterialOut(name=row.name, status_label=f"{label}（适用情形：{condition}）" if condition else label,
+                                     condition=condition)
+                 for row, _, label, condition in material_states(db_session, case)]
+    return ProgressDetailsOut(
+        applicant_name=mask_name(case.applicant_name), contact_phone=mask_phone(case.contact_phone) if case.contact_phone else None,
+        channel_label=CaseChannel(case.channel).label, materials=materials,
+        supplement_deadline=case.supplement_deadline.isoformat() if case.supplement_deadline else None,
     )
 
 

@@ -185,8 +185,7 @@ class RegionIn(BaseModel):
 
 @router.post("/regions", status_code=201, summary="新增乡镇（街道）或村（社区）（管理人员）")
 def add_region(body: RegionIn, db: Db, staff: Staff) -> dict:
-    staff.require_review()
-    region = regions.add_region(db_session=db, code=body.code, name=body.name, parent_code=body.parent_code)
+    region = regions.add_region(db_session=db, code=body.code, name=body.name, parent_code=body.parent_code, actor=staff)
     db.commit()
     return {"code": region.code, "name": region.name, "level": region.level, "parent_code": region.parent_code}
 

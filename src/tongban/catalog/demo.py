@@ -10,7 +10,8 @@ from importlib import resources
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tongban.catalog import regions, service
+from tongban.catalog import directory, regions, service
+from tongban.catalog.directory_schemas import EntryIn
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.schemas import ItemDocument, Material
 from tongban.core.clock import Clock
@@ -88,9 +89,18 @@ def seed_agencies(*, db_session: Session) -> int:
     return len(rows)
 
 
+def seed_directory(*, db_session: Session, clock: Clock) -> int:
+    """The provincial directory list the demo items cite; it comes before them (CAT-02)."""
+    rows = _read("directory.json")["entries"]
+    for row in rows:
+        directory.seed_entry(db_session=db_session, clock=clock, entry_in=EntryIn.model_validate(row), by=SEEDED_BY)
+    return len(rows)
+
+
 def seed_demo(*, db_session: Session, clock: Clock, progress: Callable[[int, int], None] | None = None) -> dict:
     """Idempotent: a second run changes nothing."""
     agencies = seed_agencies(db_session=db_session)
+    entries = seed_directory(db_session=db_session, clock=clock)
     docs = demo_documents()
     created = updated = 0
     for index, doc in enumerate(docs, 1):
@@ -109,7 +119,7 @@ def seed_demo(*, db_session: Session, clock: Clock, progress: Callable[[int, int
         if progress:
             progress(index, len(docs))
     db_session.flush()
-    return {"agencies": agencies, "items": len(docs), "created": created, "updated": updated}
+    return {"agencies": agencies, "directory_entries": entries, "items": len(docs), "created": created, "updated": updated}
 
 
 def catalog_is_empty(*, db_session: Session) -> bool:

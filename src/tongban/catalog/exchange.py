@@ -9,7 +9,9 @@ Formats (every export can be imported again and gives the same documents):
   key: ``事项名称 name``. Only the key (the last word) is read back, so a header may be just the
   key. Scalars are plain text (``true``/``false`` or 是/否 for yes-no fields, an empty cell for
   "not given"); lists and objects (legal_basis, conditions, materials, steps, fees, result …) are
-  JSON text. A CSV carries neither agencies nor attachments: they must already exist.
+  JSON text (``pledge`` too: ``null`` when not given). A text a spreadsheet would run as a formula
+  (``=HYPERLINK(…)``) is written with a leading apostrophe (`tongban.core.csvsafe`), dropped again
+  on import. A CSV carries neither agencies nor attachments: they must already exist.
 - XLSX: sheet 事项 has the CSV columns (numbers and yes-no as typed cells); sheet 实施机构 has
   the agencies with the same header scheme; sheet 附件 has the attachments, their base64 split
   into rows of at most 32,000 characters (``part`` counts from 1) because a cell holds 32,767.
@@ -28,7 +30,8 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, get_origin
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -36,12 +39,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tongban.accounts.access import StaffActor
 from tongban.catalog import regions, service
 from tongban.catalog.enums import Level, VersionState
 from tongban.catalog.models import Agency, Attachment, ItemVersion, Region, ServiceItem
 from tongban.catalog.schemas import ItemContent, ItemDocument, ItemIdentity
 from tongban.core.clock import Clock
+from tongban.core.csvsafe import read_cell, write_csv
 from tongban.core.errors import DomainError, InvalidInput
+from tongban.core.links import WebLink
 from tongban.core.validation import humanize
 
 FORMAT_NAME = "tongban-catalog"
@@ -94,7 +100,7 @@ class AgencyRecord(BaseModel):
     complaint_phone: Annotated[str, Field(max_length=40)] = ""
     email: Annotated[str, Field(max_length=100)] = ""
     hours: _Str = ""
-    website: _Str = ""
+    website: WebLink = ""
 
 
 class AttachmentRecord(BaseModel):
@@ -115,13 +121,15 @@ class ImportReport:
     agencies_created: int = 0
 
 
+def _structured(kind: Any) -> bool:
+    if get_origin(kind) in (Union, UnionType):  # `PledgeTerms | None`: structured when any member is
+        return any(_structured(member) for member in get_args(kind) if member is not type(None))
+    return get_origin(kind) in (list, dict) or (isinstance(kind, type) and issubclass(kind, BaseModel))
+
+
 def _nested(model: type[BaseModel]) -> set[str]:
-    out = set()
-    for key, info in model.model_fields.items():
-        kind = info.annotation
-        if get_origin(kind) in (list, dict) or (isinstance(kind, type) and issubclass(kind, BaseModel)):
-            out.add(key)
-    return out
+    """Fields that are lists or objects (or may be): JSON text in a CSV or XLSX cell."""
+    return {key for key, info in model.model_fields.items() if _structured(info.annotation)}
 
 
 def _booleans(model: type[BaseModel]) -> set[str]:
@@ -236,13 +244,8 @@ def _export_json(agencies: list[dict], documents: list[ItemDocument], files: lis
 
 
 def _export_csv(documents: list[ItemDocument]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([header(k) for k in ITEM_COLUMNS])
-    for document in documents:
-        row = _item_row(document)
-        writer.writerow([_cell_text(k, row[k]) for k in ITEM_COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    rows = ([_cell_text(k, row[k]) for k in ITEM_COLUMNS] for row in map(_item_row, documents))
+    return write_csv(rows, header=[header(k) for k in ITEM_COLUMNS])
 
 
 def _xlsx_value(key: str, value: Any) -> Any:
@@ -366,7 +369,7 @@ def _parse_csv(data: bytes) -> _Parsed:
             parsed.errors.append("CSV 文件编码无法识别，请另存为 UTF-8")
             return parsed
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = [[read_cell(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
         parsed.errors.append(f"CSV 格式错误：{exc}")
         return parsed
@@ -585,11 +588,13 @@ def import_items(
     fmt: str,
     by: str,
     progress: Callable[[int, int], None] | None = None,
+    actor: StaffActor | None = None,
 ) -> ImportReport:
     """Validate the whole file, then create agencies, files and items (parents first).
 
     Raises InvalidInput("IMPORT_INVALID") with every problem when anything is wrong, and writes
-    nothing. The caller commits.
+    nothing. The caller commits. A staff `actor` imports only within their publishing scope (403
+    otherwise); None is an operator at the command line.
     """
     fmt = _check_format(fmt)
     parsed = _PARSERS[fmt](data)
@@ -598,6 +603,11 @@ def import_items(
     if errors:
         raise InvalidInput(
             "IMPORT_INVALID", f"导入文件有 {len(errors)} 处错误，未导入任何数据。第一处：{errors[0]}", details=errors
+        )
+    if actor is not None:
+        service.require_import_scope(
+            db_session=db_session, actor=actor, documents=[d for _, d in plan.documents],
+            new_agencies={a.code: a.region_code for a in plan.agencies},
         )
     report = ImportReport()
     try:

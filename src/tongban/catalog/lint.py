@@ -14,10 +14,11 @@ Choices made where the standards are vague:
   申请人/申请单位/申请者); an e-form needs no blank template.
 - A prerequisite cycle is reported once per strongly connected group of items, with one cycle
   path through it, on the group's lowest item id.
-- Cross-region divergence compares items sharing a directory entry (basic code); the prevailing
-  value is the directory entry's when some item still has it, otherwise the most common one.
-  Items that differ from it get one finding each, naming the regions that have the prevailing
-  value.
+- Divergence compares each implementation with the directory entry it cites (CAT-02, CAT-04): the
+  directory's name, type and basis are the reference, never another implementation, so the first
+  item to cite a code is checked like every other. A variant (办理项) may name its own situation.
+  Each diverging item gets one finding, naming the regions whose items agree with the directory.
+  An item citing an entry that still waits for the management agency's review gets a warning.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tongban.catalog import directory
 from tongban.catalog.enums import Actor, CaseKind, Channel, HandlingForm, ItemType, Level, MaterialForm, Necessity
 from tongban.catalog.models import DirectoryEntry, ItemVersion, Region, ServiceItem
 from tongban.catalog.schemas import ItemContent
@@ -49,7 +51,8 @@ CODES: dict[str, str] = {
     "STEP_MISSING": "缺少受理或决定环节",
     "STEP_TIME_EXCEEDS_LIMIT": "各环节时限之和超过办结时限",
     "ONLINE_OFFLINE_INCONSISTENT": "办理形式与材料、到现场次数、办理渠道或网办地址不一致",
-    "REGION_DIVERGENCE": "同一事项在不同地区、层级的名称、类型或设定依据不一致",
+    "REGION_DIVERGENCE": "实施清单的名称、类型或设定依据与基本目录不一致",
+    "DIRECTORY_UNREVIEWED": "引用的基本目录事项尚待管理机构审核",
     "NO_LEGAL_BASIS": "行政权力事项没有设定依据",
 }
 
@@ -77,6 +80,7 @@ class LintItem:
     agency_name: str
     directory_entry: DirectoryEntry | None
     content: ItemContent
+    relation: str = "main"
 
     @property
     def is_power(self) -> bool:
@@ -413,30 +417,7 @@ def check_prerequisites(items: list[LintItem]) -> Iterable[Finding]:
         )
 
 
-# ---------------------------------------------------------------- cross-region divergence (CAT-04)
-
-
-def _basis_titles(titles: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted({t.strip().strip("《》").strip() for t in titles}))
-
-
-_ASPECTS: dict[str, tuple[str, Callable[[LintItem], object], Callable[[DirectoryEntry], object]]] = {
-    "name": ("事项名称", lambda i: i.content.name, lambda e: e.name),
-    "item_type": ("事项类型", lambda i: i.content.item_type.value, lambda e: e.item_type),
-    "legal_basis": (
-        "设定依据",
-        lambda i: _basis_titles(b.title for b in i.content.legal_basis),
-        lambda e: _basis_titles(b.get("title", "") for b in (e.legal_basis or [])),
-    ),
-}
-
-
-def _show(aspect: str, value: object) -> str:
-    if aspect == "item_type":
-        return ItemType(str(value)).label
-    if aspect == "legal_basis":
-        return "、".join(f"《{t}》" for t in value) or "无"  # type: ignore[union-attr]
-    return str(value)
+# ---------------------------------------------------------------- divergence from the directory (CAT-02, CAT-04)
 
 
 def check_region_divergence(items: list[LintItem]) -> Iterable[Finding]:
@@ -445,48 +426,47 @@ def check_region_divergence(items: list[LintItem]) -> Iterable[Finding]:
         if item.directory_entry is not None:
             groups[item.directory_entry.id].append(item)
     for members in groups.values():
-        if len(members) < 2:
-            continue
         entry = members[0].directory_entry
-        differences: dict[int, list[dict]] = defaultdict(list)
-        for aspect, (label, of_item, of_entry) in _ASPECTS.items():
-            values = [of_item(m) for m in members]
-            if len(set(values)) < 2:
-                continue
-            prevailing = of_entry(entry) if of_entry(entry) in values else Counter(values).most_common(1)[0][0]
-            agreeing = [m for m, v in zip(members, values) if v == prevailing]
-            for member, value in zip(members, values):
-                if value != prevailing:
-                    differences[member.id].append(
-                        {
-                            "aspect": aspect,
-                            "label": label,
-                            "value": _show(aspect, value),
-                            "prevailing": _show(aspect, prevailing),
-                            "regions": [m.place for m in agreeing],
-                        }
-                    )
+        found = {m.id: directory.divergences(entry, m.relation, m.content) for m in members}
         for member in members:
-            diffs = differences.get(member.id)
+            diffs = found[member.id]
             if not diffs:
                 continue
-            parts = "；".join(
-                f"{d['label']}为“{d['value']}”，而{'、'.join(d['regions'])}为“{d['prevailing']}”" for d in diffs
-            )
+            agreeing = [m.place for m in members if m.id != member.id and not found[m.id]]
+            for diff in diffs:
+                diff["prevailing"] = diff["directory"]
+                diff["regions"] = agreeing
+            parts = "；".join(f"{d['label']}为“{d['value']}”，基本目录为“{d['directory']}”" for d in diffs)
+            also = f"（{'、'.join(agreeing)}与基本目录一致）" if agreeing else ""
             yield _finding(
                 member,
                 "REGION_DIVERGENCE",
                 ERROR,
-                f"与基本编码 {entry.basic_code} 的同一事项不一致：{parts}",
+                f"与基本目录（基本编码 {entry.basic_code}）不一致：{parts}{also}",
                 basic_code=entry.basic_code,
+                directory_entry_id=entry.id,
                 differences=diffs,
                 other_item_ids=[m.id for m in members if m.id != member.id],
             )
 
 
+def check_directory_reviewed(items: list[LintItem]) -> Iterable[Finding]:
+    for item in items:
+        entry = item.directory_entry
+        if entry is not None and entry.state == directory.EntryState.needs_review:
+            yield _finding(
+                item,
+                "DIRECTORY_UNREVIEWED",
+                WARNING,
+                f"引用的基本目录“{entry.name}”（{entry.basic_code}）由实施清单转入，尚待本级政务服务管理机构审核",
+                basic_code=entry.basic_code,
+                directory_entry_id=entry.id,
+            )
+
+
 CatalogCheck = Callable[[list[LintItem]], Iterable[Finding]]
 
-CATALOG_CHECKS: list[CatalogCheck] = [check_prerequisites, check_region_divergence]
+CATALOG_CHECKS: list[CatalogCheck] = [check_prerequisites, check_region_divergence, check_directory_reviewed]
 
 
 # ---------------------------------------------------------------- running
@@ -510,6 +490,7 @@ def _load(db_session: Session) -> list[LintItem]:
             agency_name=item.agency.name,
             directory_entry=item.directory_entry,
             content=ItemContent.model_validate(content),
+            relation=item.relation,
         )
         for item, content in rows
     ]

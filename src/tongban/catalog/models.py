@@ -57,7 +57,13 @@ class Agency(Base):
 
 
 class DirectoryEntry(Base):
-    """基本目录: the unified entry every implementation refines (CAT-02)."""
+    """基本目录 (目录清单): the unified entry every implementation refines (CAT-02; 003 四(二)).
+
+    Compiled per level by the competent departments of a region (``region_code``: 000000 for the
+    national list, a province or a city). Name, type and basis here are the published revision's;
+    they change only when a revision is published. ``state`` is draft (never published), published,
+    or needs_review (taken over from implementation data, waiting for the management agency).
+    """
 
     __tablename__ = "directory_entry"
     __table_args__ = (UniqueConstraint("code_scheme", "basic_code"),)
@@ -69,6 +75,48 @@ class DirectoryEntry(Base):
     item_type: Mapped[str] = mapped_column(String(30))
     level: Mapped[str] = mapped_column(String(20), default="")
     legal_basis: Mapped[list] = mapped_column(JSON, default=list)
+    region_code: Mapped[str] = mapped_column(String(12), default="000000", index=True)
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DirectoryRevision(Base):
+    """One proposed or past state of a directory entry's elements: the entry's history (CAT-02)."""
+
+    __tablename__ = "directory_revision"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "number"),
+        Index(
+            "uq_directory_revision_one_open",
+            "entry_id",
+            unique=True,
+            sqlite_where=text("state IN ('draft', 'submitted', 'returned', 'approved')"),
+            postgresql_where=text("state IN ('draft', 'submitted', 'returned', 'approved')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("directory_entry.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    item_type: Mapped[str] = mapped_column(String(30))
+    level: Mapped[str] = mapped_column(String(20))
+    legal_basis: Mapped[list] = mapped_column(JSON, default=list)
+    change_note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    # who wrote it and who sent it for review, as staff refs: neither may review or publish it
+    proposed_by_ref: Mapped[str] = mapped_column(String(40), default="")
+    submitted_by_ref: Mapped[str] = mapped_column(String(40), default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reviewed_by: Mapped[str] = mapped_column(String(100), default="")
+    reviewed_by_ref: Mapped[str] = mapped_column(String(40), default="")
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    published_by: Mapped[str] = mapped_column(String(100), default="")
 
 
 class Attachment(Base):

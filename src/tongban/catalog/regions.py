@@ -9,9 +9,10 @@ from importlib import resources
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tongban.accounts.access import Permission, StaffActor
 from tongban.catalog.enums import Level
 from tongban.catalog.models import Agency, Region
-from tongban.core.errors import Conflict, InvalidInput, NotFound
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 _CHILD_LEVEL = {
     Level.national: Level.province,
@@ -48,9 +49,14 @@ def get_region(*, db_session: Session, code: str) -> Region:
     return region
 
 
-def add_region(*, db_session: Session, code: str, name: str, parent_code: str) -> Region:
-    """Add a township (9 digits) or village (12 digits) under an existing region."""
+def add_region(*, db_session: Session, code: str, name: str, parent_code: str, actor: StaffActor | None = None) -> Region:
+    """Add a township (9 digits) or village (12 digits) under an existing region.
+
+    Staff: the management agency responsible for the parent region; None: an operator at the command line.
+    """
     parent = get_region(db_session=db_session, code=parent_code)
+    if actor is not None:
+        require_management(db_session=db_session, actor=actor, permission=Permission.catalog_review, region_code=parent.code)
     level = _CHILD_LEVEL.get(Level(parent.level))
     if level not in (Level.township, Level.village):
         raise InvalidInput("REGION_LEVEL", "只能在县级以下新增乡镇（街道）或村（社区）")
@@ -79,6 +85,49 @@ def region_path(*, db_session: Session, code: str) -> list[Region]:
 
 def region_full_name(*, db_session: Session, code: str) -> str:
     return "".join(r.name for r in region_path(db_session=db_session, code=code))
+
+
+def managed_region(*, db_session: Session, actor: StaffActor) -> str | None:
+    """The region whose management agency (政务服务管理机构) the actor works for; None for an ordinary department.
+
+    Staff without an agency are the region's management staff (see StaffActor.agency_id).
+    """
+    if actor.agency_id is None:
+        return actor.region_code
+    agency = db_session.get(Agency, actor.agency_id)
+    return agency.region_code if agency is not None and agency.is_management else None
+
+
+def responsible_region(*, db_session: Session, region_code: str) -> str | None:
+    """The region whose management agency reviews and publishes for this region (003 事项管理动态化).
+
+    The same level (同级政务服务管理机构) when that level has a management agency, else the nearest level above
+    that has one; None when no level on the path has one.
+    """
+    path = [r.code for r in region_path(db_session=db_session, code=region_code)] or [region_code]
+    managed = set(
+        db_session.scalars(select(Agency.region_code).where(Agency.is_management.is_(True), Agency.region_code.in_(path)))
+    )
+    return next((code for code in reversed(path) if code in managed), None)
+
+
+def require_management(*, db_session: Session, actor: StaffActor, permission: Permission, region_code: str | None) -> None:
+    """The one scope check of review and publishing: permission, region and the responsible management agency."""
+    actor.require_management(
+        permission,
+        region_code=region_code,
+        manages=managed_region(db_session=db_session, actor=actor),
+        responsible=responsible_region(db_session=db_session, region_code=region_code) if region_code else None,
+    )
+
+
+def may_manage(*, db_session: Session, actor: StaffActor, region_code: str | None) -> bool:
+    """Whether `require_management` would let the actor review and publish for this region (pages show buttons)."""
+    try:
+        require_management(db_session=db_session, actor=actor, permission=Permission.catalog_review, region_code=region_code)
+    except Forbidden:
+        return False
+    return True
 
 
 def children(*, db_session: Session, code: str) -> list[Region]:

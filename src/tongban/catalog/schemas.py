@@ -29,6 +29,7 @@ from tongban.catalog.enums import (
     Necessity,
 )
 from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGES, ORG_THEMES, PERSON_THEMES
+from tongban.core.links import WebLink
 
 Text = Annotated[str, Field(max_length=4000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -215,7 +216,7 @@ class ItemContent(_Model):
     result: Result = Result()
     handling_form: HandlingForm = HandlingForm.both
     channels: list[Channel] = []
-    online_url: Annotated[str, Field(max_length=300)] = ""
+    online_url: WebLink = ""  # http(s) or a site path: rendered as a link
     handling_scope: HandlingScope = HandlingScope.fixed
     review_standard: Annotated[str, Field(max_length=4000)] = ""
     review_rules: ReviewRules = ReviewRules()

@@ -17,11 +17,14 @@ from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import StaffActor
+from tongban.accounts.access import Permission, StaffActor
+from tongban.catalog import directory
 from tongban.catalog.enums import ItemRelation, ItemStatus, VersionState
 from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem
-from tongban.catalog.regions import get_agency_by_code, get_region
+from tongban.catalog.regions import get_agency_by_code, get_region, may_manage, require_management
 from tongban.catalog.schemas import ItemContent, ItemDocument, ItemIdentity
+from tongban.core import audit
+from tongban.core.audit import AuditEntry
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 
@@ -265,25 +268,15 @@ def facets_of(*, db_session: Session, item_id: int) -> dict[str, list[str]]:
 
 
 def _directory_entry(db_session: Session, identity: ItemIdentity, content: ItemContent) -> DirectoryEntry | None:
+    """The published directory entry the item cites (CAT-02): never made up from the item itself."""
     if not identity.basic_code:
         return None
-    entry = db_session.scalar(
-        select(DirectoryEntry).where(
-            DirectoryEntry.code_scheme == identity.basic_code_scheme, DirectoryEntry.basic_code == identity.basic_code
-        )
+    return directory.entry_for_item(
+        db_session=db_session,
+        basic_code=identity.basic_code,
+        code_scheme=identity.basic_code_scheme,
+        region_code=identity.region_code,
     )
-    if entry is None:
-        entry = DirectoryEntry(
-            basic_code=identity.basic_code,
-            code_scheme=identity.basic_code_scheme,
-            name=content.name,
-            item_type=content.item_type.value,
-            level=content.level.value,
-            legal_basis=[b.model_dump(mode="json") for b in content.legal_basis],
-        )
-        db_session.add(entry)
-        db_session.flush()
-    return entry
 
 
 def _resolve_parent(db_session: Session, identity: ItemIdentity) -> ServiceItem | None:
@@ -338,12 +331,14 @@ def create_item(
     """A new item with its first draft version."""
     check_is_service_item(content)
     agency = get_agency_by_code(db_session=db_session, code=identity.agency_code)
-    actor.require_edit(agency.id)
+    for region_code in sorted({identity.region_code, agency.region_code}):  # where the item will live, and its agency
+        actor.require_edit(agency.id, region_code=region_code)
     if _find_item(db_session, identity) is not None:
         raise Conflict("ITEM_CODE_TAKEN", f"实施编码 {identity.implementation_code} 已被使用")
     now = clock.now()
     item = _new_item(identity, content, now)
     _apply_identity(db_session, item, identity, content)
+    directory.require_refinement(db_session=db_session, item=item, content=content)
     db_session.add(item)
     db_session.flush()
     version = ItemVersion(
@@ -357,6 +352,7 @@ def create_item(
     )
     db_session.add(version)
     db_session.flush()
+    _record(db_session, clock, actor, "catalog.version.draft", version)
     return version
 
 
@@ -366,7 +362,8 @@ def save_draft(
     """Edit the open draft (or returned version), or start a new draft from the live one."""
     check_is_service_item(content)
     item = get_item(db_session=db_session, item_id=item_id)
-    actor.require_edit(item.agency_id)
+    actor.require_edit(item.agency_id, region_code=item.region_code)
+    directory.require_refinement(db_session=db_session, item=item, content=content)
     version = open_version(db_session=db_session, item_id=item_id)
     if version is not None and version.state in (VersionState.submitted, VersionState.approved):
         raise Conflict("VERSION_UNDER_REVIEW", f"第 {version.number} 版正在审核流程中，审核结束前不能修改")
@@ -382,6 +379,7 @@ def save_draft(
     except IntegrityError:
         db_session.rollback()
         raise Conflict("VERSION_CONFLICT", "另一位工作人员同时创建了新版本，请刷新后重试") from None
+    _record(db_session, clock, actor, "catalog.version.draft", version)
     return version
 
 
@@ -409,16 +407,55 @@ def _transition(
 def submit(*, db_session: Session, clock: Clock, actor: StaffActor, version_id: int) -> ItemVersion:
     version = get_version(db_session=db_session, version_id=version_id)
     item = get_item(db_session=db_session, item_id=version.item_id)
-    actor.require_edit(item.agency_id)
-    return _transition(
-        db_session, version, (VersionState.draft, VersionState.returned), VersionState.submitted, submitted_at=clock.now()
+    actor.require_edit(item.agency_id, region_code=item.region_code)
+    _transition(db_session, version, (VersionState.draft, VersionState.returned), VersionState.submitted, submitted_at=clock.now())
+    _record(db_session, clock, actor, "catalog.version.submit", version)
+    return version
+
+
+# ---------------------------------------------------------------- review and publishing (管理机构)
+
+_PROPOSING = ("catalog.version.draft", "catalog.version.submit")
+
+
+def proposers(*, db_session: Session, version_id: int) -> set[str]:
+    """Everyone who drafted or submitted this version, as staff refs, read from the audit trail (hash-chained)."""
+    rows = db_session.scalars(
+        select(AuditEntry.actor).where(
+            AuditEntry.action.in_(_PROPOSING), AuditEntry.object_kind == "item_version", AuditEntry.object_id == str(version_id)
+        )
+    )
+    return set(rows)
+
+
+def _record(db_session: Session, clock: Clock, actor: StaffActor, action: str, version: ItemVersion) -> None:
+    audit.record(
+        db_session=db_session, clock=clock, actor=actor.ref, action=action, object_kind="item_version", object_id=version.id,
+        details={"item_id": version.item_id, "number": version.number},
     )
 
 
+def require_manager(*, db_session: Session, actor: StaffActor, item: ServiceItem) -> None:
+    """Review, publishing and stopping an item: the management agency of the item's region (003: 同级政务服务管理机构)."""
+    require_management(db_session=db_session, actor=actor, permission=Permission.catalog_review, region_code=item.region_code)
+
+
+def _require_reviewer(db_session: Session, actor: StaffActor, version: ItemVersion) -> None:
+    require_manager(db_session=db_session, actor=actor, item=get_item(db_session=db_session, item_id=version.item_id))
+    actor.require_not_proposer(proposers(db_session=db_session, version_id=version.id))
+
+
+def may_review(*, db_session: Session, actor: StaffActor, item: ServiceItem, version: ItemVersion | None = None) -> bool:
+    """Whether the actor may review and publish this item's change (pages show the buttons only then)."""
+    if not may_manage(db_session=db_session, actor=actor, region_code=item.region_code):
+        return False
+    return version is None or actor.ref not in proposers(db_session=db_session, version_id=version.id)
+
+
 def approve(*, db_session: Session, clock: Clock, actor: StaffActor, version_id: int, comment: str = "") -> ItemVersion:
-    actor.require_review()
     version = get_version(db_session=db_session, version_id=version_id)
-    return _transition(
+    _require_reviewer(db_session, actor, version)
+    _transition(
         db_session,
         version,
         (VersionState.submitted,),
@@ -427,15 +464,17 @@ def approve(*, db_session: Session, clock: Clock, actor: StaffActor, version_id:
         reviewed_by=actor.name,
         review_comment=comment.strip(),
     )
+    _record(db_session, clock, actor, "catalog.version.approve", version)
+    return version
 
 
 def return_version(*, db_session: Session, clock: Clock, actor: StaffActor, version_id: int, reasons: str) -> ItemVersion:
     """Return a submitted version to its agency with the reasons (退回修改)."""
-    actor.require_review()
+    version = get_version(db_session=db_session, version_id=version_id)
+    _require_reviewer(db_session, actor, version)
     if not reasons or not reasons.strip():
         raise InvalidInput("REASONS_REQUIRED", "退回时必须写明退回理由")
-    version = get_version(db_session=db_session, version_id=version_id)
-    return _transition(
+    _transition(
         db_session,
         version,
         (VersionState.submitted, VersionState.approved),
@@ -444,13 +483,17 @@ def return_version(*, db_session: Session, clock: Clock, actor: StaffActor, vers
         reviewed_by=actor.name,
         review_comment=reasons.strip(),
     )
+    _record(db_session, clock, actor, "catalog.version.return", version)
+    return version
 
 
 def publish(*, db_session: Session, clock: Clock, actor: StaffActor, version_id: int) -> ItemVersion:
     """Make an approved version the single live version of its item, on every channel at once."""
-    actor.require_review()
     version = get_version(db_session=db_session, version_id=version_id)
-    return _publish(db_session, clock, version, actor.name, allowed=(VersionState.approved,))
+    _require_reviewer(db_session, actor, version)
+    _publish(db_session, clock, version, actor.name, allowed=(VersionState.approved,))
+    _record(db_session, clock, actor, "catalog.version.publish", version)
+    return version
 
 
 def _publish(
@@ -508,8 +551,8 @@ def set_status(
     alternative_item_id: int | None = None,
 ) -> ServiceItem:
     """Suspend or stop an item with the reason and what to do instead, or resume it (GUIDE-04)."""
-    actor.require_review()
     item = get_item(db_session=db_session, item_id=item_id)
+    require_manager(db_session=db_session, actor=actor, item=item)
     try:
         new_status = ItemStatus(status)
     except ValueError:
@@ -522,12 +565,17 @@ def set_status(
         if alternative_item_id == item_id:
             raise InvalidInput("ALTERNATIVE_SELF", "替代事项不能是本事项")
         get_item(db_session=db_session, item_id=alternative_item_id)
+    before = item.status
     item.status = new_status.value
     item.status_reason = reason.strip() if new_status is not ItemStatus.active else ""
     item.alternative = alternative.strip() if new_status is not ItemStatus.active else ""
     item.alternative_item_id = alternative_item_id if new_status is not ItemStatus.active else None
     item.updated_at = clock.now()
     db_session.flush()
+    audit.record(
+        db_session=db_session, clock=clock, actor=actor.ref, action="catalog.item.status", object_kind="service_item",
+        object_id=item.id, details={"from": before, "to": item.status, "reason": item.status_reason},
+    )
     return item
 
 
@@ -556,6 +604,32 @@ def document_of(*, db_session: Session, item: ServiceItem) -> ItemDocument:
         status_reason=item.status_reason,
         alternative=item.alternative,
     )
+
+
+def require_import_scope(
+    *, db_session: Session, actor: StaffActor, documents: Sequence[ItemDocument], new_agencies: dict[str, str]
+) -> None:
+    """An import publishes directly, so each item it writes must be one the importer may publish (CAT-14 with CAT-11).
+
+    Checked for the region the item moves to, its agency's region and, for an existing item, the region it is in now;
+    `new_agencies` (code → region): the file's agencies; those it would create must be in the importer's regions too.
+    """
+    known = set(db_session.scalars(select(Agency.code).where(Agency.code.in_(new_agencies))))
+    new_agencies = {code: region for code, region in new_agencies.items() if code not in known}  # existing ones are kept as they are
+    regions_written = set(new_agencies.values())
+    codes = {d.identity.agency_code for d in documents} - set(new_agencies)
+    agency_regions = dict(new_agencies)
+    agency_regions.update(db_session.execute(select(Agency.code, Agency.region_code).where(Agency.code.in_(codes))).tuples().all())
+    for document in documents:
+        identity = document.identity
+        regions_written.add(identity.region_code)
+        if identity.agency_code in agency_regions:
+            regions_written.add(agency_regions[identity.agency_code])
+        existing = _find_item(db_session, identity)
+        if existing is not None:
+            regions_written.add(existing.region_code)
+    for region_code in sorted(regions_written):
+        require_management(db_session=db_session, actor=actor, permission=Permission.catalog_review, region_code=region_code)
 
 
 def upsert_published(*, db_session: Session, clock: Clock, document: ItemDocument, by: str) -> tuple[ServiceItem, bool]:

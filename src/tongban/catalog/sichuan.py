@@ -11,6 +11,10 @@ The source has only the name, the item type code, the department, its code and a
   code is the part of the item code before the region segment (``511A0138000000``; for codes of
   the form ``G-000007-001-…`` that is ``G-000007-001``), scheme ``sichuan-basic``. Taking only
   the text before the first "-" would give ``G`` or ``Z`` and wrongly join unrelated items.
+- The source is an implementation list and has no directory list, yet every item must cite a
+  directory entry (CAT-02). Each basic code therefore gets an entry of the provincial list
+  (510000) with the row's name and type, marked needs_review: the provincial management agency
+  reviews it, and until then the lint warns on the items citing it.
 - Item type from the GB/T 39046 code (1, 5, 7, 8, 9, 10, 20); an unknown code is an error.
 - Audience: ``org`` when the name speaks of 企业/公司/单位/经营/许可证/机构/项目/工程/场所/营业/
   生产/建设/运输/执业 and similar business words, ``person`` otherwise. A guess, to be corrected
@@ -35,7 +39,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
-from tongban.catalog import regions, service
+from tongban.catalog import directory, regions, service
+from tongban.catalog.directory_schemas import EntryIn
 from tongban.catalog.enums import ITEM_TYPE_BY_GBT_CODE, Level
 from tongban.catalog.exchange import ImportReport
 from tongban.catalog.models import Agency, ServiceItem
@@ -45,6 +50,7 @@ from tongban.core.errors import DomainError, InvalidInput
 from tongban.core.validation import humanize
 
 REGION_CODE = "511602"
+DIRECTORY_REGION = "510000"
 REGION_PREFIX = "广安市广安区"
 CODE_SCHEME = "sichuan"
 BASIC_CODE_SCHEME = "sichuan-basic"
@@ -199,6 +205,16 @@ def document_for(row: dict, agency_codes: dict[str, str]) -> ItemDocument:
     )
 
 
+def _directory_entry(db_session: Session, clock: Clock, document: ItemDocument) -> None:
+    identity, content = document.identity, document.content
+    entry_in = EntryIn(
+        basic_code=identity.basic_code, code_scheme=identity.basic_code_scheme, region_code=DIRECTORY_REGION,
+        level=Level.province, name=content.name, item_type=content.item_type, legal_basis=content.legal_basis,
+        change_note="由四川政务服务网实施清单转入，待省级政务服务管理机构审核",
+    )
+    directory.seed_entry(db_session=db_session, clock=clock, entry_in=entry_in, by=IMPORTED_BY, reviewed=False)
+
+
 def import_sichuan(
     *, db_session: Session, clock: Clock, path: str | Path, progress: Callable[[int, int], None] | None = None
 ) -> ImportReport:
@@ -214,6 +230,7 @@ def import_sichuan(
         where = f"第 {done} 项（{row.get('item_code', '')} {row.get('name', '')}）"
         try:
             document = document_for(row, agency_codes)
+            _directory_entry(db_session, clock, document)
             _, changed = service.upsert_published(db_session=db_session, clock=clock, document=document, by=IMPORTED_BY)
         except ValidationError as exc:
             message, _ = humanize(exc.errors())

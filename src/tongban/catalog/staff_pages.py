@@ -65,6 +65,8 @@ def staff_items(request: Request, db: Db, actor: Staff) -> HTMLResponse:
 def review_queue(request: Request, db: Db, actor: Staff) -> HTMLResponse:
     versions = list(db.scalars(select(ItemVersion).where(ItemVersion.state.in_(["submitted", "approved"])).order_by(ItemVersion.submitted_at)))
     items = {i.id: i for i in db.scalars(select(ServiceItem).where(ServiceItem.id.in_([v.item_id for v in versions])))}
+    # The queue lists what this reviewer's management agency answers for, not every region's changes.
+    versions = [v for v in versions if service.may_review(db_session=db, actor=actor, item=items[v.item_id])]
     return render(request, "catalog/staff_review.html", versions=versions, items=items, **_ctx(request, actor))
 
 
@@ -117,6 +119,9 @@ def new_item(
         if parsed is None:
             raise DomainError("INVALID_CONTENT", message, details=details)
         version = service.create_item(db_session=db, clock=clock, actor=actor, identity=identity, content=parsed, change_note=change_note)
+    except Forbidden:
+        db.rollback()
+        raise
     except (DomainError, ValidationError) as exc:
         db.rollback()
         error = exc.message if isinstance(exc, DomainError) else humanize(exc.errors())[0]
@@ -145,9 +150,17 @@ def staff_item(request: Request, item_id: int, db: Db, actor: Staff) -> HTMLResp
         content=content,
         changes=_changes(db, item, pending),
         errors=[],
-        may_edit=actor.may_edit(item.agency_id),
+        may_edit=actor.may_edit(item.agency_id, region_code=item.region_code),
+        **_review_flags(db, actor, item, pending),
         **_ctx(request, actor),
     )
+
+
+def _review_flags(db: Session, actor: StaffActor, item: ServiceItem, pending: ItemVersion | None) -> dict:
+    """Show review, publishing and status buttons only to whom the service would let use them."""
+    manages = service.may_review(db_session=db, actor=actor, item=item)
+    own = pending is not None and actor.ref in service.proposers(db_session=db, version_id=pending.id)
+    return {"may_manage": manages, "may_review": manages and not own}
 
 
 def _changes(db: Session, item: ServiceItem, pending: ItemVersion | None) -> list[str]:
@@ -175,7 +188,8 @@ def save_draft(
         return render(
             request, "catalog/staff_item.html", status_code=422, item=item, pending=service.open_version(db_session=db, item_id=item_id),
             history=[views.version_out(v) for v in service.history(db_session=db, item_id=item_id)], content=content, changes=[],
-            errors=[message, *[f"{d['field']}：{d['message']}" for d in details]], may_edit=True, **_ctx(request, actor),
+            errors=[message, *[f"{d['field']}：{d['message']}" for d in details]], may_edit=True, may_manage=False, may_review=False,
+            **_ctx(request, actor),
         )
     service.save_draft(db_session=db, clock=clock, actor=actor, item_id=item_id, content=parsed, change_note=change_note)
     db.commit()

@@ -26,6 +26,7 @@ Csrf = Annotated[None, Depends(check_csrf)]
 Text = Annotated[str, Form(max_length=200)]
 
 # There is no calendar permission yet; the calendar is platform-wide configuration, kept by system administrators.
+# Every member of staff may read it: deadlines on every case come from it, and the supervision dashboard links to it.
 MANAGE = Permission.policy_admin
 MAX_IMPORT_BYTES = 200_000
 WEEKDAYS = "一二三四五六日"
@@ -37,6 +38,7 @@ def _manager(actor: Annotated[StaffActor, Depends(get_staff)]) -> StaffActor:
 
 
 Manager = Annotated[StaffActor, Depends(_manager)]
+Reader = Annotated[StaffActor, Depends(get_staff)]
 
 
 # --- schemas ----------------------------------------------------------------------------------------
@@ -143,7 +145,7 @@ def api_due(
 
 
 @router.get("/api/v1/staff/calendar/{year}", response_model=YearOut, tags=["calendar"], summary="一年的法定节假日和调休上班日")
-def api_year(year: int, db: Db, clock: Now, actor: Manager) -> YearOut:
+def api_year(year: int, db: Db, clock: Now, actor: Reader) -> YearOut:
     return _year_out(db, clock, year)
 
 
@@ -177,7 +179,8 @@ def _page(request: Request, db: Session, clock: Clock, actor: StaffActor, year: 
     if csv_text is None:
         csv_text = "\n".join(f"{d.day.isoformat()},{d.kind},{d.name}" for d in days)
     return render(
-        request, "staff_calendar.html", status_code=status_code, actor=actor, msg=request.query_params.get("msg", ""),
+        request, "staff_calendar.html", status_code=status_code, actor=actor, may_edit=actor.has(MANAGE),
+        msg=request.query_params.get("msg", ""),
         error=error, year=year, days=[(d, WEEKDAYS[d.day.weekday()], calendar.DayKind(d.kind).label) for d in days],
         entered=calendar.get_year(db_session=db, year=year), years=calendar.list_years(db_session=db),
         missing=calendar.missing_years(db_session=db, clock=clock), kinds=list(calendar.DayKind), csv_text=csv_text,
@@ -199,7 +202,7 @@ def _form_year(value: str, clock: Clock) -> int:
 
 
 @router.get("/staff/calendar", response_class=HTMLResponse, include_in_schema=False)
-def calendar_page(request: Request, db: Db, clock: Now, actor: Manager,
+def calendar_page(request: Request, db: Db, clock: Now, actor: Reader,
                   year: Annotated[str, Query(max_length=10)] = "") -> HTMLResponse:
     return _page(request, db, clock, actor, _form_year(year, clock))
 

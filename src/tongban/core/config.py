@@ -16,6 +16,33 @@ def _default_database_url() -> str:
     return f"sqlite:///{var_dir() / 'tongban.db'}"
 
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+# Set by `tongban serve` from its --host and --port; an environment variable so the server's worker processes
+# (uvicorn --workers) and its in-process job worker see it as the web process does.
+SERVED_URL_VARIABLE = "TONGBAN_SERVED_URL"
+_ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}
+
+
+def _public_url() -> str:
+    given = os.environ.get("TONGBAN_PUBLIC_URL", "").strip() or os.environ.get(SERVED_URL_VARIABLE, "").strip()
+    return (given or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a server listening on host:port is reached at from this machine (any-address: loopback)."""
+    host = "127.0.0.1" if host in _ANY_ADDRESS else host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def serving_at(host: str, port: int) -> str:
+    """Record where `tongban serve` listens, so links printed in documents follow it unless TONGBAN_PUBLIC_URL
+    says otherwise; returns the public address now in force."""
+    os.environ[SERVED_URL_VARIABLE] = served_url(host, port)
+    return get_settings().public_url
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=lambda: os.environ.get("TONGBAN_DATABASE_URL") or _default_database_url())
@@ -33,8 +60,10 @@ class Settings:
     sms_gateway: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMS_GATEWAY", "file"))
     sms_file: Path = field(default_factory=lambda: Path(os.environ.get("TONGBAN_SMS_FILE") or var_dir() / "sms.jsonl"))
     sms_token: str = field(default_factory=lambda: os.environ.get("TONGBAN_SMS_TOKEN", ""))
-    # Where the portal is reached from outside: printed in QR codes on notices and licences.
-    public_url: str = field(default_factory=lambda: os.environ.get("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"))
+    # Where the portal is reached from outside: printed in QR codes and as 核验地址 on notices and licences.
+    # TONGBAN_PUBLIC_URL when set; else the address `tongban serve` was started on (see serving_at); pages
+    # link relatively. A separate `tongban worker` renders PDFs too: give it TONGBAN_PUBLIC_URL.
+    public_url: str = field(default_factory=lambda: _public_url())
     # Payments: "dev" (the built-in development gateway) or a real gateway's URL; callbacks are
     # signed with payment_key (hex); when unset a key is derived from the index key.
     payment_gateway: str = field(default_factory=lambda: os.environ.get("TONGBAN_PAYMENT_GATEWAY", "dev"))
@@ -57,8 +86,70 @@ class Settings:
     flag_error_rate: float = field(default_factory=lambda: float(os.environ.get("TONGBAN_FLAG_ERROR_RATE", "0.05")))
     flag_min_cases: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_FLAG_MIN_CASES", "5")))
     scan_minutes: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_SCAN_MINUTES", "15")))
-    # Cookies are marked Secure unless this is switched off for plain-HTTP development.
-    secure_cookies: bool = field(default_factory=lambda: os.environ.get("TONGBAN_SECURE_COOKIES", "0") == "1")
+    # Cookies are marked Secure when the portal is reached over https (TONGBAN_PUBLIC_URL), or when this says so.
+    secure_cookies: bool = field(default_factory=lambda: os.environ.get("TONGBAN_SECURE_COOKIES", "0") == "1"
+                                 or os.environ.get("TONGBAN_PUBLIC_URL", "").strip().lower().startswith("https://"))
+    # "development" allows the development adapters (file SMS, the dev payment gateway, a generated key file);
+    # any other value is a real installation, where `tongban serve` refuses to start with one of them.
+    env: str = field(default_factory=lambda: os.environ.get("TONGBAN_ENV", "production").strip().lower())
+    # Request bodies (413 above these): forms and JSON, uploads of case materials, catalog imports.
+    max_body_kb: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_MAX_BODY_KB", "1024")))
+    max_upload_mb: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_MAX_UPLOAD_MB", "64")))
+    max_import_mb: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_MAX_IMPORT_MB", "50")))
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """One outside service and what stands in for it; `development` ones are for a developer's machine only."""
+
+    role: str
+    choice: str
+    development: bool
+    fix: str = ""
+
+
+def adapters(settings: Settings) -> list[Adapter]:
+    """The adapters this configuration selects, in the order the start-up log lists them."""
+    keys_given = bool(settings.data_key and settings.index_key)
+    key_file_given = bool(os.environ.get("TONGBAN_KEY_FILE"))
+    if keys_given:
+        keys = Adapter("个人数据密钥", "TONGBAN_DATA_KEY / TONGBAN_INDEX_KEY", False)
+    elif key_file_given:
+        keys = Adapter("个人数据密钥", f"密钥文件 {settings.key_file}", False)
+    else:
+        keys = Adapter("个人数据密钥", f"自动生成的密钥文件 {settings.key_file}", True,
+                       "请设置 TONGBAN_DATA_KEY 和 TONGBAN_INDEX_KEY，或让 TONGBAN_KEY_FILE 指向妥善保管的密钥文件")
+    return [
+        Adapter("支付网关", settings.payment_gateway, settings.payment_gateway == "dev",
+                "请将 TONGBAN_PAYMENT_GATEWAY 设为统一公共支付平台"),
+        Adapter("短信网关", f"写入文件 {settings.sms_file}" if settings.sms_gateway == "file" else settings.sms_gateway,
+                settings.sms_gateway == "file", "请将 TONGBAN_SMS_GATEWAY 设为短信平台地址"),
+        keys,
+        Adapter("电子邮件", f"SMTP {settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else "未启用", False),
+    ]
+
+
+class DevelopmentAdapterError(RuntimeError):
+    """A development adapter selected outside development: the server must not start."""
+
+
+def check_adapters(settings: Settings) -> list[Adapter]:
+    """The adapters in use; raises, naming each development one, unless the configuration says development."""
+    chosen = adapters(settings)
+    if settings.development:
+        return chosen
+    wrong = [a for a in chosen if a.development]
+    if wrong:
+        lines = "；".join(f"{a.role}：{a.choice}（{a.fix}）" for a in wrong)
+        raise DevelopmentAdapterError(
+            f"拒绝启动：当前配置（TONGBAN_ENV={settings.env}）使用了开发用适配器——{lines}。"
+            "开发用适配器只在 TONGBAN_ENV=development 时可用。"
+        )
+    return chosen
 
 
 def get_settings() -> Settings:

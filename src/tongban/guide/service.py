@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tongban.appointments import halls
 from tongban.catalog import regions, service
 from tongban.catalog.models import Attachment, ServiceItem
 from tongban.catalog.schemas import ItemContent
@@ -36,6 +37,9 @@ def build_view(*, db_session: Session, item_id: int, base_url: str = "") -> Guid
     item = service.get_item(db_session=db_session, item_id=item_id)
     version = service.live_version(db_session=db_session, item=item)
     content = ItemContent.model_validate(version.content)
+    # Whether the item can be booked is what the halls' service lists say (the booking page reads the same lists),
+    # not a flag kept beside them: every guide format shows one answer, and no 预约 link leads nowhere.
+    content = content.model_copy(update={"booking": bool(halls.halls_for_item(db_session=db_session, item_id=item.id))})
     agency = item.agency
     entry = item.directory_entry
     parent = db_session.get(ServiceItem, item.parent_id) if item.parent_id else None

@@ -5,19 +5,25 @@ change. Workers claim due jobs (`FOR UPDATE SKIP LOCKED` on PostgreSQL, one atom
 which serialises writers), run each handler in a transaction that also marks the job done, so a
 job's database effects commit exactly once. Failures retry with exponential backoff and end `dead`.
 A worker killed mid-job leaves a lease that expires; another worker then takes the job again.
+A job somebody is waiting for (an SMS code) may also be run by the process that enqueued it, right after
+its transaction commits (`run_after_commit`): claimed like any other, so it still runs once.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import os
+import socket
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, Integer, String, Text, and_, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import JSON, Index, Integer, String, Text, and_, bindparam, delete, event, func, literal, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from tongban.core import limits
 from tongban.core.clock import Clock
 from tongban.core.db import Base, UtcDateTime, dialect_insert
 from tongban.core.errors import NotFound
@@ -222,15 +228,17 @@ def _due(now: datetime):
 
 def claim(
     *, session_factory: sessionmaker[Session], clock: Clock, worker_id: str, batch: int = 20,
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta = DEFAULT_LEASE, job_ids: Sequence[int] | None = None,
 ) -> list[Job]:
-    """Take up to `batch` due jobs for this worker in one statement and commit the claim.
+    """Take up to `batch` due jobs (among `job_ids` when given) for this worker in one statement and commit the claim.
 
     Returns detached copies of the claimed rows: handlers read kind and payload without another query.
     """
     now = clock.now()
     with session_factory() as session, session.begin():
         candidates = select(Job.id).where(_due(now)).order_by(Job.run_after, Job.id).limit(batch)
+        if job_ids is not None:
+            candidates = candidates.where(Job.id.in_(list(job_ids)))
         if _is_postgres(session):
             candidates = candidates.with_for_update(skip_locked=True)
         statement = (
@@ -261,6 +269,46 @@ def run_once(
                 break
             run_job(db_session=session, clock=clock, worker_id=worker_id, job=job, deps=deps or {})
     return len(jobs)
+
+
+_AFTER_COMMIT = "outbox.after_commit"
+
+
+def run_after_commit(*, db_session: Session, clock: Clock, job_id: int, deps: Mapping[str, object]) -> None:
+    """Run this queued job in this process as soon as the caller's transaction commits, not at the worker's next poll.
+
+    For a message somebody is waiting for (an SMS code): it leaves at once, yet never inside the transaction that
+    wrote it, and it stays an ordinary outbox job. If this run fails, or the process dies first, a worker retries
+    it; if a worker claims it first, this run finds nothing to do. A rollback forgets it together with the job.
+    """
+    if _AFTER_COMMIT not in db_session.info:
+        db_session.info[_AFTER_COMMIT] = []
+        event.listen(db_session, "after_commit", _run_committed)
+        event.listen(db_session, "after_transaction_end", _forget_ended)
+    db_session.info[_AFTER_COMMIT].append((job_id, clock, deps))
+
+
+def _run_committed(session: Session) -> None:
+    if session.get_nested_transaction() is not None:  # a savepoint was released: the jobs are not committed yet
+        return
+    waiting, session.info[_AFTER_COMMIT] = session.info[_AFTER_COMMIT], []
+    if not waiting:
+        return
+    factory = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
+    runner = f"{socket.gethostname()}:{os.getpid()}:after-commit"
+    for job_id, clock, deps in waiting:
+        try:  # the caller's transaction is committed: nothing here may fail it, and the job keeps its retries
+            for job in claim(session_factory=factory, clock=clock, worker_id=runner, job_ids=[job_id]):
+                with factory() as job_session:
+                    run_job(db_session=job_session, clock=clock, worker_id=runner, job=job, deps=deps)
+        except SQLAlchemyError:
+            log.exception("job not run after commit; a worker will run it", extra={"job_id": job_id})
+
+
+def _forget_ended(session: Session, transaction) -> None:
+    """The outermost transaction ended: its jobs ran (commit) or vanished with it (rollback)."""
+    if transaction.parent is None:
+        session.info[_AFTER_COMMIT] = []
 
 
 def release(*, db_session: Session, worker_id: str, job_ids: list[int]) -> None:
@@ -372,3 +420,4 @@ def purge_done(ctx: JobContext) -> None:
     """Finished jobs are kept a week for inspection, then removed; dead ones stay until handled."""
     cutoff = ctx.clock.now() - KEEP_DONE
     ctx.db_session.execute(delete(Job).where(Job.status == JobStatus.done.value, Job.finished_at < cutoff))
+    limits.purge(db_session=ctx.db_session, clock=ctx.clock)

@@ -2,9 +2,10 @@
 
 `notify(...)` renders the template, writes a `NotificationDelivery` per channel and enqueues a job for
 each, all in the caller's transaction: a case event and the messages about it commit together. Sending
-happens in the worker, never inside a web request. In-app messages commit with their job, so they
-arrive exactly once; SMS and e-mail leave the process before the commit, so a worker killed between
-the two may send one twice (at least once), never zero times.
+happens in jobs, never inside the transaction that caused it: in the worker, or (`send_after_commit`, for
+a message somebody waits for) in the same process just after the commit. In-app messages commit with
+their job, so they arrive exactly once; SMS and e-mail leave the process before the job's commit, so a
+worker killed between the two may send one twice (at least once), never zero times.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -28,7 +30,7 @@ from tongban.core.db import Base, UtcDateTime
 from tongban.core.errors import InvalidInput
 from tongban.core.logs import get_logger
 from tongban.notify import inbox
-from tongban.notify.outbox import JobContext, enqueue_now, handler
+from tongban.notify.outbox import JobContext, enqueue, enqueue_now, handler, run_after_commit
 from tongban.notify.sms import SmsMessage, gateway_from_settings
 from tongban.notify.templates import SMS_SIGNATURE, render
 
@@ -119,7 +121,7 @@ _INSERT_DELIVERY = NotificationDelivery.__table__.insert().returning(Notificatio
 def notify(
     *, db_session: Session, clock: Clock, kind: str, fields: dict[str, object], person_id: int | None = None,
     phone: str | None = None, email: str | None = None, channels: tuple[str, ...] = CHANNELS,
-    case_id: int | None = None, link: str = "",
+    case_id: int | None = None, link: str = "", send_after_commit: Mapping[str, object] | None = None,
 ) -> list[Queued]:
     """Queue the message of `kind` on every channel that can reach the recipient, in the caller's transaction.
 
@@ -127,6 +129,8 @@ def notify(
     person's bound phone is used for SMS; e-mail goes out only with an address and SMTP configured.
     Each delivery and its job are Core INSERTs sent at once (a case step notifies at every step, and ORM
     objects would cost a flush each): the person and case they name must already be written.
+    With `send_after_commit` (the senders, as a worker's deps) the jobs run in this process as soon as the
+    caller commits, rather than at the worker's next round.
     """
     message = render(kind, fields)
     now = clock.now()
@@ -139,7 +143,12 @@ def notify(
             recipient_masked=masked, title=message.title, body=message.body, link=link,
             status=NotificationStatus.queued.value, attempts=0, error="", created_at=now, sent_at=None,
         )).scalar_one()
-        enqueue_now(db_session=db_session, clock=clock, kind=f"notify.{channel}", payload={"delivery_id": delivery_id})
+        if send_after_commit is None:
+            enqueue_now(db_session=db_session, clock=clock, kind=f"notify.{channel}", payload={"delivery_id": delivery_id})
+        else:
+            job = enqueue(db_session=db_session, clock=clock, kind=f"notify.{channel}", payload={"delivery_id": delivery_id})
+            db_session.flush()
+            run_after_commit(db_session=db_session, clock=clock, job_id=job.id, deps=send_after_commit)
         deliveries.append(Queued(delivery_id, channel, masked))
     return deliveries
 

@@ -25,7 +25,7 @@ log = get_logger(__name__)
 
 # Modules whose import registers job handlers (`@handler`, `@periodic`), besides every domain's `jobs.py`.
 # tongban.models comes first: handlers' tables refer to other domains' tables.
-HANDLER_MODULES = ["tongban.models", "tongban.notify.outbox", "tongban.notify.service"]
+HANDLER_MODULES = ["tongban.models", "tongban.notify.outbox", "tongban.notify.service", "tongban.notify.codes"]
 
 
 def load_handlers() -> None:

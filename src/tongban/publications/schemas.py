@@ -8,10 +8,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
+from tongban.core.links import WebLink
 from tongban.publications.enums import PublicationKind, PublicationStatus
 
 BODY_MAX = 50_000
-_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s]*$")
 
 
 class PublicationIn(BaseModel):
@@ -27,7 +27,7 @@ class PublicationIn(BaseModel):
     region_code: Annotated[str, Field(pattern=r"^(\d{6}|\d{9}|\d{12})?$")] = ""  # the agency's region when left empty
     summary: Annotated[str, Field(max_length=2000)] = ""
     body: Annotated[str, Field(max_length=BODY_MAX)] = ""
-    source_url: Annotated[str, Field(max_length=300)] = ""
+    source_url: WebLink = ""
     issued_on: str  # YYYY-MM-DD, the date on the document
 
     @field_validator("issued_on")
@@ -41,13 +41,6 @@ class PublicationIn(BaseModel):
             raise ValueError(f"发布日期 {value} 不是真实存在的日期") from None
         if not 1949 <= day.year <= 2100:
             raise ValueError("发布日期的年份应在 1949 到 2100 之间")
-        return value
-
-    @field_validator("source_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if value and not _URL.match(value):
-            raise ValueError("原文链接应为以 http:// 或 https:// 开头的网址")
         return value
 
 

@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import StaffActor
+from tongban.accounts.access import Permission, StaffActor
 from tongban.catalog import regions
+from tongban.core import audit
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.publications.enums import PublicationKind, PublicationStatus
@@ -87,14 +88,32 @@ def change_stamp(*, db_session: Session) -> tuple[int, datetime | None]:
 # ---------------------------------------------------------------- writing
 
 
-def _require_rights(actor: StaffActor, agency_id: int | None) -> None:
-    """Agencies publish their own texts; the management agency and admins publish for everyone."""
-    if actor.may_review():
-        return
-    if agency_id is None:
-        raise Forbidden("NOT_A_REVIEWER", "未指定发布机构的政策法规和公告只能由管理机构人员发布")
-    if not actor.may_edit(agency_id):
+def _require_rights(db_session: Session, actor: StaffActor, agency_id: int | None, region_code: str) -> None:
+    """An agency publishes its own texts; the management agency responsible for a region publishes for it.
+
+    A text without agency and region (a national law or policy shown on the portal) is the province's management
+    agency's to publish. Every check goes through the actor's scope: the agency, its region and the text's region.
+    """
+    places: set[str] = {region_code} if region_code else set()
+    if agency_id is not None:
+        places.add(regions.get_agency(db_session=db_session, agency_id=agency_id).region_code)
+        if actor.has(Permission.catalog_edit) and actor.agency_id == agency_id:
+            for place in sorted(places):
+                actor.require(Permission.catalog_edit, agency_id=agency_id, region_code=place)
+            return
+    if not actor.has(Permission.catalog_review):
+        if agency_id is None:
+            raise Forbidden("NOT_PERMITTED", "未指定发布机构的政策法规和公告只能由政务服务管理机构人员发布")
         raise Forbidden("NOT_YOUR_AGENCY", "只能发布或修改本机构的政策法规和公告")
+    for place in sorted(places) or [None]:
+        regions.require_management(db_session=db_session, actor=actor, permission=Permission.catalog_review, region_code=place)
+
+
+def _record(db_session: Session, clock: Clock, actor: StaffActor, action: str, row: Publication) -> None:
+    audit.record(
+        db_session=db_session, clock=clock, actor=actor.ref, action=action, object_kind="publication", object_id=row.id,
+        details={"title": row.title, "agency_id": row.agency_id, "region_code": row.region_code},
+    )
 
 
 def _check_number_free(db_session: Session, publication_in: PublicationIn, own_id: int | None) -> None:
@@ -134,8 +153,10 @@ def _apply(db_session: Session, row: Publication, publication_in: PublicationIn)
 
 
 def create(*, db_session: Session, clock: Clock, actor: StaffActor, publication_in: PublicationIn) -> Publication:
-    _require_rights(actor, publication_in.agency_id)
-    return add_trusted(db_session=db_session, clock=clock, publication_in=publication_in, by=actor.name)
+    _require_rights(db_session, actor, publication_in.agency_id, publication_in.region_code)
+    row = add_trusted(db_session=db_session, clock=clock, publication_in=publication_in, by=actor.name)
+    _record(db_session, clock, actor, "publication.create", row)
+    return row
 
 
 def add_trusted(*, db_session: Session, clock: Clock, publication_in: PublicationIn, by: str) -> Publication:
@@ -156,22 +177,24 @@ def update(
     row = get(db_session=db_session, publication_id=publication_id, include_withdrawn=True)
     if row.status == PublicationStatus.withdrawn:
         raise Conflict("PUBLICATION_WITHDRAWN", "已撤回的政策法规或公告不能再修改")
-    _require_rights(actor, row.agency_id)
-    _require_rights(actor, publication_in.agency_id)
+    _require_rights(db_session, actor, row.agency_id, row.region_code)
+    _require_rights(db_session, actor, publication_in.agency_id, publication_in.region_code)
     _check_number_free(db_session, publication_in, row.id)
     _apply(db_session, row, publication_in)
     row.updated_at = clock.now()
     db_session.flush()
+    _record(db_session, clock, actor, "publication.update", row)
     return row
 
 
 def withdraw(*, db_session: Session, clock: Clock, actor: StaffActor, publication_id: int) -> Publication:
     """Stop showing a text; withdrawing it again changes nothing."""
     row = get(db_session=db_session, publication_id=publication_id, include_withdrawn=True)
-    _require_rights(actor, row.agency_id)
+    _require_rights(db_session, actor, row.agency_id, row.region_code)
     if row.status == PublicationStatus.withdrawn:
         return row
     row.status = PublicationStatus.withdrawn.value
     row.updated_at = clock.now()
     db_session.flush()
+    _record(db_session, clock, actor, "publication.withdraw", row)
     return row

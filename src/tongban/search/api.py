@@ -1,4 +1,4 @@
-"""JSON routes of search: /api/v1/search, /search/suggest, /search/hot, /search/click (thin)."""
+"""JSON routes of search: /api/v1/search, /search/suggest, /search/hot, /search/click, staff hot-search review (thin)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
+from tongban.accounts.access import StaffActor
 from tongban.core.clock import Clock
 from tongban.search import service, views
-from tongban.search.schemas import ClickIn, FacetValueOut, HitOut, HotItemOut, HotOut, HotQueryOut, SearchOut, SuggestionOut, SuggestOut
-from tongban.web.deps import get_clock, get_db
+from tongban.search.query import MAX_QUERY_CHARS
+from tongban.search.schemas import (
+    ClickIn, FacetValueOut, HideIn, HitOut, HotItemOut, HotOut, HotQueryOut, HotReviewOut, SearchOut, SuggestionOut, SuggestOut,
+)
+from tongban.web.deps import client_ip, get_clock, get_db, get_staff
 
-router = APIRouter(prefix="/api/v1/search", tags=["search"])
+router = APIRouter(tags=["search"])
+API = "/api/v1/search"
+STAFF_API = "/api/v1/staff/search/hot"
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
+Staff = Annotated[StaffActor, Depends(get_staff)]
 
 
 def get_hub(request: Request) -> service.SearchHub:
@@ -42,12 +49,13 @@ def to_out(db: Session, view: views.SearchView) -> SearchOut:
     )
 
 
-@router.get("", response_model=SearchOut, summary="一站式检索：事项、常见问题、政策法规、通知公告")
+@router.get(API, response_model=SearchOut, summary="一站式检索：事项、常见问题、政策法规、通知公告")
 def search(
     db: Db,
     clock: Now,
     hub: Hub,
-    q: Annotated[str, Query(max_length=200, description="检索词，可用口语、拼音或首字母")] = "",
+    # No max_length here: the length rule and its message are the one the results page gives (views.check_params).
+    q: Annotated[str, Query(description=f"检索词，可用口语、拼音或首字母，最多 {MAX_QUERY_CHARS} 个字")] = "",
     page: Annotated[int, Query(description="页码，从 1 开始")] = 1,
     size: Annotated[int, Query(description="每页条数，1–50")] = 10,
     near: Annotated[str | None, Query(description="用户所在区划代码，同地事项优先")] = None,
@@ -75,13 +83,13 @@ def search(
     return to_out(db, view)
 
 
-@router.get("/suggest", response_model=SuggestOut, summary="输入提示：按字、全拼或首字母给出事项名称")
-def suggest(db: Db, clock: Now, hub: Hub, q: Annotated[str, Query(max_length=60)] = "", limit: Annotated[int, Query(ge=1, le=20)] = 8) -> SuggestOut:
+@router.get(f"{API}/suggest", response_model=SuggestOut, summary="输入提示：按字、全拼或首字母给出事项名称")
+def suggest(db: Db, clock: Now, hub: Hub, q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "", limit: Annotated[int, Query(ge=1, le=20)] = 8) -> SuggestOut:
     engine = hub.engine_for(db, clock)
     return SuggestOut(q=q, suggestions=[SuggestionOut(text=s.text, url=s.url, kind=s.kind) for s in engine.suggest(q, limit=limit)])
 
 
-@router.get("/hot", response_model=HotOut, summary="热门检索词与热门事项（来自近 30 天的检索与点击记录）")
+@router.get(f"{API}/hot", response_model=HotOut, summary="热门检索词（近 30 天多位访客检索到并打开了结果）与热门事项")
 def hot(db: Db, clock: Now, hub: Hub, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> HotOut:
     lists = views.hot_lists(db_session=db, clock=clock, hub=hub, limit=limit)
     return HotOut(
@@ -90,7 +98,26 @@ def hot(db: Db, clock: Now, hub: Hub, limit: Annotated[int, Query(ge=1, le=50)] 
     )
 
 
-@router.post("/click", status_code=204, summary="记录用户打开了哪条检索结果（用于热门事项与排序）")
-def click(body: ClickIn, db: Db, clock: Now) -> None:
-    service.log_click(db_session=db, clock=clock, q=body.q, doc_key=body.key, position=body.position)
+@router.post(f"{API}/click", status_code=204, summary="记录用户打开了哪条检索结果（用于热门检索、热门事项与排序）")
+def click(request: Request, body: ClickIn, db: Db, clock: Now, hub: Hub) -> None:
+    service.record_click(db_session=db, clock=clock, hub=hub, q=body.q, doc_key=body.key, position=body.position,
+                         visitor=service.visitor_key(client_ip(request)))
+    db.commit()
+
+
+@router.get(STAFF_API, response_model=list[HotReviewOut], summary="工作人员：热门检索词及其访客数、是否已隐藏")
+def hot_review(db: Db, clock: Now, actor: Staff) -> list[HotReviewOut]:
+    entries = service.hot_search_review(db_session=db, clock=clock, actor=actor)
+    return [HotReviewOut(query=e.query, visitors=e.count, hidden=e.hidden) for e in entries]
+
+
+@router.post(f"{STAFF_API}/hide", status_code=204, summary="工作人员：把检索词从公开的热门检索中隐藏（记入审计）")
+def hide(body: HideIn, db: Db, clock: Now, actor: Staff) -> None:
+    service.hide_search(db_session=db, clock=clock, actor=actor, query=body.query)
+    db.commit()
+
+
+@router.post(f"{STAFF_API}/show", status_code=204, summary="工作人员：取消隐藏检索词（记入审计）")
+def show(body: HideIn, db: Db, clock: Now, actor: Staff) -> None:
+    service.show_search(db_session=db, clock=clock, actor=actor, query=body.query)
     db.commit()

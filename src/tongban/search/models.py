@@ -24,7 +24,11 @@ class SearchLog(Base):
 
 
 class SearchClick(Base):
-    """One opened result: which document, from which query, at which position."""
+    """One opened result: which document, from which query, at which position, by which visitor.
+
+    The visitor is a keyed hash of the client address: hot searches count distinct visitors, and no
+    address is stored.
+    """
 
     __tablename__ = "search_click"
     __table_args__ = (Index("ix_search_click_at_doc", "at", "doc_key"),)
@@ -34,3 +38,15 @@ class SearchClick(Base):
     query: Mapped[str] = mapped_column(String(100))
     doc_key: Mapped[str] = mapped_column(String(60))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    visitor: Mapped[str] = mapped_column(String(64), default="")
+
+
+class HiddenSearch(Base):
+    """A query staff took off the public hot-search list (spam, advertising, anything unfit to show)."""
+
+    __tablename__ = "hidden_search"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(100), unique=True)  # as stored: normalised and masked
+    hidden_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    hidden_by: Mapped[str] = mapped_column(String(60))  # staff ref

@@ -1,28 +1,32 @@
-"""Search pages: results with facets, click-through, and the navigation page (SRCH-03, SRCH-04, SRCH-05, SRCH-07)."""
+"""Search pages: results with facets, click-through, the navigation page, staff review of hot searches (SRCH-03, SRCH-04, SRCH-05, SRCH-07)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from tongban.accounts.access import StaffActor
 from tongban.catalog import regions
 from tongban.catalog import service as catalog_service
 from tongban.catalog.enums import Audience, ItemType
 from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
 from tongban.core.clock import Clock
-from tongban.core.errors import DomainError
+from tongban.core.errors import DomainError, InvalidInput, NotFound
 from tongban.search import service, views
 from tongban.search.api import Hub
-from tongban.web.deps import get_clock, get_db
+from tongban.search.query import MAX_QUERY_CHARS
+from tongban.web.deps import check_csrf, client_ip, get_clock, get_db, get_staff
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
+Staff = Annotated[StaffActor, Depends(get_staff)]
+Csrf = Annotated[None, Depends(check_csrf)]
 
 FILTER_NAMES = ("kind", "audience", "region", "level", "agency", "theme", "life_stage", "tag", "handling_form", "handling_scope", "item_type", "nature")
 
@@ -47,7 +51,8 @@ FACET_TITLES = {
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", page: int = 1) -> HTMLResponse:
-    params = search_params(request, q=q[:200], page=page, size=10)
+    q = q.strip()  # links on the page (pages, filters, results) carry the query as it was checked
+    params = search_params(request, q=q, page=page, size=10)
     active = {k: v for k, v in request.query_params.items() if k in FILTER_NAMES and v}
     try:
         view = views.run(db_session=db, clock=clock, hub=hub, params=params)
@@ -87,13 +92,13 @@ def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", pag
 
 
 @router.get("/search/go")
-def go(db: Db, clock: Now, hub: Hub, key: Annotated[str, Query(max_length=60)], q: Annotated[str, Query(max_length=200)] = "", pos: int = 0) -> RedirectResponse:
-    """Record which result was opened, then open it (hot items and ranking learn from this)."""
-    engine = hub.engine_for(db, clock)
-    doc = engine.document(key)
-    if doc is None:
+def go(request: Request, db: Db, clock: Now, hub: Hub, key: Annotated[str, Query(max_length=60)], q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "", pos: int = 0) -> RedirectResponse:
+    """Record which result was opened, then open it (hot searches, hot items and ranking learn from this)."""
+    try:
+        doc = service.record_click(db_session=db, clock=clock, hub=hub, q=q, doc_key=key, position=pos,
+                                   visitor=service.visitor_key(client_ip(request)))
+    except DomainError:
         return RedirectResponse("/search?" + urlencode({"q": q}), status_code=303)
-    service.log_click(db_session=db, clock=clock, q=q, doc_key=key, position=pos)
     db.commit()
     return RedirectResponse(doc.url, status_code=303)
 
@@ -126,3 +131,26 @@ def browse(request: Request, db: Db, clock: Now, hub: Hub) -> HTMLResponse:
         hot_searches=hot.searches,
         hot_items=hot.items,
     )
+
+
+@router.get("/staff/search/hot", response_class=HTMLResponse)
+def hot_review_page(request: Request, db: Db, clock: Now, actor: Staff, msg: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    """Staff see every clicked query with its visitors, and hide or show one."""
+    entries = service.hot_search_review(db_session=db, clock=clock, actor=actor)
+    return render(request, "search/staff_hot.html", actor=actor, entries=entries, msg=msg,
+                  min_visitors=service.HOT_MIN_VISITORS, shown={h.query for h in service.hot_searches(db_session=db, clock=clock, limit=50)})
+
+
+@router.post("/staff/search/hot/{action}")
+def hot_review_action(action: str, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
+                      query: Annotated[str, Form(max_length=MAX_QUERY_CHARS)] = "") -> RedirectResponse:
+    actions = {"hide": (service.hide_search, "已从热门检索中隐藏"), "show": (service.show_search, "已取消隐藏")}
+    if action not in actions:
+        raise NotFound("NOT_FOUND", "没有这个操作")
+    run, done = actions[action]
+    try:
+        run(db_session=db, clock=clock, actor=actor, query=query)
+    except (InvalidInput, NotFound) as exc:
+        return RedirectResponse("/staff/search/hot?" + urlencode({"msg": exc.message}), status_code=303)
+    db.commit()
+    return RedirectResponse("/staff/search/hot?" + urlencode({"msg": f"“{query}”{done}"}), status_code=303)

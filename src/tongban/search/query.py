@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from tongban.search import analyzer
 from tongban.search.lexicon import Lexicon
 
+# The longest query accepted anywhere, in characters as typed (Chinese, pinyin letters and spaces alike): the search
+# boxes' maxlength, the results page, the API and what the logs keep all use this one number, and a refusal states it.
 MAX_QUERY_CHARS = 60
 EXPANSION_FACTOR = 0.9
 GENERIC_FACTOR = 0.5

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from tongban.search.query import MAX_QUERY_CHARS
+
 
 class HitOut(BaseModel):
     key: str = Field(description="结果编号，如 item:12、faq:12:1、publication:3")
@@ -49,7 +51,7 @@ class SuggestOut(BaseModel):
 
 class HotQueryOut(BaseModel):
     query: str
-    count: int
+    count: int = Field(description="近 30 天检索到结果并打开了结果的不同访客数（不是检索次数）")
 
 
 class HotItemOut(BaseModel):
@@ -65,6 +67,18 @@ class HotOut(BaseModel):
 
 
 class ClickIn(BaseModel):
-    q: str = Field("", max_length=200)
+    q: str = Field("", max_length=MAX_QUERY_CHARS)
     key: str = Field(max_length=60, description="被打开的结果编号")
     position: int = Field(0, ge=0, le=1000)
+
+
+class HotReviewOut(BaseModel):
+    """A query as staff review the hot-search list: its visitors and whether it is hidden."""
+
+    query: str
+    visitors: int = Field(description="近 30 天检索到结果并打开结果的不同访客数")
+    hidden: bool
+
+
+class HideIn(BaseModel):
+    query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="检索词（按公开列表中的写法）")

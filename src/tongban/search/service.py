@@ -18,20 +18,24 @@ from datetime import datetime, timedelta
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from tongban.accounts.access import Permission, StaffActor
 from tongban.catalog import regions
 from tongban.catalog import service as catalog_service
 from tongban.catalog.models import ServiceItem
 from tongban.core.clock import Clock
-from tongban.core.errors import InvalidInput
+from tongban.core import audit
+from tongban.core.crypto import lookup_hash
+from tongban.core.errors import InvalidInput, NotFound
 from tongban.publications import service as publications_service
 from tongban.search import analyzer, sources
 from tongban.search.engine import SearchEngine
-from tongban.search.models import SearchClick, SearchLog
+from tongban.search.index import SearchDoc
+from tongban.search.models import HiddenSearch, SearchClick, SearchLog
+from tongban.search.query import MAX_QUERY_CHARS
 
 CHECK_SECONDS = 2.0
 POPULARITY_SECONDS = 60.0
 POPULARITY_DAYS = 90
-MAX_QUERY = 100
 DIGITS_RE = re.compile(r"\d{5,}")
 
 _hubs: weakref.WeakSet[SearchHub] = weakref.WeakSet()
@@ -152,7 +156,7 @@ def _after_rollback(db_session: Session) -> None:
 
 def mask_query(q: str) -> str:
     """What may be stored of a query: normalised, long digit runs (ID or phone numbers) masked."""
-    return DIGITS_RE.sub(lambda m: "*" * len(m.group()), analyzer.normalize(q))[:MAX_QUERY]
+    return DIGITS_RE.sub(lambda m: "*" * len(m.group()), analyzer.normalize(q))[:MAX_QUERY_CHARS]
 
 
 def log_search(*, db_session: Session, clock: Clock, q: str, result_count: int, channel: str = "web") -> None:
@@ -161,10 +165,26 @@ def log_search(*, db_session: Session, clock: Clock, q: str, result_count: int, 
         db_session.add(SearchLog(at=clock.now(), query=text, result_count=result_count, channel=channel[:20]))
 
 
-def log_click(*, db_session: Session, clock: Clock, q: str, doc_key: str, position: int) -> None:
+def visitor_key(address: str) -> str:
+    """Who clicked, as far as hot searches need to know: a keyed hash of the address, never the address."""
+    return lookup_hash("search-visitor", address or "unknown")
+
+
+def log_click(*, db_session: Session, clock: Clock, q: str, doc_key: str, position: int, visitor: str = "") -> None:
     if not re.fullmatch(r"(item|faq|publication|bundle):[0-9:]+", doc_key or ""):
         raise InvalidInput("BAD_RESULT_KEY", "检索结果编号格式不正确")
-    db_session.add(SearchClick(at=clock.now(), query=mask_query(q), doc_key=doc_key, position=max(0, min(position, 1000))))
+    db_session.add(SearchClick(at=clock.now(), query=mask_query(q), doc_key=doc_key,
+                               position=max(0, min(position, 1000)), visitor=visitor[:64]))
+
+
+def record_click(*, db_session: Session, clock: Clock, hub: SearchHub, q: str, doc_key: str, position: int,
+                 visitor: str) -> SearchDoc:
+    """An opened result (page and API): only a document the index has counts, under the visitor who opened it."""
+    doc = hub.engine_for(db_session, clock).document(doc_key) if re.fullmatch(r"[a-z]+:[0-9:]+", doc_key or "") else None
+    if doc is None:
+        raise NotFound("RESULT_NOT_FOUND", "没有这条检索结果，可能已下线")
+    log_click(db_session=db_session, clock=clock, q=q, doc_key=doc_key, position=position, visitor=visitor)
+    return doc
 
 
 def click_counts(*, db_session: Session, clock: Clock, days: int) -> dict[str, float]:
@@ -182,24 +202,89 @@ def click_counts(*, db_session: Session, clock: Clock, days: int) -> dict[str, f
     return counts
 
 
+# ---------------------------------------------------------------- hot searches (SRCH-05)
+
+HOT_DAYS = 30
+HOT_MIN_VISITORS = 3  # a query shows only when this many different visitors found something and opened it
+
+
 @dataclass
 class HotQuery:
     query: str
-    count: int
+    count: int  # distinct visitors who searched it, found something and opened a result
+    hidden: bool = False
 
 
-def hot_searches(*, db_session: Session, clock: Clock, limit: int = 10, days: int = 30, min_count: int = 2) -> list[HotQuery]:
-    """Queries people searched most lately that found something (masked ones never show)."""
+def _hot_candidates(since: datetime):
+    """Queries that found something and whose results were opened, with the number of distinct visitors."""
+    visitors = func.count(func.distinct(SearchClick.visitor))
+    found = select(SearchLog.query).where(SearchLog.at >= since, SearchLog.result_count > 0)
+    return (
+        select(SearchClick.query, visitors.label("n"))
+        .where(SearchClick.at >= since, SearchClick.query != "", SearchClick.visitor != "",
+               SearchClick.query.in_(found))
+        .group_by(SearchClick.query)
+        .order_by(visitors.desc(), SearchClick.query)
+    )
+
+
+def hot_searches(*, db_session: Session, clock: Clock, limit: int = 10, days: int = HOT_DAYS,
+                 min_visitors: int = HOT_MIN_VISITORS) -> list[HotQuery]:
+    """The public 热门搜索: searches that found something and were clicked by enough different visitors.
+
+    A query's raw search count plays no part (one visitor searching a thousand times is one visitor);
+    queries staff hid and queries with masked digits never show.
+    """
     since = clock.now() - timedelta(days=days)
+    visitors = func.count(func.distinct(SearchClick.visitor))
     rows = db_session.execute(
-        select(SearchLog.query, func.count().label("n"))
-        .where(SearchLog.at >= since, SearchLog.result_count > 0)
-        .group_by(SearchLog.query)
-        .having(func.count() >= min_count)
-        .order_by(func.count().desc(), SearchLog.query)
+        _hot_candidates(since)
+        .where(SearchClick.query.not_in(select(HiddenSearch.query)))
+        .having(visitors >= min_visitors)
         .limit(limit * 2)
     )
     return [HotQuery(q, n) for q, n in rows if "*" not in q][:limit]
+
+
+def hot_search_review(*, db_session: Session, clock: Clock, actor: StaffActor, limit: int = 50,
+                      days: int = HOT_DAYS) -> list[HotQuery]:
+    """What staff see: every clicked query (shown or not yet) and every hidden one, hidden ones marked."""
+    actor.require(Permission.catalog_review)
+    since = clock.now() - timedelta(days=days)
+    hidden = set(db_session.scalars(select(HiddenSearch.query)))
+    rows = db_session.execute(_hot_candidates(since).limit(limit))
+    entries = [HotQuery(q, n, q in hidden) for q, n in rows if "*" not in q]
+    listed = {e.query for e in entries}
+    return entries + [HotQuery(q, 0, True) for q in sorted(hidden - listed)]
+
+
+def hide_search(*, db_session: Session, clock: Clock, actor: StaffActor, query: str) -> HiddenSearch:
+    """Take a query off the public hot-search list (catalog reviewers, audited); hiding twice changes nothing."""
+    actor.require(Permission.catalog_review)
+    text = mask_query(query)
+    if not text:
+        raise InvalidInput("QUERY_REQUIRED", "请填写要隐藏的检索词")
+    row = db_session.scalar(select(HiddenSearch).where(HiddenSearch.query == text))
+    if row is not None:
+        return row
+    row = HiddenSearch(query=text, hidden_at=clock.now(), hidden_by=actor.ref)
+    db_session.add(row)
+    db_session.flush()
+    audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="search.hot.hide", object_kind="hidden_search",
+                 object_id=row.id, details={"query": text})
+    return row
+
+
+def show_search(*, db_session: Session, clock: Clock, actor: StaffActor, query: str) -> None:
+    """Let a hidden query appear in the hot-search list again when visitors use it (audited)."""
+    actor.require(Permission.catalog_review)
+    row = db_session.scalar(select(HiddenSearch).where(HiddenSearch.query == mask_query(query)))
+    if row is None:
+        raise NotFound("HIDDEN_SEARCH_NOT_FOUND", "这个检索词没有被隐藏")
+    audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="search.hot.show", object_kind="hidden_search",
+                 object_id=row.id, details={"query": row.query})
+    db_session.delete(row)
+    db_session.flush()
 
 
 def hot_item_keys(*, db_session: Session, clock: Clock, limit: int = 10, days: int = 30) -> list[tuple[str, int]]:

@@ -107,10 +107,14 @@ class SearchView:
     filters: dict[str, str]
 
 
+def too_long_message(length: int) -> str:
+    return f"检索词最多 {MAX_QUERY_CHARS} 个字（字母、空格也算），您输入了 {length} 个，请精简后再搜"
+
+
 def check_params(params: SearchParams) -> dict[str, str]:
     q = (params.q or "").strip()
-    if len(q) > MAX_QUERY_CHARS * 2:
-        raise InvalidInput("QUERY_TOO_LONG", f"检索词太长了，请控制在 {MAX_QUERY_CHARS} 个字以内")
+    if len(q) > MAX_QUERY_CHARS:
+        raise InvalidInput("QUERY_TOO_LONG", too_long_message(len(q)), details={"max_length": MAX_QUERY_CHARS})
     if not 1 <= params.page <= 100:
         raise InvalidInput("BAD_PAGE", "页码应在 1 到 100 之间")
     if not 1 <= params.size <= 50:

@@ -90,7 +90,8 @@ def _play(db_session: Session, cal, today: date, item, person, actors, key: str,
         handling.refuse(db_session=db_session, clock=clock, actor=window, case=case, reasons="经营场所不符合食品经营要求")
         return
     clock = _at(accepted_on, 10)
-    handling.accept(db_session=db_session, clock=clock, actor=window, case=case, on_site="受理次日上午，广安区政务服务中心")
+    handling.accept(db_session=db_session, clock=clock, actor=window, case=case, on_site="广安区政务服务中心",
+                    on_site_at=clock.now() + timedelta(days=1))
     handling.start_review(db_session=db_session, clock=clock, actor=examiner, case=case)
     if plan == "special":
         handling.start_special_procedure(db_session=db_session, clock=_at(_back(cal, today, 1)), actor=examiner, case=case,

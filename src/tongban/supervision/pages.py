@@ -19,6 +19,7 @@ from tongban.core.errors import DomainError, InvalidInput
 from tongban.supervision import charts, faults, flags, monitor, rules, stats, warnings
 from tongban.supervision.enums import ClockStatus, DispatchRole, ErrorKind, FaultCause
 from tongban.supervision.scope import require_supervisor, scope_for
+from tongban.supervision.status import Thresholds
 from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
 from tongban.web.pages import render
 
@@ -146,8 +147,21 @@ def stats_csv(request: Request, db: Db, clock: Now, actor: Staff, dimension: Q =
 
 # --- platform faults and handling errors ----------------------------------------------------------------
 
+def threshold_text(thresholds: Thresholds) -> str:
+    """When a case turns yellow, in words: the page says what the setting does, not which variable holds it."""
+    parts = []
+    if thresholds.share > 0:
+        parts.append(f"剩余时限不超过总时限的 {thresholds.share * 100:.3g}%")
+    if thresholds.days > 0:
+        parts.append(f"剩余不超过 {thresholds.days} 天（工作日时限按工作日计）")
+    if not parts:
+        return "不作黄色预警，超过时限时红色预警"
+    return "或".join(parts) + "时黄色预警，超过时限时红色预警"
+
+
 def _faults_page(request, db, actor, *, error: str = "", status_code: int = 200, form: dict | None = None) -> HTMLResponse:
     return render(request, "supervision/faults.html", status_code=status_code, actor=actor, error=error,
+                  default_rule=threshold_text(Thresholds.from_settings()), threshold_text=threshold_text, Thresholds=Thresholds,
                   msg="" if error else request.query_params.get("msg", ""), faults=faults.list_faults(db_session=db, actor=actor),
                   errors=faults.errors_in_scope(db_session=db, actor=actor), causes=list(FaultCause), kinds=list(ErrorKind),
                   agencies=_agencies(db, actor), form=form or {}, FaultCause=FaultCause, ErrorKind=ErrorKind,

@@ -13,8 +13,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -29,6 +27,7 @@ from tongban.cases.models import Case, CaseEvent
 from tongban.catalog.models import Agency
 from tongban.core import calendar
 from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.csvsafe import write_csv
 from tongban.core.errors import InvalidInput
 from tongban.supervision import faults as fault_service
 from tongban.supervision.scope import Scope, without_personal_data
@@ -292,21 +291,10 @@ CSV_COLUMNS = ["{dim}", "收件量", "受理量", "办结量", "按时办结", "
                "退件量", "退件率", "差错量", "出错率"]
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    """A name that Excel would run as a formula (an item or staff name starting with "=") is kept as text."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def to_csv(result: Report) -> bytes:
-    """UTF-8 with a BOM, so that Excel opens the Chinese headers correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c.format(dim=result.dimension.label) for c in CSV_COLUMNS])
-    for row in [*result.rows, result.total]:
-        writer.writerow([_cell(row.label), row.received, row.accepted, row.decided, row.on_time, row.late, row.excluded,
-                         percent(row.on_time_rate), "" if row.average_days is None else f"{row.average_days:.1f}",
-                         row.returned, percent(row.return_rate), row.errors, percent(row.error_rate)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """UTF-8 with a BOM, so that Excel opens the Chinese headers correctly; a name like "=…" stays text."""
+    rows = [[row.label, row.received, row.accepted, row.decided, row.on_time, row.late, row.excluded,
+             percent(row.on_time_rate), "" if row.average_days is None else f"{row.average_days:.1f}",
+             row.returned, percent(row.return_rate), row.errors, percent(row.error_rate)]
+            for row in [*result.rows, result.total]]
+    return write_csv(rows, header=[c.format(dim=result.dimension.label) for c in CSV_COLUMNS])

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from tongban.accounts import sessions
@@ -23,6 +24,12 @@ PERSON_COOKIE = "tb_session"
 STAFF_COOKIE = "tb_staff"
 CSRF_COOKIE = "tb_csrf"
 STAFF_TOKEN_PREFIX = "tbs_"
+# Declared on the routes that need a signed-in caller, so the OpenAPI document says so (and lists 401/403);
+# reading the token stays with `bearer` and the cookies below.
+BEARER = HTTPBearer(
+    auto_error=False, scheme_name="bearer",
+    description="个人：POST /api/v1/auth/login 得到的令牌；工作人员：以 tbs_ 开头的工作人员令牌。页面使用会话 Cookie。",
+)
 
 
 def get_db() -> Iterator[Session]:
@@ -68,6 +75,7 @@ def _session(request: Request, db: Session, clock: Clock, subject_kind: str, coo
     if row.subject_kind != subject_kind:
         return None
     request.state.auth_session = row
+    request.state.auth_subject = (row.subject_kind, row.subject_id)  # for the page header, after the session closed
     return row
 
 
@@ -81,7 +89,10 @@ def optional_person(request: Request, db: Session = Depends(get_db), clock: Cloc
     return sessions.person_actor(db_session=db, session=row)
 
 
-def get_person_any(request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)) -> PersonActor:
+def get_person_any(
+    request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock),
+    _token: HTTPAuthorizationCredentials | None = Depends(BEARER),
+) -> PersonActor:
     """A signed-in person, even one who must still change the password or sign the agreement."""
     row = _session(request, db, clock, "person", PERSON_COOKIE)
     if row is None:
@@ -95,7 +106,10 @@ def get_person(request: Request, actor: PersonActor = Depends(get_person_any)) -
     return actor
 
 
-def get_staff(request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)) -> StaffActor:
+def get_staff(
+    request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock),
+    _token: HTTPAuthorizationCredentials | None = Depends(BEARER),
+) -> StaffActor:
     token = bearer(request)
     if token and token.startswith(STAFF_TOKEN_PREFIX):
         return authenticate_token(db_session=db, clock=clock, token=token)

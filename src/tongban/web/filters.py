@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 from tongban.catalog import enums
 from tongban.catalog.taxonomy import life_stage_label, tag_label, theme_label
 from tongban.core.clock import SHANGHAI
+from tongban.core.config import get_settings
+from tongban.core.links import is_web_link
 
 
 def yuan(fen: int | None) -> str:
@@ -46,8 +48,16 @@ def with_param(request, key: str, value: str) -> str:
     return f"{request.url.path}?{urlencode(params)}"
 
 
+def public_address() -> str:
+    """Where the portal is reached from outside (TONGBAN_PUBLIC_URL, else where `tongban serve` listens): for
+    an address a person copies or prints; links within pages stay relative."""
+    return get_settings().public_url
+
+
 def install(env) -> None:
     env.globals["with_param"] = with_param
+    env.globals["public_address"] = public_address
+    env.tests["web_link"] = is_web_link  # `{% if url is web_link %}`: a stored javascript: link is never rendered
     env.filters.update(
         yuan=yuan, label=label, theme=theme_label, stage=life_stage_label, tag=tag_label, local_time=local_time, days=days
     )

@@ -70,6 +70,20 @@ EN = {
     "热门服务": "Popular services",
     "没有符合条件的事项": "No service items match",
     "语言": "Language",
+    "登录": "Sign in",
+    "注册": "Register",
+    "退出": "Sign out",
+    "我的空间": "My space",
+    "消息": "Messages",
+    "工作台": "Workbench",
+    "门户首页": "Portal home",
+    "菜单": "Menu",
+    "分类导航": "Categories",
+    "政策法规": "Policies",
+    "预约办事": "Book a visit",
+    "我的办件": "My applications",
+    "我的预约": "My bookings",
+    "常用入口": "Quick links",
 }
 
 

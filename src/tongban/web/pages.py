@@ -13,6 +13,7 @@ from tongban.catalog.enums import ItemType, Level
 from tongban.catalog.taxonomy import LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
 from tongban.core.config import get_settings
 from tongban.web.deps import CSRF_COOKIE, csrf_token, get_db
+from tongban.web.header import header_for
 
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
@@ -21,6 +22,7 @@ Db = Annotated[Session, Depends(get_db)]
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
     env = request.app.state.templates
     context.setdefault("csrf", csrf_token(request))
+    context.setdefault("header", header_for(request, context.get("actor")))
     html = env.get_template(template).render(request=request, t=request.state.t, **context)
     response = HTMLResponse(html, status_code=status_code)
     new = getattr(request.state, "new_csrf", None)
