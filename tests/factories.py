@@ -139,6 +139,17 @@ def make_item(
     return item
 
 
+CITED = "TEST-DIRECTORY-0001"  # the basic code of `cite_directory`'s entry
+
+
+def cite_directory(db_session: Session, clock: Clock, content: ItemContent | None = None, *, basic_code: str = CITED) -> str:
+    """The basic code of a published national directory entry with `content`'s name, type and basis: what an item
+    created by staff must cite (003 §四(二)). Made once per code."""
+    if directory.get_by_code(db_session=db_session, basic_code=basic_code) is None:
+        make_directory_entry(db_session, clock, basic_code=basic_code, content=content)
+    return basic_code
+
+
 def make_directory_entry(db_session: Session, clock: Clock, *, basic_code: str, content: ItemContent | None = None,
                          region_code: str = "000000", level: str = "national", **elements: Any):
     """A published directory entry (national by default) with the elements of the given content."""

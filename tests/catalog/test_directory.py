@@ -49,6 +49,24 @@ def _actor(db_session, clock, roles, agency):
 
 
 @pytest.mark.req("CAT-02")
+def test_an_item_staff_create_must_cite_the_directory(db_session, clock, client, city):
+    """003 §四(二): implementation items come from the basic directory; one citing no code at all is refused as well,
+    through the service and the API alike, and nothing is written."""
+    county = make_agency(db_session, region_code="511602", level="county")
+    editor = _actor(db_session, clock, ["catalog_editor"], county)
+    doc = _document(county, "I-0", "")
+    with pytest.raises(InvalidInput) as err:
+        service.create_item(db_session=db_session, clock=clock, actor=editor, identity=doc.identity, content=doc.content)
+    assert err.value.code == "BASIC_CODE_REQUIRED"
+    _, token = make_actor(db_session, clock, role="catalog_editor", agency=county)
+    db_session.commit()
+    refused = client.post("/api/v1/items", headers={"Authorization": f"Bearer {token}"},
+                          json={"identity": doc.identity.model_dump(), "content": doc.content.model_dump(mode="json")})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "BASIC_CODE_REQUIRED"
+    assert db_session.scalar(select(func.count(ServiceItem.id))) == 0
+
+
+@pytest.mark.req("CAT-02")
 def test_an_item_citing_a_code_with_no_published_directory_entry_is_refused(db_session, clock, city):
     county = make_agency(db_session, region_code="511602", level="county")
     with pytest.raises(InvalidInput) as err:

@@ -16,7 +16,7 @@ from starlette.routing import Match
 
 import tongban.catalog
 import tongban.publications
-from tests.factories import content_dict, make_actor, make_agency, make_content, make_item, make_staff
+from tests.factories import CITED, cite_directory, content_dict, make_actor, make_agency, make_content, make_item, make_staff
 from tongban.accounts import staff as staff_service
 from tongban.catalog import directory, service
 from tongban.catalog.directory_schemas import EntryIn
@@ -29,12 +29,13 @@ GUANGAN, GUANGAN_DISTRICT, MIANYANG = "511600", "511602", "510700"
 
 
 def _identity(agency, code: str) -> ItemIdentity:
-    return ItemIdentity(implementation_code=code, agency_code=agency.code, region_code=agency.region_code)
+    return ItemIdentity(implementation_code=code, basic_code=CITED, agency_code=agency.code, region_code=agency.region_code)
 
 
 @pytest.fixture
 def world(db_session, clock):
     """广安市 and 绵阳市, each with its management agency (管理机构) and reviewer; an ordinary 广安 department."""
+    cite_directory(db_session, clock)  # every item staff create here cites this entry
     w = {
         "province_mgmt": make_agency(db_session, name="省政务服务中心", region_code="510000", level="province", is_management=True),
         "ga_mgmt": make_agency(db_session, name="广安市政务服务中心", region_code=GUANGAN, is_management=True),
@@ -130,7 +131,7 @@ def test_four_eyes_the_proposer_never_reviews_or_publishes_even_in_the_managemen
 
     # Whoever edited the draft is a proposer too, even when someone else submits it.
     draft = service.save_draft(db_session=db_session, clock=clock, actor=drafter, item_id=version.item_id,
-                               content=make_content(name="第二版"))
+                               content=make_content(aliases=["第二版"]))
     service.submit(db_session=db_session, clock=clock, actor=proposer, version_id=draft.id)
     assert service.proposers(db_session=db_session, version_id=draft.id) == {proposer.ref, drafter.ref}
     _refused("OWN_CHANGE", lambda: service.approve(db_session=db_session, clock=clock, actor=drafter, version_id=draft.id))
@@ -295,7 +296,7 @@ def test_every_catalog_and_publication_write_route_refuses_an_out_of_scope_revie
     assert publications.get(db_session=db_session, publication_id=text.id).title == "广安公告"
     assert [(r.id, r.state, r.name) for r in directory.history(db_session=db_session, entry_id=revision.entry_id)] == [
         (revision.id, "submitted", "广安目录事项")]
-    assert [e.basic_code for e in directory.list_entries(db_session=db_session)[0]] == ["GA-DIR-1"]
+    assert [e.basic_code for e in directory.list_entries(db_session=db_session)[0]] == [CITED, "GA-DIR-1"]
 
 
 @pytest.mark.req("CAT-14")

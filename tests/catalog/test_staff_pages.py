@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.factories import content_dict, last_code, make_agency, make_staff
+from tests.factories import CITED, cite_directory, content_dict, last_code, make_agency, make_content, make_staff
 
 
 def _login(client, sms, db_session, clock, *, role, phone, agency=None):
@@ -29,8 +29,12 @@ def _login(client, sms, db_session, clock, *, role, phone, agency=None):
 def test_editor_drafts_reviewer_publishes_through_pages(client, sms, db_session, clock):
     agency = make_agency(db_session)
     csrf = _login(client, sms, db_session, clock, role="catalog_editor", agency=agency, phone="13800000101")
-    form = {"csrf": csrf, "agency_code": agency.code, "implementation_code": "PAGE-1", "relation": "main",
+    cite_directory(db_session, clock, make_content(name="网页新建事项"))
+    db_session.commit()
+    form = {"csrf": csrf, "agency_code": agency.code, "implementation_code": "PAGE-1", "basic_code": CITED, "relation": "main",
             "content": json.dumps(content_dict(name="网页新建事项"), ensure_ascii=False)}
+    uncited = client.post("/staff/items/new", data={**form, "basic_code": ""})
+    assert uncited.status_code == 422 and "必须引用基本目录" in uncited.text  # 003 §四(二): no item from nowhere
     bad = client.post("/staff/items/new", data={**form, "content": "{not json"})
     assert bad.status_code == 422 and "不是合法的 JSON" in bad.text
     assert client.post("/staff/items/new", data={**form, "csrf": "forged"}).status_code == 403
@@ -69,7 +73,8 @@ def test_review_queue_and_buttons_show_only_to_the_responsible_management_agency
     editor, _ = make_actor(db_session, clock, role="catalog_editor", agency=department)
     version = service.create_item(
         db_session=db_session, clock=clock, actor=editor, content=make_content(name="待审核的广安事项"),
-        identity=ItemIdentity(implementation_code="PAGE-SCOPE", agency_code=department.code, region_code="511600"),
+        identity=ItemIdentity(implementation_code="PAGE-SCOPE", agency_code=department.code, region_code="511600",
+                              basic_code=cite_directory(db_session, clock, make_content(name="待审核的广安事项"))),
     )
     service.submit(db_session=db_session, clock=clock, actor=editor, version_id=version.id)
 

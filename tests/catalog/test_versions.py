@@ -4,14 +4,20 @@ import threading
 
 import pytest
 
-from tests.factories import content_dict, make_actor, make_agency, make_content
+from tests.factories import CITED, cite_directory, content_dict, make_actor, make_agency, make_content
 from tongban.catalog import service
 from tongban.catalog.schemas import ItemIdentity
 from tongban.core.errors import Conflict, Forbidden, InvalidInput
 
 
 def _identity(agency, code="V-1", **kw):
-    return ItemIdentity(implementation_code=code, agency_code=agency.code, region_code=agency.region_code, **kw)
+    return ItemIdentity(implementation_code=code, agency_code=agency.code, region_code=agency.region_code,
+                        **{"basic_code": CITED, **kw})
+
+
+@pytest.fixture(autouse=True)
+def _cited_entry(db_session, clock):
+    cite_directory(db_session, clock)  # items staff create must cite the basic directory
 
 
 @pytest.mark.req("CAT-11")
@@ -26,21 +32,22 @@ def test_propose_review_publish_keeps_one_live_version_and_history(db_session, c
     service.submit(db_session=db_session, clock=clock, actor=editor, version_id=v1.id)
     returned = service.return_version(db_session=db_session, clock=clock, actor=reviewer, version_id=v1.id, reasons="缺少收费依据")
     assert returned.state == "returned" and returned.review_comment == "缺少收费依据"
-    service.save_draft(db_session=db_session, clock=clock, actor=editor, item_id=item.id, content=make_content(name="食品经营许可"))
+    # The name is the directory's (003 §四(二)); the implementation refines the rest, here its aliases.
+    service.save_draft(db_session=db_session, clock=clock, actor=editor, item_id=item.id, content=make_content(aliases=["开饭店"]))
     service.submit(db_session=db_session, clock=clock, actor=editor, version_id=v1.id)
     service.approve(db_session=db_session, clock=clock, actor=reviewer, version_id=v1.id)
     service.publish(db_session=db_session, clock=clock, actor=reviewer, version_id=v1.id)
-    assert item.live_version_id == v1.id and item.name == "食品经营许可"
+    assert item.live_version_id == v1.id and service.get_version(db_session=db_session, version_id=v1.id).content["aliases"] == ["开饭店"]
 
-    v2 = service.save_draft(db_session=db_session, clock=clock, actor=editor, item_id=item.id, content=make_content(name="食品经营许可（第二版）"))
+    v2 = service.save_draft(db_session=db_session, clock=clock, actor=editor, item_id=item.id, content=make_content(aliases=["第二版"]))
     assert v2.number == 2
-    assert service.live_content(db_session=db_session, item=item).name == "食品经营许可"  # public unchanged until published
+    assert service.live_content(db_session=db_session, item=item).aliases == ["开饭店"]  # public unchanged until published
     service.submit(db_session=db_session, clock=clock, actor=editor, version_id=v2.id)
     service.approve(db_session=db_session, clock=clock, actor=reviewer, version_id=v2.id)
     service.publish(db_session=db_session, clock=clock, actor=reviewer, version_id=v2.id)
     states = [(v.number, v.state) for v in service.history(db_session=db_session, item_id=item.id)]
     assert states == [(2, "published"), (1, "superseded")]
-    assert item.name == "食品经营许可（第二版）"
+    assert service.live_content(db_session=db_session, item=item).aliases == ["第二版"]
 
 
 @pytest.mark.req("CAT-11")

@@ -335,6 +335,9 @@ def create_item(
         actor.require_edit(agency.id, region_code=region_code)
     if _find_item(db_session, identity) is not None:
         raise Conflict("ITEM_CODE_TAKEN", f"实施编码 {identity.implementation_code} 已被使用")
+    if not identity.basic_code:  # 003 §四(二): an implementation item comes from the basic directory, never from nowhere
+        raise InvalidInput("BASIC_CODE_REQUIRED",
+                           "实施清单中的事项必须引用基本目录中的事项：请填写基本编码（可在“基本目录”中查找）")
     now = clock.now()
     item = _new_item(identity, content, now)
     _apply_identity(db_session, item, identity, content)
