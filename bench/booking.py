@@ -52,7 +52,7 @@ def prepare(url: str, clients: int, slot_count: int) -> tuple[list[int], list[in
     from tongban.appointments.models import Slot
     from tongban.baselib.service import id_hash
     from tongban.catalog.regions import load_regions
-    from tongban.core.calendar import seed_from_chinesecalendar
+    from tongban.workdays.service import seed_from_chinesecalendar
     from tests.factories import make_hall, make_item, resident_id
 
     upgrade(url)

@@ -54,7 +54,7 @@ def database_url(tmp_path_factory, worker_id) -> str:
     engine = core_db.configure(url)
     from tongban.catalog.regions import load_regions
 
-    from tongban.core.calendar import seed_from_chinesecalendar
+    from tongban.workdays.service import seed_from_chinesecalendar
 
     with core_db.session_scope() as session:
         load_regions(db_session=session)

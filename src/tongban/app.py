@@ -27,7 +27,7 @@ from tongban.web.headers import SecurityHeadersMiddleware
 from tongban.web.preferences import PreferencesMiddleware
 
 log = logging.getLogger(__name__)
-DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases", "supervision", "appointments")
+DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases", "supervision", "appointments", "workdays")
 
 
 def _templates() -> Environment:
@@ -142,9 +142,9 @@ def create_app(
     from tongban.publications import pages as publications_pages
     from tongban.search import api as search_api
     from tongban.search import pages as search_pages
-    from tongban.core import calendar_pages
     from tongban.notify import pages as notify_pages
     from tongban.web import pages as web_pages
+    from tongban.workdays import routes as workdays_routes
 
     app.include_router(guide_api.router)  # before catalog: /items/{id}/guide.pdf is more specific
     app.include_router(catalog_api.router)
@@ -169,7 +169,8 @@ def create_app(
     app.include_router(cases_pages.router)
     app.include_router(cases_staff_pages.router)
     app.include_router(verify_pages.router)
-    app.include_router(calendar_pages.router)
+    for router in workdays_routes.routers:
+        app.include_router(router)
     app.include_router(notify_pages.router)
     from tongban.appointments import routes as appointments_routes
     from tongban.supervision import routes as supervision_routes

@@ -31,7 +31,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(baselib_app, name="baselib")
 regions_app = typer.Typer(help="行政区划", no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
-from tongban.core.calendar_cli import calendar_app  # noqa: E402
+from tongban.workdays.cli import calendar_app  # noqa: E402
 
 app.add_typer(calendar_app, name="calendar")
 from tongban.appointments.cli import appointments_app  # noqa: E402
@@ -88,7 +88,7 @@ def db_upgrade() -> None:
     from tongban.core.migrate import upgrade
 
     from tongban.accounts.policies import ensure_defaults
-    from tongban.core.calendar import seed_from_chinesecalendar
+    from tongban.workdays.service import seed_from_chinesecalendar
 
     upgrade()
     with core_db.session_scope() as session:

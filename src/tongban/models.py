@@ -19,7 +19,6 @@ from tongban.accounts.models import (  # noqa: F401
 import tongban.appointments.models  # noqa: F401,E402  (the domain's tables)
 import tongban.supervision.models  # noqa: F401,E402
 from tongban.baselib.models import LegalPersonRecord, PopulationFactor, PopulationRecord  # noqa: F401
-from tongban.cases.documents import Document  # noqa: F401
 from tongban.cases.models import (  # noqa: F401
     Case,
     CaseDelivery,
@@ -28,11 +27,13 @@ from tongban.cases.models import (  # noqa: F401
     CaseMaterial,
     CasePause,
     CasePost,
+    Document,
+    LicenceSerial,
+    License,
+    OrganisationSeal,
     Payment,
+    Seal,
 )
-from tongban.cases.licences import License, LicenceSerial  # noqa: F401
-from tongban.cases.org_seals import OrganisationSeal  # noqa: F401
-from tongban.cases.seals import Seal  # noqa: F401
 from tongban.catalog.models import (  # noqa: F401
     Agency,
     Attachment,
@@ -43,12 +44,9 @@ from tongban.catalog.models import (  # noqa: F401
     Region,
     ServiceItem,
 )
-from tongban.core.audit import AuditEntry, AuditHead  # noqa: F401
-from tongban.core.limits import AttemptCounter  # noqa: F401
-from tongban.core.calendar import CalendarDay, CalendarYear  # noqa: F401
+from tongban.core.models import AttemptCounter, AuditEntry, AuditHead  # noqa: F401
 from tongban.core.db import Base  # noqa: F401
-from tongban.notify.inbox import InboxMessage  # noqa: F401
-from tongban.notify.outbox import Job  # noqa: F401
-from tongban.notify.service import NotificationDelivery  # noqa: F401
+from tongban.notify.models import InboxMessage, Job, NotificationDelivery  # noqa: F401
 from tongban.publications.models import Publication  # noqa: F401
 from tongban.search.models import HiddenSearch, SearchClick, SearchLog  # noqa: F401
+from tongban.workdays.models import CalendarDay, CalendarYear  # noqa: F401

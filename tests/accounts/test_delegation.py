@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tongban.accounts import delegation as dlg
 from tongban.accounts.access import PersonActor
 from tongban.accounts.models import Delegation, Organisation, Person
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 from tongban.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 _seq = itertools.count(1)

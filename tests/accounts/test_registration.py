@@ -12,7 +12,7 @@ from tongban.accounts.access import PersonActor
 from tongban.accounts.models import AgreementSignature, Person, VerifiedFactor
 from tongban.baselib.service import TableBaseLibrary, import_legal_persons
 from tongban.core.errors import Forbidden, InvalidInput
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 from sqlalchemy import select
 
 PHONE = "13912340001"

@@ -22,7 +22,7 @@ from tongban.accounts import agreements, sessions
 from tongban.accounts.models import Person, StaffAccount
 from tongban.baselib.service import LEGAL_PERSON_COLUMNS, import_legal_persons
 from tongban.catalog import service as catalog_service
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 from tongban.core.errors import Forbidden
 from tongban.core.pii import MaskingFilter
 from tongban.models import Base  # this module imports every table, so the at-rest scan sees them all

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.cases.caseflow import case_item, staff_headers, submit
 from tests.factories import make_actor, make_agency, make_person
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 
 
 def _audit(db_session, action: str) -> list[AuditEntry]:

@@ -298,7 +298,8 @@ def test_calling_station_pages_green_channel_call_and_force_majeure(client, worl
 def test_the_hourly_job_records_no_shows(db_session, clock, world, person):
     from tongban.accounts.access import PersonActor
     from tongban.appointments import bookings, jobs
-    from tongban.notify.outbox import JobContext, Job, registered_kinds
+    from tongban.notify.models import Job
+    from tongban.notify.outbox import JobContext, registered_kinds
 
     assert "appointments.close_days" in registered_kinds()
     slot = slots.list_slots(db_session=db_session, clock=clock, hall=world["hall"])[0]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tongban.accounts import sessions, staff
 from tongban.appointments import bookings, kiosks, queue, slots
 from tongban.appointments.models import KioskDevice, QueueTicket
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 from tongban.core.errors import Forbidden, InvalidInput, NotFound
 from tests.factories import make_actor, make_agency, make_hall, make_person, make_staff
 

@@ -14,7 +14,7 @@ from tongban.accounts.access import PersonActor
 from tongban.appointments import bookings, halls, slots, views
 from tongban.appointments.models import Appointment
 from tongban.appointments.schemas import GroupIn, WindowIn
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.notify.service import deliveries_for
 from tests.appointments.test_bookings import _run_jobs

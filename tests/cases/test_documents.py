@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tongban.cases import documents, seals
 from tongban.core import db as core_db
 from tongban.notify import outbox
-from tongban.notify.outbox import Job
+from tongban.notify.models import Job
 from tongban.notify.worker import load_handlers
 from tongban.cases.documents import NoticeKind
 from tongban.core.errors import InvalidInput, NotFound

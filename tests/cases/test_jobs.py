@@ -9,7 +9,7 @@ from tests.factories import make_person
 from tongban.cases import handling
 from tongban.cases.models import Case
 from tongban.core import db as core_db
-from tongban.notify.outbox import Job
+from tongban.notify.models import Job
 from tongban.notify.worker import Worker, load_handlers
 
 

@@ -12,7 +12,7 @@ from tests.factories import resident_id
 from tongban.accounts import persons
 from tongban.cli import app as cli_app
 from tongban.core import audit
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 
 ID_NUMBER = resident_id(birth="19850612", region="511602", serial="123")
 PHONE = "13812345678"

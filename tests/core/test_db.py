@@ -10,7 +10,7 @@ from sqlalchemy.pool import NullPool
 
 from tongban.core import db
 from tongban.core.clock import SHANGHAI
-from tongban.notify.outbox import Job
+from tongban.notify.models import Job
 
 
 def test_a_beijing_time_is_stored_and_compared_as_the_same_instant(db_session):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tongban.core import db as core_db
 from tongban.core import limits
 from tongban.core.errors import InvalidInput, TooManyRequests
+from tongban.core.models import AttemptCounter
 
 LIMIT = limits.Limit("test-limit", 3, timedelta(minutes=10), "TEST_TOO_MANY", "太多了")
 
@@ -32,7 +33,7 @@ def test_a_new_window_starts_afresh_and_purge_removes_ended_ones(db_session, clo
     clock.advance(minutes=10)
     limits.check(db_session=db_session, clock=clock, limit=LIMIT, key="k")
     assert limits.purge(db_session=db_session, clock=clock) == 1
-    assert db_session.scalar(select(limits.AttemptCounter.count)) is None
+    assert db_session.scalar(select(AttemptCounter.count)) is None
 
 
 def test_a_refused_attempt_still_counts_after_the_request_fails(db_session, clock):
@@ -46,7 +47,7 @@ def test_a_refused_attempt_still_counts_after_the_request_fails(db_session, cloc
 def test_keys_are_stored_hashed(db_session, clock):
     limits.hit(db_session=db_session, clock=clock, limit=LIMIT, key="110101199003070011")
     db_session.flush()
-    stored = db_session.scalar(select(limits.AttemptCounter.key_hash))
+    stored = db_session.scalar(select(AttemptCounter.key_hash))
     assert "110101199003070011" not in stored and len(stored) == 64
 
 

@@ -51,7 +51,7 @@ def test_0014_keeps_the_cases_content_digest_and_the_licence_serials_across_a_do
     from tongban.catalog.regions import load_regions
     from tongban.cases import licences
     from tongban.cases.models import Case
-    from tongban.core.calendar import seed_from_chinesecalendar
+    from tongban.workdays.service import seed_from_chinesecalendar
 
     clock = FixedClock(datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc))
     upgrade(scratch_url)

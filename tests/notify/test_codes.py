@@ -14,7 +14,8 @@ from tongban.accounts.verification import CodePurpose, check_code, send_code
 from tongban.core import db as core_db
 from tongban.core.errors import Unavailable
 from tongban.notify import codes, outbox
-from tongban.notify.outbox import Job, JobStatus, run_once
+from tongban.notify.models import Job, JobStatus
+from tongban.notify.outbox import run_once
 from tongban.notify.sms import SmsMessage
 
 PHONE = "13600000077"

@@ -18,8 +18,9 @@ from tongban.accounts import sessions
 from tongban.core import db as core_db
 from tongban.core.errors import InvalidInput
 from tongban.notify import service
-from tongban.notify.outbox import Job, run_once
-from tongban.notify.service import NotificationDelivery, notify
+from tongban.notify.models import Job, NotificationDelivery
+from tongban.notify.outbox import run_once
+from tongban.notify.service import notify
 from tongban.notify.sms import HttpSmsGateway
 from tongban.notify.templates import TEMPLATES, render
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from tongban.core import db as core_db
 from tongban.notify import outbox
-from tongban.notify.outbox import Job, JobStatus, enqueue, handler, run_once, schedule_periodic
+from tongban.notify.models import Job, JobStatus
+from tongban.notify.outbox import enqueue, handler, run_once, schedule_periodic
 from tongban.notify.worker import Worker
 
 FAILURES: list[tuple[int, str, bool]] = []

@@ -14,7 +14,8 @@ from sqlalchemy import func, select, text
 
 from tongban.core import db as core_db
 from tongban.core.clock import SystemClock
-from tongban.notify.outbox import Job, JobContext, handler
+from tongban.notify.models import Job
+from tongban.notify.outbox import JobContext, handler
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TONGBAN_TEST_DATABASE_URL", "").startswith("postgresql"),

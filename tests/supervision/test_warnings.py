@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tongban.core import db as core_db
-from tongban.notify.outbox import Job, run_once, schedule_periodic
-from tongban.notify.service import NotificationDelivery
+from tongban.notify.models import Job, NotificationDelivery
+from tongban.notify.outbox import run_once, schedule_periodic
 from tongban.supervision import status, warnings
 from tongban.supervision.enums import ClockStatus
 from tongban.supervision.models import CaseWarning, WarningDispatch

@@ -14,7 +14,7 @@ from tongban.accounts.access import ROLE_LABELS, Permission, StaffActor, StaffRo
 from tongban.accounts.identity import mask_name
 from tongban.accounts.models import Organisation, Person, StaffAccount
 from tongban.cases import audit_feed
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 
 # Every action passed to core.audit.record, in Chinese. tests/accounts/test_audit_page.py reads the source and fails
 # when an action is recorded that has no line here.

@@ -17,7 +17,7 @@ from tongban.accounts.schemas import (
 )
 from tongban.accounts.verification import CodePurpose, send_code
 from tongban.baselib.service import BaseLibrary
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 from tongban.core.clock import Clock
 from tongban.notify.sms import SmsGateway
 from tongban.web.deps import client_ip, get_clock, get_db, get_gateway, get_library, get_staff

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from tongban.appointments import halls
 from tongban.appointments.enums import SessionDays
 from tongban.appointments.models import Appointment, Hall, HallSession, Slot
-from tongban.core.calendar import DayKind, WorkingCalendar
 from tongban.core.clock import Clock
 from tongban.core.db import dialect_insert
 from tongban.core.errors import NotFound
+from tongban.workdays.service import DayKind, WorkingCalendar
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tongban.cases.models import Case, CasePause
-from tongban.core import calendar
 from tongban.core.clock import SHANGHAI, Clock
+from tongban.workdays import service as workdays
 
 
 def local_day(value) -> date:
@@ -36,7 +36,7 @@ class LimitClock:
     kind: str  # legal / promised
     limit_days: int
     paused_days: int
-    result: calendar.DueDate  # the (limit + paused)-th day after the start, with holidays and weekends skipped
+    result: workdays.DueDate  # the (limit + paused)-th day after the start, with holidays and weekends skipped
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class CaseClocks:
     """Everything the due dates of a case come from; ``recompute`` stores ``due`` of each, the explanation shows the rest."""
 
     start: date | None  # the day of acceptance (not counted), None before acceptance
-    unit: calendar.LimitUnit
+    unit: workdays.LimitUnit
     pauses: list[PauseSpan] = field(default_factory=list)
     limits: list[LimitClock] = field(default_factory=list)
 
@@ -56,16 +56,16 @@ class CaseClocks:
         return next((c for c in self.limits if c.kind == kind), None)
 
 
-def _pause_days(cal: calendar.WorkingCalendar, unit: calendar.LimitUnit, start: date, end: date) -> int:
+def _pause_days(cal: workdays.WorkingCalendar, unit: workdays.LimitUnit, start: date, end: date) -> int:
     if end <= start:
         return 0
-    if unit is calendar.LimitUnit.natural_day:
+    if unit is workdays.LimitUnit.natural_day:
         return (end - start).days
     return cal.working_days_between(start=start, end=end)
 
 
-def _due(cal: calendar.WorkingCalendar, unit: calendar.LimitUnit, start: date, days: int) -> calendar.DueDate:
-    if unit is calendar.LimitUnit.natural_day:  # a natural-day period ending on a holiday ends on the next working day
+def _due(cal: workdays.WorkingCalendar, unit: workdays.LimitUnit, start: date, days: int) -> workdays.DueDate:
+    if unit is workdays.LimitUnit.natural_day:  # a natural-day period ending on a holiday ends on the next working day
         return cal.add_natural_days(start=start, days=days, roll_to_working_day=True)
     return cal.add_working_days(start=start, days=days)
 
@@ -102,7 +102,7 @@ def end_pauses(*, db_session: Session, clock: Clock, case: Case, kind: str | Non
 
 
 def compute(
-    *, db_session: Session, clock: Clock, case: Case, cal: calendar.WorkingCalendar | None = None,
+    *, db_session: Session, clock: Clock, case: Case, cal: workdays.WorkingCalendar | None = None,
     pauses: list[CasePause] | None = None,
 ) -> CaseClocks:
     """The one reckoning of a case's clocks (SUP-01, SUP-02). Pass ``cal`` to share one calendar over a batch,
@@ -111,8 +111,8 @@ def compute(
     The clock starts on the day of acceptance; pause time counts only from then on (a supplement asked for before
     acceptance stopped no clock that was running).
     """
-    unit = calendar.LimitUnit(case.limit_unit or calendar.LimitUnit.working_day.value)
-    cal = cal or calendar.WorkingCalendar(db_session)
+    unit = workdays.LimitUnit(case.limit_unit or workdays.LimitUnit.working_day.value)
+    cal = cal or workdays.WorkingCalendar(db_session)
     start = local_day(case.accepted_at) if case.accepted_at is not None else None
     if pauses is None:
         pauses = db_session.connection().execute(_PAUSES_OF, {"case_key": case.id}).all()
@@ -153,13 +153,13 @@ def start(*, db_session: Session, clock: Clock, case: Case) -> None:
     recompute(db_session=db_session, clock=clock, case=case, pauses=[])
 
 
-def elapsed_days(*, db_session: Session, clock: Clock, case: Case, until: date, cal: calendar.WorkingCalendar | None = None,
+def elapsed_days(*, db_session: Session, clock: Clock, case: Case, until: date, cal: workdays.WorkingCalendar | None = None,
                  pauses: list[CasePause] | None = None) -> int | None:
     """Working (or natural) days the case has used from acceptance to ``until``, pauses excluded (handling time)."""
     clocks = compute(db_session=db_session, clock=clock, case=case, cal=cal, pauses=pauses)
     if clocks.start is None:
         return None
-    cal = cal or calendar.WorkingCalendar(db_session)
+    cal = cal or workdays.WorkingCalendar(db_session)
     used = _pause_days(cal, clocks.unit, clocks.start, until) - sum(
         _pause_days(cal, clocks.unit, max(p.start, clocks.start), min(p.end, until)) for p in clocks.pauses)
     return max(used, 0)

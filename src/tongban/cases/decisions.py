@@ -13,7 +13,7 @@ from tongban.accounts.access import Permission, StaffActor
 from tongban.cases import applicants, clocks, delivery, lifecycle, notices, progress
 from tongban.cases.enums import CaseState, EventKind, MaterialStatus, Opinion
 from tongban.cases.handling import _reason, content_of, require_originals_checked
-from tongban.cases.models import Case, CasePost
+from tongban.cases.models import Case, CasePost, License
 from tongban.cases.service import materials_of
 from tongban.catalog.enums import Actor, DeliveryMethod
 from tongban.catalog.models import Agency
@@ -236,8 +236,6 @@ RENEWAL_OPEN = (S.accepted, S.accepted_with_deficiency, S.under_review, S.specia
 
 def deem_renewals(*, db_session: Session, clock: Clock) -> list[Case]:
     """A renewal not decided before the licence expires counts as granted (行政许可法第五十条; CASE-17). Run by the `cases.deadlines` job."""
-    from tongban.cases.licences import License
-
     query = (
         select(Case).join(License, License.id == Case.renews_licence_id)
         .where(Case.state.in_([s.value for s in RENEWAL_OPEN]), License.valid_until < clock.today())

@@ -9,28 +9,29 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
-import segno
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from tongban.cases import seals
+from tongban.cases.enums import DocumentStatus
+from tongban.cases.models import Document
 from tongban.catalog.models import Agency
 from tongban.core.clock import Clock
-from tongban.core.db import Base, UtcDateTime, attach_persistent
+from tongban.core.db import attach_persistent
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.logs import get_logger
 from tongban.core.security import sm3_hex
-from tongban.guide.fonts import register_cjk_font
-from tongban.guide.pdf import FRAME_WIDTH, GRID, LABEL_BG, MARGIN, build_pdf, para, styles
+from tongban.pdf.fonts import register_cjk_font
+from tongban.pdf.toolkit import FRAME_WIDTH, GRID, LABEL_BG, MARGIN, build_pdf, draw_qr, para, styles
 
 log = get_logger(__name__)
 
@@ -80,45 +81,6 @@ _LABELS = {
     NoticeKind.payment_receipt: "缴费收据",
     NoticeKind.licence: "电子证照",
 }
-
-
-class DocumentStatus(StrEnum):
-    pending = "pending"  # number and content fixed in the case's transaction; PDF and seal still to come
-    issued = "issued"  # rendered, sealed and signed: the bytes never change again
-
-
-class Document(Base):
-    """A sealed document: its content, then the PDF bytes exactly as signed, their hashes and the seal's signature.
-
-    The case's transaction stores the number and content (`sheet`) and enqueues the rendering, so
-    a step answers without waiting for ReportLab and SM2; the job (or the first download, whichever
-    comes first) renders, seals and signs it exactly once.
-    """
-
-    __tablename__ = "case_document"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True)  # public, printed and in the QR code
-    kind: Mapped[str] = mapped_column(String(40))  # NoticeKind
-    status: Mapped[str] = mapped_column(String(10), default=DocumentStatus.issued)
-    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the case table lives in another module
-    case_number: Mapped[str | None] = mapped_column(String(60))
-    # Not indexed: no query looks documents up by agency or seal, and agencies and seals are never deleted.
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    seal_id: Mapped[int | None] = mapped_column(ForeignKey("seal.id"))
-    title: Mapped[str] = mapped_column(String(200))
-    sheet: Mapped[dict | None] = mapped_column(JSON)  # what the PDF shows, kept until it is rendered
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    sm3: Mapped[str | None] = mapped_column(String(64))
-    signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # DER SEQUENCE{r, s}, SM2 with SM3
-    issued_on: Mapped[date]  # the legal date printed on it, Asia/Shanghai
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    rendered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-    @property
-    def ready(self) -> bool:
-        return self.status == DocumentStatus.issued
 
 
 @dataclass(frozen=True)
@@ -368,26 +330,6 @@ class SealBlock(Flowable):
             canvas, x=centre_x, y=20 * mm, radius=21 * mm, issuer_name=sheet.seal_issuer,
             bottom_text=sheet.seal_bottom, font=self.font,
         )
-
-
-def draw_qr(canvas, value: str, *, x: float, y: float, size: float) -> None:
-    """A QR code (level M) as black runs on the canvas; segno encodes far faster than ReportLab's widget."""
-    matrix = segno.make(value, error="m", micro=False, boost_error=False).matrix
-    module = size / len(matrix)
-    path = canvas.beginPath()
-    for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + 1) * module
-        start = None
-        for col, dark in enumerate([*row, 0]):
-            if dark and start is None:
-                start = col
-            elif not dark and start is not None:
-                path.rect(x + start * module, top, (col - start) * module, module)
-                start = None
-    canvas.saveState()
-    canvas.setFillColor(colors.black)
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
 
 
 def _footer(sheet: Sheet, font: str):

@@ -139,6 +139,13 @@ class Opinion(StrEnum):
         return {"approve": "同意准予", "deny": "建议不予"}[self.value]
 
 
+class DocumentStatus(StrEnum):
+    """Where a sealed document stands (cases.documents)."""
+
+    pending = "pending"  # number and content fixed in the case's transaction; PDF and seal still to come
+    issued = "issued"  # rendered, sealed and signed: the bytes never change again
+
+
 class PaymentStatus(StrEnum):
     pending = "pending"
     paid = "paid"

@@ -19,10 +19,10 @@ from tongban.cases.service import material_lines_of, materials_of
 from tongban.catalog import service as catalog
 from tongban.catalog.models import Agency
 from tongban.catalog.schemas import ItemContent
-from tongban.core import calendar
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.config import get_settings
 from tongban.core.errors import Conflict, InvalidInput
+from tongban.workdays import service as workdays
 
 S = CaseState
 MAX_REASON = 2000
@@ -53,7 +53,7 @@ def _reason(text: str, *, required: bool, what: str) -> str:
 def _deadline(db_session: Session, clock: Clock, deadline: date | None, default_days: int) -> date:
     today = clock.today()
     if deadline is None:
-        return calendar.add_days(db_session=db_session, start=today, days=default_days, unit="working_day").due
+        return workdays.add_days(db_session=db_session, start=today, days=default_days, unit="working_day").due
     if deadline <= today or deadline > today + timedelta(days=180):
         raise InvalidInput("DEADLINE_RANGE", "期限应在今天之后、180 天以内")
     return deadline

@@ -14,11 +14,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, bindparam, or_, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import Session
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
@@ -28,10 +28,11 @@ from tongban.accounts.identity import mask_name
 from tongban.accounts.identity import normalize as normalize_id
 from tongban.accounts.identity import validate as validate_id
 from tongban.cases import documents, notices, seals
+from tongban.cases.models import LicenceSerial, License
 from tongban.core import limits, sm2
 from tongban.core.clock import Clock
-from tongban.core.crypto import EncryptedText, lookup_hash
-from tongban.core.db import Base, UtcDateTime, dialect_insert, insert_persistent
+from tongban.core.crypto import lookup_hash
+from tongban.core.db import dialect_insert, insert_persistent
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 
 QR_PREFIX = "TBL1"
@@ -52,40 +53,6 @@ class LicenceStatus(StrEnum):
     @property
     def label(self) -> str:
         return {"valid": "有效", "revoked": "已注销", "expired": "已过期"}[self.value]
-
-
-class License(Base):
-    """电子证照: one licence or certificate issued as a case's result, with its signed payload."""
-
-    __tablename__ = "licence"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True)
-    type_code: Mapped[str] = mapped_column(String(100), index=True)
-    type_name: Mapped[str] = mapped_column(String(200))  # the item's result name, e.g. 食品经营许可证
-    subject_kind: Mapped[str] = mapped_column(String(10))  # person / org
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    holder_name: Mapped[str] = mapped_column(String(200))
-    holder_id_kind: Mapped[str] = mapped_column(String(30))  # an IdKind, or "uscc"
-    holder_identifier: Mapped[str] = mapped_column(EncryptedText)
-    holder_hash: Mapped[str] = mapped_column(String(64), index=True)  # lookup_hash("licence-holder", identifier)
-    # agency, item, case and seal are not indexed: no query looks licences up by them (a case points at its
-    # licence), and none of them is ever deleted.
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    region_code: Mapped[str] = mapped_column(String(12))
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("service_item.id"))
-    case_id: Mapped[int | None] = mapped_column(Integer)  # the case table lives in another module
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_until: Mapped[date | None] = mapped_column(Date)  # None: long-term (长期)
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    payload: Mapped[str] = mapped_column(Text)  # the canonical JSON exactly as signed (identifier masked)
-    signature: Mapped[str] = mapped_column(String(200))  # base64 of the DER SM2 signature over payload
-    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id"))
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("case_document.id"))
-    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    revoke_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 @dataclass(frozen=True)
@@ -220,15 +187,6 @@ def verify_qr(text: str, public_keys: dict[str, str]) -> VerifiedLicence:
 
 
 # --- issuing -------------------------------------------------------------------------------------
-
-class LicenceSerial(Base):
-    """The last serial given under one number prefix (region and year): the next licence number is one upsert."""
-
-    __tablename__ = "licence_serial"
-
-    prefix: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. 511600-2026-
-    last: Mapped[int] = mapped_column(Integer)
-
 
 _SERIAL = LicenceSerial.__table__
 _NEXT_SERIAL: dict[str, object] = {}  # dialect name → the upsert

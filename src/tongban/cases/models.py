@@ -1,14 +1,21 @@
-"""Tables of case handling: the case, its materials and files, events, posts, pauses, payments, deliveries (002 §8)."""
+"""Tables of case handling: the case, its materials and files, events, posts, pauses, payments, deliveries,
+and what it issues and seals: documents, licences, agency and organisation seals (002 §8; 003 七)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tongban.cases.enums import DocumentStatus
+from tongban.core import sm2
 from tongban.core.crypto import EncryptedText
 from tongban.core.db import Base, UtcDateTime
+
+SEAL_SUFFIX = "政务服务专用章"
 
 
 class Case(Base):
@@ -196,3 +203,131 @@ class CaseDelivery(Base):
     prepared_at: Mapped[datetime] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_by: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Seal(Base):
+    """电子印章: an agency's signing key with the names printed in its image."""
+
+    __tablename__ = "seal"
+    __table_args__ = (
+        # One active seal per agency; retired ones and imported foreign keys do not count.
+        Index(
+            "uq_seal_active_agency", "agency_id", unique=True,
+            sqlite_where=text("revoked_at IS NULL AND agency_id IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NULL AND agency_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    issuer_name: Mapped[str] = mapped_column(String(200))  # along the upper arc of the image
+    name: Mapped[str] = mapped_column(String(200))  # e.g. "某某局政务服务专用章"
+    region_code: Mapped[str] = mapped_column(String(12))
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    private_key: Mapped[str | None] = mapped_column(EncryptedText)  # None for imported foreign keys
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # SM3 of the public key DER
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def public_hex(self) -> str:
+        return sm2.load_public_key_pem(self.public_key_pem)
+
+    @property
+    def bottom_text(self) -> str:
+        """The words under the star: the seal's purpose without the issuer's name."""
+        return self.name.removeprefix(self.issuer_name) or SEAL_SUFFIX
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.agency_id is None
+
+
+class OrganisationSeal(Base):
+    """法人电子印章."""
+
+    __tablename__ = "organisation_seal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    private_key: Mapped[str] = mapped_column(EncryptedText)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Document(Base):
+    """A sealed document: its content, then the PDF bytes exactly as signed, their hashes and the seal's signature.
+
+    The case's transaction stores the number and content (`sheet`) and enqueues the rendering, so
+    a step answers without waiting for ReportLab and SM2; the job (or the first download, whichever
+    comes first) renders, seals and signs it exactly once.
+    """
+
+    __tablename__ = "case_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # public, printed and in the QR code
+    kind: Mapped[str] = mapped_column(String(40))  # NoticeKind
+    status: Mapped[str] = mapped_column(String(10), default=DocumentStatus.issued)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the case's id; no foreign key in the schema
+    case_number: Mapped[str | None] = mapped_column(String(60))
+    # Not indexed: no query looks documents up by agency or seal, and agencies and seals are never deleted.
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    seal_id: Mapped[int | None] = mapped_column(ForeignKey("seal.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    sheet: Mapped[dict | None] = mapped_column(JSON)  # what the PDF shows, kept until it is rendered
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    sm3: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # DER SEQUENCE{r, s}, SM2 with SM3
+    issued_on: Mapped[date]  # the legal date printed on it, Asia/Shanghai
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    rendered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def ready(self) -> bool:
+        return self.status == DocumentStatus.issued
+
+
+class License(Base):
+    """电子证照: one licence or certificate issued as a case's result, with its signed payload."""
+
+    __tablename__ = "licence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    type_code: Mapped[str] = mapped_column(String(100), index=True)
+    type_name: Mapped[str] = mapped_column(String(200))  # the item's result name, e.g. 食品经营许可证
+    subject_kind: Mapped[str] = mapped_column(String(10))  # person / org
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(200))
+    holder_id_kind: Mapped[str] = mapped_column(String(30))  # an IdKind, or "uscc"
+    holder_identifier: Mapped[str] = mapped_column(EncryptedText)
+    holder_hash: Mapped[str] = mapped_column(String(64), index=True)  # lookup_hash("licence-holder", identifier)
+    # agency, item, case and seal are not indexed: no query looks licences up by them (a case points at its
+    # licence), and none of them is ever deleted.
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    region_code: Mapped[str] = mapped_column(String(12))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("service_item.id"))
+    case_id: Mapped[int | None] = mapped_column(Integer)  # the case's id; the schema has no foreign key here
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)  # None: long-term (长期)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[str] = mapped_column(Text)  # the canonical JSON exactly as signed (identifier masked)
+    signature: Mapped[str] = mapped_column(String(200))  # base64 of the DER SM2 signature over payload
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("case_document.id"))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class LicenceSerial(Base):
+    """The last serial given under one number prefix (region and year): the next licence number is one upsert."""
+
+    __tablename__ = "licence_serial"
+
+    prefix: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. 511600-2026-
+    last: Mapped[int] = mapped_column(Integer)

@@ -8,8 +8,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tongban.cases import documents
-from tongban.cases.documents import Document, NoticeKind
-from tongban.cases.models import Case, CaseMaterial
+from tongban.cases.documents import NoticeKind
+from tongban.cases.models import Case, CaseMaterial, Document
 from tongban.catalog.models import Agency
 from tongban.core.clock import Clock
 from tongban.core.config import get_settings

@@ -6,28 +6,12 @@ can tell the file is the one the organisation handed in."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from sqlalchemy import ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
-
+from tongban.cases.models import OrganisationSeal
 from tongban.core import sm2
 from tongban.core.clock import Clock
-from tongban.core.crypto import EncryptedText
-from tongban.core.db import Base, UtcDateTime
-
-
-class OrganisationSeal(Base):
-    """法人电子印章."""
-
-    __tablename__ = "organisation_seal"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
-    public_key_pem: Mapped[str] = mapped_column(Text)
-    private_key: Mapped[str] = mapped_column(EncryptedText)
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 def seal_of(*, db_session: Session, clock: Clock, organisation_id: int) -> OrganisationSeal:

@@ -12,12 +12,12 @@ from tongban.accounts.access import Permission, StaffActor, region_prefix
 from tongban.cases import applicants, clocks
 from tongban.cases.enums import CaseState
 from tongban.cases.models import Case, CasePost
-from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.errors import Forbidden, InvalidInput
 from tongban.supervision.enums import ClockStatus
 from tongban.supervision.rules import ThresholdBook
 from tongban.supervision.status import CaseStatus, evaluate
+from tongban.workdays import service as workdays
 
 S = CaseState
 MAX_CLOCKS = 2000  # cases whose clocks one to-do list reckons; past it the counts say "at least"
@@ -190,7 +190,7 @@ def _rows(db_session: Session, clock: Clock, cases: list[Case]) -> list[Row]:
 
 def _clocks(db_session: Session, clock: Clock, cases: list[Case]) -> dict[int, CaseStatus]:
     """Each case's clock through supervision's own reckoning, with the calendar, thresholds and pauses read once."""
-    cal, thresholds = calendar.WorkingCalendar(db_session), ThresholdBook(db_session)
+    cal, thresholds = workdays.WorkingCalendar(db_session), ThresholdBook(db_session)
     pauses = clocks.pauses_by_case(db_session=db_session, case_ids=[c.id for c in cases])
     return {c.id: evaluate(db_session=db_session, clock=clock, case=c, cal=cal, thresholds=thresholds, pauses=pauses[c.id])
             for c in cases}

@@ -10,60 +10,20 @@ what it signed before. Seals of other provinces' issuers are imported as public 
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from xml.sax.saxutils import escape
 
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, select, text
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
+from tongban.cases.models import SEAL_SUFFIX, Seal
 from tongban.catalog.models import Agency
 from tongban.core import sm2
 from tongban.core.clock import Clock
-from tongban.core.crypto import EncryptedText
-from tongban.core.db import Base, UtcDateTime
+from tongban.core.db import Base
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 
-SEAL_SUFFIX = "政务服务专用章"
 SEAL_RED = "#d41f1f"
-
-
-class Seal(Base):
-    """电子印章: an agency's signing key with the names printed in its image."""
-
-    __tablename__ = "seal"
-    __table_args__ = (
-        # One active seal per agency; retired ones and imported foreign keys do not count.
-        Index(
-            "uq_seal_active_agency", "agency_id", unique=True,
-            sqlite_where=text("revoked_at IS NULL AND agency_id IS NOT NULL"),
-            postgresql_where=text("revoked_at IS NULL AND agency_id IS NOT NULL"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
-    issuer_name: Mapped[str] = mapped_column(String(200))  # along the upper arc of the image
-    name: Mapped[str] = mapped_column(String(200))  # e.g. "某某局政务服务专用章"
-    region_code: Mapped[str] = mapped_column(String(12))
-    public_key_pem: Mapped[str] = mapped_column(Text)
-    private_key: Mapped[str | None] = mapped_column(EncryptedText)  # None for imported foreign keys
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # SM3 of the public key DER
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-    @property
-    def public_hex(self) -> str:
-        return sm2.load_public_key_pem(self.public_key_pem)
-
-    @property
-    def bottom_text(self) -> str:
-        """The words under the star: the seal's purpose without the issuer's name."""
-        return self.name.removeprefix(self.issuer_name) or SEAL_SUFFIX
-
-    @property
-    def is_foreign(self) -> bool:
-        return self.agency_id is None
 
 
 def _active(db_session: Session, agency_id: int) -> Seal | None:

@@ -20,12 +20,12 @@ from tongban.cases import service as cases
 from tongban.cases.enums import DECIDED_STATES, CaseState, DeliveryStatus, Opinion
 from tongban.cases.models import Case, CasePost
 from tongban.catalog.enums import FormFieldKind
-from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput
 from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
 from tongban.supervision import status as clock_status
 from tongban.web.pages import render
+from tongban.workdays import service as workdays
 
 router = APIRouter(include_in_schema=False)
 router.include_router(staff_intake_pages.router)  # /staff/cases/new, /staff/case-lookup
@@ -144,7 +144,7 @@ def _form_rows(case: Case, out, content) -> list[tuple[str, str]]:
 
 
 def _default_deadline(db: Session, clock: Clock, days: int) -> str:
-    return calendar.add_days(db_session=db, start=clock.today(), days=days, unit="working_day").due.isoformat()
+    return workdays.add_days(db_session=db, start=clock.today(), days=days, unit="working_day").due.isoformat()
 
 
 def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, case: Case, *, error: str = "",

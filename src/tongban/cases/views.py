@@ -12,10 +12,10 @@ from tongban.accounts.identity import mask_name, mask_phone
 from tongban.baselib.service import BaseLibrary
 from tongban.cases import delivery as deliveries
 from tongban.cases import documents, exemptions, forms, lifecycle, notices, payments
-from tongban.cases.documents import Document, verify_url
+from tongban.cases.documents import verify_url
 from tongban.cases.enums import CaseChannel, CaseState, DeliveryStatus, EventKind, MaterialStatus, Opinion, PaymentStatus
-from tongban.cases.licences import License, mask_identifier
-from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePost
+from tongban.cases.licences import mask_identifier
+from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePost, Document, License
 from tongban.cases.schemas import (
     ApplicationFormOut,
     CaseOut,

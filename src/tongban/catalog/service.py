@@ -24,7 +24,7 @@ from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet
 from tongban.catalog.regions import get_agency_by_code, get_region, may_manage, require_management
 from tongban.catalog.schemas import ItemContent, ItemDocument, ItemIdentity
 from tongban.core import audit
-from tongban.core.audit import AuditEntry
+from tongban.core.models import AuditEntry
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 

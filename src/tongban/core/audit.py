@@ -6,42 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Integer, String, Text, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from tongban.core.clock import Clock, as_utc
-from tongban.core.db import Base, UtcDateTime
+from tongban.core.models import GENESIS, AuditEntry, AuditHead
 from tongban.core.pii import mask_value
 from tongban.core.security import sm3_hex
-
-GENESIS = "0" * 64
-
-
-class AuditEntry(Base):
-    """One account or staff operation: who did what to which object, and when."""
-
-    __tablename__ = "audit_entry"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)  # 1, 2, 3… with no gaps
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
-    actor: Mapped[str] = mapped_column(String(60))  # "staff:3", "person:12", "cli", "system"
-    action: Mapped[str] = mapped_column(String(60), index=True)  # "person.register", "staff.disable"…
-    object_kind: Mapped[str] = mapped_column(String(30))
-    object_id: Mapped[str] = mapped_column(String(40))
-    details: Mapped[str] = mapped_column(Text, default="{}")  # JSON, personal data masked
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
-
-class AuditHead(Base):
-    """The chain's last link; locking this single row serialises appends across processes."""
-
-    __tablename__ = "audit_head"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, default=0)
-    hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
 
 def _digest(prev_hash: str, seq: int, at: datetime, actor: str, action: str, kind: str, object_id: str, details: str) -> str:

@@ -15,27 +15,16 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Integer, String, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from tongban.core.clock import Clock
 from tongban.core.crypto import lookup_hash
-from tongban.core.db import Base, UtcDateTime, dialect_insert
+from tongban.core.db import dialect_insert
 from tongban.core.errors import DomainError, TooManyRequests
+from tongban.core.models import AttemptCounter
 
 EPOCH = datetime(2020, 1, 1, tzinfo=timezone.utc)
-
-
-class AttemptCounter(Base):
-    """Attempts of one key under one limit in one fixed window."""
-
-    __tablename__ = "attempt_counter"
-
-    limit_name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    window_start: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 @dataclass(frozen=True)

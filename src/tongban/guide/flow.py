@@ -16,7 +16,7 @@ from reportlab.lib.colors import HexColor
 
 from tongban.catalog.enums import Actor, LimitUnit
 from tongban.catalog.schemas import ItemContent, ProcessStep
-from tongban.guide.fonts import register_cjk_font
+from tongban.pdf.fonts import register_cjk_font
 
 WIDTH = 360
 MARGIN = 16

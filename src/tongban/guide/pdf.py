@@ -6,43 +6,22 @@ banner saying why and what to do instead (GUIDE-04).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from urllib.parse import urljoin
-from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    CondPageBreak,
-    Flowable,
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from tongban.catalog.enums import FeeRule, ItemStatus, LimitUnit
 from tongban.catalog.schemas import Fee, ItemContent, Material
 from tongban.guide.flow import flow_drawing, layout_flow, step_time
-from tongban.guide.fonts import register_cjk_font
 from tongban.guide.view import GuideView
+from tongban.pdf.fonts import register_cjk_font
+from tongban.pdf.toolkit import ALERT_BG, ALERT_FG, FRAME_WIDTH, GRID, LABEL_BG, MARGIN, QrCode, build_pdf, para, styles
 
-MARGIN = 18 * mm
-FRAME_WIDTH = A4[0] - 2 * MARGIN
-GRID = colors.HexColor("#9aa5b1")
-LABEL_BG = colors.HexColor("#eef2f6")
-ALERT_BG = colors.HexColor("#fdecea")
-ALERT_FG = colors.HexColor("#a61b1b")
-MUTED = colors.HexColor("#4a4a4a")
 FOOTER_NOTE = "本指南由事项库已发布版本自动生成"
 NONE = "—"
 
@@ -90,48 +69,6 @@ def print_lines(view: GuideView) -> list[tuple[str, str]]:
     return lines
 
 
-def styles(font: str, base: float = 10) -> dict[str, ParagraphStyle]:
-    """Paragraph styles in the CJK font; every one wraps Chinese text by character."""
-
-    def style(name: str, size: float, **kw) -> ParagraphStyle:
-        return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.45, wordWrap="CJK", **kw)
-
-    return {
-        "title": style("title", base * 2, alignment=TA_CENTER, spaceAfter=4),
-        "subtitle": style("subtitle", base * 1.1, alignment=TA_CENTER, textColor=MUTED, spaceAfter=10),
-        "h2": style("h2", base * 1.35, spaceBefore=12, spaceAfter=6, textColor=colors.HexColor("#12365f")),
-        "h3": style("h3", base * 1.05, spaceBefore=4, spaceAfter=2),
-        "body": style("body", base, spaceAfter=3),
-        "small": style("small", base * 0.9, textColor=colors.HexColor("#333333")),
-        "cell": style("cell", base * 0.9),
-        "label": style("label", base * 0.9, textColor=colors.HexColor("#12365f")),
-        "alert": style("alert", base * 1.1, textColor=ALERT_FG),
-        "big": style("big", base),
-        "bigtitle": style("bigtitle", base * 1.6, spaceAfter=4),
-    }
-
-
-def para(text: str, style: ParagraphStyle, *, link: str = "") -> Paragraph:
-    """A paragraph of plain text (escaped; newlines kept), optionally a link."""
-    markup = escape(text).replace("\n", "<br/>")
-    if link:
-        markup = f'<a href="{escape(link, {chr(34): "&quot;"})}" color="#1f5fa8"><u>{markup}</u></a>'
-    return Paragraph(markup, style)
-
-
-def build_pdf(
-    story: list[Flowable], *, title: str, on_page: Callable | None = None, canvasmaker: type = Canvas, **kw
-) -> bytes:
-    """Lay out `story` on A4 with stable bytes for the same input (invariant mode)."""
-    buffer = io.BytesIO()
-    doc = _document(buffer, title, **kw)
-    if on_page is None:
-        doc.build(story, canvasmaker=canvasmaker)
-    else:
-        doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvasmaker)
-    return buffer.getvalue()
-
-
 def money(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}元"
 
@@ -159,23 +96,6 @@ def limit_text(days: int | None, unit: LimitUnit) -> str:
     if days is None:
         return NONE
     return "即办" if days == 0 else f"{days}{unit.label}"
-
-
-def _document(buffer: io.BytesIO, title: str, **kw) -> SimpleDocTemplate:
-    options = {
-        "pagesize": A4,
-        "leftMargin": MARGIN,
-        "rightMargin": MARGIN,
-        "topMargin": 16 * mm,
-        "bottomMargin": 20 * mm,
-        "title": title,
-        "author": "tongban",
-        "creator": "tongban",
-        "invariant": 1,
-        "lang": "zh-CN",
-    }
-    options.update(kw)
-    return SimpleDocTemplate(buffer, **options)
 
 
 def _guide_footer(view: GuideView, font: str) -> Callable:
@@ -489,7 +409,7 @@ def _print_at(view: GuideView, size: float) -> tuple[bytes, int]:
     font = register_cjk_font()
     s = styles(font, base=size)
     header: list = [para(view.content.name, s["bigtitle"]), para("自助办理一次告知单", s["small"])]
-    qr = _qr(view.url, 30 * mm) if view.url else ""
+    qr = QrCode(view.url, 30 * mm) if view.url else ""
     caption = styles(font, base=9)["subtitle"]
     top = Table([[header, [qr, para("扫码查看完整指南", caption)] if qr else ""]], colWidths=[FRAME_WIDTH - 40 * mm, 40 * mm])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER")]))
@@ -505,11 +425,3 @@ def _print_at(view: GuideView, size: float) -> tuple[bytes, int]:
     story = [top, Spacer(1, 6), body, Spacer(1, 6), note]
     data = build_pdf(story, title=view.content.name, on_page=count, topMargin=12 * mm, bottomMargin=12 * mm)
     return data, len(pages)
-
-
-def _qr(value: str, size: float) -> Drawing:
-    widget = QrCodeWidget(value, barLevel="M")
-    x1, y1, x2, y2 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    drawing.add(widget)
-    return drawing

@@ -13,8 +13,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from tongban.catalog.schemas import Material
-from tongban.guide.fonts import register_cjk_font
-from tongban.guide.pdf import FRAME_WIDTH, GRID, LABEL_BG, build_pdf, para, styles
+from tongban.pdf.fonts import register_cjk_font
+from tongban.pdf.toolkit import FRAME_WIDTH, GRID, LABEL_BG, build_pdf, para, styles
 
 PERSON_FIELDS = ("姓名", "证件类型", "证件号码", "联系电话", "住址", "申请事项", "申请日期", "签名")
 ORG_FIELDS = ("单位名称", "统一社会信用代码", "法定代表人", "联系人", "联系电话", "单位地址", "申请事项", "申请日期", "盖章")

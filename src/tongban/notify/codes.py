@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from tongban.core.clock import Clock
 from tongban.core.crypto import keyring
 from tongban.core.logs import get_logger
-from tongban.notify.outbox import Job, JobContext, enqueue, handler, run_after_commit
+from tongban.notify.models import Job
+from tongban.notify.outbox import JobContext, enqueue, handler, run_after_commit
 from tongban.notify.sms import SmsGateway, SmsMessage, gateway_from_settings
 
 log = get_logger(__name__)

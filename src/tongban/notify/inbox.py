@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import ForeignKey, String, Text, func, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from tongban.core.clock import Clock
-from tongban.core.db import Base, UtcDateTime
-
-
-class InboxMessage(Base):
-    """站内消息 for one person."""
-
-    __tablename__ = "inbox_message"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
-    link: Mapped[str] = mapped_column(String(300), default="")
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))  # not looked up by: not indexed
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
+from tongban.notify.models import InboxMessage
 
 _INSERT = InboxMessage.__table__.insert().returning(InboxMessage.__table__.c.id)
 

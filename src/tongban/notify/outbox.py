@@ -17,18 +17,18 @@ import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from enum import StrEnum
 
-from sqlalchemy import JSON, Index, Integer, String, Text, and_, bindparam, delete, event, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, delete, event, func, literal, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from tongban.core import limits
 from tongban.core.clock import Clock
-from tongban.core.db import Base, UtcDateTime, dialect_insert
+from tongban.core.db import UtcDateTime, dialect_insert
 from tongban.core.errors import NotFound
 from tongban.core.logs import get_logger
 from tongban.core.pii import mask_text
+from tongban.notify.models import Job, JobStatus
 
 log = get_logger(__name__)
 
@@ -36,35 +36,6 @@ BACKOFF_BASE = timedelta(seconds=10)
 BACKOFF_CAP = timedelta(hours=1)
 DEFAULT_LEASE = timedelta(minutes=5)
 KEEP_DONE = timedelta(days=7)
-
-
-class JobStatus(StrEnum):
-    queued = "queued"  # waiting for its run_after
-    running = "running"  # claimed by a worker until locked_until
-    done = "done"
-    failed = "failed"  # an attempt failed; retried after run_after
-    dead = "dead"  # gave up after max_attempts; an operator may retry it
-
-
-class Job(Base):
-    """后台作业: one unit of deferred work (a notification to send, a scan to run)."""
-
-    __tablename__ = "outbox_job"
-    __table_args__ = (Index("ix_outbox_job_due", "status", "run_after"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(60))
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(10), default=JobStatus.queued)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
-    run_after: Mapped[datetime] = mapped_column(UtcDateTime)
-    locked_by: Mapped[str | None] = mapped_column(String(100))
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)  # e.g. "supervision.scan:2026-11-20T10:00"
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 _INSERT_JOB = Job.__table__.insert()

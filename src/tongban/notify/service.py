@@ -15,21 +15,18 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tongban.core.clock import Clock
 from tongban.core.config import get_settings
-from tongban.core.crypto import EncryptedText
-from tongban.core.db import Base, UtcDateTime
 from tongban.core.errors import InvalidInput
 from tongban.core.logs import get_logger
 from tongban.notify import inbox
+from tongban.notify.models import NotificationDelivery, NotificationStatus
 from tongban.notify.outbox import JobContext, enqueue, enqueue_now, handler, run_after_commit
 from tongban.notify.sms import SmsMessage, gateway_from_settings
 from tongban.notify.templates import SMS_SIGNATURE, render
@@ -39,34 +36,6 @@ log = get_logger(__name__)
 CHANNELS = ("inbox", "sms", "email")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 EMAIL_FOOTER = "\n\n——\n本邮件由通办政务服务平台自动发送，请勿直接回复。"
-
-
-class NotificationStatus(StrEnum):
-    queued = "queued"
-    sent = "sent"
-    failed = "failed"  # gave up after the job's last attempt
-
-
-class NotificationDelivery(Base):
-    """消息发送记录: one message to one recipient over one channel, with its status."""
-
-    __tablename__ = "notification_delivery"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))  # template kind
-    channel: Mapped[str] = mapped_column(String(10))  # inbox / sms / email
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
-    recipient: Mapped[str] = mapped_column(EncryptedText)  # phone or e-mail address, or "person:N"
-    recipient_masked: Mapped[str] = mapped_column(String(120))
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    link: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(10), default=NotificationStatus.queued)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 def mask_email(address: str) -> str:

@@ -20,11 +20,11 @@ from tongban.cases.files import Upload
 from tongban.cases.forms import Applicant
 from tongban.cases.models import Case
 from tongban.catalog.models import ServiceItem
-from tongban.core import calendar
 from tongban.core.clock import SHANGHAI, Clock, FixedClock
 from tongban.core.errors import DomainError
 from tongban.core.logs import get_logger
 from tongban.supervision import warnings
+from tongban.workdays import service as workdays
 
 log = get_logger(__name__)
 DEMO_PASSWORD = "tongban-demo1"  # the same demo password as accounts.demo, documented in the README
@@ -60,7 +60,7 @@ def _at(day: date, hour: int = 10) -> FixedClock:
     return FixedClock(datetime.combine(day, time(hour), SHANGHAI).astimezone(timezone.utc))
 
 
-def _back(cal: calendar.WorkingCalendar, today: date, days: int) -> date:
+def _back(cal: workdays.WorkingCalendar, today: date, days: int) -> date:
     day = today
     while days > 0:
         day -= timedelta(days=1)
@@ -97,7 +97,7 @@ def _play(db_session: Session, cal, today: date, item, person, actors, key: str,
         handling.start_special_procedure(db_session=db_session, clock=_at(_back(cal, today, 1)), actor=examiner, case=case,
                                          name="现场核查", note="核查经营场所")
     elif plan.startswith("approve:"):
-        decided = calendar.add_working_days(db_session=db_session, start=accepted_on, days=int(plan.split(":")[1])).due
+        decided = workdays.add_working_days(db_session=db_session, start=accepted_on, days=int(plan.split(":")[1])).due
         clock = _at(decided, 15)
         handling.record_opinion(db_session=db_session, clock=clock, actor=examiner, case=case, opinion=Opinion.approve,
                                 reasons="符合审查标准")
@@ -115,7 +115,7 @@ def seed_demo(*, db_session: Session, clock: Clock) -> str:
     actors = tuple(_actor(db_session, name) for name in ("window", "examiner", "decider"))
     if item is None or person is None or None in actors:
         return "演示管理专员 supervisor 已创建；演示办件需要演示事项和账号，下次载入时补上" if added else ""
-    cal, today = calendar.WorkingCalendar(db_session), clock.today()
+    cal, today = workdays.WorkingCalendar(db_session), clock.today()
     try:
         for key, ago, plan in SCENARIOS:
             with db_session.begin_nested():

@@ -13,7 +13,6 @@ from tongban.cases import clocks
 from tongban.cases.enums import CaseState
 from tongban.cases.models import Case
 from tongban.catalog.models import Agency
-from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput
 from tongban.supervision.enums import ClockStatus
@@ -22,6 +21,7 @@ from tongban.supervision.models import CaseWarning
 from tongban.supervision.scope import Scope, without_personal_data
 from tongban.supervision.rules import ThresholdBook
 from tongban.supervision.status import CaseStatus, evaluate
+from tongban.workdays import service as workdays
 
 S = CaseState
 OPEN_STAGES = (S.submitted, S.supplement_requested, S.accepted, S.accepted_with_deficiency, S.under_review,
@@ -68,9 +68,9 @@ def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "wa
              .options(*without_personal_data()).order_by(Case.id).limit(MAX_OPEN + 1))
     cases = db_session.scalars(query).all()
     out = Monitor(level=level, truncated=len(cases) > MAX_OPEN,
-                  missing_years=calendar.missing_years(db_session=db_session, clock=clock))
+                  missing_years=workdays.missing_years(db_session=db_session, clock=clock))
     cases = cases[:MAX_OPEN]
-    cal, thresholds = calendar.WorkingCalendar(db_session), ThresholdBook(db_session)
+    cal, thresholds = workdays.WorkingCalendar(db_session), ThresholdBook(db_session)
     warned = set(db_session.scalars(select(CaseWarning.case_id).where(CaseWarning.case_id.in_([c.id for c in cases])))) if cases else set()
     agencies: dict[int, str] = {}
     stage_counts: dict[str, dict[str, int]] = {s.value: {} for s in OPEN_STAGES}

@@ -25,12 +25,12 @@ from tongban.cases import clocks
 from tongban.cases.enums import EventKind
 from tongban.cases.models import Case, CaseEvent
 from tongban.catalog.models import Agency
-from tongban.core import calendar
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.csvsafe import write_csv
 from tongban.core.errors import InvalidInput
 from tongban.supervision import faults as fault_service
 from tongban.supervision.scope import Scope, without_personal_data
+from tongban.workdays import service as workdays
 
 MAX_PERIOD_DAYS = 731
 INTAKE = {EventKind.accepted.value, EventKind.accepted_with_deficiency.value, EventKind.refused.value,
@@ -78,8 +78,8 @@ def _in_range(day: date) -> date:
 
 def period_of(*, clock: Clock, start: str | date | None = None, end: str | date | None = None) -> Period:
     """Default: the last 90 days up to today."""
-    last = _in_range(calendar.parse_date(end)) if end else clock.today()
-    first = _in_range(calendar.parse_date(start)) if start else last - timedelta(days=89)
+    last = _in_range(workdays.parse_date(end)) if end else clock.today()
+    first = _in_range(workdays.parse_date(start)) if start else last - timedelta(days=89)
     if first > last:
         raise InvalidInput("PERIOD_INVALID", "开始日期不能晚于结束日期")
     if (last - first).days > MAX_PERIOD_DAYS:
@@ -164,7 +164,7 @@ def collect(*, db_session: Session, clock: Clock, scope: Scope, period: Period) 
             events.setdefault(event.case_id, []).append(event)
     errors = fault_service.error_case_ids(db_session=db_session, case_ids=ids)
     faults = fault_service.faults_for_cases(db_session=db_session, cases=[c for c in cases if c.decided_at is not None], end=after)
-    cal = calendar.WorkingCalendar(db_session)
+    cal = workdays.WorkingCalendar(db_session)
     pauses = clocks.pauses_by_case(db_session=db_session, case_ids=[c.id for c in cases if c.decided_at is not None])
     found = []
     for case in cases:

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from tongban.cases import clocks
 from tongban.cases.enums import CaseState
 from tongban.cases.models import Case
-from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.config import Settings, get_settings
 from tongban.supervision.enums import LIMIT_LABELS, ClockStatus
+from tongban.workdays import service as workdays
 
 PAUSE_LABELS = {"supplement": "补正材料", "special_procedure": "特别程序"}
 PAUSED_STATES = frozenset({CaseState.supplement_requested.value, CaseState.special_procedure.value})
@@ -73,7 +73,7 @@ class CaseStatus:
     case_id: int
     status: ClockStatus
     start: date | None
-    unit: calendar.LimitUnit
+    unit: workdays.LimitUnit
     pauses: list[PauseLine] = field(default_factory=list)
     limits: list[LimitLine] = field(default_factory=list)
 
@@ -99,8 +99,8 @@ class CaseStatus:
         return ranked[0] if ranked else None
 
 
-def _remaining(cal: calendar.WorkingCalendar, unit: calendar.LimitUnit, today: date, due: date) -> int:
-    if unit is calendar.LimitUnit.natural_day:
+def _remaining(cal: workdays.WorkingCalendar, unit: workdays.LimitUnit, today: date, due: date) -> int:
+    if unit is workdays.LimitUnit.natural_day:
         return (due - today).days
     if due < today:
         return -max(cal.working_days_between(start=due, end=today), 1)  # past due is overdue even over a weekend
@@ -120,12 +120,12 @@ def _limit_status(case: Case, today: date, due: date, remaining: int, limit: int
 
 
 def evaluate(
-    *, db_session: Session, clock: Clock, case: Case, cal: calendar.WorkingCalendar | None = None,
+    *, db_session: Session, clock: Clock, case: Case, cal: workdays.WorkingCalendar | None = None,
     thresholds: Thresholds | None = None, pauses: list | None = None,
 ) -> CaseStatus:
     """The case's clocks now, from the same computation `cases.clocks.recompute` stores. ``thresholds``: the settings
     or a `rules.ThresholdBook`; by default the item's own rule, else the settings."""
-    cal = cal or calendar.WorkingCalendar(db_session)
+    cal = cal or workdays.WorkingCalendar(db_session)
     if thresholds is None:
         from tongban.supervision.rules import thresholds_for_item
 

@@ -15,7 +15,6 @@ from tongban.cases import clocks
 from tongban.cases.enums import CaseState
 from tongban.cases.models import Case
 from tongban.catalog.models import Agency
-from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.db import dialect_insert
 from tongban.core.logs import get_logger
@@ -26,6 +25,7 @@ from tongban.supervision.models import CaseWarning, WarningDispatch
 from tongban.supervision.rules import ThresholdBook
 from tongban.supervision.scope import without_personal_data
 from tongban.supervision.status import Thresholds, evaluate
+from tongban.workdays import service as workdays
 
 log = get_logger(__name__)
 S = CaseState
@@ -56,7 +56,7 @@ def _insert_warning(db_session: Session, values: dict) -> int | None:
 def scan(*, db_session: Session, clock: Clock, thresholds: Thresholds | None = None) -> ScanResult:
     """Evaluate every running case; record and dispatch the warnings not raised before."""
     book = ThresholdBook(db_session, thresholds)
-    cal = calendar.WorkingCalendar(db_session)
+    cal = workdays.WorkingCalendar(db_session)
     result = ScanResult()
     staff = None
     cases = db_session.scalars(select(Case).where(Case.state.in_(RUNNING), Case.accepted_at.is_not(None),

@@ -12,11 +12,12 @@ from typer.testing import CliRunner
 
 from tests.factories import make_actor
 from tongban.cli import app as cli_app
-from tongban.core import calendar
 from tongban.core import db as core_db
-from tongban.core.calendar import CalendarDay, CalendarYear, DayKind, WorkingCalendar
 from tongban.core.clock import FixedClock
 from tongban.core.errors import InvalidInput, NotFound
+from tongban.workdays import service as workdays
+from tongban.workdays.models import CalendarDay, CalendarYear
+from tongban.workdays.service import DayKind, WorkingCalendar
 
 FIRST, LAST = date(2004, 1, 1), date(2026, 12, 31)
 # A made-up arrangement for 2027, standing in for the one the State Council has not announced yet.
@@ -41,7 +42,7 @@ def seeded_calendar(engine):
     with core_db.session_scope() as session:
         session.execute(delete(CalendarDay))
         session.execute(delete(CalendarYear))
-        calendar.seed_from_chinesecalendar(db_session=session, clock=FixedClock(datetime(2026, 1, 1, tzinfo=timezone.utc)))
+        workdays.seed_from_chinesecalendar(db_session=session, clock=FixedClock(datetime(2026, 1, 1, tzinfo=timezone.utc)))
 
 
 def expected_due(start: date, days: int) -> date:
@@ -86,7 +87,7 @@ def test_add_working_days_agrees_with_chinesecalendar_on_sampled_dates(db_sessio
             expected = expected_due(start, days)
         except NotImplementedError:  # chinesecalendar itself stops at 2026
             continue
-        result = calendar.add_working_days(db_session=db_session, start=start, days=days)
+        result = workdays.add_working_days(db_session=db_session, start=start, days=days)
         assert (result.due, result.unknown_years) == (expected, []), (start, days)
         assert len(result.counted) == days and all(chinese_calendar.is_workday(d) for d in result.counted)
         checked += 1
@@ -113,26 +114,26 @@ def test_working_days_between_counts_like_chinesecalendar(db_session):
         start = FIRST + timedelta(days=rng.randrange(8000))
         end = start + timedelta(days=rng.randint(0, 60))
         expected = len(chinese_calendar.get_workdays(start + timedelta(days=1), end)) if end > start else 0
-        assert calendar.working_days_between(db_session=db_session, start=start, end=end) == expected
-        assert calendar.working_days_between(db_session=db_session, start=end, end=start) == -expected
+        assert workdays.working_days_between(db_session=db_session, start=start, end=end) == expected
+        assert workdays.working_days_between(db_session=db_session, start=end, end=start) == -expected
 
 
 # --- holidays and make-up workdays --------------------------------------------------------------------
 
 @pytest.mark.req("SUP-01")
 def test_national_day_and_spring_festival_make_up_workdays_are_counted(db_session):
-    national = calendar.add_working_days(db_session=db_session, start=date(2026, 9, 30), days=3)
+    national = workdays.add_working_days(db_session=db_session, start=date(2026, 9, 30), days=3)
     assert national.due == date(2026, 10, 10)  # 8th, 9th, then Saturday the 10th, a make-up workday
     assert [d for d, _ in national.holidays_skipped] == [date(2026, 10, n) for n in range(1, 8)]
     assert national.makeup_workdays == [(date(2026, 10, 10), "国庆节")] and national.weekend_days_skipped == 0
     assert "国庆节" in national.explanation and "调休上班日 1 天" in national.explanation
 
-    spring = calendar.add_working_days(db_session=db_session, start=date(2026, 2, 13), days=2)
+    spring = workdays.add_working_days(db_session=db_session, start=date(2026, 2, 13), days=2)
     assert spring.due == date(2026, 2, 24)  # Saturday 14th counts, 15th–23rd off
     assert spring.counted == [date(2026, 2, 14), date(2026, 2, 24)] and len(spring.holidays_skipped) == 9
-    assert calendar.add_working_days(db_session=db_session, start=date(2026, 9, 18), days=1).due == date(2026, 9, 20)
-    assert calendar.add_working_days(db_session=db_session, start=date(2026, 9, 18), days=0).due == date(2026, 9, 18)
-    status = calendar.describe_day(db_session=db_session, day=date(2026, 2, 28))
+    assert workdays.add_working_days(db_session=db_session, start=date(2026, 9, 18), days=1).due == date(2026, 9, 20)
+    assert workdays.add_working_days(db_session=db_session, start=date(2026, 9, 18), days=0).due == date(2026, 9, 18)
+    status = workdays.describe_day(db_session=db_session, day=date(2026, 2, 28))
     assert status.working and status.kind is DayKind.workday and status.known
 
 
@@ -142,11 +143,11 @@ def test_twenty_working_days_take_two_queries_not_one_per_day(db_session):
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        result = calendar.add_working_days(db_session=db_session, start=date(2026, 9, 15), days=20)
+        result = workdays.add_working_days(db_session=db_session, start=date(2026, 9, 15), days=20)
         first = list(statements)
         statements.clear()
         # The days read are kept under their years' revisions: from now on one small query of the years.
-        again = calendar.add_working_days(db_session=db_session, start=date(2026, 9, 16), days=20)
+        again = workdays.add_working_days(db_session=db_session, start=date(2026, 9, 16), days=20)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert result.due == expected_due(date(2026, 9, 15), 20)
@@ -158,49 +159,49 @@ def test_twenty_working_days_take_two_queries_not_one_per_day(db_session):
 def test_a_day_changed_elsewhere_is_seen_at_once_and_a_change_rolled_back_is_not(db_session, clock):
     """The days a process keeps are tied to the year's revision, which every change replaces."""
     start = date(2026, 12, 29)
-    assert calendar.add_working_days(db_session=db_session, start=start, days=1).due == date(2026, 12, 30)
+    assert workdays.add_working_days(db_session=db_session, start=start, days=1).due == date(2026, 12, 30)
     db_session.commit()
     with core_db.session_scope() as other:  # another request, or another process
-        calendar.set_day(db_session=other, clock=clock, day="2026-12-30", kind="holiday", name="临时调整", by="test")
-    assert calendar.add_working_days(db_session=db_session, start=start, days=1).due == date(2026, 12, 31)
+        workdays.set_day(db_session=other, clock=clock, day="2026-12-30", kind="holiday", name="临时调整", by="test")
+    assert workdays.add_working_days(db_session=db_session, start=start, days=1).due == date(2026, 12, 31)
     db_session.commit()
     with core_db.session_factory()() as other:
-        calendar.delete_day(db_session=other, clock=clock, day="2026-12-30", by="test")
-        assert calendar.add_working_days(db_session=other, start=start, days=1).due == date(2026, 12, 30)
+        workdays.delete_day(db_session=other, clock=clock, day="2026-12-30", by="test")
+        assert workdays.add_working_days(db_session=other, start=start, days=1).due == date(2026, 12, 30)
         other.rollback()
-    assert calendar.add_working_days(db_session=db_session, start=start, days=1).due == date(2026, 12, 31)
+    assert workdays.add_working_days(db_session=db_session, start=start, days=1).due == date(2026, 12, 31)
 
 
 # --- years not entered ----------------------------------------------------------------------------------
 
 @pytest.mark.req("SUP-01")
 def test_a_year_not_entered_is_flagged_until_imported(db_session, clock):
-    guessed = calendar.add_working_days(db_session=db_session, start=date(2026, 12, 31), days=1)
+    guessed = workdays.add_working_days(db_session=db_session, start=date(2026, 12, 31), days=1)
     assert guessed.due == date(2027, 1, 1) and guessed.unknown_years == [2027] and guessed.flagged
     assert "2027 年的节假日安排尚未录入" in guessed.explanation
-    assert calendar.missing_years(db_session=db_session, clock=clock) == [2027]
-    assert not calendar.describe_day(db_session=db_session, day=date(2027, 3, 1)).known
-    inside = calendar.add_working_days(db_session=db_session, start=date(2026, 12, 1), days=5)
+    assert workdays.missing_years(db_session=db_session, clock=clock) == [2027]
+    assert not workdays.describe_day(db_session=db_session, day=date(2027, 3, 1)).known
+    inside = workdays.add_working_days(db_session=db_session, start=date(2026, 12, 1), days=5)
     assert inside.unknown_years == []  # nothing examined in 2027
 
-    count = calendar.import_year(db_session=db_session, clock=clock, year=2027, rows=calendar.parse_csv(CSV_2027), by="test")
+    count = workdays.import_year(db_session=db_session, clock=clock, year=2027, rows=workdays.parse_csv(CSV_2027), by="test")
     assert count == 9
-    known = calendar.add_working_days(db_session=db_session, start=date(2026, 12, 31), days=1)
+    known = workdays.add_working_days(db_session=db_session, start=date(2026, 12, 31), days=1)
     assert known.due == date(2027, 1, 4) and known.unknown_years == [] and known.holidays_skipped == [(date(2027, 1, 1), "元旦")]
-    assert calendar.add_working_days(db_session=db_session, start=date(2027, 2, 19), days=1).due == date(2027, 2, 20)
-    assert calendar.missing_years(db_session=db_session, clock=clock) == []
-    assert calendar.missing_years(db_session=db_session, clock=clock, ahead=2) == [2028]
+    assert workdays.add_working_days(db_session=db_session, start=date(2027, 2, 19), days=1).due == date(2027, 2, 20)
+    assert workdays.missing_years(db_session=db_session, clock=clock) == []
+    assert workdays.missing_years(db_session=db_session, clock=clock, ahead=2) == [2028]
 
 
 def test_days_entered_one_by_one_stay_flagged_until_the_year_is_confirmed(db_session, clock):
-    calendar.set_day(db_session=db_session, clock=clock, day="2027-01-01", kind="holiday", name="元旦", by="test")
-    result = calendar.add_working_days(db_session=db_session, start=date(2026, 12, 31), days=1)
+    workdays.set_day(db_session=db_session, clock=clock, day="2027-01-01", kind="holiday", name="元旦", by="test")
+    result = workdays.add_working_days(db_session=db_session, start=date(2026, 12, 31), days=1)
     assert result.due == date(2027, 1, 4) and result.unknown_years == [2027]
-    assert calendar.get_year(db_session=db_session, year=2027).complete is False
-    calendar.set_year_complete(db_session=db_session, clock=clock, year=2027, complete=True, by="test")
-    assert calendar.add_working_days(db_session=db_session, start=date(2026, 12, 31), days=1).unknown_years == []
+    assert workdays.get_year(db_session=db_session, year=2027).complete is False
+    workdays.set_year_complete(db_session=db_session, clock=clock, year=2027, complete=True, by="test")
+    assert workdays.add_working_days(db_session=db_session, start=date(2026, 12, 31), days=1).unknown_years == []
     with pytest.raises(InvalidInput):
-        calendar.set_year_complete(db_session=db_session, clock=clock, year=2028, complete=True, by="test")
+        workdays.set_year_complete(db_session=db_session, clock=clock, year=2028, complete=True, by="test")
 
 
 # --- editing ----------------------------------------------------------------------------------------
@@ -216,55 +217,55 @@ def test_bad_csv_rows_are_rejected_and_nothing_is_written(db_session, clock):
     bad = "2026-01-01,holiday,元旦\n2026-02-30,holiday,x\n2026-03-02,workday,周一不能调休\n2025-12-31,holiday,去年\n" \
           "2026-05-01,vacation,劳动节\n2026-01-01,holiday,重复\n"
     with pytest.raises(InvalidInput) as err:
-        calendar.import_year(db_session=db_session, clock=clock, year=2026, rows=calendar.parse_csv(bad), by="test")
+        workdays.import_year(db_session=db_session, clock=clock, year=2026, rows=workdays.parse_csv(bad), by="test")
     assert err.value.code == "CALENDAR_ROWS_INVALID" and err.value.message.startswith("第 2 行")
     assert [line[:6] for line in err.value.details] == ["第 2 行：", "第 3 行：", "第 4 行：", "第 5 行：", "第 6 行："]
     assert "不在 2026 年内" in err.value.details[2] and "与第 1 行重复" in err.value.details[4]
     assert _count(db_session, 2026) == before
     with pytest.raises(InvalidInput):
-        calendar.import_year(db_session=db_session, clock=clock, year=2027, rows=[["# 只有注释"]], by="test")
-    assert calendar.get_year(db_session=db_session, year=2027) is None and _count(db_session, 2027) == 0
+        workdays.import_year(db_session=db_session, clock=clock, year=2027, rows=[["# 只有注释"]], by="test")
+    assert workdays.get_year(db_session=db_session, year=2027) is None and _count(db_session, 2027) == 0
 
 
 def test_import_replaces_the_year_and_seeding_keeps_entered_years(db_session, clock):
     rows = [{"date": "2026-10-01", "kind": "法定节假日", "name": "国庆节"}, ["2026/10/10", "班", ""]]
-    assert calendar.import_year(db_session=db_session, clock=clock, year=2026, rows=rows, by="test") == 2
-    assert [(d.day, d.kind, d.source) for d in calendar.list_days(db_session=db_session, year=2026)] == [
+    assert workdays.import_year(db_session=db_session, clock=clock, year=2026, rows=rows, by="test") == 2
+    assert [(d.day, d.kind, d.source) for d in workdays.list_days(db_session=db_session, year=2026)] == [
         (date(2026, 10, 1), "holiday", "admin"), (date(2026, 10, 10), "workday", "admin")]
-    assert calendar.seed_from_chinesecalendar(db_session=db_session, clock=clock) == []
+    assert workdays.seed_from_chinesecalendar(db_session=db_session, clock=clock) == []
     assert _count(db_session, 2026) == 2 and _count(db_session, 2025) > 20
 
 
 def test_set_and_delete_one_day(db_session, clock):
-    calendar.set_day(db_session=db_session, clock=clock, day=date(2026, 12, 31), kind=DayKind.holiday, name="测试", by="test")
-    assert calendar.add_working_days(db_session=db_session, start=date(2026, 12, 30), days=1).due == date(2027, 1, 1)
-    calendar.set_day(db_session=db_session, clock=clock, day="2026-12-31", kind="holiday", name="改名", by="t")
-    assert calendar.list_days(db_session=db_session, year=2026)[-1].name == "改名"
-    calendar.delete_day(db_session=db_session, clock=clock, day="2026-12-31", by="test")
-    assert calendar.is_working_day(db_session=db_session, day=date(2026, 12, 31))
+    workdays.set_day(db_session=db_session, clock=clock, day=date(2026, 12, 31), kind=DayKind.holiday, name="测试", by="test")
+    assert workdays.add_working_days(db_session=db_session, start=date(2026, 12, 30), days=1).due == date(2027, 1, 1)
+    workdays.set_day(db_session=db_session, clock=clock, day="2026-12-31", kind="holiday", name="改名", by="t")
+    assert workdays.list_days(db_session=db_session, year=2026)[-1].name == "改名"
+    workdays.delete_day(db_session=db_session, clock=clock, day="2026-12-31", by="test")
+    assert workdays.is_working_day(db_session=db_session, day=date(2026, 12, 31))
     with pytest.raises(NotFound):
-        calendar.delete_day(db_session=db_session, clock=clock, day="2026-12-31", by="test")
+        workdays.delete_day(db_session=db_session, clock=clock, day="2026-12-31", by="test")
     for day, kind in (("2026-13-01", "holiday"), ("2026-12-30", "workday"), ("2026-12-26", "vacation")):
         with pytest.raises(InvalidInput):
-            calendar.set_day(db_session=db_session, clock=clock, day=day, kind=kind, by="test")
+            workdays.set_day(db_session=db_session, clock=clock, day=day, kind=kind, by="test")
 
 
 # --- natural days and the dispatcher ---------------------------------------------------------------------
 
 def test_natural_days(db_session):
-    plain = calendar.add_days(db_session=db_session, start=date(2026, 9, 30), days=7, unit="natural_day")
+    plain = workdays.add_days(db_session=db_session, start=date(2026, 9, 30), days=7, unit="natural_day")
     assert plain.due == date(2026, 10, 7) and plain.holidays_skipped == [] and plain.unknown_years == []
     assert "第 7 个自然日" in plain.explanation
-    rolled = calendar.add_natural_days(db_session=db_session, start=date(2026, 9, 30), days=7, roll_to_working_day=True)
+    rolled = workdays.add_natural_days(db_session=db_session, start=date(2026, 9, 30), days=7, roll_to_working_day=True)
     assert rolled.due == date(2026, 10, 8) and rolled.holidays_skipped == [(date(2026, 10, 7), "国庆节")]
     assert "顺延至 2026-10-08" in rolled.explanation
-    assert calendar.add_natural_days(db_session=db_session, start=date(2026, 12, 1), days=365).due == date(2027, 12, 1)
+    assert workdays.add_natural_days(db_session=db_session, start=date(2026, 12, 1), days=365).due == date(2027, 12, 1)
     with pytest.raises(InvalidInput):
-        calendar.add_days(db_session=db_session, start=date(2026, 1, 1), days=1, unit="month")
+        workdays.add_days(db_session=db_session, start=date(2026, 1, 1), days=1, unit="month")
     with pytest.raises(InvalidInput):
-        calendar.add_working_days(db_session=db_session, start=date(2026, 1, 1), days=-1)
+        workdays.add_working_days(db_session=db_session, start=date(2026, 1, 1), days=-1)
     with pytest.raises(InvalidInput):
-        calendar.add_working_days(db_session=db_session, start=date(9999, 12, 20), days=30)
+        workdays.add_working_days(db_session=db_session, start=date(9999, 12, 20), days=30)
 
 
 # --- command line ---------------------------------------------------------------------------------------
@@ -299,7 +300,7 @@ def test_cli_due_warns_about_an_unentered_year_then_import_and_show(db_session, 
 
 @pytest.fixture
 def cal_client(app, client):
-    from tongban.core.calendar_pages import router
+    from tongban.workdays.pages import router
 
     if not any(getattr(route, "path", "") == "/api/v1/calendar/due" for route in app.routes):
         app.include_router(router)  # until app.py registers it

@@ -1,4 +1,8 @@
-"""Working-day calendar: official holidays and make-up workdays, and limits counted on them (SUP-01; 002 9.2.1.8)."""
+"""Working-day calendar: official holidays and make-up workdays, and limits counted on them (SUP-01; 002 9.2.1.8).
+
+Other domains use this module as the calendar's interface: its functions, ``WorkingCalendar``, ``DueDate`` and the
+names imported below (``DayKind``, ``LimitUnit``, ``CalendarDay``, ``CalendarYear``).
+"""
 
 from __future__ import annotations
 
@@ -8,37 +12,19 @@ import secrets
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from datetime import date, timedelta
 
-from sqlalchemy import Boolean, Date, Integer, String, bindparam, delete, insert, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Date, bindparam, delete, insert, or_, select
+from sqlalchemy.orm import Session
 
 from tongban.core import audit
 from tongban.core.clock import Clock
-from tongban.core.db import Base, UtcDateTime
 from tongban.core.errors import InvalidInput, NotFound
+from tongban.workdays.enums import DayKind, LimitUnit
+from tongban.workdays.models import CalendarDay, CalendarYear
 
 MAX_LIMIT_DAYS = 3650  # ten years of days: far beyond any legal limit, small enough to walk day by day
 YEAR_RANGE = range(1950, 2200)
-
-
-class DayKind(StrEnum):
-    holiday = "holiday"  # 法定节假日（放假，含落在周末的假日）
-    workday = "workday"  # 调休上班日（周末上班）
-
-    @property
-    def label(self) -> str:
-        return "法定节假日" if self is DayKind.holiday else "调休上班日"
-
-
-class LimitUnit(StrEnum):
-    working_day = "working_day"  # 工作日（不含法定节假日和周末，含调休上班日）
-    natural_day = "natural_day"  # 自然日
-
-    @property
-    def label(self) -> str:
-        return "工作日" if self is LimitUnit.working_day else "自然日"
 
 
 _KIND_WORDS = {
@@ -50,34 +36,6 @@ _HOLIDAY_NAMES = {
     "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
-
-
-class CalendarDay(Base):
-    """A day that differs from the Monday-to-Friday rule: 法定节假日 or 调休上班日."""
-
-    __tablename__ = "calendar_day"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))  # DayKind
-    name: Mapped[str] = mapped_column(String(60), default="")  # 春节, 国庆节 ...
-    source: Mapped[str] = mapped_column(String(20))  # "chinesecalendar" or "admin"
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_by: Mapped[str] = mapped_column(String(60), default="")
-
-
-class CalendarYear(Base):
-    """A year whose holiday arrangement (国务院办公厅节假日安排) has been entered; only complete years are known."""
-
-    __tablename__ = "calendar_year"
-
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    complete: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str] = mapped_column(String(20))  # "chinesecalendar" or "admin"
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_by: Mapped[str] = mapped_column(String(60), default="")
-    # Random, replaced by every change of the year's days (`_touch_year`), so a process can keep the days it
-    # read under a revision and know them still current while the revision is; "" is never cached.
-    revision: Mapped[str] = mapped_column(String(32), default="")
 
 
 # The special days of a year as read under its revision, shared by the process's calendars.

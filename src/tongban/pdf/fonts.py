@@ -1,4 +1,4 @@
-"""A ReportLab font that renders Chinese, so generated guides carry real text (GUIDE-01).
+"""A ReportLab font that renders Chinese, so generated guides, notices and licences carry real text (GUIDE-01).
 
 An embedded TrueType CJK font found on the system is preferred, because every reader shows it
 the same way; ReportLab's built-in CID font `STSong-Light` is the fallback, which readers map to

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tongban.core import calendar
 from tongban.core import db as core_db
 from tongban.core.clock import SystemClock
 from tongban.core.errors import DomainError
+from tongban.workdays import service as workdays
 
 calendar_app = typer.Typer(help="工作日历：法定节假日、调休上班日与办理时限", no_args_is_help=True)
 console = Console(stderr=True)
@@ -42,10 +42,10 @@ def due(
     结果涉及尚未录入节假日安排的年份时，该年按仅周末休息计算，日期照常输出，标准错误输出警告，
     退出码仍为 0，以免脚本中断；需要脚本察觉时加 --strict（退出码 3）。
     """
-    unit = calendar.LimitUnit.natural_day if natural else calendar.LimitUnit.working_day
+    unit = workdays.LimitUnit.natural_day if natural else workdays.LimitUnit.working_day
     with core_db.session_scope() as session:
         try:
-            result = calendar.add_days(db_session=session, start=calendar.parse_date(start), days=days, unit=unit)
+            result = workdays.add_days(db_session=session, start=workdays.parse_date(start), days=days, unit=unit)
         except DomainError as exc:
             _fail(exc)
     typer.echo(result.due.isoformat())
@@ -63,7 +63,7 @@ def due(
 def seed() -> None:
     """从 chinesecalendar 载入它已知的年份（已录入的年份不变，可重复执行）。"""
     with core_db.session_scope() as session:
-        years = calendar.seed_from_chinesecalendar(db_session=session, clock=clock)
+        years = workdays.seed_from_chinesecalendar(db_session=session, clock=clock)
     if years:
         console.print(f"已载入 {years[0]}–{years[-1]} 年共 {len(years)} 年的节假日安排")
     else:
@@ -84,7 +84,7 @@ def import_year(
         raise typer.Exit(2) from None
     with core_db.session_scope() as session:
         try:
-            count = calendar.import_year(db_session=session, clock=clock, year=year, rows=calendar.parse_csv(text), by=by)
+            count = workdays.import_year(db_session=session, clock=clock, year=year, rows=workdays.parse_csv(text), by=by)
         except DomainError as exc:
             _fail(exc)
     console.print(f"{year} 年已导入 {count} 天，并标记为已完整录入")
@@ -95,14 +95,14 @@ def show(year: Annotated[int, typer.Argument(help="年份")]) -> None:
     """以 CSV（日期,类型,名称）列出一年的法定节假日和调休上班日；输出可修改后再导入。"""
     with core_db.session_scope() as session:
         try:
-            days = calendar.list_days(db_session=session, year=year)
+            days = workdays.list_days(db_session=session, year=year)
         except DomainError as exc:
             _fail(exc)
-        entered = calendar.get_year(db_session=session, year=year)
+        entered = workdays.get_year(db_session=session, year=year)
         status = _year_status(entered)
     for row in days:
         typer.echo(f"{row.day.isoformat()},{row.kind},{row.name}")
-    holidays = sum(row.kind == calendar.DayKind.holiday for row in days)
+    holidays = sum(row.kind == workdays.DayKind.holiday for row in days)
     console.print(f"{year} 年：{status}；法定节假日 {holidays} 天，调休上班日 {len(days) - holidays} 天", highlight=False)
 
 
@@ -110,15 +110,15 @@ def show(year: Annotated[int, typer.Argument(help="年份")]) -> None:
 def years() -> None:
     """列出已录入的年份，并提示今年、明年是否缺少节假日安排。"""
     with core_db.session_scope() as session:
-        rows = [(row.year, _year_status(row)) for row in calendar.list_years(db_session=session)]
-        missing = calendar.missing_years(db_session=session, clock=clock)
+        rows = [(row.year, _year_status(row)) for row in workdays.list_years(db_session=session)]
+        missing = workdays.missing_years(db_session=session, clock=clock)
     for year, status in rows:
         typer.echo(f"{year}\t{status}")
     if missing:
         console.print(f"[yellow]警告[/yellow]：{'、'.join(map(str, missing))} 年的节假日安排尚未录入", highlight=False)
 
 
-def _year_status(row: calendar.CalendarYear | None) -> str:
+def _year_status(row: workdays.CalendarYear | None) -> str:
     if row is None:
         return "未录入（按仅周末休息计算，结果会被标记）"
     state = "已完整录入" if row.complete else "部分录入，尚未确认完整"

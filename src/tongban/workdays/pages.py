@@ -13,11 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor
-from tongban.core import calendar
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, InvalidInput
 from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
 from tongban.web.pages import render
+from tongban.workdays import service as workdays
 
 router = APIRouter()
 Db = Annotated[Session, Depends(get_db)]
@@ -91,17 +91,17 @@ class DueOut(BaseModel):
     explanation: str
 
 
-def _day_out(row: calendar.CalendarDay) -> DayOut:
-    return DayOut(date=row.day, kind=row.kind, kind_label=calendar.DayKind(row.kind).label, name=row.name, source=row.source,
+def _day_out(row: workdays.CalendarDay) -> DayOut:
+    return DayOut(date=row.day, kind=row.kind, kind_label=workdays.DayKind(row.kind).label, name=row.name, source=row.source,
                   updated_at=row.updated_at, updated_by=row.updated_by)
 
 
 def _year_out(db: Session, clock: Clock, year: int) -> YearOut:
-    days = calendar.list_days(db_session=db, year=year)
-    entered = calendar.get_year(db_session=db, year=year)
+    days = workdays.list_days(db_session=db, year=year)
+    entered = workdays.get_year(db_session=db, year=year)
     return YearOut(year=year, entered=entered is not None, complete=bool(entered and entered.complete),
                    source=entered.source if entered else None, days=[_day_out(d) for d in days],
-                   missing_years=calendar.missing_years(db_session=db, clock=clock))
+                   missing_years=workdays.missing_years(db_session=db, clock=clock))
 
 
 async def _import_rows(request: Request) -> list:
@@ -114,13 +114,13 @@ async def _import_rows(request: Request) -> list:
     except UnicodeDecodeError:
         raise InvalidInput("IMPORT_NOT_UTF8", "导入内容应为 UTF-8 编码") from None
     if "json" not in request.headers.get("content-type", ""):
-        return calendar.parse_csv(text)
+        return workdays.parse_csv(text)
     try:
         data = json.loads(text)
     except ValueError:
         raise InvalidInput("JSON_INVALID", "请求内容不是合法的 JSON") from None
     if isinstance(data, dict) and isinstance(data.get("csv"), str):
-        return calendar.parse_csv(data["csv"])
+        return workdays.parse_csv(data["csv"])
     rows = data.get("rows") if isinstance(data, dict) else data
     if not isinstance(rows, list) or not all(isinstance(r, (dict, list)) for r in rows):
         raise InvalidInput("IMPORT_ROWS_INVALID", '导入内容应为 {"rows": [{"date": "2027-01-01", "kind": "holiday", "name": "元旦"}]}')
@@ -133,10 +133,10 @@ async def _import_rows(request: Request) -> list:
 def api_due(
     db: Db,
     start: Annotated[str, Query(max_length=20, description="起算日，如 2026-09-30")],
-    days: Annotated[int, Query(ge=0, le=calendar.MAX_LIMIT_DAYS, description="天数")],
+    days: Annotated[int, Query(ge=0, le=workdays.MAX_LIMIT_DAYS, description="天数")],
     unit: Annotated[str, Query(max_length=20, description="working_day（工作日）或 natural_day（自然日）")] = "working_day",
 ) -> DueOut:
-    result = calendar.add_days(db_session=db, start=calendar.parse_date(start), days=days, unit=unit)
+    result = workdays.add_days(db_session=db, start=workdays.parse_date(start), days=days, unit=unit)
     return DueOut(start=result.start, days=result.days, unit=result.unit.value, due=result.due, flagged=result.flagged,
                   unknown_years=result.unknown_years, weekend_days_skipped=result.weekend_days_skipped,
                   holidays_skipped=[NamedDay(date=d, name=n) for d, n in result.holidays_skipped],
@@ -151,14 +151,14 @@ def api_year(year: int, db: Db, clock: Now, actor: Reader) -> YearOut:
 
 @router.put("/api/v1/staff/calendar/days/{day}", response_model=DayOut, tags=["calendar"], summary="新增或修改一天")
 def api_set_day(day: str, body: DayIn, db: Db, clock: Now, actor: Manager) -> DayOut:
-    row = calendar.set_day(db_session=db, clock=clock, day=day, kind=body.kind, name=body.name, by=actor.ref)
+    row = workdays.set_day(db_session=db, clock=clock, day=day, kind=body.kind, name=body.name, by=actor.ref)
     db.commit()
     return _day_out(row)
 
 
 @router.delete("/api/v1/staff/calendar/days/{day}", status_code=204, tags=["calendar"], summary="删除一天（恢复按周一至周五计算）")
 def api_delete_day(day: str, db: Db, clock: Now, actor: Manager) -> Response:
-    calendar.delete_day(db_session=db, clock=clock, day=day, by=actor.ref)
+    workdays.delete_day(db_session=db, clock=clock, day=day, by=actor.ref)
     db.commit()
     return Response(status_code=204)
 
@@ -166,7 +166,7 @@ def api_delete_day(day: str, db: Db, clock: Now, actor: Manager) -> Response:
 @router.post("/api/v1/staff/calendar/{year}/import", response_model=ImportOut, tags=["calendar"],
              summary="导入一年的安排（CSV：日期,类型,名称；或 JSON rows），替换该年原有数据并标记为已完整录入")
 def api_import(year: int, db: Db, clock: Now, actor: Manager, rows: Annotated[list, Depends(_import_rows)]) -> ImportOut:
-    count = calendar.import_year(db_session=db, clock=clock, year=year, rows=rows, by=actor.ref)
+    count = workdays.import_year(db_session=db, clock=clock, year=year, rows=rows, by=actor.ref)
     db.commit()
     return ImportOut(year=year, imported=count)
 
@@ -175,15 +175,15 @@ def api_import(year: int, db: Db, clock: Now, actor: Manager, rows: Annotated[li
 
 def _page(request: Request, db: Session, clock: Clock, actor: StaffActor, year: int, *, error: str = "",
           status_code: int = 200, csv_text: str | None = None) -> HTMLResponse:
-    days = calendar.list_days(db_session=db, year=year)
+    days = workdays.list_days(db_session=db, year=year)
     if csv_text is None:
         csv_text = "\n".join(f"{d.day.isoformat()},{d.kind},{d.name}" for d in days)
     return render(
-        request, "staff_calendar.html", status_code=status_code, actor=actor, may_edit=actor.has(MANAGE),
+        request, "workdays/staff_calendar.html", status_code=status_code, actor=actor, may_edit=actor.has(MANAGE),
         msg=request.query_params.get("msg", ""),
-        error=error, year=year, days=[(d, WEEKDAYS[d.day.weekday()], calendar.DayKind(d.kind).label) for d in days],
-        entered=calendar.get_year(db_session=db, year=year), years=calendar.list_years(db_session=db),
-        missing=calendar.missing_years(db_session=db, clock=clock), kinds=list(calendar.DayKind), csv_text=csv_text,
+        error=error, year=year, days=[(d, WEEKDAYS[d.day.weekday()], workdays.DayKind(d.kind).label) for d in days],
+        entered=workdays.get_year(db_session=db, year=year), years=workdays.list_years(db_session=db),
+        missing=workdays.missing_years(db_session=db, clock=clock), kinds=list(workdays.DayKind), csv_text=csv_text,
     )
 
 
@@ -196,7 +196,7 @@ def _form_year(value: str, clock: Clock) -> int:
         year = int(value) if value.strip() else clock.today().year
     except ValueError:
         raise InvalidInput("CALENDAR_YEAR_INVALID", "年份应为四位数字") from None
-    if year not in calendar.YEAR_RANGE:
+    if year not in workdays.YEAR_RANGE:
         raise InvalidInput("CALENDAR_YEAR_INVALID", "年份超出范围")
     return year
 
@@ -212,19 +212,19 @@ def calendar_set_day(request: Request, db: Db, clock: Now, actor: Manager, _csrf
                      name: Text = "", year: Text = "") -> Response:
     shown = _form_year(year, clock)
     try:
-        row = calendar.set_day(db_session=db, clock=clock, day=day, kind=kind, name=name, by=actor.ref)
+        row = workdays.set_day(db_session=db, clock=clock, day=day, kind=kind, name=name, by=actor.ref)
     except DomainError as exc:
         db.rollback()
         return _page(request, db, clock, actor, shown, error=exc.message, status_code=exc.status_code)
     db.commit()
-    return _back(row.day.year, f"已保存 {row.day.isoformat()}：{calendar.DayKind(row.kind).label} {row.name}")
+    return _back(row.day.year, f"已保存 {row.day.isoformat()}：{workdays.DayKind(row.kind).label} {row.name}")
 
 
 @router.post("/staff/calendar/days/delete", response_class=HTMLResponse, include_in_schema=False)
 def calendar_delete_day(request: Request, db: Db, clock: Now, actor: Manager, _csrf: Csrf, day: Text, year: Text = "") -> Response:
     shown = _form_year(year, clock)
     try:
-        calendar.delete_day(db_session=db, clock=clock, day=day, by=actor.ref)
+        workdays.delete_day(db_session=db, clock=clock, day=day, by=actor.ref)
     except DomainError as exc:
         db.rollback()
         return _page(request, db, clock, actor, shown, error=exc.message, status_code=exc.status_code)
@@ -246,7 +246,7 @@ def calendar_import(request: Request, db: Db, clock: Now, actor: Manager, _csrf:
         except UnicodeDecodeError:
             return _page(request, db, clock, actor, shown, error="文件不是 UTF-8 编码，请另存为 UTF-8 的 CSV", status_code=422)
     try:
-        count = calendar.import_year(db_session=db, clock=clock, year=shown, rows=calendar.parse_csv(csv_text), by=actor.ref)
+        count = workdays.import_year(db_session=db, clock=clock, year=shown, rows=workdays.parse_csv(csv_text), by=actor.ref)
     except DomainError as exc:
         db.rollback()
         details = exc.details if isinstance(exc.details, list) else []
@@ -261,7 +261,7 @@ def calendar_complete(request: Request, db: Db, clock: Now, actor: Manager, _csr
                       complete: Text = "1") -> Response:
     shown = _form_year(year, clock)
     try:
-        calendar.set_year_complete(db_session=db, clock=clock, year=shown, complete=complete == "1", by=actor.ref)
+        workdays.set_year_complete(db_session=db, clock=clock, year=shown, complete=complete == "1", by=actor.ref)
     except DomainError as exc:
         db.rollback()
         return _page(request, db, clock, actor, shown, error=exc.message, status_code=exc.status_code)
