@@ -1,6 +1,7 @@
 # tongban: set up, serve and test.
 #   make run     create .venv, install, migrate, load demo data, serve on http://127.0.0.1:8000/
-#   make test    install with the dev extra, install system packages, run the whole test suite
+#   make test    install with the dev extra, install system packages, check the import contracts
+#                (lint-imports, pyproject.toml; docs/architecture.md), run the whole test suite
 #   make bench   run the benchmarks in bench/, each printing its figure beside a peer of the same run
 #   make clean   remove .venv and var/
 # Variables: PYTHON (python3), HOST (127.0.0.1), PORT (8000), PYTEST_ARGS (extra pytest arguments),
@@ -66,11 +67,13 @@ db: $(RUN_STAMP)
 run: system-deps-run db
 	TONGBAN_ENV=$${TONGBAN_ENV:-development} $(BIN)/tongban serve --host $(HOST) --port $(PORT)
 
+# The import contracts first (a fraction of a second): a new cross-layer import fails here.
 # One pytest command runs everything, the e2e tests included: they start their own server on a
 # free port with their own SQLite file, so parallel workers do not collide; --dist loadfile keeps
 # the tests of a file on one worker, so each e2e file starts one server, not one per worker.
 test: $(DEV_STAMP)
 	@bash scripts/system-deps.sh test
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 # Benchmarks: search quality beside Whoosh+jieba and rapidfuzz, latency and memory at 100k items,

@@ -25,6 +25,7 @@ from tongban.web import docs, errors, filters, openapi
 from tongban.web.body_limits import BodyLimitMiddleware
 from tongban.web.headers import SecurityHeadersMiddleware
 from tongban.web.preferences import PreferencesMiddleware
+from tongban.web.render_cache import RenderCache
 
 log = logging.getLogger(__name__)
 DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases", "supervision", "appointments", "workdays")
@@ -103,6 +104,7 @@ def create_app(
     from tongban.search.service import SearchHub
 
     app.state.search_hub = SearchHub()
+    app.state.render_cache = RenderCache()  # guides, item JSON and the home page per published state
 
     app.add_middleware(PreferencesMiddleware)
     errors.install(app)

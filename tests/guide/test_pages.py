@@ -192,3 +192,92 @@ def test_the_guides_booking_element_and_the_halls_service_lists_are_one_source(c
     from tests.cases.caseflow import pdf_text
 
     assert "支持预约办理是" in pdf_text(pdf.content)
+
+
+# ---------------------------------------------------------------- render cache (issue 20 §4)
+
+
+def _new_version(db_session, clock, item, **content):
+    """Publish another version of the item through the trusted upsert path (same implementation code)."""
+    from tongban.catalog.service import upsert_published
+    from tongban.catalog.schemas import ItemDocument, ItemIdentity
+    from tests.factories import make_content
+
+    agency = item.agency
+    document = ItemDocument(
+        identity=ItemIdentity(implementation_code=item.implementation_code, agency_code=agency.code,
+                              region_code=agency.region_code),
+        content=make_content(level=agency.level, **content),
+    )
+    upsert_published(db_session=db_session, clock=clock, document=document, by="测试")
+    db_session.commit()
+
+
+@pytest.mark.req("GUIDE-02")
+def test_guide_answers_304_to_its_etag_and_a_new_etag_once_a_new_version_is_published(client, db_session, clock):
+    item = make_item(db_session, clock)
+    db_session.commit()
+    first = client.get(f"/items/{item.id}")
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and first.headers["last-modified"] and "no-cache" in first.headers["cache-control"]
+    again = client.get(f"/items/{item.id}", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    for path in (f"/items/{item.id}/print", f"/api/v1/items/{item.id}"):
+        tag = client.get(path).headers["etag"]
+        assert client.get(path, headers={"If-None-Match": tag}).status_code == 304
+
+    clock.advance(minutes=5)
+    _new_version(db_session, clock, item, name="食品经营许可（新办·第二版）")
+    after = client.get(f"/items/{item.id}", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["etag"] != etag
+    assert "食品经营许可（新办·第二版）" in after.text
+    assert "食品经营许可（新办·第二版）" in client.get(f"/api/v1/items/{item.id}").json()["content"]["name"]
+
+
+@pytest.mark.req("GUIDE-02")
+def test_a_suspended_item_is_not_served_from_the_page_kept_before(client, db_session, clock):
+    from tongban.catalog.models import ServiceItem
+
+    item = make_item(db_session, clock)
+    db_session.commit()
+    etag = client.get(f"/items/{item.id}").headers["etag"]
+    row = db_session.get(ServiceItem, item.id)
+    row.status, row.status_reason, row.updated_at = "suspended", "系统升级暂停受理", clock.now()
+    db_session.commit()
+    after = client.get(f"/items/{item.id}", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and "系统升级暂停受理" in after.text
+
+
+def test_a_kept_guide_never_shows_one_persons_header_to_another(client, db_session, clock):
+    from tongban.accounts import sessions
+    from tests.factories import make_person
+
+    item = make_item(db_session, clock)
+    person = make_person(db_session, clock)
+    db_session.commit()
+    anonymous = client.get(f"/items/{item.id}")  # kept for every anonymous reader
+    session = sessions.open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id)
+    db_session.commit()
+    client.cookies.set("tb_session", session.token)
+    mine = client.get(f"/items/{item.id}")
+    assert "/account/messages" in mine.text and 'action="/logout"' in mine.text
+    assert "private" in mine.headers["cache-control"] and mine.headers["etag"] != anonymous.headers["etag"]
+    client.cookies.clear()
+    theirs = client.get(f"/items/{item.id}")
+    assert "/account/messages" not in theirs.text and 'action="/logout"' not in theirs.text
+    assert 'href="/login"' in theirs.text and theirs.content == anonymous.content
+    home = client.get("/")
+    assert "/account/messages" not in home.text and 'action="/logout"' not in home.text
+
+
+def test_the_kept_guide_follows_the_readers_language_and_text_size(client, db_session, clock):
+    item = make_item(db_session, clock)
+    db_session.commit()
+    zh = client.get(f"/items/{item.id}")
+    en = client.get(f"/items/{item.id}?lang=en")
+    assert 'lang="zh-CN"' in zh.text and 'lang="en"' in en.text.split(">", 2)[1]
+    client.cookies.clear()
+    client.cookies.set("tb_large", "1")
+    assert "large-text" in client.get(f"/items/{item.id}").text
+    client.cookies.clear()
+    assert "large-text" not in client.get(f"/items/{item.id}").text.split("<body", 1)[1].split(">", 1)[0]

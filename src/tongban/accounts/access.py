@@ -6,46 +6,29 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from tongban.core.enums import LabelledEnum
 from tongban.core.errors import Forbidden
 
 
-class StaffRole(StrEnum):
+class StaffRole(LabelledEnum):
     """Posts of government-side users (002 §7; 001 6.2), plus catalog maintenance and administration."""
 
-    consultant = "consultant"
-    advisor = "advisor"
-    acceptor = "acceptor"
-    reviewer = "reviewer"
-    decider = "decider"
-    dispatcher = "dispatcher"
-    supervisor = "supervisor"
-    operator = "operator"
-    tech_support = "tech_support"
-    catalog_editor = "catalog_editor"
-    catalog_reviewer = "catalog_reviewer"
-    manager = "manager"
-    admin = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+    consultant = "consultant", "在线咨询人员（服务专员）"
+    advisor = "advisor", "顾问专员（首席代表）"
+    acceptor = "acceptor", "受理人"
+    reviewer = "reviewer", "审查人"
+    decider = "decider", "决定人"
+    dispatcher = "dispatcher", "送件人"
+    supervisor = "supervisor", "管理专员"
+    operator = "operator", "运行维护人员"
+    tech_support = "tech_support", "技术支持人员"
+    catalog_editor = "catalog_editor", "事项编辑（实施机构）"
+    catalog_reviewer = "catalog_reviewer", "事项审核（管理机构）"
+    manager = "manager", "管理部门负责人"
+    admin = "admin", "系统管理员"
 
 
-ROLE_LABELS = {
-    StaffRole.consultant: "在线咨询人员（服务专员）",
-    StaffRole.advisor: "顾问专员（首席代表）",
-    StaffRole.acceptor: "受理人",
-    StaffRole.reviewer: "审查人",
-    StaffRole.decider: "决定人",
-    StaffRole.dispatcher: "送件人",
-    StaffRole.supervisor: "管理专员",
-    StaffRole.operator: "运行维护人员",
-    StaffRole.tech_support: "技术支持人员",
-    StaffRole.catalog_editor: "事项编辑（实施机构）",
-    StaffRole.catalog_reviewer: "事项审核（管理机构）",
-    StaffRole.manager: "管理部门负责人",
-    StaffRole.admin: "系统管理员",
-}
+ROLE_LABELS = {role: role.label for role in StaffRole}
 
 
 class Permission(StrEnum):

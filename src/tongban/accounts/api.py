@@ -20,11 +20,9 @@ from tongban.baselib.service import BaseLibrary
 from tongban.core.clock import Clock
 from tongban.core.errors import Forbidden, NotFound, Unauthorized
 from tongban.notify.sms import SmsGateway
-from tongban.web.deps import bearer, client_ip, get_clock, get_db, get_gateway, get_library, get_person, get_person_any
+from tongban.web.deps import Db, Now, bearer, client_ip, get_gateway, get_library, get_person, get_person_any
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Gateway = Annotated[SmsGateway, Depends(get_gateway)]
 Library = Annotated[BaseLibrary, Depends(get_library)]
 Me = Annotated[PersonActor, Depends(get_person)]

@@ -6,37 +6,25 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
+from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
+from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
+from tongban.core.enums import LabelledEnum
 from tongban.core.errors import InvalidInput
 
 
-class IdKind(StrEnum):
-    resident_id = "resident_id"
-    foreign_permanent_id = "foreign_permanent_id"
-    hkmo_residence_permit = "hkmo_residence_permit"
-    tw_residence_permit = "tw_residence_permit"
-    hkmo_travel_permit = "hkmo_travel_permit"
-    tw_travel_permit = "tw_travel_permit"
-    passport = "passport"
+class IdKind(LabelledEnum):
+    resident_id = "resident_id", "居民身份证"
+    foreign_permanent_id = "foreign_permanent_id", "外国人永久居留身份证"
+    hkmo_residence_permit = "hkmo_residence_permit", "港澳居民居住证"
+    tw_residence_permit = "tw_residence_permit", "台湾居民居住证"
+    hkmo_travel_permit = "hkmo_travel_permit", "港澳居民来往内地通行证"
+    tw_travel_permit = "tw_travel_permit", "台湾居民来往大陆通行证"
+    passport = "passport", "外国护照"
 
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS = {
-    IdKind.resident_id: "居民身份证",
-    IdKind.foreign_permanent_id: "外国人永久居留身份证",
-    IdKind.hkmo_residence_permit: "港澳居民居住证",
-    IdKind.tw_residence_permit: "台湾居民居住证",
-    IdKind.hkmo_travel_permit: "港澳居民来往内地通行证",
-    IdKind.tw_travel_permit: "台湾居民来往大陆通行证",
-    IdKind.passport: "外国护照",
-}
 
 KINDS_FOR_FORM: list[tuple[str, str]] = [
     (k.value, k.label)
@@ -168,6 +156,16 @@ def _check_foreign_15(number: str, today: date | None) -> date:
         IdKind.foreign_permanent_id,
         "外国人永久居留身份证号码中的出生日期（第8到13位）不是有效日期，请核对后重新输入",
     )
+
+
+def normalize_uscc(value: str) -> str:
+    """A unified social credit code (统一社会信用代码) with its check digit verified, in its canonical form."""
+    try:
+        return stdnum_uscc.validate(value)
+    except stdnum_errors.InvalidChecksum:
+        raise InvalidInput("USCC_CHECKSUM", "统一社会信用代码最后一位校验码不对，请核对") from None
+    except stdnum_errors.ValidationError:
+        raise InvalidInput("USCC_FORMAT", "统一社会信用代码应为 18 位数字或大写字母，请核对") from None
 
 
 def mask(kind: str | IdKind, number: str) -> str:

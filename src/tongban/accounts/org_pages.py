@@ -16,17 +16,12 @@ from tongban.accounts.pages import STATUS_LABELS, _day, _go, _lines, _notice, _u
 from tongban.baselib.service import BaseLibrary
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, NotFound
-from tongban.web.deps import check_csrf, get_clock, get_db, get_library, get_person
+from tongban.web.deps import Csrf, Db, Long, Now, Short, get_library, get_person
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Library = Annotated[BaseLibrary, Depends(get_library)]
 Me = Annotated[PersonActor, Depends(get_person)]
-Csrf = Annotated[None, Depends(check_csrf)]
-Short = Annotated[str, Form(max_length=100)]
-Long = Annotated[str, Form(max_length=20_000)]
 
 
 # --- organisations (ACC-04) -----------------------------------------------------------------------

@@ -6,12 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum import exceptions as stdnum_errors
-from stdnum.cn import uscc as stdnum_uscc
 
 from tongban.accounts import agreements
 from tongban.accounts.access import Permission, PersonActor, StaffActor
-from tongban.accounts.identity import parse_kind, validate
+from tongban.accounts.identity import normalize_uscc, parse_kind, validate
 from tongban.accounts.models import Delegation, Organisation, Person
 from tongban.accounts.schemas import OrganisationOut
 from tongban.baselib.service import BaseLibrary, OrgRecord, id_hash
@@ -23,15 +21,6 @@ ORG_KIND_LABELS = {
     "enterprise": "企业", "individual_business": "个体工商户", "institution": "事业单位",
     "social_org": "社会组织", "government": "机关", "other": "其他组织",
 }
-
-
-def normalize_uscc(value: str) -> str:
-    try:
-        return stdnum_uscc.validate(value)
-    except stdnum_errors.InvalidChecksum:
-        raise InvalidInput("USCC_CHECKSUM", "统一社会信用代码最后一位校验码不对，请核对") from None
-    except stdnum_errors.ValidationError:
-        raise InvalidInput("USCC_FORMAT", "统一社会信用代码应为 18 位数字或大写字母，请核对") from None
 
 
 def view(org: Organisation, *, my_role: str = "") -> OrganisationOut:

@@ -24,22 +24,17 @@ from tongban.core.config import get_settings
 from tongban.core.errors import DomainError, InvalidInput, NotFound, Unauthorized
 from tongban.notify.sms import SmsGateway
 from tongban.web.deps import (
-    CSRF_COOKIE, PERSON_COOKIE, check_csrf, client_ip, get_clock, get_db, get_gateway, get_library, get_person,
-    get_person_any, optional_person,
+    CSRF_COOKIE, PERSON_COOKIE, Csrf, Db, Now, Short, client_ip, get_gateway, get_library, get_person, get_person_any,
+    optional_person,
 )
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Gateway = Annotated[SmsGateway, Depends(get_gateway)]
 Library = Annotated[BaseLibrary, Depends(get_library)]
 Me = Annotated[PersonActor, Depends(get_person)]
 MeAny = Annotated[PersonActor, Depends(get_person_any)]
 MaybeMe = Annotated[PersonActor | None, Depends(optional_person)]
-Csrf = Annotated[None, Depends(check_csrf)]
-Short = Annotated[str, Form(max_length=100)]
-Long = Annotated[str, Form(max_length=20_000)]
 Secret = Annotated[str, Form(max_length=128)]
 
 QR_COOKIE = "tb_qr"

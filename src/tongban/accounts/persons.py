@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts import agreements, sessions
+from tongban.accounts import agreements, organisations, session_store
 from tongban.accounts.access import Permission, PersonActor, StaffActor
 from tongban.accounts.identity import IdKind, mask, mask_phone, normalize_phone, parse_kind, validate
 from tongban.accounts.models import LinkedIdentity, Person, VerifiedFactor
@@ -345,7 +345,7 @@ def _refresh_restriction(db_session: Session, person: Person, session_id: int | 
     """A session stays limited to the setup steps until the password is changed and the agreement signed."""
     db_session.flush()
     pending = person.must_change_password or agreement_pending(db_session=db_session, person_id=person.id)
-    sessions.set_restricted(db_session=db_session, session_id=session_id, restricted=pending)
+    session_store.set_restricted(db_session=db_session, session_id=session_id, restricted=pending)
 
 
 def bind_phone(*, db_session: Session, clock: Clock, actor: PersonActor, phone: str, sms_code: str) -> Person:
@@ -372,7 +372,7 @@ def set_password(*, db_session: Session, clock: Clock, actor: PersonActor, curre
     if person.password_hash and check_password(person.password_hash, new):
         raise InvalidInput("PASSWORD_SAME", "新密码不能与原密码相同")
     person.password_hash, person.must_change_password = hash_password(new), False
-    sessions.end_sessions(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id, keep=actor.session_id)
+    session_store.end_sessions(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id, keep=actor.session_id)
     _refresh_restriction(db_session, person, actor.session_id)
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="person.password_change",
                  object_kind="person", object_id=person.id)
@@ -398,7 +398,7 @@ def reset_password(*, db_session: Session, clock: Clock, phone: str, sms_code: s
         raise InvalidInput("SMS_CODE_WRONG", "短信验证码不正确，请核对后重新输入")
     check_strength(new, id_number=person.id_number, phone=person.phone)
     person.password_hash, person.must_change_password = hash_password(new), False
-    sessions.end_sessions(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id)
+    session_store.end_sessions(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id)
     audit.record(db_session=db_session, clock=clock, actor=f"person:{person.id}", action="person.password_reset",
                  object_kind="person", object_id=person.id)
     return person
@@ -424,7 +424,5 @@ def change_phone(*, db_session: Session, clock: Clock, actor: PersonActor, old_c
 
 
 def _bind_organisations(db_session: Session, clock: Clock, person: Person) -> None:
-    from tongban.accounts.organisations import bind_legal_rep
-
-    bind_legal_rep(db_session=db_session, clock=clock, person=person)
+    organisations.bind_legal_rep(db_session=db_session, clock=clock, person=person)
 

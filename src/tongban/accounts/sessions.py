@@ -11,14 +11,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts import persons, staff
+from tongban.accounts import persons, session_store, staff
 from tongban.accounts.access import PersonActor, StaffActor
 from tongban.accounts.identity import mask_phone
 from tongban.accounts.models import AuthSession, LoginChallenge, Person, QrLogin, StaffAccount
 from tongban.accounts.passwords import check_password
+from tongban.accounts.session_store import NewSession, open_session
 from tongban.accounts.verification import CodePurpose, check_code, send_code
 from tongban.core import audit, limits
 from tongban.core.clock import Clock
@@ -37,24 +38,24 @@ PAIR_TIERS = (
 ACCOUNT_DAILY = limits.Limit("login.account.day", 50, timedelta(days=1), "LOGIN_THROTTLED", _SLOW.format(wait="明天"))
 ADDRESS_HOURLY = limits.Limit("login.address.hour", 100, timedelta(hours=1), "LOGIN_THROTTLED", _SLOW.format(wait=" 1 小时后"))
 CHALLENGE_TTL = timedelta(minutes=5)
-SESSION_TTL = {"cookie": timedelta(hours=8), "bearer": timedelta(hours=12)}
-IDLE_LIMIT = timedelta(minutes=30)  # pages only; API clients hold their token for its lifetime
 QR_TTL = timedelta(minutes=2)
 
 Account = Person | StaffAccount
+
+# The session store lives in session_store.py (persons and staff need it without the login flows); its names
+# stay reachable here, so a caller that signs people in reads one module.
+SESSION_TTL = session_store.SESSION_TTL
+IDLE_LIMIT = session_store.IDLE_LIMIT
+resolve = session_store.resolve
+end_session = session_store.end_session
+end_sessions = session_store.end_sessions
+set_restricted = session_store.set_restricted
 
 
 @dataclass(frozen=True)
 class Challenge:
     token: str
     phone_masked: str
-
-
-@dataclass(frozen=True)
-class NewSession:
-    token: str
-    csrf_token: str
-    row: AuthSession
 
 
 def _find(db_session: Session, subject_kind: str, identifier: str) -> Account | None:
@@ -144,36 +145,6 @@ def complete_login(*, db_session: Session, clock: Clock, challenge: str, code: s
     return session
 
 
-def open_session(*, db_session: Session, clock: Clock, subject_kind: str, subject_id: int, transport: str = "cookie",
-                 restricted: bool = False) -> NewSession:
-    clear, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    now = clock.now()
-    row = AuthSession(token_hash=token_hash(clear), subject_kind=subject_kind, subject_id=subject_id, transport=transport,
-                      csrf_token=csrf, restricted=restricted, created_at=now, expires_at=now + SESSION_TTL[transport],
-                      last_seen_at=now)
-    db_session.add(row)
-    db_session.flush()
-    return NewSession(token=clear, csrf_token=csrf, row=row)
-
-
-def resolve(*, db_session: Session, clock: Clock, token: str | None, transport: str) -> AuthSession:
-    if not token:
-        raise Unauthorized("LOGIN_REQUIRED", "请先登录")
-    row = db_session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
-    now = clock.now()
-    if row is None or row.revoked_at is not None or row.expires_at <= now or row.transport != transport:
-        raise Unauthorized("SESSION_EXPIRED", "登录已失效，请重新登录")
-    if transport == "cookie" and now - row.last_seen_at > IDLE_LIMIT:
-        row.revoked_at = now
-        limits.refuse(db_session, Unauthorized("SESSION_EXPIRED", "长时间未操作，请重新登录"))
-    account = db_session.get(StaffAccount if row.subject_kind == "staff" else Person, row.subject_id)
-    if account is None or account.status != "active":
-        raise Unauthorized("ACCOUNT_DISABLED", "账号已被禁用，如有疑问请联系政务服务大厅")
-    if now - row.last_seen_at > timedelta(minutes=1):  # no write on every request
-        row.last_seen_at = now
-    return row
-
-
 def person_actor(*, db_session: Session, session: AuthSession) -> PersonActor:
     person = persons.get(db_session=db_session, person_id=session.subject_id)
     return PersonActor(person_id=person.id, name=person.name, id_kind=person.id_kind, session_id=session.id)
@@ -184,29 +155,6 @@ def staff_actor(*, db_session: Session, session: AuthSession) -> StaffActor:
     if account is None:
         raise Unauthorized("SESSION_EXPIRED", "登录已失效，请重新登录")
     return staff.actor_for(account)
-
-
-def end_sessions(*, db_session: Session, clock: Clock, subject_kind: str, subject_id: int, keep: int | None = None) -> None:
-    """End every live session of an account (password changed, account disabled), but the one kept."""
-    query = update(AuthSession).where(
-        AuthSession.subject_kind == subject_kind, AuthSession.subject_id == subject_id, AuthSession.revoked_at.is_(None)
-    )
-    if keep is not None:
-        query = query.where(AuthSession.id != keep)
-    db_session.execute(query.values(revoked_at=clock.now()))
-
-
-def set_restricted(*, db_session: Session, session_id: int | None, restricted: bool) -> None:
-    """Limit a session to the first-login steps, or lift that limit once they are done."""
-    if session_id is not None:
-        db_session.execute(update(AuthSession).where(AuthSession.id == session_id).values(restricted=restricted))
-
-
-def end_session(*, db_session: Session, clock: Clock, token: str) -> None:
-    db_session.execute(
-        update(AuthSession).where(AuthSession.token_hash == token_hash(token), AuthSession.revoked_at.is_(None))
-        .values(revoked_at=clock.now())
-    )
 
 
 # --- QR login ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tongban.accounts.access import Permission, StaffActor, StaffRole
 from tongban.accounts.identity import normalize_phone
 from tongban.accounts.models import StaffAccount, StaffToken
-from tongban.accounts import sessions
+from tongban.accounts import session_store
 from tongban.accounts.passwords import check_password, check_strength, hash_password, initial_password
 from tongban.accounts.verification import phone_hash
 from tongban.core import audit
@@ -160,8 +160,8 @@ def set_password(*, db_session: Session, clock: Clock, actor: StaffActor, curren
     if check_password(account.password_hash, new):
         raise InvalidInput("PASSWORD_SAME", "新密码不能与原密码相同")
     account.password_hash, account.must_change_password = hash_password(new), False
-    sessions.end_sessions(db_session=db_session, clock=clock, subject_kind="staff", subject_id=account.id, keep=session_id)
-    sessions.set_restricted(db_session=db_session, session_id=session_id, restricted=False)
+    session_store.end_sessions(db_session=db_session, clock=clock, subject_kind="staff", subject_id=account.id, keep=session_id)
+    session_store.set_restricted(db_session=db_session, session_id=session_id, restricted=False)
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="staff.password_change", object_kind="staff",
                  object_id=account.id)
     return account

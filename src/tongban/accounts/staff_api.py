@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts import persons, policies, staff, status
-from tongban.accounts.access import Permission, StaffActor
+from tongban.accounts.access import Permission
 from tongban.accounts.identity import normalize_phone
 from tongban.accounts.schemas import (
     AuditOut, DecisionIn, PersonOut, PolicyIn, PolicyOut, ReasonIn, StaffCreatedOut, StaffIn, StaffOut, StatusRequestOut,
@@ -18,16 +18,12 @@ from tongban.accounts.schemas import (
 from tongban.accounts.verification import CodePurpose, send_code
 from tongban.baselib.service import BaseLibrary
 from tongban.core.models import AuditEntry
-from tongban.core.clock import Clock
 from tongban.notify.sms import SmsGateway
-from tongban.web.deps import client_ip, get_clock, get_db, get_gateway, get_library, get_staff
+from tongban.web.deps import Db, Now, Staff, client_ip, get_gateway, get_library
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Gateway = Annotated[SmsGateway, Depends(get_gateway)]
 Library = Annotated[BaseLibrary, Depends(get_library)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
 
 
 def _person_out(db: Session, person_id: int) -> PersonOut:

@@ -24,20 +24,15 @@ from tongban.core.config import get_settings
 from tongban.core.errors import DomainError, Forbidden, InvalidInput, Unauthorized
 from tongban.notify.sms import SmsGateway
 from tongban.web.deps import (
-    CSRF_COOKIE, STAFF_COOKIE, check_csrf, client_ip, get_clock, get_db, get_gateway, get_library, get_staff,
+    CSRF_COOKIE, STAFF_COOKIE, Csrf, Db, LongText, Now, Staff, Text, check_csrf, client_ip, get_gateway, get_library,
+    get_staff,
 )
 from tongban.web.pages import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Gateway = Annotated[SmsGateway, Depends(get_gateway)]
 Library = Annotated[BaseLibrary, Depends(get_library)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
-Csrf = Annotated[None, Depends(check_csrf)]
 CsrfField = Annotated[str, Form(max_length=100)]
-Text = Annotated[str, Form(max_length=200)]
-LongText = Annotated[str, Form(max_length=2000)]
 Choices = Annotated[list[str], Form(max_length=40)]
 
 SUBJECT_LABELS = {"person": "自然人", "org_agent": "法人经办人", "staff": "工作人员"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from tongban.accounts.models import SmsCode
 from tongban.core import limits
 from tongban.core.clock import Clock
 from tongban.core.crypto import lookup_hash
+from tongban.core.enums import LabelledEnum
 from tongban.core.errors import DomainError, InvalidInput
 from tongban.notify.codes import send_code_sms
 from tongban.notify.sms import SmsGateway
@@ -29,20 +29,13 @@ PHONE_DAILY = limits.Limit("sms.phone.day", 10, timedelta(days=1), "SMS_PHONE_LI
 IP_HOURLY = limits.Limit("sms.ip.hour", 30, timedelta(hours=1), "SMS_IP_LIMIT", "获取验证码过于频繁，请稍后再试")
 
 
-class CodePurpose(StrEnum):
-    register = "register"
-    login = "login"
-    reset = "reset"
-    phone_old = "phone_old"
-    phone_new = "phone_new"
-    window = "window"
-
-    @property
-    def label(self) -> str:
-        return {
-            "register": "注册", "login": "登录", "reset": "重置密码", "phone_old": "解绑原手机号",
-            "phone_new": "绑定新手机号", "window": "窗口注册确认",
-        }[self.value]
+class CodePurpose(LabelledEnum):
+    register = "register", "注册"
+    login = "login", "登录"
+    reset = "reset", "重置密码"
+    phone_old = "phone_old", "解绑原手机号"
+    phone_new = "phone_new", "绑定新手机号"
+    window = "window", "窗口注册确认"
 
 
 def phone_hash(phone: str) -> str:

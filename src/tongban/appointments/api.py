@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
-from sqlalchemy.orm import Session
 
 from tongban.accounts.access import PersonActor
 from tongban.appointments import bookings, halls, homevisits, kiosks, map as hall_map, queue, slots, views
@@ -15,12 +14,9 @@ from tongban.appointments.schemas import (
     AppointmentListOut, AppointmentOut, BookingIn, DirectoryRow, HallListOut, HallOut, HomeVisitIn, HomeVisitOut, KioskLookupIn,
     OnlineTicketIn, QueueOut, SlotListOut, SlotOut, TicketOut, WalkInIn,
 )
-from tongban.core.clock import Clock
-from tongban.web.deps import get_clock, get_db, get_person
+from tongban.web.deps import Db, Now, get_person
 
 router = APIRouter(prefix="/api/v1", tags=["appointments"])
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Me = Annotated[PersonActor, Depends(get_person)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Kind = Annotated[HallKind | None, Query()]

@@ -17,14 +17,11 @@ from tongban.appointments.schemas import HomeVisitIn
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.validation import humanize
-from tongban.web.deps import check_csrf, get_clock, get_db, get_person
+from tongban.web.deps import Csrf, Db, Now, get_person
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Me = Annotated[PersonActor, Depends(get_person)]
-Csrf = Annotated[None, Depends(check_csrf)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 FormId = Annotated[int, Form(ge=1, le=2**31 - 1)]
 QueryId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]

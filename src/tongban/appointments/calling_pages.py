@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,14 +17,10 @@ from tongban.appointments.enums import AppointmentStatus, GreenReason, HomeVisit
 from tongban.appointments.models import Appointment
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, NotFound
-from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
+from tongban.web.deps import Csrf, Db, Now, Staff
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
-Csrf = Annotated[None, Depends(check_csrf)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Reason = Annotated[str, Form(max_length=1000)]
 MESSAGES = {"called": "已叫号。", "empty": "当前没有等候的号。", "handled": "已办结。", "no_show": "已标记过号。", "recalled": "已重呼。",

@@ -17,13 +17,10 @@ from tongban.core.clock import Clock
 from tongban.core.config import get_settings
 from tongban.core.errors import DomainError, Forbidden
 from tongban.accounts.access import PersonActor
-from tongban.web.deps import check_csrf, client_ip, get_clock, get_db, optional_person
+from tongban.web.deps import Csrf, Db, Now, client_ip, optional_person
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Csrf = Annotated[None, Depends(check_csrf)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 

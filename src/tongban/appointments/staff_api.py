@@ -5,22 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import StaffActor
 from tongban.appointments import bookings, calling, halls, homevisits, kiosks, queue, slots, views
 from tongban.appointments.schemas import (
     AppointmentOut, GreenTicketIn, GroupIn, HallIn, HallOut, HomeVisitOut, KioskDeviceOut, KioskEnrolledOut, KioskEnrollIn, ReasonIn,
     ScheduleIn, SessionIn, StaffBookingIn, TicketOut, WindowIn,
 )
 from tongban.core.clock import Clock
-from tongban.web.deps import get_clock, get_db, get_staff
+from tongban.web.deps import Db, Now, Staff
 
 router = APIRouter(prefix="/api/v1/staff", tags=["appointments-staff"])
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 

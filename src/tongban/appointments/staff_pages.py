@@ -22,14 +22,10 @@ from tongban.catalog.enums import Level
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput
 from tongban.core.validation import humanize
-from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
+from tongban.web.deps import Csrf, Db, Now, Staff
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
-Csrf = Annotated[None, Depends(check_csrf)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 HALL_FIELDS = ("code", "name", "kind", "level", "region_code", "agency_id", "address", "latitude", "longitude", "phone", "email",
                "fax", "hours_note", "directions", "slot_minutes", "days_ahead", "max_active_bookings", "no_show_limit",

@@ -13,7 +13,7 @@ from typing import Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from tongban.accounts.identity import IdKind, parse_kind, validate
+from tongban.accounts.identity import IdKind, normalize_uscc, parse_kind, validate
 from tongban.baselib.models import LegalPersonRecord, PopulationFactor, PopulationRecord
 from tongban.core.clock import Clock
 from tongban.core.crypto import lookup_hash
@@ -189,8 +189,6 @@ def import_population(
 def import_legal_persons(
     *, db_session: Session, clock: Clock, path: Path, progress: Callable[[int], None] | None = None
 ) -> ImportResult:
-    from tongban.accounts.organisations import normalize_uscc
-
     result = ImportResult(errors=[])
     for line, row in _rows(path, LEGAL_PERSON_COLUMNS[:6]):
         try:

@@ -22,11 +22,9 @@ from tongban.cases.schemas import (
 from tongban.catalog import service as catalog
 from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput
-from tongban.web.deps import client_ip, get_clock, get_db, get_library, get_person
+from tongban.web.deps import Db, Now, client_ip, get_library, get_person
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Library = Annotated[BaseLibrary, Depends(get_library)]
 Me = Annotated[PersonActor, Depends(get_person)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]

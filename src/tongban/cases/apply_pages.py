@@ -21,16 +21,13 @@ from tongban.catalog import service as catalog
 from tongban.catalog.enums import FeeRule
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, NotFound
-from tongban.web.deps import check_csrf, get_clock, get_db, get_library, get_person
+from tongban.web.deps import Csrf, Db, Now, get_library, get_person
 from tongban.web.filters import yuan
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Library = Annotated[BaseLibrary, Depends(get_library)]
 Me = Annotated[PersonActor, Depends(get_person)]
-Csrf = Annotated[None, Depends(check_csrf)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 UPLOAD = "upload"  # the "I will upload a file" choice next to a material's exemptions

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -30,6 +31,7 @@ from tongban.core.db import attach_persistent
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.logs import get_logger
 from tongban.core.security import sm3_hex
+from tongban.notify import outbox
 from tongban.pdf.fonts import register_cjk_font
 from tongban.pdf.toolkit import FRAME_WIDTH, GRID, LABEL_BG, MARGIN, build_pdf, draw_qr, para, styles
 
@@ -216,8 +218,6 @@ def _store(db_session, clock, agency_id, agency_name, kind, case_id, title, fiel
         "rendered_at": None,
     }
     new_id = db_session.connection().execute(_INSERT_DOCUMENT, values).inserted_primary_key[0]
-    from tongban.notify import outbox  # notify's handlers import cases' tables; import late to keep the graph acyclic
-
     outbox.enqueue_now(db_session=db_session, clock=clock, kind=RENDER_JOB, payload={"document_id": new_id})
     return new_id, values
 
@@ -227,6 +227,17 @@ _INSERT_DOCUMENT = Document.__table__.insert()
 
 RENDER_JOB = "documents.render"
 
+# The render hook: a licence's QR code carries the licence's own signed payload, which only `licences` can make.
+# Licences issue documents, so documents must not import licences; licences registers this hook when imported.
+LicenceQrSigner = Callable[..., str]
+_licence_qr_signer: LicenceQrSigner | None = None
+
+
+def register_licence_qr_signer(signer: LicenceQrSigner) -> None:
+    """Called once by `cases.licences`: ``signer(db_session=, licence_id=, number=)`` signs and returns the QR text."""
+    global _licence_qr_signer
+    _licence_qr_signer = signer
+
 
 def render(*, db_session: Session, clock: Clock, document: Document) -> Document:
     """Render, seal and sign a pending document, once: a job and a download racing for it store one result."""
@@ -235,10 +246,10 @@ def render(*, db_session: Session, clock: Clock, document: Document) -> Document
     data = document.sheet or {}
     qr_text = data.get("qr_text")
     if data.get("licence_number") is not None or data.get("licence_id") is not None:  # older sheets name it by id
-        from tongban.cases import licences  # licences issue documents; this is the one way back
-
-        qr_text = licences.sign_pending(db_session=db_session, licence_id=data.get("licence_id"),
-                                        number=data.get("licence_number"))
+        if _licence_qr_signer is None:  # every process that renders imports cases.jobs, which imports licences
+            raise RuntimeError("a licence's document needs tongban.cases.licences imported to render")
+        qr_text = _licence_qr_signer(db_session=db_session, licence_id=data.get("licence_id"),
+                                     number=data.get("licence_number"))
     seal = seals.seal_for(db_session=db_session, clock=clock, agency_id=document.agency_id)
     sheet = Sheet(
         agency_name=data["agency_name"], title=data["title"], number=document.number, case_number=data.get("case_number"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tongban.cases import decisions, documents
+from tongban.cases import decisions, documents, licences  # noqa: F401 (licences registers the render hook of its documents)
 from tongban.notify.outbox import JobContext, handler, periodic
 
 DEADLINES_EVERY = timedelta(hours=1)  # the deadlines are days; an hour is soon enough and cheap

@@ -304,6 +304,9 @@ def sign_pending(*, db_session: Session, licence_id: int | None = None, number: 
     return qr_text(licence)
 
 
+documents.register_licence_qr_signer(sign_pending)
+
+
 def ensure_issued(*, db_session: Session, clock: Clock, licence: License) -> License:
     """The licence signed and its PDF rendered (at once when the job has not yet done it), for read routes."""
     if licence.document_id is not None:

@@ -20,7 +20,7 @@ from tongban.cases.models import Case
 from tongban.catalog.enums import DeliveryMethod
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError
-from tongban.web.deps import check_csrf, get_clock, get_db, get_person
+from tongban.web.deps import Csrf, Db, Now, get_person
 from tongban.supervision import status as clock_status
 from tongban.web.pages import render
 
@@ -28,10 +28,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(apply_pages.router)  # /items/{id}/apply
 router.include_router(progress_pages.router)  # /progress, /progress/t/{token}, /pay/dev/{order}
 
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Me = Annotated[PersonActor, Depends(get_person)]
-Csrf = Annotated[None, Depends(check_csrf)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Posted = apply_pages.Posted
 

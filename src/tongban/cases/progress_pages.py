@@ -7,22 +7,17 @@ import re
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from tongban.cases import lookup, payments
 from tongban.cases import service as cases
 from tongban.cases.enums import PaymentStatus
-from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, NotFound
-from tongban.web.deps import check_csrf, client_ip, get_clock, get_db
+from tongban.web.deps import Csrf, Db, Now, client_ip
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Csrf = Annotated[None, Depends(check_csrf)]
 
 DIGITS = re.compile(r"^[0-9X]{4}$")
 

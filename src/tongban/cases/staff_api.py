@@ -20,13 +20,10 @@ from tongban.cases.schemas import (
 )
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden
-from tongban.web.deps import get_clock, get_db, get_library, get_staff
+from tongban.web.deps import Db, Now, Staff, get_library
 
 router = APIRouter(prefix="/api/v1/staff", tags=["cases (staff)"])
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Library = Annotated[BaseLibrary, Depends(get_library)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 scope_clause = queues.visible  # the cases a member of staff may list (kept for callers of the earlier name)

@@ -21,18 +21,12 @@ from tongban.cases.files import Upload
 from tongban.catalog import service as catalog
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.schemas import ItemContent
-from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from tongban.web.deps import check_csrf, get_clock, get_db, get_library, get_staff
+from tongban.web.deps import Csrf, Db, Now, Staff, Text, get_library
 from tongban.web.pages import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Library = Annotated[BaseLibrary, Depends(get_library)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
-Csrf = Annotated[None, Depends(check_csrf)]
-Text = Annotated[str, Form(max_length=200)]
 
 ITEM_PAGE = 20
 LOOKUP_LIMIT = 50

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,17 +22,13 @@ from tongban.cases.models import Case, CasePost
 from tongban.catalog.enums import FormFieldKind
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput
-from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
+from tongban.web.deps import Csrf, Db, Now, Staff
 from tongban.supervision import status as clock_status
 from tongban.web.pages import render
 from tongban.workdays import service as workdays
 
 router = APIRouter(include_in_schema=False)
 router.include_router(staff_intake_pages.router)  # /staff/cases/new, /staff/case-lookup
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
-Csrf = Annotated[None, Depends(check_csrf)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Version = Annotated[int, Form(ge=1, le=2**31 - 1)]
 Text = Annotated[str, Form(max_length=500)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -20,12 +20,10 @@ from tongban.cases.documents import NoticeKind
 from tongban.catalog.models import Agency
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.errors import DomainError
-from tongban.web.deps import client_ip, get_clock, get_db
+from tongban.web.deps import Db, Now, client_ip
 from tongban.web.pages import render
 
 router = APIRouter(tags=["verify"])
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 CheckCode = Annotated[str, Query(max_length=20, description="证照上印制的核验码")]
 OPENSSL_HINT = "openssl dgst -sm3 -verify seal.pem -signature {number}.sig -sigopt distid:1234567812345678 {number}.pdf"
 

@@ -6,11 +6,10 @@ from typing import Annotated
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from tongban.accounts.access import StaffActor
 from tongban.catalog import regions, service, views
 from tongban.catalog.enums import ItemType, Level
 from tongban.catalog.models import Attachment
@@ -25,15 +24,13 @@ from tongban.catalog.schemas import (
     VersionOut,
 )
 from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
-from tongban.core.clock import Clock
 from tongban.core.errors import NotFound
-from tongban.web.deps import get_clock, get_db, get_staff
+from tongban.guide.service import page_stamp
+from tongban.web import render_cache
+from tongban.web.deps import Db, Now, Staff
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
 
 
 def item_filter(
@@ -78,8 +75,17 @@ def list_items(
 
 
 @router.get("/items/{item_id}", response_model=ItemDetailOut, summary="事项全部要素（已发布版本）")
-def get_item(item_id: int, db: Db) -> ItemDetailOut:
-    return views.detail(db, service.get_item(db_session=db, item_id=item_id))
+def get_item(item_id: int, request: Request, db: Db) -> Response:
+    stamp = page_stamp(db_session=db, item_id=item_id)
+    if stamp is None:  # unknown or unpublished: the same error answer as ever
+        return JSONResponse(views.detail(db, service.get_item(db_session=db, item_id=item_id)).model_dump(mode="json"))
+
+    def fresh() -> render_cache.Rendered:
+        out = views.detail(db, service.get_item(db_session=db, item_id=item_id))
+        body = JSONResponse(out.model_dump(mode="json")).body
+        return render_cache.rendered(body, "application/json")
+
+    return render_cache.respond(request, render_cache.cache_of(request).get_or_render(("item_json", item_id, stamp), fresh))
 
 
 @router.get("/items/{item_id}/versions", response_model=list[VersionOut], summary="事项版本历史")

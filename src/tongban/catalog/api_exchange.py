@@ -6,19 +6,14 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy.orm import Session
 
-from tongban.accounts.access import Permission, StaffActor
+from tongban.accounts.access import Permission
 from tongban.catalog import exchange, lint
-from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput
-from tongban.web.deps import get_clock, get_db, get_staff
+from tongban.web.deps import Db, Now, Staff
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 

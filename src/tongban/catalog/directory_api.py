@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy.orm import Session
 
-from tongban.accounts.access import StaffActor
 from tongban.catalog import directory
 from tongban.catalog.directory_schemas import (
     EntryDetailOut,
@@ -22,15 +20,11 @@ from tongban.catalog.directory_schemas import (
 )
 from tongban.catalog.enums import Level
 from tongban.catalog.models import DirectoryEntry, DirectoryRevision
-from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput
-from tongban.web.deps import get_clock, get_db, get_staff
+from tongban.web.deps import Db, Now, Staff
 
 router = APIRouter(prefix="/api/v1/directory", tags=["directory"])
 
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 

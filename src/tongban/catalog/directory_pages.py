@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -18,17 +18,12 @@ from tongban.accounts.access import StaffActor
 from tongban.catalog import directory
 from tongban.catalog.directory_schemas import DIRECTORY_LEVELS, EntryElements, EntryIn
 from tongban.catalog.enums import ItemType
-from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, NotFound
 from tongban.core.validation import humanize
-from tongban.web.deps import check_csrf, csrf_token, get_clock, get_db, get_staff
+from tongban.web.deps import Csrf, Db, Now, Staff, csrf_token
 from tongban.web.pages import render
 
 router = APIRouter(prefix="/staff/directory", include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
-Csrf = Annotated[None, Depends(check_csrf)]
 
 
 def _back(url: str, message: str = "") -> RedirectResponse:

@@ -7,17 +7,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
 from tongban.catalog import regions, service, views
 from tongban.catalog.api import item_filter
 from tongban.catalog.enums import HandlingForm, HandlingScope, ItemType, Level
 from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGES, ORG_THEMES, PERSON_THEMES
-from tongban.web.deps import get_db
+from tongban.web.deps import Db
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
 PAGE = 20
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -15,21 +15,16 @@ from tongban.accounts.access import StaffActor
 from tongban.catalog import regions, service, views
 from tongban.catalog.models import ItemVersion, ServiceItem
 from tongban.catalog.schemas import ItemContent, ItemIdentity
-from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden
 from tongban.core.validation import humanize
-from tongban.web.deps import check_csrf, csrf_token, get_clock, get_db, get_staff
+from tongban.web.deps import Csrf, Db, Now, Staff, csrf_token
 from tongban.web.pages import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 
 
-Staff = Annotated[StaffActor, Depends(get_staff)]
 
 
-Csrf = Annotated[None, Depends(check_csrf)]
 
 
 def _back(url: str, message: str = "") -> RedirectResponse:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request, Response
 
 from tongban.guide import flow, pdf
 from tongban.guide.service import build_view
-from tongban.web.deps import get_db
+from tongban.web.deps import Db
 
 router = APIRouter(prefix="/api/v1", tags=["guide"])
-Db = Annotated[Session, Depends(get_db)]
 
 
 def _download(data: bytes, media_type: str, filename: str, inline: bool = False) -> Response:

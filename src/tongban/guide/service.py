@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import Session
 
 from tongban.appointments import halls
 from tongban.catalog import regions, service
-from tongban.catalog.models import Attachment, ServiceItem
+from tongban.catalog.models import Agency, Attachment, ItemVersion, ServiceItem
 from tongban.catalog.schemas import ItemContent
 from tongban.guide.view import AgencyView, AttachmentView, GuideView, RelatedItem
 
@@ -73,3 +76,35 @@ def build_view(*, db_session: Session, item_id: int, base_url: str = "") -> Guid
         attachments=_attachments(db_session, content),
         url=f"{base_url.rstrip('/')}/items/{item.id}",
     )
+
+
+# What a guide shows besides the version itself, in one statement built once.
+_child, _parent, _alternative = aliased(ServiceItem), aliased(ServiceItem), aliased(ServiceItem)
+_of_item = _child.parent_id == ServiceItem.id
+_STAMP = (
+    select(
+        ServiceItem.live_version_id, ServiceItem.updated_at, ServiceItem.status, ServiceItem.directory_entry_id,
+        ServiceItem.parent_id, ServiceItem.alternative_item_id,
+        select(ItemVersion.content_sha256).where(ItemVersion.id == ServiceItem.live_version_id).scalar_subquery(),
+        select(_parent.updated_at).where(_parent.id == ServiceItem.parent_id).scalar_subquery(),
+        select(_alternative.updated_at).where(_alternative.id == ServiceItem.alternative_item_id).scalar_subquery(),
+        select(func.count(_child.id)).where(_of_item).scalar_subquery(),
+        select(func.max(_child.updated_at)).where(_of_item).scalar_subquery(),
+        Agency.code, Agency.name, Agency.region_code, Agency.level, Agency.address, Agency.consult_phone,
+        Agency.complaint_phone, Agency.hours, Agency.email,
+    )
+    .join(Agency, Agency.id == ServiceItem.agency_id)
+    .where(ServiceItem.id == bindparam("item_id"))
+)
+
+
+def page_stamp(*, db_session: Session, item_id: int) -> str | None:
+    """A digest of everything a guide shows (the live version and its content digest, the item's status and links,
+    its agency's contact details, its children and parent, whether a hall books it), read in two small queries, so
+    a rendered guide can be kept until one of them changes: publishing a version is a new live version, a new stamp.
+    None when the item is unknown or unpublished (the caller renders, which answers the error)."""
+    row = db_session.execute(_STAMP, {"item_id": item_id}).first()
+    if row is None or row[0] is None:
+        return None
+    booking = sorted((hall.id, group.id) for hall, group in halls.halls_for_item(db_session=db_session, item_id=item_id))
+    return hashlib.sha256(repr((tuple(row), booking)).encode()).hexdigest()[:24]

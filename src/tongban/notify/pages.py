@@ -11,14 +11,11 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import PersonActor
-from tongban.core.clock import Clock
 from tongban.notify import inbox
-from tongban.web.deps import get_clock, get_db, get_person
+from tongban.web.deps import Db, Now, get_person
 from tongban.web.pages import render
 
 router = APIRouter()
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
 Me = Annotated[PersonActor, Depends(get_person)]
 
 

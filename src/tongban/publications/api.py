@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from tongban.accounts.access import StaffActor
-from tongban.core.clock import Clock
 from tongban.publications import service
 from tongban.publications.enums import PublicationKind
 from tongban.publications.schemas import PublicationIn, PublicationListOut, PublicationOut, PublicationSummaryOut
-from tongban.web.deps import get_clock, get_db, get_staff
+from tongban.web.deps import Db, Now, Staff
 
 router = APIRouter(prefix="/api/v1/publications", tags=["publications"])
 
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
 
 
 @router.get("", response_model=PublicationListOut, summary="政策法规与通知公告列表")

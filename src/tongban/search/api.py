@@ -7,21 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import StaffActor
-from tongban.core.clock import Clock
 from tongban.search import service, views
 from tongban.search.query import MAX_QUERY_CHARS
 from tongban.search.schemas import (
     ClickIn, FacetValueOut, HideIn, HitOut, HotItemOut, HotOut, HotQueryOut, HotReviewOut, SearchOut, SuggestionOut, SuggestOut,
 )
-from tongban.web.deps import client_ip, get_clock, get_db, get_staff
+from tongban.web.deps import Db, Now, Staff, client_ip
 
 router = APIRouter(tags=["search"])
 API = "/api/v1/search"
 STAFF_API = "/api/v1/staff/search/hot"
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
 
 
 def get_hub(request: Request) -> service.SearchHub:

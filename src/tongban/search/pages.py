@@ -5,28 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy.orm import Session
 
-from tongban.accounts.access import StaffActor
 from tongban.catalog import regions
 from tongban.catalog import service as catalog_service
 from tongban.catalog.enums import Audience, ItemType
 from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
-from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, InvalidInput, NotFound
 from tongban.search import service, views
 from tongban.search.api import Hub
 from tongban.search.query import MAX_QUERY_CHARS
-from tongban.web.deps import check_csrf, client_ip, get_clock, get_db, get_staff
+from tongban.web.deps import Csrf, Db, Now, Staff, client_ip
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
-Csrf = Annotated[None, Depends(check_csrf)]
 
 FILTER_NAMES = ("kind", "audience", "region", "level", "agency", "theme", "life_stage", "tag", "handling_form", "handling_scope", "item_type", "nature")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -22,12 +22,9 @@ from tongban.supervision.schemas import (
 )
 from tongban.supervision.scope import scope_for
 from tongban.supervision.status import evaluate
-from tongban.web.deps import get_clock, get_db, get_staff
+from tongban.web.deps import Db, Now, Staff
 
 router = APIRouter(prefix="/api/v1/supervision", tags=["supervision"])
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AgencyQ = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="实施机构 id")]
 RegionQ = Annotated[str, Query(max_length=12, description="行政区划代码，须在本人管辖范围内")]

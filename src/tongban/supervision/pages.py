@@ -7,27 +7,23 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor, region_prefix
 from tongban.cases.enums import CaseState
 from tongban.catalog import regions
-from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.clock import SHANGHAI
 from tongban.core.errors import DomainError, InvalidInput
 from tongban.supervision import charts, faults, flags, monitor, rules, stats, warnings
 from tongban.supervision.enums import ClockStatus, DispatchRole, ErrorKind, FaultCause
 from tongban.supervision.scope import require_supervisor, scope_for
 from tongban.supervision.status import Thresholds
-from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
+from tongban.web.deps import Csrf, Db, Now, Staff
 from tongban.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Staff = Annotated[StaffActor, Depends(get_staff)]
-Csrf = Annotated[None, Depends(check_csrf)]
 Q = Annotated[str, Query(max_length=20)]
 Text = Annotated[str, Form(max_length=2000)]
 Short = Annotated[str, Form(max_length=40)]

@@ -13,7 +13,7 @@ from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.supervision.models import WarningRule
 from tongban.supervision.scope import require_supervisor
-from tongban.supervision.status import Thresholds
+from tongban.supervision.thresholds import Thresholds
 
 MAX_DAYS = 60
 
@@ -65,11 +65,6 @@ def delete_rule(*, db_session: Session, clock: Clock, actor: StaffActor, item_id
     audit.record(db_session=db_session, clock=clock, actor=actor.ref, action="supervision.warning_rule", object_kind="service_item",
                  object_id=item_id, details={"deleted": True})
     db_session.flush()
-
-
-def thresholds_for_item(*, db_session: Session, item_id: int) -> Thresholds:
-    rule = db_session.scalar(select(WarningRule).where(WarningRule.item_id == item_id))
-    return Thresholds(share=rule.share, days=rule.days) if rule else Thresholds.from_settings()
 
 
 def rules_in_scope(*, db_session: Session, actor: StaffActor) -> list[tuple[WarningRule, ServiceItem]]:

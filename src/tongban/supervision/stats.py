@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from enum import StrEnum
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from tongban.cases.models import Case, CaseEvent
 from tongban.catalog.models import Agency
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.csvsafe import write_csv
+from tongban.core.enums import LabelledEnum
 from tongban.core.errors import InvalidInput
 from tongban.supervision import faults as fault_service
 from tongban.supervision.scope import Scope, without_personal_data
@@ -39,15 +39,11 @@ RETURNS = {EventKind.refused.value, EventKind.supplement_requested.value}
 DECISIONS = {EventKind.approved.value, EventKind.denied.value}
 
 
-class Dimension(StrEnum):
-    agency = "agency"
-    item = "item"
-    staff = "staff"
-    period = "period"
-
-    @property
-    def label(self) -> str:
-        return {"agency": "部门", "item": "事项", "staff": "工作人员", "period": "月份"}[self.value]
+class Dimension(LabelledEnum):
+    agency = "agency", "部门"
+    item = "item", "事项"
+    staff = "staff", "工作人员"
+    period = "period", "月份"
 
 
 @dataclass(frozen=True)

@@ -12,31 +12,12 @@ from tongban.cases import clocks
 from tongban.cases.enums import CaseState
 from tongban.cases.models import Case
 from tongban.core.clock import Clock
-from tongban.core.config import Settings, get_settings
 from tongban.supervision.enums import LIMIT_LABELS, ClockStatus
+from tongban.supervision.thresholds import Thresholds, thresholds_for_item
 from tongban.workdays import service as workdays
 
 PAUSE_LABELS = {"supplement": "补正材料", "special_procedure": "特别程序"}
 PAUSED_STATES = frozenset({CaseState.supplement_requested.value, CaseState.special_procedure.value})
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """When a running clock turns yellow: at most ``share`` of the limit or at most ``days`` days remain (0: rule off)."""
-
-    share: float
-    days: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Thresholds:
-        s = settings or get_settings()
-        return cls(share=max(s.warn_share, 0.0), days=max(s.warn_days, 0))
-
-    def for_item(self, item_id: int) -> Thresholds:
-        return self  # one threshold for every item; `rules.ThresholdBook` answers per item
-
-    def yellow(self, *, remaining: int, limit: int) -> bool:
-        return (self.days > 0 and remaining <= self.days) or (self.share > 0 and remaining <= limit * self.share)
 
 
 @dataclass(frozen=True)
@@ -127,8 +108,6 @@ def evaluate(
     or a `rules.ThresholdBook`; by default the item's own rule, else the settings."""
     cal = cal or workdays.WorkingCalendar(db_session)
     if thresholds is None:
-        from tongban.supervision.rules import thresholds_for_item
-
         thresholds = thresholds_for_item(db_session=db_session, item_id=case.item_id)
     thresholds = thresholds.for_item(case.item_id)
     computed = clocks.compute(db_session=db_session, clock=clock, case=case, cal=cal, pauses=pauses)

@@ -139,3 +139,15 @@ def check_csrf(request: Request, csrf: Annotated[str, Form(max_length=100)] = ""
     expected = row.csrf_token if row is not None and row.transport == "cookie" else request.cookies.get(CSRF_COOKIE, "")
     if not expected or not csrf or not secrets.compare_digest(expected, csrf):
         raise Forbidden("CSRF_FAILED", "页面已过期，请刷新后重新提交")
+
+
+# The parameter types every route module uses, declared once: `db: Db`, `clock: Now`, `actor: Staff`, `_: Csrf`.
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+Staff = Annotated[StaffActor, Depends(get_staff)]
+Csrf = Annotated[None, Depends(check_csrf)]
+# Form text fields by length: a name or code, a line of text, a paragraph, a long body.
+Short = Annotated[str, Form(max_length=100)]
+Text = Annotated[str, Form(max_length=200)]
+LongText = Annotated[str, Form(max_length=2000)]
+Long = Annotated[str, Form(max_length=20_000)]

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
 from tongban.catalog import regions, service, views
 from tongban.catalog.enums import ItemType, Level
 from tongban.catalog.taxonomy import LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
 from tongban.core.config import get_settings
-from tongban.web.deps import CSRF_COOKIE, csrf_token, get_db
+from tongban.web.deps import CSRF_COOKIE, Db, csrf_token
+from tongban.web import render_cache
 from tongban.web.header import header_for
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(get_db)]
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
@@ -32,7 +29,21 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, db: Db) -> HTMLResponse:
+def home(request: Request, db: Db) -> Response:
+    """Kept per published catalog (items' count and last change, the agencies) for readers nobody signed in."""
+    if not render_cache.shared_reader(request):
+        return render_cache.respond_personal(request, _home(request, db))
+    agencies = tuple((a.id, a.name, a.level, a.region_code) for a in regions.list_agencies(db_session=db))
+    stamp = (service.change_stamp(db_session=db), agencies)
+
+    def fresh() -> render_cache.Rendered:
+        response = _home(request, db, csrf="")  # the anonymous home has no form: no token shown or set
+        return render_cache.rendered(response.body, response.media_type)
+
+    return render_cache.respond(request, render_cache.cache_of(request).get_or_render(render_cache.page_key(request, "home", stamp), fresh))
+
+
+def _home(request: Request, db: Db, **shared) -> HTMLResponse:
     person = service.facet_counts(db_session=db, facet="theme", audience="person")
     org = service.facet_counts(db_session=db, facet="theme", audience="org")
     stages = service.facet_counts(db_session=db, facet="life_stage")
@@ -54,6 +65,7 @@ def home(request: Request, db: Db) -> HTMLResponse:
         latest=[views.summary(i) for i in latest],
         total=total,
         Level=Level,
+        **shared,
     )
 
 

@@ -15,15 +15,11 @@ from sqlalchemy.orm import Session
 from tongban.accounts.access import Permission, StaffActor
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, InvalidInput
-from tongban.web.deps import check_csrf, get_clock, get_db, get_staff
+from tongban.web.deps import Csrf, Db, Now, Text, get_staff
 from tongban.web.pages import render
 from tongban.workdays import service as workdays
 
 router = APIRouter()
-Db = Annotated[Session, Depends(get_db)]
-Now = Annotated[Clock, Depends(get_clock)]
-Csrf = Annotated[None, Depends(check_csrf)]
-Text = Annotated[str, Form(max_length=200)]
 
 # There is no calendar permission yet; the calendar is platform-wide configuration, kept by system administrators.
 # Every member of staff may read it: deadlines on every case come from it, and the supervision dashboard links to it.

@@ -1,0 +1,1 @@
+"""Search (SRCH): the analyzer, the in-memory index of the published catalog, ranking, suggestions and their pages."""
