@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor, region_prefix
-from tongban.catalog import regions
+from tongban.catalog import regions, review
 from tongban.catalog.directory_schemas import DIRECTORY_LEVELS, EntryElements, EntryIn
 from tongban.catalog.enums import ItemType, Level, VersionState
 from tongban.catalog.models import Agency, DirectoryEntry, DirectoryRevision, Region, ServiceItem
@@ -290,23 +290,12 @@ def save_draft(
     return revision
 
 
-def _transition(db_session: Session, revision: DirectoryRevision, allowed: tuple[VersionState, ...], target: VersionState, **values):
-    """Of two concurrent attempts on one revision exactly one wins."""
-    if VersionState(revision.state) not in allowed:
-        raise Conflict(
-            "BAD_REVISION_STATE",
-            f"第 {revision.number} 次修订当前为“{VersionState(revision.state).label}”，不能变为“{target.label}”",
-        )
-    result = db_session.execute(
-        update(DirectoryRevision)
-        .where(DirectoryRevision.id == revision.id, DirectoryRevision.state == revision.state)
-        .values(state=target.value, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise Conflict("REVISION_CHANGED", "该修订刚被其他人处理过，请刷新后查看")
-    db_session.refresh(revision)
-    return revision
+REVISION = review.Reviewed("次修订", "BAD_REVISION_STATE", "REVISION_CHANGED", "该修订刚被其他人处理过，请刷新后查看")
+
+
+def _transition(db_session: Session, revision: DirectoryRevision, allowed: tuple[VersionState, ...], target: VersionState,
+                **values) -> DirectoryRevision:
+    return review.transition(db_session, revision, REVISION, allowed, target, **values)
 
 
 def submit(*, db_session: Session, clock: Clock, actor: StaffActor, revision_id: int) -> DirectoryRevision:

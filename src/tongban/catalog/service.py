@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor
-from tongban.catalog import directory
+from tongban.catalog import directory, review
 from tongban.catalog.enums import ItemRelation, ItemStatus, VersionState
 from tongban.catalog.models import Agency, Attachment, DirectoryEntry, ItemFacet, ItemVersion, ServiceItem
 from tongban.catalog.regions import get_agency_by_code, get_region, may_manage, require_management
@@ -386,25 +386,12 @@ def save_draft(
     return version
 
 
-def _transition(
-    db_session: Session, version: ItemVersion, allowed: tuple[VersionState, ...], target: VersionState, **values
-) -> ItemVersion:
-    """Move a version between states; of two concurrent attempts exactly one wins."""
-    if VersionState(version.state) not in allowed:
-        raise Conflict(
-            "BAD_VERSION_STATE",
-            f"第 {version.number} 版当前状态为“{VersionState(version.state).label}”，不能变为“{target.label}”",
-        )
-    result = db_session.execute(
-        update(ItemVersion)
-        .where(ItemVersion.id == version.id, ItemVersion.state == version.state)
-        .values(state=target.value, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise Conflict("VERSION_CHANGED", "该版本刚被其他人处理过，请刷新后查看")
-    db_session.refresh(version)
-    return version
+VERSION = review.Reviewed("版", "BAD_VERSION_STATE", "VERSION_CHANGED", "该版本刚被其他人处理过，请刷新后查看")
+
+
+def _transition(db_session: Session, version: ItemVersion, allowed: tuple[VersionState, ...], target: VersionState,
+                **values) -> ItemVersion:
+    return review.transition(db_session, version, VERSION, allowed, target, **values)
 
 
 def submit(*, db_session: Session, clock: Clock, actor: StaffActor, version_id: int) -> ItemVersion:
