@@ -17,7 +17,9 @@ weighs on both alike. The client's share of a core is reported: near 100 % it, n
 would be what limits a figure.
 
 Ratios are tongban requests/s ÷ bare requests/s. The goal (issue 20): home and guide ≥ 0.5,
-healthz ≥ 0.7; search and item JSON are reported without one.
+healthz ≥ 0.7; search and item JSON are reported without one. Beside them, the CPU time each server process
+spent per request (Linux: /proc/<pid>/stat) and the bare side's ÷ tongban's: on a machine that other work keeps
+busy, requests/s swing with it, while a request's CPU time moves much less.
 
     python bench/pages.py [--duration 3] [--rounds 2] [--connections 16] [--item-id 1] [--query 开饭店要办啥]
                           [--database-url URL] [--json]
@@ -196,10 +198,20 @@ async def _load(port: int, path: str, connections: int, duration: float) -> dict
     return {**tally, "seconds": time.perf_counter() - start}
 
 
-def load(port: int, path: str, connections: int, duration: float) -> dict:
-    cpu = time.process_time()
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far; 0 where /proc is not there."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def load(port: int, path: str, connections: int, duration: float, pid: int | None = None) -> dict:
+    cpu, served = time.process_time(), server_cpu(pid) if pid else 0.0
     result = asyncio.run(_load(port, path, connections, duration))
     result["client_cpu_s"] = time.process_time() - cpu
+    result["server_cpu_s"] = server_cpu(pid) - served if pid else 0.0
     return result
 
 
@@ -242,15 +254,17 @@ def main() -> int:
         processes.append(bare)
         wait_ready(bare_port, bare, workdir / "bare.log")
         ports = {"tongban": tongban_port, "bare": bare_port}
+        pids = {"tongban": tongban.pid, "bare": bare.pid}
         if args.warmup > 0:  # templates compiled, caches filled, the search index built: a serving process's state
             for name in TARGETS:
                 for side in ports:
                     load(ports[side], paths[name], args.connections, args.warmup)
-        totals = {side: {name: {"ok": 0, "errors": 0, "seconds": 0.0, "client_cpu_s": 0.0} for name in TARGETS} for side in ports}
+        totals = {side: {name: {"ok": 0, "errors": 0, "seconds": 0.0, "client_cpu_s": 0.0, "server_cpu_s": 0.0}
+                         for name in TARGETS} for side in ports}
         for r in range(max(1, args.rounds)):
             for name in TARGETS:
                 for side in (("tongban", "bare") if r % 2 == 0 else ("bare", "tongban")):
-                    figures = load(ports[side], paths[name], args.connections, args.duration)
+                    figures = load(ports[side], paths[name], args.connections, args.duration, pids[side])
                     for key, value in figures.items():
                         totals[side][name][key] += value
     finally:
@@ -260,25 +274,32 @@ def main() -> int:
     rps = {side: {name: t["ok"] / t["seconds"] for name, t in by_name.items()} for side, by_name in totals.items()}
     client_cpu = {side: {name: t["client_cpu_s"] / t["seconds"] for name, t in by_name.items()} for side, by_name in totals.items()}
     ratios = {name: rps["tongban"][name] / rps["bare"][name] if rps["bare"][name] else None for name in TARGETS}
+    cpu_ms = {side: {name: 1000 * t["server_cpu_s"] / t["ok"] if t["ok"] else 0.0 for name, t in by_name.items()}
+              for side, by_name in totals.items()}
+    cpu_ratios = {name: cpu_ms["bare"][name] / cpu_ms["tongban"][name] if cpu_ms["tongban"][name] else None
+                  for name in TARGETS}
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     print(f"pages on {'a fresh demo SQLite database' if not args.database_url else url.split(':', 1)[0]} ({date}); "
           f"{args.connections} connections, {args.rounds} rounds × {args.duration:g} s per target and side"
           + (f"; seeding took {seed_s:.0f} s" if seed_s else ""))
     print(f"\n  {'target':<10} {'path':<32} {'bytes':>7} {'tongban/s':>10} {'bare/s':>9} {'ratio':>7} {'goal':>6} "
-          f"{'client CPU':>11}")
+          f"{'client CPU':>11} {'ms CPU/req':>13} {'CPU ratio':>9}")
     for name in TARGETS:
         goal = GOALS.get(name)
         cpu_share = max(client_cpu["tongban"][name], client_cpu["bare"][name])
         shown = unquote(paths[name])[:32]
         shown += " " * max(0, 32 - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in shown))
         print(f"  {name:<10} {shown} {manifest[name]['bytes']:>7} {rps['tongban'][name]:>10.1f} "
-              f"{rps['bare'][name]:>9.1f} {ratios[name]:>7.3f} {('≥ ' + format(goal, 'g')) if goal else '':>6} {cpu_share:>10.0%}")
+              f"{rps['bare'][name]:>9.1f} {ratios[name]:>7.3f} {('≥ ' + format(goal, 'g')) if goal else '':>6} {cpu_share:>10.0%} "
+              f"{cpu_ms['tongban'][name]:>6.2f}/{cpu_ms['bare'][name]:<6.2f} "
+              f"{format(cpu_ratios[name], '.3f') if cpu_ratios[name] else '–':>9}")
     errors = {side: {name: t["errors"] for name, t in by_name.items() if t["errors"]} for side, by_name in totals.items()}
     if any(errors.values()):
         print(f"\nnon-200 answers or broken connections: {errors}")
     misses = [name for name, goal in GOALS.items() if ratios[name] is not None and ratios[name] < goal]
     print("\nratio = tongban requests/s ÷ bare route requests/s for the same bytes; client CPU = the load generator's "
-          "busiest share of a core")
+          "busiest share of a core;\nms CPU/req = each server process's CPU time per request, tongban/bare; "
+          "CPU ratio = bare's ÷ tongban's")
     print("goal (issue 20): home, guide ≥ 0.5, healthz ≥ 0.7: " + (f"missed by {', '.join(misses)}" if misses else "met"))
     if args.json:
         report = {f"{name}_ratio": round(ratios[name], 3) if ratios[name] is not None else None for name in TARGETS}
@@ -289,6 +310,8 @@ def main() -> int:
             "bytes": {name: manifest[name]["bytes"] for name in TARGETS},
             "paths": paths,
             "client_cpu_share": {side: {name: round(v, 3) for name, v in by.items()} for side, by in client_cpu.items()},
+            "server_cpu_ms_per_request": {side: {name: round(v, 3) for name, v in by.items()} for side, by in cpu_ms.items()},
+            "cpu_ratio": {name: round(v, 3) if v is not None else None for name, v in cpu_ratios.items()},
             "errors": errors,
             "goals": GOALS,
             "goals_met": not misses,

@@ -141,7 +141,9 @@ def _seed_demo_accounts() -> None:
     from tongban.appointments.demo import seed_demo as seed_appointments
     from tongban.supervision.demo import seed_demo as seed_supervision
 
-    for seed in (seed_supervision, seed_appointments):
+    from tongban.knowledge.demo import seed_demo as seed_knowledge
+
+    for seed in (seed_supervision, seed_appointments, seed_knowledge):
         with core_db.session_scope() as session:
             line = seed(db_session=session, clock=clock)
         if line:
@@ -263,6 +265,10 @@ if __name__ == "__main__":
 
 eval_app = typer.Typer(help="质量评估", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+from tongban.knowledge.cli import consult_app, eval_routing  # noqa: E402
+
+app.add_typer(consult_app, name="consult")
+eval_app.command("routing")(eval_routing)
 
 
 @eval_app.command("search")
@@ -289,6 +295,37 @@ def eval_search(
             console.print(f"  [{miss.rank or '-'}] {miss.query} → {'|'.join(miss.expected)}；前三：{'、'.join(miss.got)}")
     typer.echo(f"事项 {len(engine)} 条，检索词 {metrics.n} 条")
     typer.echo(f"MRR {metrics.mrr:.3f}  前5命中率 {metrics.hit5:.3f}  p50 {metrics.p50_ms:.2f} ms  p99 {metrics.p99_ms:.2f} ms")
+    if as_json:
+        typer.echo(json.dumps(metrics.as_dict()))
+
+
+@eval_app.command("assistant")
+def eval_assistant(
+    sichuan: Annotated[Path, typer.Option("--sichuan", exists=True, dir_okay=False, help="四川事项 items.json")],
+    queries: Annotated[Path, typer.Option("--queries", exists=True, dir_okay=False, help="问题 TSV：问题<TAB>期望事项|期望事项<TAB>所问信息")],
+    as_json: Annotated[bool, typer.Option("--json", help="最后一行输出 JSON 结果")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="列出答错的问题")] = False,
+) -> None:
+    """把四川事项载入临时数据库，逐条提问，输出事项命中率、所问信息准确率、转其他途径的正确率与延迟。"""
+    from tongban.assistant.evaluate import assistant_answer, evaluate, load_questions, sichuan_session
+    from tongban.search.service import SearchHub
+
+    try:
+        questions = load_questions(queries)
+    except ValueError as exc:
+        console.print(f"[red]错误[/red]：{exc}")
+        raise typer.Exit(2) from None
+    with _progress("载入四川事项") as bar:
+        task = bar.add_task("import", total=None)
+        session = sichuan_session(sichuan, clock, progress=lambda i, n: bar.update(task, completed=i, total=n))
+    with session:
+        metrics = evaluate(assistant_answer(session, clock, SearchHub()), questions)
+    if misses:
+        for miss in metrics.misses:
+            console.print(f"  {miss}")
+    typer.echo(f"问题 {metrics.n} 条，反问 {metrics.asked_back} 条")
+    typer.echo(f"事项首位命中 {metrics.item_hit1:.3f}  前5命中 {metrics.item_hit5:.3f}  所问信息 {metrics.fact_acc:.3f}  "
+               f"无事项转出 {metrics.no_item_ok:.3f}  p50 {metrics.p50_ms:.2f} ms  p99 {metrics.p99_ms:.2f} ms")
     if as_json:
         typer.echo(json.dumps(metrics.as_dict()))
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tongban.accounts.access import PersonActor
-from tongban.appointments import bookings, calling, queue, slots, views
+from tongban.appointments import bookings, calling, queue, slots, presenters
 from tongban.appointments.enums import AppointmentStatus
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.notify.service import deliveries_for
@@ -43,7 +43,7 @@ def test_booking_succeeds_at_once_with_number_name_time_place_item_conditions_an
     db_session.commit()
     assert row.status == AppointmentStatus.booked.value and row.number.startswith(f"Y{slot.day:%Y%m%d}")
     assert _booked(db_session, slot) == 1
-    out = views.appointment_out(db_session=db_session, clock=clock, row=row)
+    out = presenters.appointment_out(db_session=db_session, clock=clock, row=row)
     assert (out.name, out.hall_name, out.address, out.item_name) == ("王小明", hall.name, hall.address, "食品经营许可（新办）")
     assert out.time == "09:00–09:30" and out.day == slot.day
     assert out.conditions == ["具有与经营的食品品种、数量相适应的经营场所"]

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from tongban.accounts.access import PersonActor
-from tongban.appointments import bookings, calling, halls, queue, slots, views
+from tongban.appointments import bookings, calling, halls, queue, slots, presenters
 from tongban.appointments.schemas import GroupIn, WindowIn
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.notify.service import deliveries_for
@@ -52,7 +52,7 @@ def test_online_ticket_shows_live_position_and_booked_tickets_are_called_first_i
     assert queue.ahead_of(db_session=db_session, clock=clock, ticket=early[0]) == 1
     called = calling.call_next(db_session=db_session, clock=clock, actor=window_staff, window_id=windows[0].id)
     assert called.id == booked.id
-    out = views.ticket_out(db_session=db_session, clock=clock, ticket=booked)
+    out = presenters.ticket_out(db_session=db_session, clock=clock, ticket=booked)
     assert out.status == "called" and out.window == 1 and out.waiting_ahead is None
 
 
@@ -150,7 +150,7 @@ def test_calling_tells_waiting_count_and_window_by_message_and_idle_windows_help
     assert near and "前面还有2人" in near[0].body  # hall.near_notice = 3
     calling.finish(db_session=db_session, clock=clock, actor=window_staff, ticket_id=one.id, outcome="handled")
     assert calling.handled_today(db_session=db_session, clock=clock, hall_id=hall.id) == {windows[0].id: 1}
-    screen = views.queue_out(db_session=db_session, clock=clock, hall=hall)
+    screen = presenters.queue_out(db_session=db_session, clock=clock, hall=hall)
     assert screen.waiting == 3 and {c["ticket"]: c["window"] for c in screen.recent_calls} == {"A001": 1, "A002": 2}
 
 
@@ -191,14 +191,14 @@ def test_nobody_is_forced_to_book_a_walk_in_always_gets_a_ticket_and_booked_peop
     walk = queue.walk_in(db_session=db_session, clock=clock, hall=hall, group_id=group.id, phone="13700001111")
     online = queue.online(db_session=db_session, clock=clock, actor=_person_actor(db_session, clock)[1], hall=hall, group_id=group.id)
     assert (walk.source, online.source) == ("walk_in", "online") and (walk.number, online.number) == ("A001", "A002")
-    out = views.ticket_out(db_session=db_session, clock=clock, ticket=online)
+    out = presenters.ticket_out(db_session=db_session, clock=clock, ticket=online)
     assert out.waiting_ahead == 1 and out.expected_wait_minutes == 10  # 1 ahead × 20 minutes ÷ 2 windows
     clock.advance(minutes=12)  # 09:02: the booked person's slot has begun
     booked = queue.for_booking(db_session=db_session, clock=clock, appointment=row)
     assert [t.id for t in queue.waiting(db_session=db_session, clock=clock, group_ids=[group.id])] == [booked.id, walk.id, online.id]
     assert calling.call_next(db_session=db_session, clock=clock, actor=window_staff, window_id=windows[0].id).id == booked.id
     assert calling.call_next(db_session=db_session, clock=clock, actor=window_staff, window_id=windows[1].id).id == walk.id
-    shown = views.hall_out(db_session=db_session, clock=clock, hall=hall).groups[0]
+    shown = presenters.hall_out(db_session=db_session, clock=clock, hall=hall).groups[0]
     assert shown.booking_required is True and shown.waiting == 1 and shown.expected_wait_minutes == 10
 
 

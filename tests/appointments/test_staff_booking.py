@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tongban.accounts import sessions, staff as staff_actor
 from tongban.accounts.access import PersonActor
-from tongban.appointments import bookings, halls, slots, views
+from tongban.appointments import bookings, halls, slots, presenters
 from tongban.appointments.models import Appointment
 from tongban.appointments.schemas import GroupIn, WindowIn
 from tongban.core.models import AuditEntry
@@ -40,7 +40,7 @@ def test_window_staff_book_for_a_person_who_is_told_as_for_their_own_booking(db_
     assert entry is not None and entry.actor == staff.ref and str(entry.object_id) == str(row.id)
     mine = bookings.list_mine(db_session=db_session, actor=actor)
     assert [r.id for r in mine] == [row.id]  # the person sees it among their own bookings, and may cancel it
-    out = views.appointment_out(db_session=db_session, clock=clock, row=row)
+    out = presenters.appointment_out(db_session=db_session, clock=clock, row=row)
     assert out.booked_by_staff and out.channel == "phone" and out.may_cancel
     _run_jobs(clock, sms)
     db_session.expire_all()

@@ -63,9 +63,9 @@ def test_a_licence_on_file_prefills_the_form_and_exempts_its_material(db_session
                     "licence_type": "food_licence", "basis": ["b1"]}],
         fees=[],
     )
-    from tongban.cases import views
+    from tongban.cases import presenters
 
-    form = views.application_form(db_session=db_session, clock=clock, library=TableBaseLibrary(db_session),
+    form = presenters.application_form(db_session=db_session, clock=clock, library=TableBaseLibrary(db_session),
                                   applicant=applicant_of(person), item_id=item.id)
     assert form.prefill["licence_no"] == licence.number
     case = submit(db_session, clock, item, person, form={"licence_no": licence.number, "applicant_name": person.name},

@@ -127,10 +127,20 @@ def test_bad_input_is_refused_with_a_code(db_session, clock, overrides, code):
     assert raised.value.code == code
 
 
-def test_every_kind_has_a_chinese_label():
-    assert NoticeKind.supplement_notice.label == "一次性告知补正通知书"
-    assert NoticeKind.licence.label == "电子证照"
-    assert all(kind.label for kind in NoticeKind)
+@pytest.mark.req("LIC-02")
+def test_the_public_check_of_a_notice_names_its_kind_in_chinese(db_session, clock, client):
+    """Whoever checks a notice by its number reads what kind of document it is, in words, never a code."""
+    agency = make_agency(db_session, name="广安市市场监督管理局")
+    shown = {}
+    for kind in (NoticeKind.supplement_notice, NoticeKind.denial_decision, NoticeKind.payment_receipt):
+        document = issue(db_session, clock, agency, kind=kind, title="通知")
+        db_session.commit()
+        page = client.get(f"/verify/documents/{document.number}")
+        assert page.status_code == 200 and kind.value not in page.text
+        shown[kind] = page.text
+    assert "一次性告知补正通知书" in shown[NoticeKind.supplement_notice]
+    assert "不予决定书" in shown[NoticeKind.denial_decision] and "一次性告知" not in shown[NoticeKind.denial_decision]
+    assert "缴费收据" in shown[NoticeKind.payment_receipt]
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,12 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import text
+from stdnum.iso7064 import mod_11_10
 
 from tests.factories import make_agency, make_item, make_person, make_uscc
 from tongban.cases import documents, licences, seals
 from tongban.cases.licences import LicenceStatus
+from tongban.catalog.schemas import LicenceDeclaration
 from tongban.core import db as core_db
 from tongban.core import sm2
 from tongban.core.clock import FixedClock
@@ -269,3 +271,98 @@ def test_agencies_issuing_at_once_never_share_or_skip_a_number(db_session, clock
         t.join()
     assert errors == []
     assert sorted(numbers) == [f"511600-2026-{n:06d}" for n in range(1, workers + 1)]
+
+
+# --- a licence type's own fields and number format (declared by the item's result) -------------------
+
+FOOD = LicenceDeclaration.model_validate({
+    "number_format": "JY{code:business_type}{region:6}{serial:6}{check}",
+    "fields": [
+        {"key": "principal", "label": "法定代表人（负责人）", "source": "form", "form_field": "principal", "max_length": 50,
+         "personal": "name"},
+        {"key": "premises", "label": "经营场所", "source": "form", "form_field": "premises", "max_length": 60},
+        {"key": "business_type", "label": "主体业态", "form_field": "business_type",
+         "options": [{"label": "食品销售经营者", "code": "1"}, {"label": "餐饮服务经营者", "code": "2"}]},
+        {"key": "business_items", "label": "经营项目", "form_field": "business_items", "max_length": 120},
+        {"key": "supervisor", "label": "日常监督管理机构", "required": False, "max_length": 50},
+    ],
+})
+FOOD_FORM = {"principal": "王建国", "premises": "广安区建设路1号", "business_type": "餐饮服务经营者",
+             "business_items": "热食类食品制售"}
+
+
+def food_fields(given=None, **form):
+    return licences.fields_for(declaration=FOOD, form={**FOOD_FORM, **form}, given=given)
+
+
+def issue_food(db_session, clock, agency, person, fields=None) -> licences.License:
+    return licences.issue(db_session=db_session, clock=clock, **_issue_args(
+        agency, person, type_code="food_business", fields=fields or food_fields(), data={"办件编号": "GA-1"}))
+
+
+@pytest.mark.req("LIC-01")
+def test_a_declared_format_numbers_per_prefix_kind_and_region_with_a_check_digit_and_no_gap(db_session, clock):
+    agency = make_agency(db_session, name="广安区行政审批局", region_code="511602")
+    person = make_person(db_session, clock)
+    db_session.commit()
+    first = issue_food(db_session, clock, agency, person).number
+    db_session.commit()
+    issue_food(db_session, clock, agency, person)
+    db_session.rollback()  # the approval that would have issued it failed: its serial is given back
+    second = issue_food(db_session, clock, agency, person).number
+    selling = issue_food(db_session, clock, agency, person, food_fields({"business_type": "食品销售经营者"})).number
+    default = licences.issue(db_session=db_session, clock=clock, **_issue_args(agency, person)).number
+    db_session.commit()
+    assert first[:-1] == "JY2511602000001" and second[:-1] == "JY2511602000002" and selling[:-1] == "JY1511602000001"
+    for number in (first, second, selling):
+        assert len(number) == 16 and number[2:].isdigit()  # JY and 14 digits
+        assert mod_11_10.is_valid(number[2:])  # ISO 7064 MOD 11,10 over the 13 digits before it
+    assert default == "511602-2026-000001"  # items without a declaration keep today's format and counter
+
+
+@pytest.mark.req("LIC-01")
+def test_the_declared_fields_are_signed_in_order_printed_and_kept_encrypted(db_session, clock):
+    agency = make_agency(db_session, name="广安区行政审批局", region_code="511602")
+    person = make_person(db_session, clock)
+    licence = issue_food(db_session, clock, agency, person, food_fields({"supervisor": "广安区市场监督管理局"}))
+    documents.render(db_session=db_session, clock=clock, document=db_session.get(documents.Document, licence.document_id))
+    db_session.commit()
+    printed = [["法定代表人（负责人）", "王**"], ["经营场所", "广安区建设路1号"], ["主体业态", "餐饮服务经营者"],
+               ["经营项目", "热食类食品制售"], ["日常监督管理机构", "广安区市场监督管理局"]]
+    assert json.loads(licence.payload)["f"] == printed and "王建国" not in licence.payload  # personal: masked
+    raw = db_session.execute(text("SELECT fields FROM licence WHERE id = :id"), {"id": licence.id}).scalar_one()
+    assert raw.startswith("sm4g1:") and "王建国" not in raw and "建设路" not in raw
+    assert licences.held_fields(db_session.get(licences.License, licence.id))[0] == ("法定代表人（负责人）", "王建国")
+    pdf = "".join(PdfReader(io.BytesIO(bytes(db_session.get(documents.Document, licence.document_id).pdf))).pages[0]
+                  .extract_text().split())
+    order = [pdf.index(words) for words in ("证照编号", "持证主体", "法定代表人（负责人）王**", "经营场所广安区建设路1号",
+                                            "主体业态餐饮服务经营者", "经营项目热食类食品制售", "有效期限", "核验码")]
+    assert order == sorted(order) and licence.number in pdf and "王建国" not in pdf
+
+    found = licences.verify_qr(licences.qr_text(licence), licences.trusted_keys(db_session=db_session))
+    assert found.number == licence.number and [list(f) for f in found.fields] == printed
+    _, body, signature = licences.qr_text(licence).split(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    payload["f"][3][1] = "热食类、冷食类食品制售"  # a field changed after signing does not verify
+    with pytest.raises(InvalidInput) as raised:
+        licences.verify_qr(f"TBL1.{b64url(licences.canonical(payload))}.{signature}", licences.trusted_keys(db_session=db_session))
+    assert raised.value.code == "LICENCE_QR_SIGNATURE"
+
+
+@pytest.mark.req("LIC-01")
+@pytest.mark.parametrize(
+    ("given", "form", "code", "words"),
+    [
+        ({"business_items": " "}, {}, "LICENCE_FIELD_REQUIRED", "经营项目"),
+        (None, {"premises": ""}, "LICENCE_FIELD_REQUIRED", "经营场所"),
+        ({"business_type": "网吧"}, {}, "LICENCE_FIELD_OPTION", "主体业态"),
+        ({"business_items": "热" * 121}, {}, "LICENCE_FIELD_TOO_LONG", "最多 120 个字"),
+        ({"business_items": "热食\x00"}, {}, "LICENCE_FIELD_TEXT", "经营项目"),
+        ({"premises": "改了"}, {}, "LICENCE_FIELD_UNKNOWN", "经营场所"),  # a form field is not the decider's to change
+        ({"colour": "红"}, {}, "LICENCE_FIELD_UNKNOWN", "colour"),
+    ],
+)
+def test_licence_field_values_are_checked_with_a_message_naming_the_field(given, form, code, words):
+    with pytest.raises(InvalidInput) as raised:
+        food_fields(given, **form)
+    assert raised.value.code == code and words in raised.value.message and raised.value.status_code == 422

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from tests.factories import content_dict, make_actor, make_agency, make_item
 from tongban.catalog import service
-from tongban.catalog.api_exchange import router
+from tongban.catalog.exchange_api import router
 from tongban.catalog.exchange import export_items, header, import_items
 from tongban.catalog.models import Agency, Attachment, ItemFacet, ItemVersion, ServiceItem
 from tongban.catalog.schemas import ItemContent

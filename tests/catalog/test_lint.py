@@ -7,7 +7,7 @@ from markupsafe import escape
 
 from tests.factories import content_dict, make_actor, make_agency, make_content, make_directory_entry, make_item
 from tongban.catalog import directory
-from tongban.catalog.api_exchange import router
+from tongban.catalog.exchange_api import router
 from tongban.catalog.directory_schemas import EntryIn
 from tongban.catalog.lint import CODES, run_lint
 
@@ -19,6 +19,24 @@ def clean_materials() -> list[dict]:
     materials = content_dict()["materials"]
     materials[0] = {**materials[0], "sample_sha256": SAMPLE, "template_sha256": TEMPLATE}
     return materials
+
+
+FOOD_FORM = [
+    {"key": "premises", "label": "经营场所", "max_length": 100},
+    {"key": "business_type", "label": "主体业态", "kind": "choice", "options": ["食品销售经营者", "餐饮服务经营者"]},
+    {"key": "business_items", "label": "经营项目", "kind": "textarea", "max_length": 500},
+]
+FOOD_LICENCE = {
+    "number_format": "JY{code:business_type}{region:6}{serial:6}{check}",
+    "fields": [
+        {"key": "premises", "label": "经营场所", "source": "form", "form_field": "premises", "max_length": 100},
+        {"key": "business_type", "label": "主体业态", "source": "decision", "form_field": "business_type",
+         "options": [{"label": "食品销售经营者", "code": "1"}, {"label": "餐饮服务经营者", "code": "2"}]},
+        {"key": "business_items", "label": "经营项目", "source": "decision", "form_field": "business_items", "max_length": 120},
+    ],
+}
+FOOD_RESULT = {"name": "食品经营许可证", "kind": "证照", "licence_type": "food_business", "validity_years": 5,
+               "delivery": ["online_download"]}
 
 
 def clean_item(db_session, clock, **overrides):
@@ -97,7 +115,13 @@ def _one_problem_catalogs():
         directory.seed_entry(db_session=db_session, clock=clock, entry_in=entry_in, by="导入", reviewed=False)
         return [clean_item(db_session, clock, basic_code="D-2")]
 
+    def licence_declaration(db_session, clock):
+        declaration = {**FOOD_LICENCE, "fields": [{**FOOD_LICENCE["fields"][0], "form_field": "address"},
+                                                  *FOOD_LICENCE["fields"][1:]]}
+        return [clean_item(db_session, clock, form=FOOD_FORM, result={**FOOD_RESULT, "licence": declaration})]
+
     return {
+        "LICENCE_DECLARATION": licence_declaration,
         "CONDITION_NO_BASIS": condition_no_basis,
         "MATERIAL_NO_BASIS": material_no_basis,
         "NO_LEGAL_BASIS": no_legal_basis,
@@ -355,3 +379,54 @@ def test_page_and_api_report_the_same_findings_each_code_explained(client, db_se
         assert explained and not explained.isascii() and shown[code][0] == explained
     for finding in body["findings"]:
         assert str(escape(finding["message"])) in page.text
+
+
+@pytest.mark.req("LIC-01")
+@pytest.mark.req("CAT-12")
+def test_a_licence_declaration_must_fit_the_items_form(db_session, clock):
+    fine = clean_item(db_session, clock, form=FOOD_FORM, result={**FOOD_RESULT, "licence": FOOD_LICENCE})
+    assert findings_of(db_session, fine, "LICENCE_DECLARATION") == []
+    premises, business_type, items = FOOD_LICENCE["fields"]
+    form = [{**FOOD_FORM[0], "max_length": 300, "required": False}, {**FOOD_FORM[1], "options": ["食品销售经营者", "单位食堂"]},
+            FOOD_FORM[2]]
+    declaration = {**FOOD_LICENCE, "fields": [premises, business_type, {**items, "form_field": "nothing"}]}
+    bad = clean_item(db_session, clock, form=form, result={**FOOD_RESULT, "licence": declaration})
+    found = {f.detail["problem"]: f.message for f in findings_of(db_session, bad, "LICENCE_DECLARATION")}
+    assert set(found) == {"too_long", "not_required", "options", "form_field_unknown"}
+    assert "申请表允许 300 字" in found["too_long"] and "单位食堂" in found["options"] and "nothing" in found["form_field_unknown"]
+    no_form = clean_item(db_session, clock, result={**FOOD_RESULT, "licence": FOOD_LICENCE})
+    assert all("没有自己的申请表" in f.message for f in findings_of(db_session, no_form, "LICENCE_DECLARATION"))
+
+
+@pytest.mark.req("LIC-01")
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"number_format": "JY{serial:6}{check}{year}"}, "校验位"),
+        ({"number_format": "JY{region}"}, "流水号"),
+        ({"number_format": "jy{serial:6}"}, "不允许的字符"),
+        ({"number_format": "食{serial:6}"}, "不允许的字符"),
+        ({"number_format": "{when}{serial:6}"}, "不认识"),
+        ({"number_format": "JY{code:business_items}{serial:6}"}, "各选项都有代码"),
+        ({"number_format": "{region}{region}{region}{serial:6}"}, "超过40位"),
+        ({"fields": [FOOD_LICENCE["fields"][0], FOOD_LICENCE["fields"][0]]}, "重复"),
+        ({"fields": [{"key": "p", "label": "经营场所", "source": "form"}]}, "须写明申请表字段"),
+        ({"fields": [{"key": "p", "label": "经营场所", "max_length": 500}]}, "二维码"),
+        ({"fields": [{"key": "t", "label": "业态", "options": [{"label": "甲", "code": "1"}, {"label": "乙", "code": "12"}]}]},
+         "等长"),
+    ],
+)
+def test_the_catalog_refuses_a_malformed_licence_declaration_in_chinese(change, words):
+    from pydantic import ValidationError
+
+    from tongban.catalog.schemas import ItemContent
+    from tongban.core.validation import humanize
+
+    declaration = {**FOOD_LICENCE, **change}
+    with pytest.raises(ValidationError) as raised:
+        ItemContent.model_validate(content_dict(form=FOOD_FORM, result={**FOOD_RESULT, "licence": declaration}))
+    message, _ = humanize(raised.value.errors())
+    assert words in message and not message.isascii()
+    with pytest.raises(ValidationError) as raised:  # a declaration needs the licence type it describes
+        ItemContent.model_validate(content_dict(result={**FOOD_RESULT, "licence_type": "", "licence": FOOD_LICENCE}))
+    assert "证照类型" in humanize(raised.value.errors())[0]

@@ -105,3 +105,52 @@ def test_insert_persistent_refuses_values_that_leave_a_column_to_be_loaded_later
     with pytest.raises(ValueError, match="dedupe_key"):
         db.insert_persistent(db_session, Job, values)
     assert db_session.scalars(select(Job)).all() == []
+
+
+def test_a_row_written_with_core_and_attached_is_persistent_and_a_rolled_back_one_leaves_no_object_behind(db_session):
+    """SQLite gives a rolled-back row's id out again: the object of the row that is gone must not stand in the way."""
+    from sqlalchemy import event, inspect
+
+    when = datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc)
+    insert = Job.__table__.insert()
+    first_id = db_session.connection().execute(insert, _job_values(when)).inserted_primary_key[0]
+    first = db.attach_persistent(db_session, Job, {**_job_values(when), "id": first_id})
+    assert inspect(first).persistent and db_session.get(Job, first_id) is first and not db_session.dirty
+    db_session.rollback()
+    again_id = db_session.connection().execute(insert, {**_job_values(when), "kind": "test.again"}).inserted_primary_key[0]
+    again = db.attach_persistent(db_session, Job, {**_job_values(when), "kind": "test.again", "id": again_id})
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert db_session.get(Job, again_id) is again and again.kind == "test.again"  # from the object, no SELECT
+        db_session.flush()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert statements == []
+    db_session.commit()
+    assert db_session.scalars(select(Job.kind).where(Job.id.in_([first_id, again_id]))).all() == ["test.again"]
+
+
+# What a minor SQLAlchemy release may change without notice: the session's and the instance state's private
+# bookkeeping. The speed of the hot paths comes from documented APIs only (ORM flush with version_id_col,
+# ORM bulk UPDATE by primary key, Core statements, make_transient_to_detached).
+PRIVATE_ORM_NAMES = ("._transaction", "_new[", "new_instance(", "_commit_all", "set_committed_value", "class_manager",
+                     "_sa_instance_state", "._identity_map", "_expire_attributes")
+
+
+def test_no_module_reaches_into_sqlalchemy_private_bookkeeping():
+    from pathlib import Path
+
+    import tongban
+
+    root = Path(tongban.__file__).parent
+    found = [f"{path.relative_to(root)}:{number}: {name}"
+             for path in sorted(root.rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             for name in PRIVATE_ORM_NAMES if name in line]
+    assert found == []

@@ -17,7 +17,7 @@ from tongban.catalog.enums import ItemType, Level, LimitUnit
 from tongban.core.enums import LabelledEnum
 from tongban.publications.enums import PublicationKind
 from tongban.supervision.enums import ClockStatus
-from tongban.web import deps, filters
+from tongban.web import filters
 
 
 def _all_labelled() -> list[type[LabelledEnum]]:
@@ -71,15 +71,3 @@ def test_the_template_label_filter_reads_the_member_label():
     assert filters.label("unknown", "ItemType") == "unknown"
     assert filters.label(None, "ItemType") == ""
     assert filters.days(3, LimitUnit.natural_day) == "3个自然日"
-
-
-@pytest.mark.parametrize("module", [
-    "tongban.accounts.pages", "tongban.accounts.staff_pages", "tongban.appointments.staff_api", "tongban.cases.pages",
-    "tongban.catalog.api", "tongban.guide.pages", "tongban.search.pages", "tongban.workdays.pages", "tongban.web.pages",
-])
-def test_route_modules_use_the_shared_dependency_aliases(module):
-    loaded = importlib.import_module(module)
-    for alias in ("Db", "Now", "Staff", "Csrf"):
-        if hasattr(loaded, alias):
-            assert getattr(loaded, alias) is getattr(deps, alias), (module, alias)
-    assert loaded.Db is deps.Db

@@ -13,7 +13,7 @@ from tongban.catalog.schemas import ItemContent, Material
 from tongban.guide.flow import flow_svg
 from tongban.guide.pdf import guide_pdf, print_lines, print_pdf
 from tongban.guide.samples import blank_template_pdf, sample_pdf
-from tongban.guide.view import AgencyView, GuideView
+from tongban.guide.presenters import AgencyView, GuideView
 
 SVG = "{http://www.w3.org/2000/svg}"
 

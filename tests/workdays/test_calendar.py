@@ -300,10 +300,6 @@ def test_cli_due_warns_about_an_unentered_year_then_import_and_show(db_session, 
 
 @pytest.fixture
 def cal_client(app, client):
-    from tongban.workdays.pages import router
-
-    if not any(getattr(route, "path", "") == "/api/v1/calendar/due" for route in app.routes):
-        app.include_router(router)  # until app.py registers it
     return client
 
 

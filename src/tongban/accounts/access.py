@@ -51,6 +51,11 @@ class Permission(StrEnum):
     hall_admin = "hall_admin"  # hall, window and booking settings
 
 
+# There is no calendar permission of its own: the working-day calendar is platform-wide configuration, kept by
+# system administrators. Every member of staff may read it (every case's deadline comes from it).
+CALENDAR_PERMISSION = Permission.policy_admin
+
+
 _P = Permission
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.consultant: frozenset({_P.consult_answer, _P.window_register, _P.account_view, _P.queue_call}),

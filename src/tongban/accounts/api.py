@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from tongban.accounts import agreements, delegation, organisations, persons, sessions
@@ -16,17 +15,11 @@ from tongban.accounts.schemas import (
     QrStartOut, ReasonIn, RegistrationIn, ResetIn, SmsCodeIn, TokenOut, VerifyIn,
 )
 from tongban.accounts.verification import CodePurpose, send_code
-from tongban.baselib.service import BaseLibrary
 from tongban.core.clock import Clock
 from tongban.core.errors import Forbidden, NotFound, Unauthorized
-from tongban.notify.sms import SmsGateway
-from tongban.web.deps import Db, Now, bearer, client_ip, get_gateway, get_library, get_person, get_person_any
+from tongban.web.deps import bearer, client_ip, Db, Gateway, get_person_any, Library, Me, MeAny, Now
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
-Gateway = Annotated[SmsGateway, Depends(get_gateway)]
-Library = Annotated[BaseLibrary, Depends(get_library)]
-Me = Annotated[PersonActor, Depends(get_person)]
-MeAny = Annotated[PersonActor, Depends(get_person_any)]
 
 
 def _person_out(db: Session, person_id: int) -> PersonOut:

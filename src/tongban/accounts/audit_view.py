@@ -84,13 +84,20 @@ ACTION_LABELS: dict[str, str] = {
     "calendar.delete_day": "删除工作日历设置",
     "calendar.year_complete": "确认年度工作日历",
     "calendar.import": "导入年度工作日历",
+    # knowledge base (知识库)
+    "faq.draft": "编辑常见问题草稿",
+    "faq.submit": "常见问题送审",
+    "faq.publish": "审核发布常见问题",
+    "faq.return": "退回常见问题",
+    "faq.withdraw": "撤下常见问题",
+    "faq.propose": "高频问题生成草稿",
 }
 
 OBJECT_LABELS = {
     "person": "个人用户", "staff": "工作人员", "org": "法人用户", "organisation": "法人用户", "delegation": "授权",
     "policy": "访问策略", "item_version": "事项版本", "service_item": "事项", "publication": "政策公告",
     "hidden_search": "检索词", "case": "办件", "appointment": "预约", "hall": "大厅", "platform_fault": "平台故障",
-    "calendar_day": "日历日期", "calendar_year": "日历年度",
+    "calendar_day": "日历日期", "calendar_year": "日历年度", "faq_version": "常见问题版本",
 }
 
 DETAIL_LABELS = {

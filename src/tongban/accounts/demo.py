@@ -13,7 +13,7 @@ from tongban.accounts.access import PersonActor
 from tongban.accounts.models import StaffAccount
 from tongban.accounts.passwords import hash_password
 from tongban.baselib.service import TableBaseLibrary, import_legal_persons, import_population
-from tongban.catalog.models import Agency
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
 
 # Demo only: documented in the README; a real installation opens staff accounts with `tongban staff create`.
@@ -41,6 +41,19 @@ def _demo_file(name: str) -> Path:
     return Path(str(resources.files("tongban.data").joinpath("demo").joinpath(name)))
 
 
+def ensure_demo_staff(*, db_session: Session, clock: Clock, username: str, name: str, roles: list[str],
+                      agency_id: int | None, region_code: str, phone: str) -> bool:
+    """A demo staff account with the demo password, unless one of that user name exists (other domains' demo data
+    opens theirs here too). Whether it was created."""
+    if db_session.scalar(select(StaffAccount.id).where(StaffAccount.username == username)):
+        return False
+    account, _ = staff.create(db_session=db_session, clock=clock, by=None, by_ref="demo",
+                              staff_in=staff.StaffIn(username=username, name=name, roles=roles, agency_id=agency_id,
+                                                     region_code=region_code, phone=phone))
+    account.password_hash, account.must_change_password = hash_password(DEMO_PASSWORD), False
+    return True
+
+
 def seed_demo(*, db_session: Session, clock: Clock, region_code: str = "510000") -> dict[str, int]:
     """Idempotent: libraries are upserted, accounts only created when missing."""
     population = import_population(db_session=db_session, clock=clock, path=_demo_file("population.csv"))
@@ -48,19 +61,12 @@ def seed_demo(*, db_session: Session, clock: Clock, region_code: str = "510000")
     policies.ensure_defaults(db_session=db_session, clock=clock)
     created = 0
     for username, name, roles, agency, phone in DEMO_STAFF:
-        if db_session.scalar(select(StaffAccount.id).where(StaffAccount.username == username)):
-            continue
-        agency_id = db_session.scalar(select(Agency.id).where(Agency.code == agency)) if agency else None
-        if agency and agency_id is None:
+        post = catalog_reads.agency_by_code(db_session=db_session, code=agency) if agency else None
+        if agency and post is None:
             continue  # no catalog yet: agency posts wait for the next seed
-        account, _ = staff.create(
-            db_session=db_session, clock=clock, by=None, by_ref="demo",
-            staff_in=staff.StaffIn(username=username, name=name, roles=roles, agency_id=agency_id,
-                                   region_code=db_session.get(Agency, agency_id).region_code if agency_id else region_code,
-                                   phone=phone),
-        )
-        account.password_hash, account.must_change_password = hash_password(DEMO_PASSWORD), False
-        created += 1
+        created += ensure_demo_staff(db_session=db_session, clock=clock, username=username, name=name, roles=roles,
+                                     agency_id=post.id if post else None,
+                                     region_code=post.region_code if post else region_code, phone=phone)
     name, number, phone = DEMO_PERSON
     if persons.find_by_document(db_session=db_session, kind="resident_id", number=number) is None:
         library = TableBaseLibrary(db_session)

@@ -12,6 +12,7 @@ from stdnum.cn import ric
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
 
+from tongban.core.pii import mask_phone  # noqa: F401 (accounts callers read it here)
 from tongban.core.enums import LabelledEnum
 from tongban.core.errors import InvalidInput
 
@@ -184,15 +185,6 @@ def mask(kind: str | IdKind, number: str) -> str:
 def mask_name(name: str) -> str:
     """李梅 → 李*: public pages, ticket slips and screens show a person only by the first character."""
     return name[:1] + "*" * max(1, len(name) - 1) if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    value = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", phone or ""))
-    if _MOBILE.fullmatch(value):
-        return value[:3] + "****" + value[-4:]
-    if len(value) <= 4:
-        return "*" * 4
-    return "*" * max(4, len(value) - 4) + value[-4:]
 
 
 def normalize_phone(value: str) -> str:

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from tongban.accounts import agreements, delegation, organisations, persons
 from tongban.accounts.access import PersonActor
 from tongban.accounts.identity import KINDS_FOR_FORM
+from tongban.accounts.presenters import STATUS_LABELS, day, notice
 from tongban.accounts.schemas import DelegationOut
-from tongban.accounts.pages import STATUS_LABELS, _day, _go, _lines, _notice, _until
-from tongban.baselib.service import BaseLibrary
-from tongban.core.clock import Clock
-from tongban.core.errors import DomainError, NotFound
-from tongban.web.deps import Csrf, Db, Long, Now, Short, get_library, get_person
-from tongban.web.pages import render
+from tongban.core.clock import SHANGHAI, Clock
+from tongban.core.errors import DomainError, InvalidInput, NotFound
+from tongban.web.actions import form_action, see_other
+from tongban.web.deps import Csrf, Db, Library, Long, Me, Now, Short
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-Library = Annotated[BaseLibrary, Depends(get_library)]
-Me = Annotated[PersonActor, Depends(get_person)]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _until(value: str) -> datetime:
+    """A date typed on the form means "to the end of that day" in Shanghai."""
+    try:
+        last = date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("DATE_FORMAT", "请按“年-月-日”填写截止日期，例如 2027-06-30") from None
+    return datetime.combine(last + timedelta(days=1), time.min, tzinfo=SHANGHAI)
 
 
 # --- organisations (ACC-04) -----------------------------------------------------------------------
@@ -50,15 +63,13 @@ def org_register_page(request: Request, me: Me) -> HTMLResponse:
 @router.post("/orgs/register", response_class=HTMLResponse)
 def org_register(request: Request, db: Db, clock: Now, library: Library, me: Me, _: Csrf, uscc: Short = "",
                  agree: Short = "", agreement_version: Short = "") -> Response:
-    try:
-        org = organisations.register_online(db_session=db, clock=clock, library=library, actor=me, uscc=uscc,
-                                            agreement_version=agreement_version if agree else "")
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return render(request, "accounts/org_register.html", status_code=exc.status_code, error=exc.message,
-                      agreement=agreements.current("org"), uscc=uscc)
-    return _go(f"/orgs/{org.id}", "org")
+    return form_action(
+        db, lambda: organisations.register_online(db_session=db, clock=clock, library=library, actor=me, uscc=uscc,
+                                                  agreement_version=agreement_version if agree else ""),
+        done=lambda org: see_other(f"/orgs/{org.id}", msg="org"),
+        failed=lambda exc: render(request, "accounts/org_register.html", status_code=exc.status_code, error=exc.message,
+                                  agreement=agreements.current("org"), uscc=uscc),
+    )
 
 
 def _row(view: DelegationOut, me: PersonActor, is_rep: bool) -> dict:
@@ -66,8 +77,8 @@ def _row(view: DelegationOut, me: PersonActor, is_rep: bool) -> dict:
     return {
         "v": view, "status": STATUS_LABELS.get(view.status, view.status),
         "scope": "、".join(view.item_scope) if view.item_scope else "全部事项",
-        "valid": f"{_day(view.valid_from)} 至 {_day(view.valid_until, last=True)}",
-        "until": _day(view.valid_until, last=True), "mine": mine,
+        "valid": f"{day(view.valid_from)} 至 {day(view.valid_until, last=True)}",
+        "until": day(view.valid_until, last=True), "mine": mine,
         "can_decide": is_rep and view.status == "requested",
         "can_change": view.status == "active" and (is_rep or view.grantor_person_id == me.person_id),
         "can_revoke": view.status == "active" or (view.status == "requested" and mine),
@@ -83,13 +94,13 @@ def _org_page(request: Request, db: Session, clock: Clock, me: PersonActor, org_
                and v.depth < delegation.MAX_DEPTH]
     return render(request, "accounts/org.html", status_code=status_code, org=organisations.view(org), is_rep=is_rep,
                   rows=[_row(v, me, is_rep) for v in views], parents=parents, kinds=KINDS_FOR_FORM,
-                  notice=_notice(request), form=extra.pop("form", {}), **extra)
+                  notice=notice(request), form=extra.pop("form", {}), **extra)
 
 
-def _org_error(request: Request, db: Session, clock: Clock, me: PersonActor, org_id: int, exc: DomainError,
-               form: dict | None = None) -> HTMLResponse:
-    db.rollback()
-    return _org_page(request, db, clock, me, org_id, exc.status_code, error=exc.message, form=form or {})
+def _org_error(request: Request, db: Session, clock: Clock, me: PersonActor, org_id: int,
+               form: dict | None = None) -> Callable[[DomainError], HTMLResponse]:
+    """`failed` for the organisation page's forms: the page again, with the refusal and what was typed."""
+    return lambda exc: _org_page(request, db, clock, me, org_id, exc.status_code, error=exc.message, form=form or {})
 
 
 @router.get("/orgs/{org_id}", response_class=HTMLResponse)
@@ -104,56 +115,52 @@ def grant(org_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, gr
     form = {"grantee_id_kind": grantee_id_kind, "grantee_id_number": grantee_id_number, "grantee_name": grantee_name,
             "item_scope": item_scope, "valid_until": valid_until, "may_redelegate": bool(may_redelegate),
             "parent_id": parent_id, "note": note}
-    try:
-        delegation.grant(
+    return form_action(
+        db, lambda: delegation.grant(
             db_session=db, clock=clock, actor=me, organisation_id=org_id,
             grantee_person_id=persons.identify(db_session=db, id_kind=grantee_id_kind, id_number=grantee_id_number,
                                               name=grantee_name, role="被授权人").id,
             item_scope=_lines(item_scope), valid_from=clock.now(), valid_until=_until(valid_until),
             may_redelegate=bool(may_redelegate), parent_id=int(parent_id) if parent_id.isdigit() else None, note=note,
-        )
-        db.commit()
-    except DomainError as exc:
-        return _org_error(request, db, clock, me, org_id, exc, form)
-    return _go(f"/orgs/{org_id}", "granted")
+        ),
+        done=lambda _: see_other(f"/orgs/{org_id}", msg="granted"), failed=_org_error(request, db, clock, me, org_id, form),
+    )
 
 
 @router.post("/orgs/{org_id}/delegations/{delegation_id}/decision", response_class=HTMLResponse)
 def decide(org_id: int, delegation_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, approve: Short = "",
            may_redelegate: Short = "", note: Short = "") -> Response:
-    try:
-        delegation.decide_request(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, approve=approve == "1",
-                                  may_redelegate=bool(may_redelegate), note=note)
-        db.commit()
-    except DomainError as exc:
-        return _org_error(request, db, clock, me, org_id, exc)
-    return _go(f"/orgs/{org_id}", "decided")
+    return form_action(
+        db, lambda: delegation.decide_request(db_session=db, clock=clock, actor=me, delegation_id=delegation_id,
+                                              approve=approve == "1", may_redelegate=bool(may_redelegate), note=note),
+        done=lambda _: see_other(f"/orgs/{org_id}", msg="decided"), failed=_org_error(request, db, clock, me, org_id),
+    )
 
 
 @router.post("/orgs/{org_id}/delegations/{delegation_id}/change", response_class=HTMLResponse)
 def change(org_id: int, delegation_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, item_scope: Long = "",
            valid_until: Short = "", may_redelegate: Short = "") -> Response:
-    try:
-        delegation.change(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, item_scope=_lines(item_scope),
-                          valid_until=_until(valid_until) if valid_until.strip() else None,
-                          may_redelegate=bool(may_redelegate))
-        db.commit()
-    except DomainError as exc:
-        return _org_error(request, db, clock, me, org_id, exc)
-    return _go(f"/orgs/{org_id}", "changed")
+    return form_action(
+        db, lambda: delegation.change(db_session=db, clock=clock, actor=me, delegation_id=delegation_id,
+                                      item_scope=_lines(item_scope),
+                                      valid_until=_until(valid_until) if valid_until.strip() else None,
+                                      may_redelegate=bool(may_redelegate)),
+        done=lambda _: see_other(f"/orgs/{org_id}", msg="changed"), failed=_org_error(request, db, clock, me, org_id),
+    )
 
 
 @router.post("/orgs/{org_id}/delegations/{delegation_id}/revoke", response_class=HTMLResponse)
 def revoke(org_id: int, delegation_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf,
            reason: Annotated[str, Form(max_length=500)] = "") -> Response:
-    try:
-        row = delegation.revoke(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, reason=reason)
-        db.commit()
-    except DomainError as exc:
-        return _org_error(request, db, clock, me, org_id, exc)
-    if row.grantee_person_id == me.person_id:  # renounced: the organisation is no longer theirs to see
-        return _go("/account", "renounced")
-    return _go(f"/orgs/{org_id}", "revoked")
+    def revoked(row) -> Response:
+        if row.grantee_person_id == me.person_id:  # renounced: the organisation is no longer theirs to see
+            return see_other("/account", msg="renounced")
+        return see_other(f"/orgs/{org_id}", msg="revoked")
+
+    return form_action(
+        db, lambda: delegation.revoke(db_session=db, clock=clock, actor=me, delegation_id=delegation_id, reason=reason),
+        done=revoked, failed=_org_error(request, db, clock, me, org_id),
+    )
 
 
 def _request_page(request: Request, db: Session, org_id: int, status_code: int = 200, **extra) -> HTMLResponse:
@@ -170,11 +177,10 @@ def request_page(org_id: int, request: Request, db: Db, me: Me) -> HTMLResponse:
 def request_delegation(org_id: int, request: Request, db: Db, clock: Now, me: Me, _: Csrf, item_scope: Long = "",
                        valid_until: Short = "", note: Annotated[str, Form(max_length=500)] = "") -> Response:
     form = {"item_scope": item_scope, "valid_until": valid_until, "note": note}
-    try:
-        delegation.request(db_session=db, clock=clock, actor=me, organisation_id=org_id, item_scope=_lines(item_scope),
-                           valid_from=clock.now(), valid_until=_until(valid_until), note=note)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _request_page(request, db, org_id, exc.status_code, error=exc.message, form=form)
-    return _go(f"/orgs/{org_id}", "requested")
+    return form_action(
+        db, lambda: delegation.request(db_session=db, clock=clock, actor=me, organisation_id=org_id,
+                                       item_scope=_lines(item_scope), valid_from=clock.now(),
+                                       valid_until=_until(valid_until), note=note),
+        done=lambda _: see_other(f"/orgs/{org_id}", msg="requested"),
+        failed=lambda exc: _request_page(request, db, org_id, exc.status_code, error=exc.message, form=form),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,14 +16,10 @@ from tongban.accounts.schemas import (
     WindowCodeIn, WindowPersonIn, WindowPersonOut,
 )
 from tongban.accounts.verification import CodePurpose, send_code
-from tongban.baselib.service import BaseLibrary
 from tongban.core.models import AuditEntry
-from tongban.notify.sms import SmsGateway
-from tongban.web.deps import Db, Now, Staff, client_ip, get_gateway, get_library
+from tongban.web.deps import client_ip, Db, Gateway, Library, Now, Staff
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
-Gateway = Annotated[SmsGateway, Depends(get_gateway)]
-Library = Annotated[BaseLibrary, Depends(get_library)]
 
 
 def _person_out(db: Session, person_id: int) -> PersonOut:

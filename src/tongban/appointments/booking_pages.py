@@ -6,23 +6,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import PersonActor
-from tongban.appointments import bookings, halls, homevisits, messages, queue, slots, views
+from tongban.appointments import bookings, halls, homevisits, messages, queue, slots, presenters
 from tongban.appointments.enums import HomeVisitReason
 from tongban.appointments.schemas import HomeVisitIn
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.validation import humanize
-from tongban.web.deps import Csrf, Db, Now, get_person
-from tongban.web.pages import render
+from tongban.web.actions import form_action, see_other
+from tongban.web.deps import Csrf, Db, Id, Me, Now
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-Me = Annotated[PersonActor, Depends(get_person)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 FormId = Annotated[int, Form(ge=1, le=2**31 - 1)]
 QueryId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
@@ -42,7 +41,7 @@ def book_item(item_id: Id, db: Db) -> Response:
 def _book_page(request: Request, db: Session, clock: Clock, me: PersonActor, hall_id: int, group_id: int | None,
                item_id: int | None, day: date | None, *, error: str = "", status_code: int = 200) -> HTMLResponse:
     hall_row = halls.get(db_session=db, hall_id=hall_id)
-    hall = views.hall_out(db_session=db, clock=clock, hall=hall_row)
+    hall = presenters.hall_out(db_session=db, clock=clock, hall=hall_row)
     group = next((g for g in hall.groups if g.id == group_id), None)
     if group is None and item_id is not None:
         group = next((g for g in hall.groups if any(i["id"] == item_id for i in g.items)), None)
@@ -74,22 +73,20 @@ def book_page(request: Request, hall_id: Id, db: Db, clock: Now, me: Me, group: 
 @router.post("/appointments", response_class=HTMLResponse)
 def book(request: Request, db: Db, clock: Now, me: Me, _csrf: Csrf, slot_id: FormId, item_id: FormId) -> Response:
     """Book, then show the confirmation at once (002 8.2.1); a refusal comes back on the same page with its reason."""
-    try:
-        row = bookings.book(db_session=db, clock=clock, actor=me, slot_id=slot_id, item_id=item_id)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
+    def failed(exc: DomainError) -> Response:
         slot = slots.get(db_session=db, slot_id=slot_id)
         return _book_page(request, db, clock, me, slot.hall_id, slot.group_id, item_id, slot.day, error=exc.message,
                           status_code=exc.status_code)
-    return RedirectResponse(f"/appointments/{row.id}?booked=1", status_code=303)
+
+    return form_action(db, lambda: bookings.book(db_session=db, clock=clock, actor=me, slot_id=slot_id, item_id=item_id),
+                       done=lambda row: see_other(f"/appointments/{row.id}", booked=1), failed=failed)
 
 
 @router.get("/appointments", response_class=HTMLResponse)
 def my_appointments(request: Request, db: Db, clock: Now, me: Me) -> HTMLResponse:
-    rows = [views.appointment_out(db_session=db, clock=clock, row=r) for r in bookings.list_mine(db_session=db, actor=me)]
-    tickets = [views.ticket_out(db_session=db, clock=clock, ticket=t) for t in queue.my_today(db_session=db, clock=clock, actor=me)]
-    visits = [views.home_visit_out(v) for v in homevisits.mine(db_session=db, actor=me)]
+    rows = [presenters.appointment_out(db_session=db, clock=clock, row=r) for r in bookings.list_mine(db_session=db, actor=me)]
+    tickets = [presenters.ticket_out(db_session=db, clock=clock, ticket=t) for t in queue.my_today(db_session=db, clock=clock, actor=me)]
+    visits = [presenters.home_visit_out(v) for v in homevisits.mine(db_session=db, actor=me)]
     return render(request, "appointments/mine.html", rows=rows, tickets=tickets, visits=visits,
                   suspended=bookings.suspended_until(db_session=db, clock=clock, person_id=me.person_id),
                   msg={"cancelled": "预约已取消。", "visit": "上门服务申请已提交，大厅将电话联系您确认。"}.get(request.query_params.get("msg", ""), ""))
@@ -98,44 +95,40 @@ def my_appointments(request: Request, db: Db, clock: Now, me: Me) -> HTMLRespons
 @router.get("/appointments/{appointment_id}", response_class=HTMLResponse)
 def confirmation(request: Request, appointment_id: Id, db: Db, clock: Now, me: Me) -> HTMLResponse:
     row = bookings.mine(db_session=db, actor=me, appointment_id=appointment_id)
-    return render(request, "appointments/appointment.html", a=views.appointment_out(db_session=db, clock=clock, row=row),
+    return render(request, "appointments/appointment.html", a=presenters.appointment_out(db_session=db, clock=clock, row=row),
                   booked=request.query_params.get("booked") == "1", error="")
 
 
 @router.post("/appointments/{appointment_id}/cancel", response_class=HTMLResponse)
 def cancel(request: Request, appointment_id: Id, db: Db, clock: Now, me: Me, _csrf: Csrf) -> Response:
-    try:
-        bookings.cancel(db_session=db, clock=clock, actor=me, appointment_id=appointment_id)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
+    def failed(exc: DomainError) -> Response:
         if isinstance(exc, NotFound):
-            raise
+            raise exc
         row = bookings.mine(db_session=db, actor=me, appointment_id=appointment_id)
         return render(request, "appointments/appointment.html", status_code=exc.status_code,
-                      a=views.appointment_out(db_session=db, clock=clock, row=row), booked=False, error=exc.message)
-    return RedirectResponse("/appointments?msg=cancelled", status_code=303)
+                      a=presenters.appointment_out(db_session=db, clock=clock, row=row), booked=False, error=exc.message)
+
+    return form_action(db, lambda: bookings.cancel(db_session=db, clock=clock, actor=me, appointment_id=appointment_id),
+                       done=lambda _: see_other("/appointments", msg="cancelled"), failed=failed)
 
 
 @router.post("/halls/{hall_id}/ticket", response_class=HTMLResponse)
 def online_ticket(request: Request, hall_id: Id, db: Db, clock: Now, me: Me, _csrf: Csrf, group_id: FormId) -> Response:
     """线上取号: today's booking becomes its ticket; otherwise a same-day ticket."""
     hall = halls.get(db_session=db, hall_id=hall_id)
-    try:
-        ticket = queue.online(db_session=db, clock=clock, actor=me, hall=hall, group_id=group_id)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return render(request, "appointments/hall.html", status_code=exc.status_code,
-                      h=views.hall_out(db_session=db, clock=clock, hall=hall), me=me, error=exc.message)
-    return RedirectResponse(f"/tickets/{ticket.id}", status_code=303)
+    return form_action(
+        db, lambda: queue.online(db_session=db, clock=clock, actor=me, hall=hall, group_id=group_id),
+        done=lambda ticket: see_other(f"/tickets/{ticket.id}"),
+        failed=lambda exc: render(request, "appointments/hall.html", status_code=exc.status_code,
+                                  h=presenters.hall_out(db_session=db, clock=clock, hall=hall), me=me, error=exc.message),
+    )
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
 def my_ticket(request: Request, ticket_id: Id, db: Db, clock: Now, me: Me) -> HTMLResponse:
     """Live position; the page refreshes itself while the ticket waits."""
     ticket = queue.mine(db_session=db, actor=me, ticket_id=ticket_id)
-    return render(request, "appointments/ticket.html", tk=views.ticket_out(db_session=db, clock=clock, ticket=ticket))
+    return render(request, "appointments/ticket.html", tk=presenters.ticket_out(db_session=db, clock=clock, ticket=ticket))
 
 
 def _visit_page(request: Request, db: Session, me: PersonActor, *, values: dict | None = None, error: str = "",
@@ -161,12 +154,11 @@ def home_visit(request: Request, db: Db, clock: Now, me: Me, _csrf: Csrf,
 
     try:
         visit_in = HomeVisitIn.model_validate({**values, "hall_id": hall_id or None})
-        homevisits.request(db_session=db, clock=clock, actor=me, visit_in=visit_in)
-        db.commit()
     except ValidationError as exc:
         message, _ = humanize(exc.errors())
         return _visit_page(request, db, me, values=values, error=message, status_code=422)
-    except DomainError as exc:
-        db.rollback()
-        return _visit_page(request, db, me, values=values, error=exc.message, status_code=exc.status_code)
-    return RedirectResponse("/appointments?msg=visit", status_code=303)
+    return form_action(
+        db, lambda: homevisits.request(db_session=db, clock=clock, actor=me, visit_in=visit_in),
+        done=lambda _: see_other("/appointments", msg="visit"),
+        failed=lambda exc: _visit_page(request, db, me, values=values, error=exc.message, status_code=exc.status_code),
+    )

@@ -16,7 +16,7 @@ from tongban.accounts.access import PersonActor, StaffActor
 from tongban.appointments import halls, messages, slots
 from tongban.appointments.enums import ACTIVE_APPOINTMENT, AppointmentStatus
 from tongban.appointments.models import ACTIVE_SQL, Appointment, BookingAccount, Hall, Slot, WindowGroupItem
-from tongban.catalog.models import ServiceItem
+from tongban.catalog import reads as catalog_reads
 from tongban.core import audit
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.db import attach_persistent
@@ -96,7 +96,7 @@ def _refuse_by_rules(rules: Row, max_active: int) -> None:
 
 
 _HALL = Hall.__table__
-_ITEM = ServiceItem.__table__
+_ITEM = catalog_reads.ITEMS  # the catalog's published item columns, joined in the slot's one read
 _GROUP_ITEM = WindowGroupItem.__table__
 _SLOT_HALL_ITEM = (
     select(_SLOT.c.id, _SLOT.c.hall_id, _SLOT.c.group_id, _SLOT.c.day, _SLOT.c.start_minute, _SLOT.c.end_minute,

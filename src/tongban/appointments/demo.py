@@ -4,12 +4,11 @@ machines are not seeded: the demo's window staff enroll one with a 登记码, as
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.appointments import halls, slots
 from tongban.appointments.schemas import GroupIn, HallIn, SessionIn, WindowIn
-from tongban.catalog.models import Agency, ServiceItem
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
 
 WORKDAY = [("workday", 540, 720, False, ""), ("workday", 810, 1050, False, "")]
@@ -52,12 +51,13 @@ HALLS = [
 
 
 def _agency_id(db_session: Session, code: str | None) -> int | None:
-    return db_session.scalar(select(Agency.id).where(Agency.code == code)) if code else None
+    agency = catalog_reads.agency_by_code(db_session=db_session, code=code) if code else None
+    return agency.id if agency is not None else None
 
 
 def seed_demo(*, db_session: Session, clock: Clock) -> str:
     """Load the demo rows once; return one Chinese line for the console ('' when nothing was added)."""
-    if db_session.scalar(select(ServiceItem.id).limit(1)) is None:
+    if not catalog_reads.has_items(db_session=db_session):
         return ""  # no catalog yet: the halls would handle nothing
     added = 0
     for (code, name, kind, level, region, agency, address, lat, lng, phone, email, fax, directions, sessions, groups) in HALLS:
@@ -72,7 +72,7 @@ def seed_demo(*, db_session: Session, clock: Clock) -> str:
             SessionIn(days=d, start_minute=a, end_minute=b, extended=e, label=label) for d, a, b, e, label in sessions])
         made = {}
         for sort, (group_name, prefix, minutes, required, item_codes, _) in enumerate(groups):
-            ids = list(db_session.scalars(select(ServiceItem.id).where(ServiceItem.implementation_code.in_(item_codes))))
+            ids = catalog_reads.item_ids_by_code(db_session=db_session, implementation_codes=item_codes)
             made[prefix] = halls.save_group(db_session=db_session, clock=clock, actor=None, hall=hall, group_in=GroupIn(
                 name=group_name, ticket_prefix=prefix, avg_minutes=minutes, booking_share=50, booking_required=required,
                 item_ids=ids, sort=sort))

@@ -12,7 +12,7 @@ from tongban.appointments.enums import SessionDays
 from tongban.appointments.models import Hall, HallSession, QueueTicket, Window, WindowGroup, WindowGroupItem
 from tongban.appointments.schemas import GroupIn, HallIn, SessionIn, WindowIn
 from tongban.catalog import regions
-from tongban.catalog.models import ServiceItem
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -193,7 +193,7 @@ def save_group(*, db_session: Session, clock: Clock, actor: StaffActor | None, h
         require_admin(actor, hall)
     taken = db_session.scalar(select(WindowGroup).where(WindowGroup.hall_id == hall.id,
                                                         WindowGroup.ticket_prefix == group_in.ticket_prefix))
-    known = set(db_session.scalars(select(ServiceItem.id).where(ServiceItem.id.in_(group_in.item_ids)))) if group_in.item_ids else set()
+    known = catalog_reads.existing_item_ids(db_session=db_session, item_ids=group_in.item_ids)
     unknown = [i for i in group_in.item_ids if i not in known]
     if unknown:
         raise InvalidInput("ITEM_NOT_FOUND", f"没有这些事项：{'、'.join(map(str, unknown))}")
@@ -225,15 +225,18 @@ def _prefix_used_today(db_session: Session, clock: Clock, hall_id: int, prefix: 
     return any(number[len(prefix):].isdigit() for number in db_session.scalars(query))
 
 
-def items_of_groups(*, db_session: Session, group_ids: list[int]) -> dict[int, list[ServiceItem]]:
-    """Items handled per group, by name."""
-    found: dict[int, list[ServiceItem]] = {g: [] for g in group_ids}
+def items_of_groups(*, db_session: Session, group_ids: list[int]) -> dict[int, list[catalog_reads.ItemFacts]]:
+    """Items handled per group, by name: two queries, however many groups."""
+    found: dict[int, list[catalog_reads.ItemFacts]] = {g: [] for g in group_ids}
     if not group_ids:
         return found
-    query = (select(WindowGroupItem.group_id, ServiceItem).join(ServiceItem, ServiceItem.id == WindowGroupItem.item_id)
-             .where(WindowGroupItem.group_id.in_(group_ids)).order_by(ServiceItem.name))
-    for group_id, item in db_session.execute(query):
-        found[group_id].append(item)
+    groups_of_item: dict[int, list[int]] = {}
+    for group_id, item_id in db_session.execute(select(WindowGroupItem.group_id, WindowGroupItem.item_id)
+                                                .where(WindowGroupItem.group_id.in_(group_ids))):
+        groups_of_item.setdefault(item_id, []).append(group_id)
+    for item in catalog_reads.items_by_id(db_session=db_session, item_ids=groups_of_item).values():  # by name
+        for group_id in groups_of_item[item.id]:
+            found[group_id].append(item)
     return found
 
 

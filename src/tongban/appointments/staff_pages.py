@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -22,11 +22,11 @@ from tongban.catalog.enums import Level
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, InvalidInput
 from tongban.core.validation import humanize
-from tongban.web.deps import Csrf, Db, Now, Staff
-from tongban.web.pages import render
+from tongban.web.actions import form_action, see_other
+from tongban.web.deps import Csrf, Db, Id, Now, Posted, Staff
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 HALL_FIELDS = ("code", "name", "kind", "level", "region_code", "agency_id", "address", "latitude", "longitude", "phone", "email",
                "fax", "hours_note", "directions", "slot_minutes", "days_ahead", "max_active_bookings", "no_show_limit",
                "suspension_days", "near_notice")
@@ -34,11 +34,6 @@ SESSION_LINE = re.compile(r"^(\S+)\s+(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d
 DAY_WORDS = {d.label: d for d in SessionDays} | {d.value: d for d in SessionDays}
 
 
-async def _posted(request: Request) -> FormData:
-    return await request.form()
-
-
-Posted = Annotated[FormData, Depends(_posted)]
 
 
 def _may_see(actor: StaffActor) -> None:
@@ -64,16 +59,17 @@ def create_hall(request: Request, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
     """A new hall, service point or terminal; hours, groups and windows are set on its page next."""
     values = {k: _text(data, k, 300) for k in ("code", "name", "kind", "level", "region_code", "address")}
     try:
-        hall = halls.save_hall(db_session=db, clock=clock, actor=actor, hall_in=HallIn.model_validate(values))
-        db.commit()
+        hall_in = HallIn.model_validate(values)
     except ValidationError as exc:
         return _list(request, db, actor, error=humanize(exc.errors())[0], values=values, status_code=422)
-    except DomainError as exc:
-        db.rollback()
+
+    def failed(exc: DomainError) -> Response:
         if isinstance(exc, Forbidden):
-            raise
+            raise exc
         return _list(request, db, actor, error=exc.message, values=values, status_code=exc.status_code)
-    return RedirectResponse(f"/staff/halls/{hall.id}?msg=saved", status_code=303)
+
+    return form_action(db, lambda: halls.save_hall(db_session=db, clock=clock, actor=actor, hall_in=hall_in),
+                       done=lambda hall: see_other(f"/staff/halls/{hall.id}", msg="saved"), failed=failed)
 
 
 PHOTO_LINE = re.compile(r"^(\S+)\s*(.*)$")
@@ -147,19 +143,20 @@ def _save(request: Request, db: Session, clock: Clock, actor: StaffActor, hall_i
     """Run one settings change, re-plan the future slots, commit; show the form again with the problem otherwise."""
     hall = halls.get(db_session=db, hall_id=hall_id)
     halls.require_admin(actor, hall)
-    try:
-        change(hall)
+
+    def change_and_plan() -> None:
+        try:
+            change(hall)
+        except ValidationError as exc:  # a form value of the wrong shape: shown like any other refusal, with 422
+            raise InvalidInput("FORM_INVALID", humanize(exc.errors())[0]) from None
         slots.rebuild(db_session=db, clock=clock, hall=hall)
-        db.commit()
-    except ValidationError as exc:
-        db.rollback()
-        return _page(request, db, actor, halls.get(db_session=db, hall_id=hall_id), error=humanize(exc.errors())[0], status_code=422)
-    except DomainError as exc:
-        db.rollback()
+
+    def failed(exc: DomainError) -> Response:
         if isinstance(exc, Forbidden):
-            raise
+            raise exc
         return _page(request, db, actor, halls.get(db_session=db, hall_id=hall_id), error=exc.message, status_code=exc.status_code)
-    return RedirectResponse(f"/staff/halls/{hall_id}?msg=saved", status_code=303)
+
+    return form_action(db, change_and_plan, done=lambda _: see_other(f"/staff/halls/{hall_id}", msg="saved"), failed=failed)
 
 
 @router.post("/staff/halls/{hall_id}/settings", response_class=HTMLResponse)
@@ -229,6 +226,12 @@ def _kiosks(request: Request, db: Session, clock: Clock, actor: StaffActor, hall
                   names=names, msg=msg, error=error, pairing=pairing, pending=kiosks.pending, now=clock.now())
 
 
+def _kiosks_refused(request: Request, db: Session, clock: Clock, actor: StaffActor, hall, exc: DomainError) -> HTMLResponse:
+    if isinstance(exc, Forbidden):
+        raise exc
+    return _kiosks(request, db, clock, actor, hall, error=exc.message, status_code=exc.status_code)
+
+
 @router.get("/staff/halls/{hall_id}/kiosks", response_class=HTMLResponse)
 def kiosk_list(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staff) -> HTMLResponse:
     hall = halls.get(db_session=db, hall_id=hall_id)
@@ -241,26 +244,14 @@ def start_pairing(request: Request, hall_id: Id, db: Db, clock: Now, actor: Staf
     """A new machine's one-time 登记码, shown once on this page (not a redirect, so it is never in a URL or history);
     it is typed on the machine itself, and this browser stays signed in."""
     hall = halls.get(db_session=db, hall_id=hall_id)
-    try:
-        pairing = kiosks.start_pairing(db_session=db, clock=clock, actor=actor, hall=hall, name=name)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        if isinstance(exc, Forbidden):
-            raise
-        return _kiosks(request, db, clock, actor, hall, error=exc.message, status_code=exc.status_code)
-    return _kiosks(request, db, clock, actor, hall, pairing=pairing)
+    return form_action(db, lambda: kiosks.start_pairing(db_session=db, clock=clock, actor=actor, hall=hall, name=name),
+                       done=lambda pairing: _kiosks(request, db, clock, actor, hall, pairing=pairing),
+                       failed=lambda exc: _kiosks_refused(request, db, clock, actor, hall, exc))
 
 
 @router.post("/staff/halls/{hall_id}/kiosks/{device_id}/revoke", response_class=HTMLResponse)
 def revoke_kiosk(request: Request, hall_id: Id, device_id: Id, db: Db, clock: Now, actor: Staff, _csrf: Csrf) -> Response:
     hall = halls.get(db_session=db, hall_id=hall_id)
-    try:
-        kiosks.revoke(db_session=db, clock=clock, actor=actor, hall=hall, device_id=device_id)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        if isinstance(exc, Forbidden):
-            raise
-        return _kiosks(request, db, clock, actor, hall, error=exc.message, status_code=exc.status_code)
-    return RedirectResponse(f"/staff/halls/{hall.id}/kiosks?msg=revoked", status_code=303)
+    return form_action(db, lambda: kiosks.revoke(db_session=db, clock=clock, actor=actor, hall=hall, device_id=device_id),
+                       done=lambda _: see_other(f"/staff/halls/{hall.id}/kiosks", msg="revoked"),
+                       failed=lambda exc: _kiosks_refused(request, db, clock, actor, hall, exc))

@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import PersonActor
-from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, delivery, lookup, payments, views
+from tongban.cases import applicants, delivery, files, lookup, payments, presenters
 from tongban.cases import service as cases
 from tongban.cases.documents import NoticeKind
-from tongban.cases.files import Upload
 from tongban.cases.licences import check_code, licences_of
 from tongban.cases.schemas import (
-    ApplicationFormOut, ApplicationIn, CaseListOut, CaseOut, FileIn, LockerIn, ProgressOut, SupplementIn, WithdrawIn,
+    ApplicationFormOut, ApplicationIn, CaseListOut, CaseOut, LockerIn, ProgressOut, SupplementIn, WithdrawIn,
 )
 from tongban.catalog import service as catalog
 from tongban.core.clock import Clock
-from tongban.core.errors import InvalidInput
-from tongban.web.deps import Db, Now, client_ip, get_library, get_person
+from tongban.web.deps import client_ip, Db, Id, Library, Me, Now
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
-Library = Annotated[BaseLibrary, Depends(get_library)]
-Me = Annotated[PersonActor, Depends(get_person)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 RESULT_KINDS = {NoticeKind.approval_decision.value, NoticeKind.licence.value}
-
-
-def uploads_of(files: list[FileIn]) -> list[Upload]:
-    found: list[Upload] = []
-    for file in files:
-        try:
-            data = base64.b64decode(file.content_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput("FILE_ENCODING", f"文件“{file.filename}”的内容不是有效的 Base64 编码") from None
-        found.append(Upload(file.material_key, file.filename, data))
-    return found
 
 
 def _mine(db: Session, clock: Clock, actor: PersonActor, case_id: int):
@@ -56,7 +37,7 @@ def application_form(
     item = catalog.get_item(db_session=db, item_id=item_id)
     applicant = applicants.for_person(db_session=db, clock=clock, actor=me, organisation_id=organisation_id,
                                       item_code=item.implementation_code)
-    return views.application_form(db_session=db, clock=clock, library=library, applicant=applicant, item_id=item_id)
+    return presenters.application_form(db_session=db, clock=clock, library=library, applicant=applicant, item_id=item_id)
 
 
 @router.post("/cases", status_code=201, response_model=CaseOut, summary="提交申请（同一 Idempotency-Key 只生成一个办件）")
@@ -71,7 +52,7 @@ def submit(
     applicant = applicants.for_person(db_session=db, clock=clock, actor=me, organisation_id=body.organisation_id,
                                       item_code=item.implementation_code)
     submission = cases.Submission(
-        item_id=body.item_id, form=dict(body.form), exemptions=dict(body.exemptions), uploads=uploads_of(body.files),
+        item_id=body.item_id, form=dict(body.form), exemptions=dict(body.exemptions), uploads=files.decode_uploads(body.files),
         pledge=body.pledge, delivery_method=body.delivery_method,
     )
     case = cases.submit(
@@ -80,7 +61,7 @@ def submit(
     )
     db.commit()  # the number is given only once the case is stored
     response.headers["Location"] = f"/api/v1/cases/{case.id}"
-    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+    return presenters.detail(db_session=db, clock=clock, case=case, for_applicant=True)
 
 
 @router.get("/cases", response_model=CaseListOut, summary="我的办件")
@@ -88,21 +69,21 @@ def my_cases(
     db: Db, clock: Now, me: Me, limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0, le=10**6)] = 0,
 ) -> CaseListOut:
     rows, total = cases.list_mine(db_session=db, clock=clock, actor=me, limit=limit, offset=offset)
-    return CaseListOut(cases=[views.summary(db, c) for c in rows], total=total)
+    return CaseListOut(cases=[presenters.summary(db, c) for c in rows], total=total)
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="办件详情：材料、进度、文书、缴费、送达")
 def my_case(case_id: Id, db: Db, clock: Now, me: Me) -> CaseOut:
     case = _mine(db, clock, me, case_id)
-    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+    return presenters.detail(db_session=db, clock=clock, case=case, for_applicant=True)
 
 
 @router.post("/cases/{case_id}/supplement", response_model=CaseOut, summary="补正材料")
 def supplement(case_id: Id, body: SupplementIn, db: Db, clock: Now, me: Me) -> CaseOut:
     case = _mine(db, clock, me, case_id)
-    cases.supplement(db_session=db, clock=clock, case=case, uploads=uploads_of(body.files), actor_ref=me.ref, actor_name=me.name)
+    cases.supplement(db_session=db, clock=clock, case=case, uploads=files.decode_uploads(body.files), actor_ref=me.ref, actor_name=me.name)
     db.commit()
-    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+    return presenters.detail(db_session=db, clock=clock, case=case, for_applicant=True)
 
 
 @router.post("/cases/{case_id}/withdraw", response_model=CaseOut, summary="撤回申请（作出决定前）")
@@ -110,13 +91,13 @@ def withdraw(case_id: Id, body: WithdrawIn, db: Db, clock: Now, me: Me) -> CaseO
     case = _mine(db, clock, me, case_id)
     cases.withdraw(db_session=db, clock=clock, case=case, actor_ref=me.ref, actor_name=me.name, reason=body.reason)
     db.commit()
-    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+    return presenters.detail(db_session=db, clock=clock, case=case, for_applicant=True)
 
 
 @router.get("/cases/{case_id}/documents/{document_id}", summary="下载文书或电子证照（PDF）", response_class=Response)
 def document(case_id: Id, document_id: Id, db: Db, clock: Now, me: Me) -> Response:
     case = _mine(db, clock, me, case_id)
-    doc = views.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
+    doc = presenters.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
     if doc.kind in RESULT_KINDS:
         delivery.downloaded(db_session=db, clock=clock, case=case, actor_ref=me.ref, actor_name=me.name)
         db.commit()
@@ -180,4 +161,4 @@ def renew_locker_code(case_id: Id, db: Db, clock: Now, me: Me) -> CaseOut:
     case = _mine(db, clock, me, case_id)
     delivery.renew_locker_code(db_session=db, clock=clock, case=case)
     db.commit()
-    return views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+    return presenters.detail(db_session=db, clock=clock, case=case, for_applicant=True)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from tongban.accounts import delegation
 from tongban.accounts.access import PersonActor
 from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, files, views
+from tongban.cases import applicants, files, presenters
 from tongban.cases import service as cases
 from tongban.cases.enums import CaseChannel
 from tongban.cases.schemas import ApplicationFormOut
@@ -21,25 +21,16 @@ from tongban.catalog import service as catalog
 from tongban.catalog.enums import FeeRule
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError, Forbidden, NotFound
-from tongban.web.deps import Csrf, Db, Now, get_library, get_person
+from tongban.web.actions import form_action, see_other
+from tongban.web.deps import Csrf, Db, Id, Library, Me, Now, Posted
 from tongban.web.filters import yuan
-from tongban.web.pages import render
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-Library = Annotated[BaseLibrary, Depends(get_library)]
-Me = Annotated[PersonActor, Depends(get_person)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 UPLOAD = "upload"  # the "I will upload a file" choice next to a material's exemptions
-ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd"
 
 
-async def _posted(request: Request) -> FormData:
-    """The whole multipart body: form fields are `f_<key>`, files `file_<material key>`, choices `way_<material key>`."""
-    return await request.form()
-
-
-Posted = Annotated[FormData, Depends(_posted)]
 
 
 def _text(data: FormData, name: str, limit: int | None = None) -> str:
@@ -102,14 +93,14 @@ def _form_page(
         request, "cases/apply.html", status_code=status_code, form=form, item=item, org=org, orgs=orgs, v=values,
         key=key or secrets.token_urlsafe(16), error=error, field_errors=field_errors or {},
         material_errors=material_errors or {}, files_lost=files_lost, fees=_fee_lines(form.fees), unavailable=unavailable,
-        accept=ACCEPT, UPLOAD=UPLOAD, from_licence=from_licence,
+        accept=files.ACCEPT_ATTRIBUTE, UPLOAD=UPLOAD, from_licence=from_licence,
     )
 
 
 def _application_form(db: Session, clock: Clock, library: BaseLibrary, actor: PersonActor, item, org: int | None) -> ApplicationFormOut:
     applicant = applicants.for_person(db_session=db, clock=clock, actor=actor, organisation_id=org,
                                       item_code=item.implementation_code)
-    return views.application_form(db_session=db, clock=clock, library=library, applicant=applicant, item_id=item.id)
+    return presenters.application_form(db_session=db, clock=clock, library=library, applicant=applicant, item_id=item.id)
 
 
 @router.get("/items/{item_id}/apply", response_class=HTMLResponse)
@@ -159,7 +150,7 @@ def apply(request: Request, item_id: Id, db: Db, clock: Now, library: Library, m
     """Submit once: the case number is shown only after the case is committed; the same key gives the same case."""
     item = catalog.get_item(db_session=db, item_id=item_id)
     applicant = applicants.for_person(db_session=db, clock=clock, actor=me, organisation_id=org, item_code=item.implementation_code)
-    form = views.application_form(db_session=db, clock=clock, library=library, applicant=applicant, item_id=item.id)
+    form = presenters.application_form(db_session=db, clock=clock, library=library, applicant=applicant, item_id=item.id)
     values = {k: v for k, v in data.items() if isinstance(v, str) and k.startswith(("f_", "way_"))}
     values.update(pledge=_text(data, "pledge", 10), delivery_method=_text(data, "delivery_method", 30))
     chosen = {m.key: values[f"way_{m.key}"] for m in form.materials
@@ -174,17 +165,18 @@ def apply(request: Request, item_id: Id, db: Db, clock: Now, library: Library, m
         item_id=item_id, form={f.key: _text(data, f"f_{f.key}") for f in form.fields}, exemptions=chosen, uploads=uploads,
         pledge=bool(values["pledge"]), delivery_method=values["delivery_method"] or None,
     )
-    try:
-        case = cases.submit(db_session=db, clock=clock, library=library, applicant=applicant, submission=submission,
-                            channel=CaseChannel.web, submitter_ref=me.ref, idempotency_key=key)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
+
+    def failed(exc: DomainError) -> Response:
         if isinstance(exc, (Forbidden, NotFound)):
-            raise
+            raise exc
         field_errors = exc.details if exc.code == "FORM_INVALID" and isinstance(exc.details, dict) else {}
         if exc.code.startswith("IDEMPOTENCY_KEY"):
             page["key"] = ""  # a fresh key: this one is unusable or belongs to another application
         return _form_page(request, db, clock, library, me, item_id, org, error=exc.message, field_errors=field_errors,
                           material_errors=_material_errors(exc, form), status_code=exc.status_code, **page)
-    return RedirectResponse(f"/cases/{case.id}?submitted=1", status_code=303)
+
+    return form_action(
+        db, lambda: cases.submit(db_session=db, clock=clock, library=library, applicant=applicant, submission=submission,
+                                 channel=CaseChannel.web, submitter_ref=me.ref, idempotency_key=key),
+        done=lambda case: see_other(f"/cases/{case.id}", submitted=1), failed=failed,
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tongban.accounts.access import StaffActor
 from tongban.cases.enums import EventKind
 from tongban.cases.models import Case, CaseEvent
-from tongban.cases.staff_api import scope_clause
+from tongban.cases.queues import visible
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def recent_steps(*, db_session: Session, actor: StaffActor, limit: int) -> list[
     query = (
         select(CaseEvent, Case.case_number)
         .join(Case, Case.id == CaseEvent.case_id)
-        .where(scope_clause(actor))
+        .where(visible(actor))
         .order_by(CaseEvent.id.desc())
         .limit(limit)
     )

@@ -14,9 +14,9 @@ from tongban.cases import applicants, clocks, delivery, lifecycle, notices, prog
 from tongban.cases.enums import CaseState, EventKind, MaterialStatus, Opinion
 from tongban.cases.handling import _reason, content_of, require_originals_checked
 from tongban.cases.models import Case, CasePost, License
-from tongban.cases.service import materials_of
+from tongban.cases.service import form_data, materials_of
 from tongban.catalog.enums import Actor, DeliveryMethod
-from tongban.catalog.models import Agency
+from tongban.catalog import reads as catalog_reads
 from tongban.catalog.schemas import ItemContent, ReviewRules
 from tongban.core.clock import Clock
 from tongban.core.config import get_settings
@@ -73,7 +73,7 @@ def _lead_post(db_session: Session, case: Case, approve: bool):
     posts = db_session.connection().execute(_SIGNATURES, {"case_key": case.id}).all()
     waiting = [p for p in posts if p.opinion is None]
     if waiting:
-        names = "、".join(agency.name for p in waiting if (agency := db_session.get(Agency, p.agency_id)) is not None)
+        names = "、".join(agency.name for p in waiting if (agency := catalog_reads.find_agency(db_session=db_session, agency_id=p.agency_id)) is not None)
         raise Conflict("OPINIONS_PENDING", f"尚有部门未提出审查意见：{names}")
     against = [p for p in posts if p.opinion == Opinion.deny.value]
     if approve and against:
@@ -106,9 +106,12 @@ def _signing_after_review(db_session: Session, actor: StaffActor, case: Case, ru
 
 def decide(
     *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, approve: bool, reasons: str = "",
+    licence_fields: dict[str, object] | None = None,
 ) -> Case:
     """决定. From acceptance: only where the item allows on-the-spot decisions. From review: after the opinions,
-    by a different decider, or by the reviewer where the item's review rules allow one person (CASE-12)."""
+    by a different decider, or by the reviewer where the item's review rules allow one person (CASE-12).
+    `licence_fields`: the values of the licence type's fields that come from the decision (key → text); a field
+    not given is prefilled from the application form, and a required one still empty refuses the approval."""
     content = content_of(db_session, case)
     if case.state == S.accepted.value:
         if not content.review_rules.on_the_spot:
@@ -129,10 +132,11 @@ def decide(
     reasons = _reason(reasons, required=not approve, what="不予许可的理由")
     if approve and content.on_site_verification:  # a denial need not wait: the applicant may never come (CASE-10)
         require_originals_checked(db_session=db_session, case=case)
+    fields = _licence_fields(case, content, licence_fields) if approve else None
     # Nothing read while deciding is changed by it, so the case row is written once, not before every read.
     with db_session.no_autoflush:
         if approve:
-            return _approve(db_session, clock, actor.ref, actor.name, case, content, reasons, signing)
+            return _approve(db_session, clock, actor.ref, actor.name, case, content, reasons, signing, fields)
         return _deny(db_session, clock, actor.ref, actor.name, case, reasons, signing)
 
 
@@ -146,7 +150,28 @@ def _validity(content: ItemContent, today: date) -> date | None:
         return today.replace(year=today.year + years, day=28)
 
 
-def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, signing: Signing) -> Case:
+def _licence_fields(case: Case, content: ItemContent, given: dict | None, *, earlier: dict | None = None,
+                    strict: bool = True):
+    """The declared licence fields with their values, checked before anything is written; None without a declaration."""
+    from tongban.cases import licences
+
+    declaration = content.result.licence
+    if not content.result.licence_type or declaration is None:
+        return None
+    return licences.fields_for(declaration=declaration, form=form_data(case), given=given, earlier=earlier, strict=strict)
+
+
+def licence_form(case: Case, content: ItemContent) -> list[dict]:
+    """The licence fields the approve form shows, prefilled from the application form ([] without a declaration)."""
+    from tongban.cases import licences
+
+    declaration = content.result.licence
+    if not content.result.licence_type or declaration is None:
+        return []
+    return licences.prefill(declaration=declaration, form=form_data(case))
+
+
+def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, signing: Signing, fields=None) -> Case:
     from tongban.cases import licences
 
     today = clock.today()
@@ -161,6 +186,7 @@ def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, s
             organisation_id=case.organisation_id, holder_name=case.applicant_name,
             holder_identifier=case.applicant_identifier, valid_from=today, valid_until=_validity(content, today),
             data={"事项": case.item_name, "办件编号": case.case_number}, verify_base_url=base_url, issuer=agency,
+            fields=fields,
         )
         case.licence_id = licence.id
     fields = [("决定", "准予许可"), ("办理结果", content.result.name or "准予")]
@@ -187,6 +213,12 @@ def _approve(db_session, clock, actor_ref, actor_name, case, content, reasons, s
     return case
 
 
+def _held(licence: License) -> dict[str, str]:
+    from tongban.cases import licences
+
+    return licences.held_values(licence)
+
+
 DELIVERY_HINTS = {
     DeliveryMethod.online_download: "办理结果可在“我的办件”中下载。",
     DeliveryMethod.window_pickup: "请携带本人有效身份证件到窗口领取办理结果。",
@@ -202,7 +234,7 @@ def _delivery_hint(case: Case) -> str:
 
 
 def _deny(db_session, clock, actor_ref, actor_name, case, reasons, signing: Signing) -> Case:
-    agency = db_session.get(Agency, case.agency_id)
+    agency = catalog_reads.find_agency(db_session=db_session, agency_id=case.agency_id)
     contact = (agency.consult_phone or agency.address or agency.name) if agency else ""
     document = notices.issue(
         db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.denial_decision,
@@ -253,5 +285,7 @@ def deem_renewals(*, db_session: Session, clock: Clock) -> list[Case]:
         if case.state == S.accepted_with_deficiency.value:
             lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.deficiency_fixed,
                              to_state=S.accepted, actor_ref=SYSTEM[0], actor_name=SYSTEM[1], reason="视为准予延续")
-        renewed.append(_approve(db_session, clock, *SYSTEM, case, content, reasons, SYSTEM_SIGNING))
+        # The system decides with what it has: the renewed licence's own values, then the form's.
+        fields = _licence_fields(case, content, None, strict=False, earlier=_held(old))
+        renewed.append(_approve(db_session, clock, *SYSTEM, case, content, reasons, SYSTEM_SIGNING, fields))
     return renewed

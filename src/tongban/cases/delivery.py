@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from tongban.accounts import identity, persons
 from tongban.accounts.access import Permission, StaffActor
@@ -94,28 +93,20 @@ def _require_paid(db_session: Session, case: Case, *, settled: bool | None = Non
 def _complete(db_session: Session, clock: Clock, case: Case, row, actor_ref: str, actor_name: str, note: str,
               **extra) -> Case:
     """Close the case as delivered and mark its delivery row (an object, or a row read for this step) with
-    `extra` columns, in one UPDATE after the case's."""
+    `extra` columns, in one UPDATE after the case's: an ORM bulk UPDATE by primary key, so the delivery object
+    this session holds, if any, shows the values as stored."""
     case.closed_at = clock.now()
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.delivered, to_state=CaseState.delivered,
                      actor_ref=actor_ref, actor_name=actor_name, reason=note)
     values = {"status": DeliveryStatus.delivered.value, "delivered_at": clock.now(), "delivered_by": actor_ref, "note": note,
               **extra}
-    statement = _delivered(tuple(values)) if extra else _DELIVERED
-    db_session.connection().execute(statement, {"delivery_key": row.id, **{f"new_{k}": v for k, v in values.items()}})
-    if isinstance(row, CaseDelivery):
-        for name, value in values.items():
-            set_committed_value(row, name, value)
+    db_session.execute(_UPDATE_DELIVERY, [{"id": row.id, **values}])
     progress.push(db_session=db_session, clock=clock, case=case, step="已送达", detail=note, result=True)
     db_session.flush()
     return case
 
 
-def _delivered(columns: tuple[str, ...]):
-    return update(_DELIVERY).where(_DELIVERY.c.id == bindparam("delivery_key")).values(
-        {name: bindparam(f"new_{name}", type_=_DELIVERY.c[name].type) for name in columns})
-
-
-_DELIVERED = _delivered(("status", "delivered_at", "delivered_by", "note"))
+_UPDATE_DELIVERY = update(CaseDelivery)
 _DOWNLOADABLE = select(_DELIVERY.c.id, _DELIVERY.c.status, _DELIVERY.c.method,
                        payments.latest_status_of(_DELIVERY.c.case_id).label("payment_status")).where(
     _DELIVERY.c.case_id == bindparam("case_key"))

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from tongban.cases import seals
 from tongban.cases.enums import DocumentStatus
 from tongban.cases.models import Document
-from tongban.catalog.models import Agency
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
 from tongban.core.db import attach_persistent
 from tongban.core.errors import InvalidInput, NotFound
@@ -198,7 +198,7 @@ def _store(db_session, clock, agency_id, agency_name, kind, case_id, title, fiel
     """The document row as one Core INSERT and its rendering job as another, at once; (id, the row's values)."""
     kind = _check_input(kind, title, fields, paragraphs, verify_base_url)
     if agency_name is None:
-        agency = db_session.get(Agency, agency_id)
+        agency = catalog_reads.find_agency(db_session=db_session, agency_id=agency_id)
         if agency is None:
             raise NotFound("AGENCY_NOT_FOUND", "未找到该实施机构")
         agency_name = agency.name

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tongban.core.errors import InvalidInput
@@ -25,6 +28,7 @@ TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG",
 # What a file's name claims it is; the content decides, but the name tells what the person meant to upload.
 CLAIMED = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".ofd": "application/ofd"}
 ACCEPTED_TEXT = "PDF、JPG、PNG 或 OFD"
+ACCEPT_ATTRIBUTE = ",".join(CLAIMED)  # the file inputs' accept="…": the same kinds
 
 
 @dataclass(frozen=True)
@@ -106,3 +110,15 @@ def check(upload: Upload, material_name: str) -> CheckedFile:
         sha256=hashlib.sha256(upload.data).hexdigest(),
         data=upload.data,
     )
+
+
+def decode_uploads(sent: Iterable) -> list[Upload]:
+    """The files of an API request (each with `material_key`, `filename`, `content_base64`), decoded."""
+    found: list[Upload] = []
+    for file in sent:
+        try:
+            data = base64.b64decode(file.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("FILE_ENCODING", f"文件“{file.filename}”的内容不是有效的 Base64 编码") from None
+        found.append(Upload(file.material_key, file.filename, data))
+    return found

@@ -8,8 +8,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from tongban.accounts.access import Permission, StaffActor
 from tongban.cases import applicants, clocks, lifecycle, notices, payments, progress
@@ -17,7 +15,7 @@ from tongban.cases.enums import CaseState, EventKind, MaterialStatus, Opinion
 from tongban.cases.models import Case, CaseMaterial, CasePost
 from tongban.cases.service import material_lines_of, materials_of
 from tongban.catalog import service as catalog
-from tongban.catalog.models import Agency
+from tongban.catalog import reads as catalog_reads
 from tongban.catalog.schemas import ItemContent
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.config import get_settings
@@ -90,7 +88,7 @@ def _open_posts(db_session: Session, case: Case, content: ItemContent) -> None:
     """The lead agency's post, and one per co-agency of parallel approval (CASE-20)."""
     rows = [{"case_id": case.id, "agency_id": case.agency_id, "lead": True}]
     for code in content.parallel_agencies:
-        agency = db_session.scalar(select(Agency).where(Agency.code == code))
+        agency = catalog_reads.agency_by_code(db_session=db_session, code=code)
         if agency is not None and agency.id != case.agency_id:
             rows.append({"case_id": case.id, "agency_id": agency.id, "lead": False})
     db_session.connection().execute(_INSERT_POST, [
@@ -241,7 +239,7 @@ def refuse(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case, 
     applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_accept)
     lifecycle.require_state(case, S.submitted, S.supplement_requested, action="不予受理")
     reasons = _reason(reasons, required=True, what="不予受理的理由")
-    agency = db_session.get(Agency, case.agency_id)
+    agency = catalog_reads.find_agency(db_session=db_session, agency_id=case.agency_id)
     document = notices.issue(
         db_session=db_session, clock=clock, case=case, kind=notices.NoticeKind.refusal_notice, acceptor=actor.name,
         fields=[("不予受理理由", reasons)],
@@ -344,11 +342,8 @@ def record_opinion(
                            "review_standard": standard})
     values = {"opinion": opinion.value, "reasons": reasons, "staff_id": actor.staff_id, "staff_name": actor.name,
               "at": clock.now()}
-    db_session.connection().execute(_UPDATE_POST, {"post_key": post.id, **{f"new_{k}": v for k, v in values.items()}})
-    loaded = db_session.identity_map.get(identity_key(CasePost, post.id))
-    if loaded is not None:  # a post this session already holds as an object shows what was just written
-        for name, value in values.items():
-            set_committed_value(loaded, name, value)
+    # ORM bulk UPDATE by primary key: one UPDATE, and a post this session already holds as an object shows it.
+    db_session.execute(_UPDATE_POST, [{"id": post.id, **values}])
     db_session.flush()
 
 
@@ -356,8 +351,7 @@ _POST = CasePost.__table__
 # Built once: a statement made per call spends more on its cache key than the database on the query.
 _POST_OF = select(_POST.c.id, _POST.c.lead, _POST.c.opinion, _POST.c.staff_id, _POST.c.staff_name).where(
     _POST.c.case_id == bindparam("case_key"), _POST.c.agency_id == bindparam("agency_key"))
-_UPDATE_POST = update(_POST).where(_POST.c.id == bindparam("post_key")).values(
-    {name: bindparam(f"new_{name}", type_=_POST.c[name].type) for name in ("opinion", "reasons", "staff_id", "staff_name", "at")})
+_UPDATE_POST = update(CasePost)
 
 
 def start_special_procedure(

@@ -3,6 +3,11 @@
 A licence's core facts are a canonical JSON payload signed by the issuer's seal. The licence
 PDF's QR code carries that payload, its signature and the seal key's fingerprint, so a verifier
 holding the published seal keys checks it with no database and no network, in any region.
+
+Each licence type prints its own fields and is numbered its own way when the item's result declares it
+(`catalog.schemas.LicenceDeclaration`): a 食品经营许可证 carries 经营场所, 主体业态 and 经营项目 and a number
+JY + 主体业态 code + 6-digit region + 6-digit serial + check digit. The check digit is ISO 7064 MOD 11,10 (python-stdnum)
+over every digit before it. Without a declaration a licence is numbered `<region>-<year>-<serial>`.
 """
 
 from __future__ import annotations
@@ -21,14 +26,16 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError
+from stdnum.iso7064 import mod_11_10
 
 from tongban.accounts.identity import IdKind
 from tongban.accounts.identity import mask as mask_id_number
-from tongban.accounts.identity import mask_name
+from tongban.accounts.identity import mask_name, mask_phone
 from tongban.accounts.identity import normalize as normalize_id
 from tongban.accounts.identity import validate as validate_id
 from tongban.cases import documents, notices, seals
 from tongban.cases.models import LicenceSerial, License
+from tongban.catalog.schemas import DEFAULT_LICENCE_NUMBER, LicenceDeclaration, LicenceField, NumberToken, parse_number_format
 from tongban.core import limits, sm2
 from tongban.core.clock import Clock
 from tongban.core.crypto import lookup_hash
@@ -36,7 +43,7 @@ from tongban.core.db import dialect_insert, insert_persistent
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 
 QR_PREFIX = "TBL1"
-MAX_PAYLOAD_BYTES = 900  # keeps the QR code small enough to print and scan (version ≤ 25 at level M)
+MAX_PAYLOAD_BYTES = 1200  # keeps the QR code small enough to print and scan (version ≤ 28 at level M, 42 mm wide)
 SUBJECT_KINDS = {"person": "自然人", "org": "法人和其他组织"}
 # Tried in this order when the caller does not say which document a person's number is from.
 _INFERRED_KINDS = (
@@ -71,6 +78,7 @@ class VerifiedLicence:
     valid_until: date | None
     fingerprint: str
     data: dict = field(default_factory=dict)
+    fields: tuple[tuple[str, str], ...] = ()  # the type's own fields as printed: (label, value), personal ones masked
 
     def expired_on(self, today: date) -> bool:
         return self.valid_until is not None and today > self.valid_until
@@ -158,6 +166,7 @@ def _parse_payload(raw: bytes) -> VerifiedLicence:
             holder_name=body["holder"], holder_identifier=body["hid"], issuer=body["issuer"], region_code=body["region"],
             valid_from=date.fromisoformat(body["from"]), valid_until=date.fromisoformat(body["until"]) if body["until"] else None,
             fingerprint=body["fp"], data=body.get("data") or {},
+            fields=tuple((str(label), str(value)) for label, value in body.get("f") or ()),
         )
     except (UnicodeDecodeError, ValueError, KeyError, TypeError):
         raise _qr_error("LICENCE_QR_FORMAT", "二维码内容不是本平台签发的电子证照") from None
@@ -205,12 +214,169 @@ def _next_serial_statement(dialect_name: str):
     return statement
 
 
-def _next_number(db_session: Session, region_code: str, year: int) -> str:
-    """`<region>-<year>-<serial>`: serials of a prefix count up from 1 without gaps or repeats."""
-    prefix = f"{region_code}-{year}-"
+def _next_number(db_session: Session, region_code: str, year: int, fields: LicenceFields | None = None) -> str:
+    """The number in the type's declared format, `<region>-<year>-<serial>` without one. Serials count up from 1
+    without gaps or repeats per counter key: the number's text before the serial (so per prefix, subject kind code,
+    region and year as the format has them), plus "*" and what follows the serial when a token does."""
+    tokens = fields.tokens if fields is not None else _DEFAULT_TOKENS
+    parts = [_render_token(t, region_code, year, fields) for t in tokens]
+    at = next(i for i, t in enumerate(tokens) if t.kind == "serial")
+    after = "".join(p for t, p in zip(tokens[at + 1:], parts[at + 1:], strict=True) if t.kind != "check")
+    key = "".join(parts[:at]) + (f"*{after}" if after else "")
     connection = db_session.connection()
-    serial = connection.execute(_next_serial_statement(connection.dialect.name), {"serial_prefix": prefix}).scalar_one()
-    return f"{prefix}{serial:06d}"
+    serial = connection.execute(_next_serial_statement(connection.dialect.name), {"serial_prefix": key}).scalar_one()
+    width = int(tokens[at].arg)
+    if serial >= 10 ** width:
+        raise Conflict("LICENCE_SERIAL_EXHAUSTED", f"编号“{key}”下的{width}位流水号已用完，请调整该证照类型的编号格式")
+    parts[at] = f"{serial:0{width}d}"
+    if tokens[-1].kind == "check":
+        parts[-1] = mod_11_10.calc_check_digit("".join(c for c in "".join(parts[:-1]) if c.isdigit()))
+    return "".join(parts)
+
+
+_DEFAULT_FORMAT = DEFAULT_LICENCE_NUMBER
+_DEFAULT_TOKENS = parse_number_format(_DEFAULT_FORMAT)
+
+
+def _render_token(token: NumberToken, region_code: str, year: int, fields: LicenceFields | None) -> str:
+    if token.kind == "literal":
+        return token.arg
+    if token.kind == "region":
+        return region_code[:int(token.arg)].ljust(int(token.arg), "0") if token.arg else region_code
+    if token.kind == "year":
+        return str(year)
+    if token.kind == "code":
+        return fields.code_of(token.arg)
+    return ""  # serial and check: filled in once the serial is known
+
+
+# --- the type's own fields ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LicenceFields:
+    """A licence type's declared fields with their values for one licence, checked, in the declared order."""
+
+    declaration: LicenceDeclaration
+    values: dict[str, str]
+
+    @property
+    def tokens(self) -> list[NumberToken]:
+        return parse_number_format(self.declaration.number_format)
+
+    def code_of(self, key: str) -> str:
+        declared = next(f for f in self.declaration.fields if f.key == key)
+        value = self.values.get(key, "")
+        found = next((o.code for o in declared.options if o.label == value), None)
+        return found if found is not None else "0" * max(len(o.code) for o in declared.options)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(key, label, value) in the declared order, values in full."""
+        return [(f.key, f.label, self.values.get(f.key, "")) for f in self.declaration.fields]
+
+    def printed(self) -> list[tuple[str, str]]:
+        """(label, value) as the payload, the PDF and public pages show them: personal values masked."""
+        return [(f.label, mask_field(f, self.values.get(f.key, ""))) for f in self.declaration.fields]
+
+
+def mask_field(field: LicenceField, value: str) -> str:
+    if not value or not field.personal:
+        return value
+    if field.personal == "phone":
+        return mask_phone(value)
+    if field.personal == "id_number":
+        return mask_id_number(IdKind.resident_id, value)
+    return mask_name(value)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _field_value(field: LicenceField, raw: object, *, strict: bool) -> str:
+    value = unicodedata.normalize("NFC", str(raw)).strip() if raw is not None else ""
+    if not value:
+        if field.required and strict:
+            raise InvalidInput("LICENCE_FIELD_REQUIRED", f"请填写证照栏目“{field.label}”", details={field.key: "必填"})
+        return ""
+    if len(value) > field.max_length:
+        raise InvalidInput("LICENCE_FIELD_TOO_LONG", f"证照栏目“{field.label}”最多 {field.max_length} 个字",
+                           details={field.key: f"最多 {field.max_length} 个字"})
+    if _UNPRINTABLE.search(value):
+        raise InvalidInput("LICENCE_FIELD_TEXT", f"证照栏目“{field.label}”含有不能打印的控制字符",
+                           details={field.key: "含控制字符"})
+    if field.options and value not in {o.label for o in field.options}:
+        choices = "、".join(o.label for o in field.options)
+        raise InvalidInput("LICENCE_FIELD_OPTION", f"证照栏目“{field.label}”请从{choices}中选择",
+                           details={field.key: "不在可选项中"})
+    return value
+
+
+def fields_for(
+    *, declaration: LicenceDeclaration, form: dict[str, str], given: dict[str, object] | None,
+    earlier: dict[str, str] | None = None, strict: bool = True,
+) -> LicenceFields:
+    """The values a licence of this type prints, checked: "form" fields from the application form, "decision"
+    fields as the decider gave them (`given`, from the approve form or API); a decision field the decider did not
+    send at all is prefilled from its form field, as the approve form shows it. `earlier`: a renewed licence's
+    values, used first when the system decides (deemed renewal, `strict=False`: missing values stay empty)."""
+    given = given or {}
+    unknown = [key for key in given if key not in {f.key for f in declaration.fields if f.source == "decision"}]
+    if unknown:
+        fixed = next((f.label for f in declaration.fields if f.key == unknown[0]), None)
+        raise InvalidInput("LICENCE_FIELD_UNKNOWN", f"证照栏目“{fixed}”取自申请表，决定时不能修改" if fixed
+                           else f"该证照没有可在决定时填写的栏目“{unknown[0]}”")
+    values: dict[str, str] = {}
+    for declared in declaration.fields:
+        if declared.source == "form":
+            raw = form.get(declared.form_field)
+        elif declared.key in given:
+            raw = given[declared.key]
+        else:
+            raw = form.get(declared.form_field) if declared.form_field else None
+        if (raw is None or not str(raw).strip()) and earlier:
+            raw = earlier.get(declared.key)
+        try:
+            values[declared.key] = _field_value(declared, raw, strict=strict)
+        except InvalidInput:
+            if strict:
+                raise
+            values[declared.key] = ""  # the system prints what it can rather than fail a deemed renewal
+    return LicenceFields(declaration, values)
+
+
+def prefill(*, declaration: LicenceDeclaration, form: dict[str, str]) -> list[dict]:
+    """The approve form's licence fields: every field with its label, limits and the value shown at first."""
+    rows = []
+    for declared in declaration.fields:
+        value = form.get(declared.form_field, "") if declared.form_field else ""
+        rows.append({"key": declared.key, "label": declared.label, "required": declared.required, "source": declared.source,
+                     "options": [o.label for o in declared.options], "max_length": declared.max_length, "hint": declared.hint,
+                     "value": value})
+    return rows
+
+
+def held_fields(licence: License) -> list[tuple[str, str]]:
+    """(label, value) of the type's own fields in full, for staff and the holder (decrypted from the licence)."""
+    if not licence.fields:
+        return []
+    return [(str(label), str(value)) for _key, label, value in json.loads(licence.fields)]
+
+
+def held_values(licence: License) -> dict[str, str]:
+    """key → full value of the type's own fields (a renewal starts from them)."""
+    if not licence.fields:
+        return {}
+    return {str(key): str(value) for key, _label, value in json.loads(licence.fields)}
+
+
+def fields_of_case(*, db_session: Session, case) -> list[tuple[str, str]]:
+    """The type's own fields of the licence a case issued, in full (its staff and holder pages)."""
+    licence = db_session.get(License, case.licence_id) if case.licence_id else None
+    return held_fields(licence) if licence is not None else []
+
+
+def printed_fields(licence: License) -> list[tuple[str, str]]:
+    """(label, value) as signed in the payload, personal values masked: what public verification shows."""
+    return [(str(label), str(value)) for label, value in json.loads(licence.payload).get("f") or ()]
 
 
 def _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data) -> None:
@@ -233,10 +399,11 @@ def issue(
     *, db_session: Session, clock: Clock, agency_id: int, item_id: int | None, case_id: int | None, type_code: str,
     type_name: str, holder_kind: str, person_id: int | None, organisation_id: int | None, holder_name: str,
     holder_identifier: str, valid_from: date, valid_until: date | None, data: dict | None, verify_base_url: str,
-    holder_id_kind: str | None = None, issuer=None,
+    holder_id_kind: str | None = None, issuer=None, fields: LicenceFields | None = None,
 ) -> License:
     """Store a licence and its document in the caller's transaction; the job that renders the PDF signs both.
-    `issuer`: the agency's row as `notices.agency_lines` reads it, when the caller has read it already."""
+    `issuer`: the agency's row as `notices.agency_lines` reads it, when the caller has read it already.
+    `fields`: the type's declared fields and their values (`fields_for`), which also give the number's format."""
     data = {} if data is None else data
     _check_issue(type_code, type_name, holder_kind, person_id, organisation_id, holder_name, valid_from, valid_until, data)
     documents.check_base_url(verify_base_url)
@@ -247,13 +414,18 @@ def issue(
         raise NotFound("AGENCY_NOT_FOUND", "未找到该发证机关")
     seal_id, fingerprint = seals.active_key(db_session=db_session, clock=clock, agency_id=agency.id)
     masked = mask_identifier(id_kind, identifier)
-    number = _next_number(db_session, agency.region_code, clock.today().year)
+    number = _next_number(db_session, agency.region_code, clock.today().year, fields)
+    if fields is not None and fields.declaration.number_format != _DEFAULT_FORMAT and db_session.scalar(
+            select(License.id).where(License.number == number)) is not None:
+        raise Conflict("LICENCE_NUMBER_TAKEN", f"证照编号 {number} 已被另一种编号格式使用，请调整该证照类型的编号格式")
     payload = {
         "v": 1, "no": number, "type": type_code, "name": type_name.strip(), "hk": holder_kind,
         "holder": holder_name.strip(), "hid": masked, "issuer": agency.name, "region": agency.region_code,
         "from": valid_from.isoformat(), "until": valid_until.isoformat() if valid_until else None,
         "fp": fingerprint, "data": data,
     }
+    if fields is not None and fields.declaration.fields:
+        payload["f"] = [[label, value] for label, value in fields.printed()]
     try:
         raw = canonical(payload)
     except (TypeError, ValueError):
@@ -267,6 +439,7 @@ def issue(
         "holder_hash": lookup_hash("licence-holder", identifier), "agency_id": agency.id,
         "region_code": agency.region_code, "item_id": item_id, "case_id": case_id, "valid_from": valid_from,
         "valid_until": valid_until, "data": data, "payload": raw.decode("utf-8"),
+        "fields": json.dumps(fields.rows(), ensure_ascii=False) if fields is not None else None,
         "signature": "", "seal_id": seal_id, "issued_at": clock.now(),  # signed with its PDF: sign_pending
         "revoked_at": None, "revoke_reason": None,
     }
@@ -275,10 +448,10 @@ def issue(
     document = documents.store(
         db_session=db_session, clock=clock, agency_id=agency.id, agency_name=agency.name,
         kind=documents.NoticeKind.licence, case_id=case_id,
-        title=type_name.strip(), fields=_pdf_fields(values, masked), paragraphs=[
+        title=type_name.strip(), fields=_pdf_fields(values, masked, payload.get("f") or []), paragraphs=[
             "本证照由发证机关加盖电子印章，扫描二维码可离线核验证照内容与签章；"
             f"也可访问 {verify_base_url.rstrip('/')}/verify/licences/{number} 在线核验证照状态，"
-            f"输入核验码 {check_code(number)} 可查看持证主体信息。",
+            f"输入核验码 {check_code(number)} 可查看持证主体信息{'和证照内容' if payload.get('f') else ''}。",
         ], case_number=None, verify_base_url=verify_base_url, licence_number=number,
     )
     # Persistent like a flushed object (expunged and still readable if the caller rolls back), for one INSERT.
@@ -317,11 +490,13 @@ def ensure_issued(*, db_session: Session, clock: Clock, licence: License) -> Lic
     return licence
 
 
-def _pdf_fields(licence: dict, masked: str) -> list[tuple[str, str]]:
+def _pdf_fields(licence: dict, masked: str, own: list) -> list[tuple[str, str]]:
+    """Name, number and holder, then the type's own fields in the declared order, validity and check code."""
     until = licence["valid_until"].isoformat() if licence["valid_until"] else "长期"
     rows = [
         ("证照名称", licence["type_name"]), ("证照编号", licence["number"]), ("持证主体", licence["holder_name"]),
         ("统一社会信用代码" if licence["holder_id_kind"] == "uscc" else "证件号码", masked),
+        *((label, value) for label, value in own),
         ("有效期限", f"{licence['valid_from'].isoformat()} 至 {until}"), ("核验码", check_code(licence["number"])),
     ]
     rows.extend((str(key)[:40], str(value)) for key, value in licence["data"].items())

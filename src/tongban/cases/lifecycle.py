@@ -6,9 +6,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tongban.cases.enums import CaseState, EventKind
@@ -91,12 +90,13 @@ def append(*, db_session: Session, clock: Clock, case: Case, entries: list[Entry
     """Append events in order and write the case once: its state, last seq and chain value, and whatever else
     the step has set on the case object so far (so a step sets its columns first, then records).
 
-    The case row is updated first, on the version read with it, so of two concurrent actions the second
-    finds the version moved and fails (StaleDataError) before it writes any event; on PostgreSQL it waits
-    for the first to commit. Rows go out as prebuilt Core statements and the case object is told the
-    values as stored, so the session has nothing left to flush for them.
+    The case is written first, by the session's flush: the mapper's `version_id_col` makes it
+    `UPDATE … WHERE id AND version`, so of two concurrent actions the second finds the version moved and is
+    refused (CASE_CHANGED) before it writes any event; on PostgreSQL it waits for the first to commit. The
+    flush leaves the case object holding the values as stored, its new version included. The events go out
+    as one prebuilt Core INSERT.
     """
-    current = CaseState(case.state)
+    current, case_id = CaseState(case.state), case.id
     seq, chain, state = case.event_seq or 0, case.event_chain or "", current
     now = clock.now()
     rows = []
@@ -112,55 +112,22 @@ def append(*, db_session: Session, clock: Clock, case: Case, entries: list[Entry
             raise ValueError(f"event {entry.kind} must name the state it moves to")
         seq += 1
         row = {
-            "case_id": case.id, "seq": seq, "kind": entry.kind.value, "from_state": state.value if seq > 1 else None,
+            "case_id": case_id, "seq": seq, "kind": entry.kind.value, "from_state": state.value if seq > 1 else None,
             "to_state": target.value, "actor_ref": entry.actor_ref, "actor_name": entry.actor_name,
             "reason": entry.reason, "data": entry.data or {}, "document_id": entry.document_id, "at": now,
         }
         row["chain"] = chain = _chain_of(row, chain)
         rows.append(row)
         state = target
-    _write_case(db_session, case, {"state": state.value, "event_seq": seq, "event_chain": chain, "updated_at": now})
-    connection = db_session.connection()
-    connection.execute(_INSERT_EVENT, rows if len(rows) > 1 else rows[0])
+    case.state, case.event_seq, case.event_chain, case.updated_at = state.value, seq, chain, now
+    try:
+        db_session.flush()
+    except StaleDataError:  # the failed flush expired the case: its id is the one read above
+        raise Conflict("CASE_CHANGED", "该办件刚被他人处理，请刷新后查看最新状态", details={"case_id": case_id}) from None
+    db_session.connection().execute(_INSERT_EVENT, rows if len(rows) > 1 else rows[0])
 
 
-_CASE = Case.__table__
 _INSERT_EVENT = CaseEvent.__table__.insert()
-_UPDATES: dict[tuple[str, ...], object] = {}
-
-
-def _update_for(columns: tuple[str, ...]):
-    """`UPDATE case_record SET <columns>, version WHERE id AND version`, built once per set of columns.
-    Bind names carry a prefix so they never collide with column names (which would add SET clauses)."""
-    statement = _UPDATES.get(columns)
-    if statement is None:
-        values = {name: bindparam(f"new_{name}", type_=_CASE.c[name].type) for name in (*columns, "version")}
-        statement = (update(_CASE).where(_CASE.c.id == bindparam("case_key"), _CASE.c.version == bindparam("old_version"))
-                     .values(values))
-        _UPDATES[columns] = statement
-    return statement
-
-
-def _write_case(db_session: Session, case: Case, values: dict) -> None:
-    """One version-checked UPDATE of `values` and of the columns changed on the object and not yet flushed;
-    the object then holds them as stored, with nothing left to flush."""
-    state = inspect(case)
-    pending = set(state.committed_state).difference(values)
-    if pending:
-        values = {**values, **{name: state.dict[name] for name in pending}}
-    old_version = case.version
-    columns = tuple(sorted(values))
-    params = {f"new_{name}": values[name] for name in columns}
-    params.update(new_version=old_version + 1, case_key=case.id, old_version=old_version)
-    result = db_session.connection().execute(_update_for(columns), params)
-    if result.rowcount != 1:
-        raise StaleDataError(f"case {case.id} was changed by another transaction (version {old_version})")
-    for name in columns:
-        set_committed_value(case, name, values[name])
-    set_committed_value(case, "version", old_version + 1)
-    # Every pending change of the object was just written: mark it clean, so the step's closing flush has
-    # nothing to compare (SQLAlchemy's own post-flush bookkeeping; a later change marks it dirty again).
-    state._commit_all(state.dict, db_session.identity_map)
 
 
 def chain_value(event: CaseEvent, previous: str) -> str:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from tongban.cases import service as cases
-from tongban.cases import views
+from tongban.cases import presenters
 from tongban.cases.models import Case
 from tongban.cases.schemas import ProgressOut
 from tongban.core import limits
@@ -53,17 +53,17 @@ def look_up(*, db_session: Session, clock: Clock, number: str, digits: str | Non
     except NotFound:
         limits.refuse(db_session, NotFound("CASE_NOT_FOUND", UNKNOWN))
     if not digits:
-        return views.progress(db_session=db_session, case=case)
+        return presenters.progress(db_session=db_session, case=case)
     limits.check(db_session=db_session, clock=clock, limit=DIGITS_PER_CASE, key=number)
     limits.check(db_session=db_session, clock=clock, limit=DIGITS_FROM, key=client_ip)
     if digits not in _tails(case):
         limits.hit(db_session=db_session, clock=clock, limit=DIGITS_PER_CASE, key=number)
         limits.hit(db_session=db_session, clock=clock, limit=DIGITS_FROM, key=client_ip)
         limits.refuse(db_session, Forbidden("CASE_DIGITS_WRONG", WRONG_DIGITS))
-    return views.progress(db_session=db_session, case=case, details=True)
+    return presenters.progress(db_session=db_session, case=case, details=True)
 
 
 def by_tracking(*, db_session: Session, token: str) -> ProgressOut:
     """The QR code of the acceptance notice: the token is unguessable and printed for the applicant."""
     case = cases.by_tracking(db_session=db_session, token=token)
-    return views.progress(db_session=db_session, case=case, details=True)
+    return presenters.progress(db_session=db_session, case=case, details=True)

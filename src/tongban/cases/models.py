@@ -315,6 +315,9 @@ class License(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)  # None: long-term (长期)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The licence type's own fields as declared by the item's result (JSON [[key, label, value], …] in the declared
+    # order), encrypted: personal ones are masked in the payload and kept in full only here. None: no declaration.
+    fields: Mapped[str | None] = mapped_column(EncryptedText)
     payload: Mapped[str] = mapped_column(Text)  # the canonical JSON exactly as signed (identifier masked)
     signature: Mapped[str] = mapped_column(String(200))  # base64 of the DER SM2 signature over payload
     seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id"))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.cases import documents
 from tongban.cases.documents import NoticeKind
 from tongban.cases.models import Case, CaseMaterial, Document
-from tongban.catalog.models import Agency
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
 from tongban.core.config import get_settings
 from tongban.core.errors import NotFound
@@ -40,15 +40,10 @@ def material_lines(rows: list[CaseMaterial], *, status: str) -> str:
     return "；".join(f"{i}. {r.name}" + (f"（{r.exemption_ref}）" if r.exemption_ref else "") for i, r in enumerate(chosen, 1)) or "无"
 
 
-_AGENCY = Agency.__table__
-_AGENCY_LINES = select(_AGENCY.c.id, _AGENCY.c.name, _AGENCY.c.region_code, _AGENCY.c.consult_phone).where(
-    _AGENCY.c.id == bindparam("agency_key"))
-
-
-def agency_lines(*, db_session: Session, agency_id: int):
-    """The agency's id, name, region code and consultation phone as one row (None when there is no such agency):
-    what notices print and a licence's issuer needs, so a step that issues both reads it once."""
-    return db_session.connection().execute(_AGENCY_LINES, {"agency_key": agency_id}).first()
+def agency_lines(*, db_session: Session, agency_id: int) -> catalog_reads.AgencyFacts | None:
+    """The agency as notices print it and a licence's issuer needs it (None when there is no such agency), so a
+    step that issues both reads it once."""
+    return catalog_reads.find_agency(db_session=db_session, agency_id=agency_id)
 
 
 def issue(

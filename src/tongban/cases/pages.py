@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from tongban.accounts.access import PersonActor
-from tongban.cases import applicants, apply_pages, delivery, files, lifecycle, progress_pages, views
+from tongban.cases import applicants, delivery, files, licences, lifecycle, presenters
 from tongban.cases import service as cases
 from tongban.cases.documents import NoticeKind
 from tongban.cases.enums import CaseState, MaterialStatus
@@ -20,17 +20,13 @@ from tongban.cases.models import Case
 from tongban.catalog.enums import DeliveryMethod
 from tongban.core.clock import Clock
 from tongban.core.errors import DomainError
-from tongban.web.deps import Csrf, Db, Now, get_person
+from tongban.web.actions import form_action, see_other
+from tongban.web.deps import Csrf, Db, Id, Me, Now, Posted
 from tongban.supervision import status as clock_status
-from tongban.web.pages import render
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-router.include_router(apply_pages.router)  # /items/{id}/apply
-router.include_router(progress_pages.router)  # /progress, /progress/t/{token}, /pay/dev/{order}
 
-Me = Annotated[PersonActor, Depends(get_person)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-Posted = apply_pages.Posted
 
 PAGE_SIZE = 20
 RESULT_KINDS = frozenset({NoticeKind.approval_decision.value, NoticeKind.licence.value})
@@ -56,14 +52,14 @@ def _mine(db: Session, clock: Clock, actor: PersonActor, case_id: int) -> Case:
 def my_cases(request: Request, db: Db, clock: Now, me: Me, page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> HTMLResponse:
     rows, total = cases.list_mine(db_session=db, clock=clock, actor=me, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    return render(request, "cases/my_cases.html", rows=[views.summary(db, c) for c in rows], total=total, page=page,
+    return render(request, "cases/my_cases.html", rows=[presenters.summary(db, c) for c in rows], total=total, page=page,
                   pages=pages, styles=STATE_STYLES)
 
 
 # --- the case page ----------------------------------------------------------------------------------
 
 def _case_page(request: Request, db: Session, clock: Clock, case: Case, *, error: str = "", status_code: int = 200) -> HTMLResponse:
-    out = views.detail(db_session=db, clock=clock, case=case, for_applicant=True)
+    out = presenters.detail(db_session=db, clock=clock, case=case, for_applicant=True)
     state = CaseState(case.state)
     missing = [m for m in out.materials if m.status == MaterialStatus.missing.value]
     unpaid = out.payment is not None and out.payment.status != "paid"
@@ -73,9 +69,10 @@ def _case_page(request: Request, db: Session, clock: Clock, case: Case, *, error
         may_supplement=case.state in SUPPLEMENT_STATES, missing=missing,
         may_withdraw=lifecycle.allowed(state, CaseState.withdrawn), unpaid=unpaid, result_kinds=RESULT_KINDS,
         delivery_choice=DeliveryMethod(case.delivery_method).label if case.delivery_method else "",
-        accept=apply_pages.ACCEPT, styles=STATE_STYLES,
+        accept=files.ACCEPT_ATTRIBUTE, styles=STATE_STYLES,
         deadline=out.supplement_deadline or out.deficiency_deadline,
         clock_status=clock_status.evaluate(db_session=db, clock=clock, case=case),  # SUP-01/02: how the dates were computed
+        licence_fields=licences.fields_of_case(db_session=db, case=case),  # the licence type's own fields (LIC-01)
     )
 
 
@@ -93,7 +90,7 @@ def _disposition(filename: str, fallback: str) -> str:
 def document_pdf(case_id: Id, document_id: Id, db: Db, clock: Now, me: Me) -> Response:
     """A notice, decision, receipt or licence as its sealed PDF; downloading the result is its delivery when chosen."""
     case = _mine(db, clock, me, case_id)
-    document = views.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
+    document = presenters.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
     if document.kind in RESULT_KINDS:
         delivery.downloaded(db_session=db, clock=clock, case=case, actor_ref=me.ref, actor_name=me.name)
         db.commit()
@@ -120,13 +117,12 @@ def supplement(request: Request, case_id: Id, db: Db, clock: Now, me: Me, _csrf:
     for name, part in data.multi_items():
         if name.startswith("file_") and isinstance(part, UploadFile) and part.filename:
             uploads.append(files.Upload(name[len("file_"):], part.filename, part.file.read(files.MAX_FILE_BYTES + 1)))
-    try:
-        cases.supplement(db_session=db, clock=clock, case=case, uploads=uploads, actor_ref=me.ref, actor_name=me.name)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _case_page(request, db, clock, _mine(db, clock, me, case_id), error=exc.message, status_code=exc.status_code)
-    return RedirectResponse(f"/cases/{case.id}?msg=supplemented", status_code=303)
+    return form_action(
+        db, lambda: cases.supplement(db_session=db, clock=clock, case=case, uploads=uploads, actor_ref=me.ref, actor_name=me.name),
+        done=lambda _: see_other(f"/cases/{case.id}", msg="supplemented"),
+        failed=lambda exc: _case_page(request, db, clock, _mine(db, clock, me, case_id), error=exc.message,
+                                      status_code=exc.status_code),
+    )
 
 
 @router.post("/cases/{case_id}/locker-code", response_class=HTMLResponse)
@@ -144,7 +140,7 @@ def renew_locker_code(case_id: Id, db: Db, clock: Now, me: Me, _csrf: Csrf) -> R
 def withdraw_page(request: Request, case_id: Id, db: Db, clock: Now, me: Me) -> HTMLResponse:
     """The confirmation step: what withdrawing means, an optional reason, and a way back."""
     case = _mine(db, clock, me, case_id)
-    return render(request, "cases/withdraw.html", c=views.summary(db, case),
+    return render(request, "cases/withdraw.html", c=presenters.summary(db, case),
                   may_withdraw=lifecycle.allowed(CaseState(case.state), CaseState.withdrawn), reason="", error="")
 
 
@@ -152,13 +148,14 @@ def withdraw_page(request: Request, case_id: Id, db: Db, clock: Now, me: Me) -> 
 def withdraw(request: Request, case_id: Id, db: Db, clock: Now, me: Me, _csrf: Csrf,
              reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     case = _mine(db, clock, me, case_id)
-    try:
-        cases.withdraw(db_session=db, clock=clock, case=case, actor_ref=me.ref, actor_name=me.name, reason=reason)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
+
+    def failed(exc: DomainError) -> Response:
         case = _mine(db, clock, me, case_id)
-        return render(request, "cases/withdraw.html", status_code=exc.status_code, c=views.summary(db, case),
+        return render(request, "cases/withdraw.html", status_code=exc.status_code, c=presenters.summary(db, case),
                       may_withdraw=lifecycle.allowed(CaseState(case.state), CaseState.withdrawn), reason=reason,
                       error=exc.message)
-    return RedirectResponse(f"/cases/{case.id}?msg=withdrawn", status_code=303)
+
+    return form_action(
+        db, lambda: cases.withdraw(db_session=db, clock=clock, case=case, actor_ref=me.ref, actor_name=me.name, reason=reason),
+        done=lambda _: see_other(f"/cases/{case.id}", msg="withdrawn"), failed=failed,
+    )

@@ -8,9 +8,8 @@ import json
 import secrets
 from typing import Protocol
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from tongban.cases import fees, lifecycle, notices, progress
 from tongban.cases.enums import EventKind, PaymentStatus
@@ -178,20 +177,10 @@ def handle_callback(*, db_session: Session, clock: Clock, gateway: PaymentGatewa
     )
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.paid, actor_ref="system", actor_name="支付平台",
                      reason=f"已缴 {fees.yuan(payment.amount_fen)}", document_id=receipt.id)
-    _mark_paid(db_session, payment, {"status": PaymentStatus.paid.value, "gateway_ref": gateway_ref, "paid_at": clock.now(),
-                                     "receipt_document_id": receipt.id})
+    # Written by the closing flush, after the case's UPDATE: the case's version decides between racing callbacks.
+    payment.status, payment.gateway_ref, payment.paid_at = PaymentStatus.paid.value, gateway_ref, clock.now()
+    payment.receipt_document_id = receipt.id
     progress.push(db_session=db_session, clock=clock, case=case, step="已缴费", detail="电子收据可在办件详情中下载。")
     db_session.flush()
     return payment
 
-
-_PAYMENT = Payment.__table__
-_PAID = update(_PAYMENT).where(_PAYMENT.c.id == bindparam("payment_key")).values(
-    {name: bindparam(f"new_{name}", type_=_PAYMENT.c[name].type) for name in ("status", "gateway_ref", "paid_at", "receipt_document_id")})
-
-
-def _mark_paid(db_session: Session, payment: Payment, values: dict) -> None:
-    """One UPDATE of the order, after the case's: the case's version decides between racing callbacks."""
-    db_session.connection().execute(_PAID, {"payment_key": payment.id, **{f"new_{k}": v for k, v in values.items()}})
-    for name, value in values.items():
-        set_committed_value(payment, name, value)

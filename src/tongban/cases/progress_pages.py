@@ -14,8 +14,9 @@ from tongban.cases import lookup, payments
 from tongban.cases import service as cases
 from tongban.cases.enums import PaymentStatus
 from tongban.core.errors import DomainError, NotFound
+from tongban.web.actions import form_action
 from tongban.web.deps import Csrf, Db, Now, client_ip
-from tongban.web.pages import render
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,15 +46,15 @@ def progress_lookup(request: Request, db: Db, clock: Now, number: Annotated[str,
         errors["digits"] = "请填写 4 位：手机号后四位，或证件号码 / 统一社会信用代码的后四位；也可以不填，只看办理状态"
     if errors:
         return _page(request, number=number, error="请按提示修改后再查", errors=errors, status_code=422)
-    try:
-        result = lookup.look_up(db_session=db, clock=clock, number=number, digits=digits, client_ip=client_ip(request))
-    except DomainError as refused:
-        status = refused.status_code
+
+    def failed(refused: DomainError) -> HTMLResponse:  # the refused guess is counted already (lookup.look_up commits it)
         field = {"CASE_DIGITS_WRONG": "digits", "CASE_NOT_FOUND": "number"}.get(refused.code)
         return _page(request, number=number, error=refused.message, errors={field: refused.message} if field else {},
-                     status_code=status)
-    db.commit()
-    return _page(request, number=number, result=result)
+                     status_code=refused.status_code)
+
+    return form_action(db, lambda: lookup.look_up(db_session=db, clock=clock, number=number, digits=digits,
+                                                  client_ip=client_ip(request)),
+                       done=lambda result: _page(request, number=number, result=result), failed=failed)
 
 
 @router.get("/progress/t/{token}", response_class=HTMLResponse)

@@ -105,6 +105,8 @@ class ProcedureEndIn(VersionedIn):
 class DecideIn(VersionedIn):
     approve: bool
     reasons: Reason = ""
+    # The licence type's fields that come from the decision (key → text); omitted ones are prefilled from the form.
+    licence_fields: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=500)]] | None = None
 
 
 class PickupIn(VersionedIn):

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tongban.cases.models import SEAL_SUFFIX, Seal
-from tongban.catalog.models import Agency
+from tongban.catalog import reads as catalog_reads
 from tongban.core import sm2
 from tongban.core.clock import Clock
 from tongban.core.db import Base
@@ -37,7 +37,7 @@ def seal_for(*, db_session: Session, clock: Clock, agency_id: int) -> Seal:
     seal = _active(db_session, agency_id)
     if seal is not None:
         return seal
-    agency = db_session.get(Agency, agency_id)
+    agency = catalog_reads.find_agency(db_session=db_session, agency_id=agency_id)
     if agency is None:
         raise NotFound("AGENCY_NOT_FOUND", "未找到该实施机构，无法生成电子印章")
     keys = sm2.generate_keypair()

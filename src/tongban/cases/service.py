@@ -18,7 +18,7 @@ from tongban.cases.enums import CaseChannel, CaseState, EventKind, MaterialStatu
 from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePost
 from tongban.catalog import service as catalog
 from tongban.catalog.enums import Audience, HandlingForm, Necessity
-from tongban.catalog.models import ServiceItem
+from tongban.catalog import reads as catalog_reads
 from tongban.catalog.schemas import ItemContent
 from tongban.core import audit, limits
 from tongban.core.clock import SHANGHAI, Clock
@@ -103,12 +103,12 @@ def file_of(*, db_session: Session, case_id: int, file_id: int) -> tuple[CaseFil
     return row, keyring().decrypt_bytes(row.data)
 
 
-def _live_item(db_session: Session, item_id: int) -> tuple[ServiceItem, ItemContent, str]:
+def _live_item(db_session: Session, item_id: int) -> tuple[catalog_reads.ItemFacts, ItemContent, str]:
     """The item, its live content and that content's digest."""
-    item = catalog.get_item(db_session=db_session, item_id=item_id)
+    item = catalog_reads.item(db_session=db_session, item_id=item_id)
     if item.status != "active" or item.live_version_id is None:
         raise InvalidInput("ITEM_NOT_AVAILABLE", "该事项目前不能申请（未发布、暂停或已停止办理）")
-    return item, *catalog.live_content_and_digest(db_session=db_session, item=item)
+    return item, *catalog.content_and_digest(db_session=db_session, version_id=item.live_version_id)
 
 
 def _check_audience(content: ItemContent, applicant: forms.Applicant) -> None:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor
-from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, decisions, delivery, handling, queues, views
+from tongban.cases import applicants, decisions, delivery, files, handling, queues, presenters
 from tongban.cases import service as cases
-from tongban.cases.api import uploads_of
 from tongban.cases.enums import CaseChannel, Opinion
 from tongban.cases.models import Case
 from tongban.cases.schemas import (
@@ -20,13 +18,10 @@ from tongban.cases.schemas import (
 )
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden
-from tongban.web.deps import Db, Now, Staff, get_library
+from tongban.web.deps import Db, Id, Library, Now, Staff
 
 router = APIRouter(prefix="/api/v1/staff", tags=["cases (staff)"])
-Library = Annotated[BaseLibrary, Depends(get_library)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-scope_clause = queues.visible  # the cases a member of staff may list (kept for callers of the earlier name)
 
 
 def _case(db: Session, actor: StaffActor, case_id: int, version: int | None = None) -> Case:
@@ -39,7 +34,7 @@ def _case(db: Session, actor: StaffActor, case_id: int, version: int | None = No
 
 
 def _out(db: Session, clock: Clock, case: Case) -> CaseOut:
-    return views.detail(db_session=db, clock=clock, case=case, for_applicant=False)
+    return presenters.detail(db_session=db, clock=clock, case=case, for_applicant=False)
 
 
 @router.get("/cases", response_model=CaseListOut, summary="办件队列（按岗位）")
@@ -49,13 +44,13 @@ def queue(
     limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0, le=10**6)] = 0,
 ) -> CaseListOut:
     found = queues.listing(db_session=db, clock=clock, actor=actor, name=name, limit=limit, offset=offset)
-    return CaseListOut(cases=[views.summary(db, r.case) for r in found.rows], total=found.total)
+    return CaseListOut(cases=[presenters.summary(db, r.case) for r in found.rows], total=found.total)
 
 
 @router.get("/todo", response_model=list[TodoOut], summary="我的待办：本岗位各队列的件数、超期和预警件数")
 def todo(db: Db, clock: Now, actor: Staff) -> list[TodoOut]:
     return [TodoOut(queue=t.queue.name, label=t.queue.label, total=t.total, overdue=t.overdue, warned=t.warned,
-                    at_least=t.more, urgent=[views.summary(db, r.case) for r in t.urgent])
+                    at_least=t.more, urgent=[presenters.summary(db, r.case) for r in t.urgent])
             for t in queues.todo(db_session=db, clock=clock, actor=actor)]
 
 
@@ -65,7 +60,7 @@ def window_intake(body: WindowApplicationIn, db: Db, clock: Now, library: Librar
     actor.require(Permission.case_accept)
     applicant = applicants.walk_in(db_session=db, **body.applicant.model_dump())
     submission = cases.Submission(
-        item_id=body.item_id, form=dict(body.form), exemptions=dict(body.exemptions), uploads=uploads_of(body.files),
+        item_id=body.item_id, form=dict(body.form), exemptions=dict(body.exemptions), uploads=files.decode_uploads(body.files),
         pledge=body.pledge, delivery_method=body.delivery_method,
     )
     from tongban.catalog import service as catalog
@@ -94,7 +89,7 @@ def case_file(case_id: Id, file_id: Id, db: Db, actor: Staff) -> Response:
 @router.get("/cases/{case_id}/documents/{document_id}", summary="下载文书（PDF）", response_class=Response)
 def case_document(case_id: Id, document_id: Id, db: Db, clock: Now, actor: Staff) -> Response:
     case = _case(db, actor, case_id)
-    doc = views.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
+    doc = presenters.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
     return Response(doc.pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{doc.number}.pdf"'})
 
 
@@ -174,7 +169,8 @@ def special_end(case_id: Id, body: ProcedureEndIn, db: Db, clock: Now, actor: St
 @router.post("/cases/{case_id}/decide", response_model=CaseOut, summary="作出决定（准予或不予）")
 def decide(case_id: Id, body: DecideIn, db: Db, clock: Now, actor: Staff) -> CaseOut:
     case = _case(db, actor, case_id, body.version)
-    decisions.decide(db_session=db, clock=clock, actor=actor, case=case, approve=body.approve, reasons=body.reasons)
+    decisions.decide(db_session=db, clock=clock, actor=actor, case=case, approve=body.approve, reasons=body.reasons,
+                     licence_fields=body.licence_fields)
     return _act(db, clock, case)
 
 
@@ -207,4 +203,4 @@ def lookup(
 ) -> list[ProgressOut]:
     found = cases.staff_lookup(db_session=db, clock=clock, actor=actor, number=number, identifier=id_number)
     db.commit()
-    return [views.progress(db_session=db, case=c) for c in found]
+    return [presenters.progress(db_session=db, case=c) for c in found]

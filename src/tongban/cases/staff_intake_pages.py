@@ -4,29 +4,26 @@ from __future__ import annotations
 
 import secrets
 from typing import Annotated
-from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from tongban.accounts import identity, organisations
 from tongban.accounts.access import Permission, StaffActor, region_prefix
-from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, forms, views
+from tongban.cases import applicants, forms, presenters
 from tongban.cases import service as cases
 from tongban.cases.enums import CaseChannel
 from tongban.cases.files import Upload
 from tongban.catalog import service as catalog
-from tongban.catalog.models import ServiceItem
 from tongban.catalog.schemas import ItemContent
 from tongban.core.errors import DomainError, Forbidden, InvalidInput, NotFound
-from tongban.web.deps import Csrf, Db, Now, Staff, Text, get_library
-from tongban.web.pages import render
+from tongban.web.actions import form_action, see_other
+from tongban.web.deps import Csrf, Db, Library, Now, Posted, Staff, Text
+from tongban.web.rendering import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-Library = Annotated[BaseLibrary, Depends(get_library)]
 
 ITEM_PAGE = 20
 LOOKUP_LIMIT = 50
@@ -35,12 +32,6 @@ USCC_KIND = "uscc"
 APPLICANT_FIELDS = {"name": 100, "id_kind": 30, "id_number": 40, "phone": 20, "uscc": 20, "org_name": 200}  # longest accepted
 
 
-async def _posted(request: Request) -> FormData:
-    """The whole multipart body: the item's form fields and one file input per material are named by their keys."""
-    return await request.form()
-
-
-Posted = Annotated[FormData, Depends(_posted)]
 
 
 def _ctx(request: Request, actor: StaffActor) -> dict:
@@ -56,7 +47,8 @@ def _scope_filter(actor: StaffActor, q: str) -> catalog.ItemFilter:
     return catalog.ItemFilter(q=q or None, region_code=actor.region_code, status="active")
 
 
-def _item_in_scope(db: Session, actor: StaffActor, item_id: int) -> tuple[ServiceItem, ItemContent]:
+def _item_in_scope(db: Session, actor: StaffActor, item_id: int) -> tuple:
+    """The item as `catalog.service.get_item` gives it (the page shows its agency), and its live content."""
     item = catalog.get_item(db_session=db, item_id=item_id)
     actor.require(Permission.case_accept, agency_id=item.agency_id, region_code=item.region_code)
     if item.live_version_id is None:
@@ -122,7 +114,8 @@ def intake(request: Request, db: Db, clock: Now, library: Library, actor: Staff,
     # What was typed goes back into the form if something is wrong; the files must be chosen again.
     values = {k: v for k, v in data.items()
               if isinstance(v, str) and (k in APPLICANT_FIELDS or k.startswith(("f_", "exempt_", "pledge", "delivery_method")))}
-    try:
+
+    def submit():
         actor.require(Permission.case_accept)
         values.update({name: _text(data, name, limit) for name, limit in APPLICANT_FIELDS.items()})
         values.update(pledge=_text(data, "pledge", 10), delivery_method=_text(data, "delivery_method", 30))
@@ -130,18 +123,19 @@ def intake(request: Request, db: Db, clock: Now, library: Library, actor: Staff,
         applicant = applicants.walk_in(db_session=db, name=values["name"], id_kind=values["id_kind"] or "resident_id",
                                        id_number=values["id_number"], phone=values["phone"], uscc=values["uscc"],
                                        org_name=values["org_name"])
-        case = cases.submit(db_session=db, clock=clock, library=library, applicant=applicant,
+        return cases.submit(db_session=db, clock=clock, library=library, applicant=applicant,
                             submission=_submission(data, item_id, content), channel=CaseChannel.window,
                             submitter_ref=actor.ref, idempotency_key=key, staff=actor)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
+
+    def failed(exc: DomainError) -> Response:
         if isinstance(exc, Forbidden):
-            raise
+            raise exc
         return _intake_page(request, db, actor, item_id=item_id, values=values, key=key, error=exc.message,
                             status_code=exc.status_code)
-    message = f"窗口申报已提交，办件编号 {case.case_number}。请将编号告知申请人，并按材料情况受理、一次性告知补正或容缺受理"
-    return RedirectResponse(f"/staff/cases/{case.id}?msg={quote(message)}", status_code=303)
+
+    return form_action(db, submit, failed=failed, done=lambda case: see_other(
+        f"/staff/cases/{case.id}",
+        msg=f"窗口申报已提交，办件编号 {case.case_number}。请将编号告知申请人，并按材料情况受理、一次性告知补正或容缺受理"))
 
 
 # --- look-up for hotline staff and terminals ---------------------------------------------------------
@@ -156,7 +150,7 @@ def _lookup_page(request: Request, db: Session, actor: StaffActor, *, found: lis
     prefix = region_prefix(actor.region_code)
     results = None
     if found is not None:
-        results = [views.progress(db_session=db, case=c) for c in found if c.region_code.startswith(prefix)]
+        results = [presenters.progress(db_session=db, case=c) for c in found if c.region_code.startswith(prefix)]
     kinds = [*identity.KINDS_FOR_FORM, (USCC_KIND, "统一社会信用代码")]
     return render(request, "cases/staff_case_lookup.html", status_code=status_code, results=results, number=number,
                   id_kind=id_kind, kinds=kinds, error=error, **_ctx(request, actor))

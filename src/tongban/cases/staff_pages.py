@@ -8,28 +8,27 @@ from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor
 from tongban.accounts.identity import KINDS_FOR_FORM, mask_phone
-from tongban.cases import applicants, decisions, delivery, forms, handling, queues, staff_intake_pages, views
+from tongban.cases import applicants, decisions, delivery, forms, handling, licences, queues, presenters
 from tongban.cases import service as cases
 from tongban.cases.enums import DECIDED_STATES, CaseState, DeliveryStatus, Opinion
 from tongban.cases.models import Case, CasePost
 from tongban.catalog.enums import FormFieldKind
 from tongban.core.clock import Clock
-from tongban.core.errors import DomainError, Forbidden, InvalidInput
-from tongban.web.deps import Csrf, Db, Now, Staff
+from tongban.core.errors import Forbidden, InvalidInput
+from tongban.web.actions import form_action, see_other
+from tongban.web.deps import Csrf, Db, Id, Now, Staff
 from tongban.supervision import status as clock_status
-from tongban.web.pages import render
+from tongban.web.rendering import render
 from tongban.workdays import service as workdays
 
 router = APIRouter(include_in_schema=False)
-router.include_router(staff_intake_pages.router)  # /staff/cases/new, /staff/case-lookup
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Version = Annotated[int, Form(ge=1, le=2**31 - 1)]
 Text = Annotated[str, Form(max_length=500)]
 Reason = Annotated[str, Form(max_length=2000)]
@@ -145,7 +144,7 @@ def _default_deadline(db: Session, clock: Clock, days: int) -> str:
 
 def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, case: Case, *, error: str = "",
                status_code: int = 200) -> HTMLResponse:
-    out = views.detail(db_session=db, clock=clock, case=case, for_applicant=False)
+    out = presenters.detail(db_session=db, clock=clock, case=case, for_applicant=False)
     content = handling.content_of(db, case)
     delivery_row = delivery.of(db_session=db, case_id=case.id)
     originals = handling.originals_check(db_session=db, case=case) if content.on_site_verification else None
@@ -160,6 +159,8 @@ def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, c
         "clock_status": clock_status.evaluate(db_session=db, clock=clock, case=case),  # SUP-01/02/03
         "signing_rule": decisions.one_person_may_sign(content.review_rules) or "审查人与决定人不能为同一人。",
         "originals": originals,  # CASE-10: set at acceptance, recorded as a step, awaited by an approval
+        "licence_form": decisions.licence_form(case, content) if actions & {"decide", "decide_on_the_spot"} else [],
+        "licence_fields": licences.fields_of_case(db_session=db, case=case),
     }
     return render(request, "cases/staff_case.html", status_code=status_code, **context)
 
@@ -182,7 +183,7 @@ def case_file(case_id: Id, file_id: Id, db: Db, actor: Staff) -> Response:
 @router.get("/staff/cases/{case_id:int}/documents/{document_id:int}.pdf")
 def case_document(case_id: Id, document_id: Id, db: Db, clock: Now, actor: Staff) -> Response:
     case = _visible(db, actor, case_id)
-    document = views.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
+    document = presenters.document_of(db_session=db, clock=clock, case=case, document_id=document_id)
     return Response(bytes(document.pdf), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{document.number}.pdf"', "Cache-Control": "no-store"})
 
@@ -196,13 +197,11 @@ def _act(request: Request, db: Session, clock: Clock, actor: StaffActor, case_id
     case = _visible(db, actor, case_id)
     if case.version != version:
         return _case_page(request, db, clock, actor, case, error=STALE, status_code=409)
-    try:
-        action(case)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _case_page(request, db, clock, actor, _visible(db, actor, case_id), error=exc.message, status_code=exc.status_code)
-    return RedirectResponse(f"/staff/cases/{case_id}?msg={quote(done)}", status_code=303)
+    return form_action(
+        db, lambda: action(case), done=lambda _: see_other(f"/staff/cases/{case_id}", msg=done),
+        failed=lambda exc: _case_page(request, db, clock, actor, _visible(db, actor, case_id), error=exc.message,
+                                      status_code=exc.status_code),
+    )
 
 
 def _deadline(text: str) -> date | None:
@@ -307,10 +306,13 @@ def special_end(request: Request, case_id: Id, version: Version, db: Db, clock: 
 
 @router.post("/staff/cases/{case_id:int}/decide", response_class=HTMLResponse)
 def decide(request: Request, case_id: Id, version: Version, db: Db, clock: Now, actor: Staff, _csrf: Csrf,
-           choice: Annotated[str, Form(max_length=10)] = "", reasons: Reason = "") -> Response:
+           choice: Annotated[str, Form(max_length=10)] = "", reasons: Reason = "",
+           licence_keys: Keys = [], licence_values: Keys = []) -> Response:
+    # The licence type's fields that come from the decision, one key and one value per line of the form.
+    given = dict(zip(licence_keys, licence_values, strict=False)) if licence_keys else None
     return _act(request, db, clock, actor, case_id, version, "决定已作出，决定书已出具",
                 lambda c: decisions.decide(db_session=db, clock=clock, actor=actor, case=c, approve=_choice(choice, "准予或不予"),
-                                           reasons=reasons))
+                                           reasons=reasons, licence_fields=given))
 
 
 @router.post("/staff/cases/{case_id:int}/deliver/window", response_class=HTMLResponse)

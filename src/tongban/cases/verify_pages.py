@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from tongban.cases import documents, licences, seals
 from tongban.cases.documents import NoticeKind
-from tongban.catalog.models import Agency
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.errors import DomainError
 from tongban.web.deps import Db, Now, client_ip
-from tongban.web.pages import render
+from tongban.web.rendering import render
 
 router = APIRouter(tags=["verify"])
 CheckCode = Annotated[str, Query(max_length=20, description="证照上印制的核验码")]
@@ -31,7 +31,7 @@ OPENSSL_HINT = "openssl dgst -sm3 -verify seal.pem -signature {number}.sig -sigo
 # --- documents -------------------------------------------------------------------------------------
 
 def _document_facts(db: Session, document: documents.Document) -> dict:
-    agency = db.get(Agency, document.agency_id)
+    agency = catalog_reads.find_agency(db_session=db, agency_id=document.agency_id)
     seal = seals.get(db_session=db, seal_id=document.seal_id)
     return {
         "number": document.number, "title": document.title, "kind": document.kind,
@@ -121,6 +121,7 @@ def _licence_facts(db: Session, clock: Clock, request: Request, number: str, cod
         "licence_status": check.status.value, "licence_status_label": check.status.label,
         "revoked_at": licence.revoked_at.astimezone(SHANGHAI).strftime("%Y-%m-%d") if licence.revoked_at else None,
         "revoke_reason": licence.revoke_reason,
+        "fields": licences.printed_fields(licence),  # the type's own fields as signed, personal ones masked
     }
 
 
@@ -134,7 +135,7 @@ def _offline_result(qr: str, db: Session, clock: Clock) -> dict:
         "holder_name": licences.mask_holder_name(found.holder_kind, found.holder_name),
         "holder_identifier": found.holder_identifier, "region_code": found.region_code,
         "valid_from": found.valid_from.isoformat(), "valid_until": found.valid_until.isoformat() if found.valid_until else None,
-        "expired": found.expired_on(clock.today()), "data": found.data,
+        "expired": found.expired_on(clock.today()), "data": found.data, "fields": list(found.fields),
     }
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from tongban.catalog import regions, service, views
+from tongban.catalog import presenters, regions, service
 from tongban.catalog.enums import ItemType, Level
 from tongban.catalog.models import Attachment
 from tongban.catalog.schemas import (
@@ -33,55 +33,25 @@ router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
 
 
-def item_filter(
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    audience: Annotated[str | None, Query(pattern=r"^(person|org)$")] = None,
-    item_type: ItemType | None = None,
-    nature: Annotated[str | None, Query(pattern=r"^(administrative_power|public_service)$")] = None,
-    agency_id: int | None = None,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{6,12}$")] = None,
-    level: Level | None = None,
-    theme: Annotated[str | None, Query(max_length=60)] = None,
-    life_stage: Annotated[str | None, Query(max_length=60)] = None,
-    tag: Annotated[str | None, Query(max_length=60)] = None,
-    handling_form: Annotated[str | None, Query(pattern=r"^(online|offline|both)$")] = None,
-    handling_scope: Annotated[str | None, Query(pattern=r"^(fixed|province|cross_province)$")] = None,
-) -> service.ItemFilter:
-    return service.ItemFilter(
-        q=q,
-        audience=audience,
-        item_type=item_type.value if item_type else None,
-        nature=nature,
-        agency_id=agency_id,
-        region_code=region_code,
-        level=level.value if level else None,
-        theme=theme,
-        life_stage=life_stage,
-        tag=tag,
-        handling_form=handling_form,
-        handling_scope=handling_scope,
-    )
-
-
 @router.get("/items", response_model=ItemListOut, summary="已发布事项列表（可筛选）")
 def list_items(
     db: Db,
-    filters: Annotated[service.ItemFilter, Depends(item_filter)],
+    filters: Annotated[service.ItemFilter, Depends(presenters.item_filter)],
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ItemListOut:
     rows, total = service.list_items(db_session=db, filters=filters, limit=limit, offset=offset)
-    return ItemListOut(items=[views.summary(r) for r in rows], total=total, limit=limit, offset=offset)
+    return ItemListOut(items=[presenters.summary(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/items/{item_id}", response_model=ItemDetailOut, summary="事项全部要素（已发布版本）")
 def get_item(item_id: int, request: Request, db: Db) -> Response:
-    stamp = page_stamp(db_session=db, item_id=item_id)
+    stamp = render_cache.stamp(request, ("page_stamp", item_id), lambda: page_stamp(db_session=db, item_id=item_id))
     if stamp is None:  # unknown or unpublished: the same error answer as ever
-        return JSONResponse(views.detail(db, service.get_item(db_session=db, item_id=item_id)).model_dump(mode="json"))
+        return JSONResponse(presenters.detail(db, service.get_item(db_session=db, item_id=item_id)).model_dump(mode="json"))
 
     def fresh() -> render_cache.Rendered:
-        out = views.detail(db, service.get_item(db_session=db, item_id=item_id))
+        out = presenters.detail(db, service.get_item(db_session=db, item_id=item_id))
         body = JSONResponse(out.model_dump(mode="json")).body
         return render_cache.rendered(body, "application/json")
 
@@ -90,13 +60,13 @@ def get_item(item_id: int, request: Request, db: Db) -> Response:
 
 @router.get("/items/{item_id}/versions", response_model=list[VersionOut], summary="事项版本历史")
 def item_versions(item_id: int, db: Db) -> list[VersionOut]:
-    return [views.version_out(v) for v in service.history(db_session=db, item_id=item_id)]
+    return [presenters.version_out(v) for v in service.history(db_session=db, item_id=item_id)]
 
 
 @router.get("/versions/{version_id}", summary="某一版本的全部内容")
 def get_version(version_id: int, db: Db, staff: Staff) -> dict:
     version = service.get_version(db_session=db, version_id=version_id)
-    return {"version": views.version_out(version).model_dump(), "content": version.content}
+    return {"version": presenters.version_out(version).model_dump(), "content": version.content}
 
 
 @router.post("/items", response_model=VersionOut, status_code=201, summary="新建事项（草稿）")
@@ -105,7 +75,7 @@ def create_item(body: ItemCreateIn, db: Db, clock: Now, staff: Staff) -> Version
         db_session=db, clock=clock, actor=staff, identity=body.identity, content=body.content, change_note=body.change_note
     )
     db.commit()
-    return views.version_out(version)
+    return presenters.version_out(version)
 
 
 @router.put("/items/{item_id}/draft", response_model=VersionOut, summary="保存修改草稿")
@@ -114,35 +84,35 @@ def save_draft(item_id: int, body: DraftIn, db: Db, clock: Now, staff: Staff) ->
         db_session=db, clock=clock, actor=staff, item_id=item_id, content=body.content, change_note=body.change_note
     )
     db.commit()
-    return views.version_out(version)
+    return presenters.version_out(version)
 
 
 @router.post("/versions/{version_id}/submit", response_model=VersionOut, summary="提交审核")
 def submit(version_id: int, db: Db, clock: Now, staff: Staff) -> VersionOut:
     version = service.submit(db_session=db, clock=clock, actor=staff, version_id=version_id)
     db.commit()
-    return views.version_out(version)
+    return presenters.version_out(version)
 
 
 @router.post("/versions/{version_id}/approve", response_model=VersionOut, summary="审核通过")
 def approve(version_id: int, body: ReviewIn, db: Db, clock: Now, staff: Staff) -> VersionOut:
     version = service.approve(db_session=db, clock=clock, actor=staff, version_id=version_id, comment=body.comment)
     db.commit()
-    return views.version_out(version)
+    return presenters.version_out(version)
 
 
 @router.post("/versions/{version_id}/return", response_model=VersionOut, summary="退回修改（须写明理由）")
 def return_version(version_id: int, body: ReturnIn, db: Db, clock: Now, staff: Staff) -> VersionOut:
     version = service.return_version(db_session=db, clock=clock, actor=staff, version_id=version_id, reasons=body.reasons)
     db.commit()
-    return views.version_out(version)
+    return presenters.version_out(version)
 
 
 @router.post("/versions/{version_id}/publish", response_model=VersionOut, summary="发布为唯一在用版本")
 def publish(version_id: int, db: Db, clock: Now, staff: Staff) -> VersionOut:
     version = service.publish(db_session=db, clock=clock, actor=staff, version_id=version_id)
     db.commit()
-    return views.version_out(version)
+    return presenters.version_out(version)
 
 
 @router.post("/items/{item_id}/status", summary="暂停、停止或恢复办理")

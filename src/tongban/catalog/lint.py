@@ -54,6 +54,7 @@ CODES: dict[str, str] = {
     "REGION_DIVERGENCE": "实施清单的名称、类型或设定依据与基本目录不一致",
     "DIRECTORY_UNREVIEWED": "引用的基本目录事项尚待管理机构审核",
     "NO_LEGAL_BASIS": "行政权力事项没有设定依据",
+    "LICENCE_DECLARATION": "证照栏目与申请表不一致",
 }
 
 
@@ -288,6 +289,39 @@ def check_online_offline(item: LintItem) -> Iterable[Finding]:
         )
 
 
+# ---------------------------------------------------------------- licence fields (LIC-01)
+
+
+def check_licence_declaration(item: LintItem) -> Iterable[Finding]:
+    """The declared licence fields can be filled from the item's own form: a field copied from the form must find its
+    form field, fit in its length, be required where the licence requires it, and a coded choice must know every
+    option the form offers (the shape of the declaration itself is checked by `catalog.schemas.LicenceDeclaration`)."""
+    declaration = item.content.result.licence
+    if declaration is None:
+        return
+    form = {f.key: f for f in item.content.form}
+    code = "LICENCE_DECLARATION"
+    for declared in declaration.fields:
+        if not declared.form_field:
+            continue
+        where = f"证照栏目“{declared.label}”取自申请表字段“{declared.form_field}”"
+        source = form.get(declared.form_field)
+        if source is None:
+            reason = "但该事项没有自己的申请表" if not form else "但申请表中没有该字段"
+            yield _finding(item, code, ERROR, f"{where}，{reason}", field=declared.key, problem="form_field_unknown")
+            continue
+        if declared.source == "form" and source.max_length > declared.max_length:
+            yield _finding(item, code, ERROR, f"{where}，申请表允许 {source.max_length} 字，证照栏目只容 {declared.max_length} 字",
+                           field=declared.key, problem="too_long")
+        if declared.source == "form" and declared.required and not source.required:
+            yield _finding(item, code, ERROR, f"{where}，证照必填而申请表可不填，决定时无从补填", field=declared.key,
+                           problem="not_required")
+        unknown = [o for o in source.options if o not in {x.label for x in declared.options}] if declared.options else []
+        if unknown:
+            yield _finding(item, code, ERROR, f"{where}，申请表的选项“{'、'.join(unknown)}”不在证照栏目的选项中",
+                           field=declared.key, problem="options")
+
+
 ItemCheck = Callable[[LintItem], Iterable[Finding]]
 
 CHECKS: list[ItemCheck] = [
@@ -301,6 +335,7 @@ CHECKS: list[ItemCheck] = [
     check_steps_missing,
     check_step_time,
     check_online_offline,
+    check_licence_declaration,
 ]
 
 

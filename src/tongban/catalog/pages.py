@@ -8,12 +8,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from tongban.catalog import regions, service, views
-from tongban.catalog.api import item_filter
+from tongban.catalog import presenters, regions, service
 from tongban.catalog.enums import HandlingForm, HandlingScope, ItemType, Level
 from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGES, ORG_THEMES, PERSON_THEMES
 from tongban.web.deps import Db
-from tongban.web.pages import render
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = 20
@@ -23,7 +22,7 @@ PAGE = 20
 def item_list(
     request: Request,
     db: Db,
-    filters: Annotated[service.ItemFilter, Depends(item_filter)],
+    filters: Annotated[service.ItemFilter, Depends(presenters.item_filter)],
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ) -> HTMLResponse:
     rows, total = service.list_items(db_session=db, filters=filters, limit=PAGE, offset=(page - 1) * PAGE)
@@ -36,7 +35,7 @@ def item_list(
     return render(
         request,
         "catalog/list.html",
-        items=[views.summary(r) for r in rows],
+        items=[presenters.summary(r) for r in rows],
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE)),

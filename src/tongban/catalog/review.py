@@ -9,7 +9,7 @@ from typing import TypeVar
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from tongban.catalog.enums import VersionState
+from tongban.core.enums import LabelledEnum
 from tongban.core.errors import Conflict
 
 Row = TypeVar("Row")
@@ -25,12 +25,16 @@ class Reviewed:
     changed_message: str
 
 
-def transition(db_session: Session, row: Row, kind: Reviewed, allowed: tuple[VersionState, ...], target: VersionState,
+def transition(db_session: Session, row: Row, kind: Reviewed, allowed: tuple[LabelledEnum, ...], target: LabelledEnum,
                **values) -> Row:
-    """Move `row` (a table with `id`, `number` and `state`) from one of `allowed` to `target`, writing `values` too."""
-    if VersionState(row.state) not in allowed:
+    """Move `row` (a table with `id`, `number` and `state`) from one of `allowed` to `target`, writing `values` too.
+
+    The states are `target`'s enumeration: VersionState for the catalog, the knowledge base's FaqState for FAQ versions.
+    """
+    states = type(target)
+    if states(row.state) not in allowed:
         raise Conflict(kind.bad_state,
-                       f"第 {row.number} {kind.noun}当前为“{VersionState(row.state).label}”，不能变为“{target.label}”")
+                       f"第 {row.number} {kind.noun}当前为“{states(row.state).label}”，不能变为“{target.label}”")
     model = type(row)
     result = db_session.execute(
         update(model)

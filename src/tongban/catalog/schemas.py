@@ -6,7 +6,9 @@ PDF, print, JSON, search, open data) renders from it and from nothing else (GUID
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -150,8 +152,137 @@ class ReviewRules(_Model):
     on_the_spot: bool = False  # 当场决定 allowed (CASE-12)
 
 
+DEFAULT_LICENCE_NUMBER = "{region}-{year}-{serial:6}"
+LICENCE_FIELDS_MAX, LICENCE_FIELD_TEXT_MAX, LICENCE_FIELDS_TOTAL_MAX = 20, 500, 300
+_NUMBER_TOKEN = re.compile(r"\{([a-z]+)(?::([A-Za-z0-9_\-]+))?\}|([A-Z0-9\-]+)|(.)")
+
+
+@dataclass(frozen=True)
+class NumberToken:
+    """One part of a licence number format: a literal, or `region`, `year`, `serial`, `code` (of a field's option) or
+    `check` with its argument (`region:6` → "6", `serial:6` → "6", `code:business_type` → "business_type")."""
+
+    kind: str
+    arg: str = ""
+
+
+def parse_number_format(pattern: str, fields: dict[str, "LicenceField"] | None = None) -> list[NumberToken]:
+    """The tokens of a number format, or ValueError with a Chinese message (the catalog refuses the declaration).
+
+    `{region}` the issuing agency's region code (`{region:6}` its first 6 digits), `{year}` the year of issue,
+    `{serial:N}` an N-digit serial counted per everything before it (prefix, subject kind, region, year),
+    `{code:<field>}` the code of the option chosen for that licence field (e.g. 主体业态 → 1, 2, 3), `{check}` a
+    check digit over every digit before it (ISO 7064 MOD 11,10), last. Literals: capital letters, digits, "-"."""
+    tokens: list[NumberToken] = []
+    for match in _NUMBER_TOKEN.finditer(pattern or ""):
+        name, arg, literal, stray = match.groups()
+        if stray is not None:
+            raise ValueError(f"证照编号格式“{pattern}”含不允许的字符“{stray}”：只能用大写字母、数字、横线和{{region}}等占位符")
+        if literal is not None:
+            tokens.append(NumberToken("literal", literal))
+            continue
+        if name == "region" and (arg is None or (arg.isdigit() and 2 <= int(arg) <= 12)):
+            tokens.append(NumberToken("region", arg or ""))
+        elif name == "year" and arg is None:
+            tokens.append(NumberToken("year"))
+        elif name == "serial" and arg is not None and arg.isdigit() and 3 <= int(arg) <= 10:
+            tokens.append(NumberToken("serial", arg))
+        elif name == "check" and arg is None:
+            tokens.append(NumberToken("check"))
+        elif name == "code" and arg:
+            field = (fields or {}).get(arg)
+            if fields is not None and (field is None or not field.required or not field.options
+                                       or not all(o.code for o in field.options)):
+                raise ValueError(f"证照编号格式中的{{code:{arg}}}须对应一个必填、且各选项都有代码的证照栏目")
+            tokens.append(NumberToken("code", arg))
+        else:
+            raise ValueError(f"证照编号格式中的占位符“{match.group(0)}”不认识：可用{{region}}、{{region:6}}、{{year}}、"
+                             "{serial:6}、{code:栏目编号}、{check}")
+    kinds = [t.kind for t in tokens]
+    if kinds.count("serial") != 1:
+        raise ValueError(f"证照编号格式“{pattern}”须有且只有一个流水号{{serial:位数}}")
+    if "check" in kinds and (kinds.count("check") > 1 or kinds[-1] != "check"):
+        raise ValueError("证照编号格式的校验位{check}只能有一个，且须在最后")
+    return tokens
+
+
+class LicenceFieldOption(_Model):
+    """One choice of a licence field, with the code a number format prints for it (主体业态: 餐饮服务经营者 → 2)."""
+
+    label: Annotated[str, Field(min_length=1, max_length=100)]
+    code: Annotated[str, Field(max_length=4, pattern=r"^[0-9A-Z]*$")] = ""
+
+
+class LicenceField(_Model):
+    """One entry a licence of this type prints, in order: its label, where its value comes from and its limits.
+
+    `source`: "form", copied from the application form field `form_field`; or "decision", entered by the decider
+    when approving (prefilled from `form_field` when one is named). `personal`: how a value that is personal data
+    is masked where the licence is public (its QR code, PDF and verification page); the full value is kept only
+    encrypted."""
+
+    key: Key
+    label: Annotated[str, Field(min_length=1, max_length=40)]
+    required: bool = True
+    source: Literal["form", "decision"] = "decision"
+    form_field: Annotated[str, Field(max_length=40)] = ""
+    options: list[LicenceFieldOption] = []
+    max_length: Annotated[int, Field(ge=1, le=LICENCE_FIELD_TEXT_MAX)] = 100
+    personal: Literal["", "name", "id_number", "phone"] = ""
+    hint: Annotated[str, Field(max_length=200)] = ""
+
+    @property
+    def printed_length(self) -> int:
+        """The most characters the field prints: its longest option, or its length limit."""
+        return max(len(o.label) for o in self.options) if self.options else self.max_length
+
+    @model_validator(mode="after")
+    def _source_named(self) -> "LicenceField":
+        if self.source == "form" and not self.form_field:
+            raise ValueError(f"证照栏目“{self.label}”取自申请表，须写明申请表字段（form_field）")
+        labels = [o.label for o in self.options]
+        if len(labels) != len(set(labels)):
+            raise ValueError(f"证照栏目“{self.label}”的选项重复")
+        codes = {len(o.code) for o in self.options}
+        if len(codes) > 1:
+            raise ValueError(f"证照栏目“{self.label}”各选项的代码须等长，编号才有固定位数")
+        return self
+
+
+class LicenceDeclaration(_Model):
+    """What a licence type (证照) carries beyond its name, number, holder and validity, and how it is numbered."""
+
+    fields: Annotated[list[LicenceField], Field(max_length=LICENCE_FIELDS_MAX)] = []
+    number_format: Annotated[str, Field(min_length=1, max_length=80)] = DEFAULT_LICENCE_NUMBER
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "LicenceDeclaration":
+        keys = [f.key for f in self.fields]
+        if len(keys) != len(set(keys)):
+            raise ValueError("证照栏目的编号（key）重复")
+        labels = [f.label for f in self.fields]
+        if len(labels) != len(set(labels)):
+            raise ValueError("证照栏目的名称重复")
+        total = sum(f.printed_length for f in self.fields)
+        if total > LICENCE_FIELDS_TOTAL_MAX:
+            raise ValueError(f"证照栏目的最大字数合计 {total} 字，超过二维码能容纳的 {LICENCE_FIELDS_TOTAL_MAX} 字")
+        tokens = parse_number_format(self.number_format, {f.key: f for f in self.fields})
+        if number_length(tokens, {f.key: f for f in self.fields}) > 40:
+            raise ValueError(f"证照编号格式“{self.number_format}”生成的编号超过40位")
+        return self
+
+
+def number_length(tokens: list[NumberToken], fields: dict[str, LicenceField]) -> int:
+    """The longest number a format gives (a region code has at most 12 digits)."""
+    size = {"region": lambda t: int(t.arg or 12), "year": lambda t: 4, "serial": lambda t: int(t.arg),
+            "check": lambda t: 1, "literal": lambda t: len(t.arg),
+            "code": lambda t: max((len(o.code) for o in fields[t.arg].options), default=0)}
+    return sum(size[t.kind](t) for t in tokens)
+
+
 class Result(_Model):
-    """办理结果."""
+    """办理结果. A licence result (证照) may declare its type's fields and number format (`licence`); without one
+    it prints name, number, holder and validity and is numbered `<region>-<year>-<serial>`."""
 
     name: Annotated[str, Field(max_length=200)] = ""
     kind: Annotated[str, Field(max_length=40)] = ""  # 证照, 批文, 其他
@@ -160,6 +291,13 @@ class Result(_Model):
     delivery: list[DeliveryMethod] = []
     licence_type: Annotated[str, Field(max_length=100)] = ""  # issue an e-licence of this type on approval
     validity_years: Annotated[int, Field(ge=1, le=100)] | None = None  # None: long-term
+    licence: LicenceDeclaration | None = None
+
+    @model_validator(mode="after")
+    def _licence_declared_for_a_licence(self) -> "Result":
+        if self.licence is not None and not self.licence_type:
+            raise ValueError("声明了证照栏目和编号格式的办理结果须写明证照类型（licence_type）")
+        return self
 
 
 class FormField(_Model):

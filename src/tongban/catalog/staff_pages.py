@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import StaffActor
-from tongban.catalog import regions, service, views
+from tongban.catalog import regions, service, presenters
 from tongban.catalog.models import ItemVersion, ServiceItem
 from tongban.catalog.schemas import ItemContent, ItemIdentity
 from tongban.core.errors import DomainError, Forbidden
 from tongban.core.validation import humanize
 from tongban.web.deps import Csrf, Db, Now, Staff, csrf_token
-from tongban.web.pages import render
+from tongban.web.rendering import render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
@@ -141,7 +141,7 @@ def staff_item(request: Request, item_id: int, db: Db, actor: Staff) -> HTMLResp
         "catalog/staff_item.html",
         item=item,
         pending=pending,
-        history=[views.version_out(v) for v in service.history(db_session=db, item_id=item_id)],
+        history=[presenters.version_out(v) for v in service.history(db_session=db, item_id=item_id)],
         content=content,
         changes=_changes(db, item, pending),
         errors=[],
@@ -182,7 +182,7 @@ def save_draft(
         item = service.get_item(db_session=db, item_id=item_id)
         return render(
             request, "catalog/staff_item.html", status_code=422, item=item, pending=service.open_version(db_session=db, item_id=item_id),
-            history=[views.version_out(v) for v in service.history(db_session=db, item_id=item_id)], content=content, changes=[],
+            history=[presenters.version_out(v) for v in service.history(db_session=db, item_id=item_id)], content=content, changes=[],
             errors=[message, *[f"{d['field']}：{d['message']}" for d in details]], may_edit=True, may_manage=False, may_review=False,
             **_ctx(request, actor),
         )

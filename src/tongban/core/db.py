@@ -32,27 +32,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-_INSERTS: dict[str, tuple[object, frozenset[str], str]] = {}  # table → (INSERT, the columns a row must name, key column)
+_COLUMNS: dict[str, frozenset[str]] = {}  # table → the columns a row must name (all but the generated key)
 
 
 def insert_persistent(db_session: Session, cls: type, values: dict):
-    """One Core INSERT of a row and its ORM object, persistent in the session as if the ORM had flushed it.
+    """A new row's ORM object, inserted now (one INSERT) and persistent: what `Session.add` and `Session.flush` make.
 
-    For hot paths that add one wide row: the unit of work's bookkeeping costs several times the statement.
-    `values` must name every column but the generated `id` (the object has nothing to load later). The object
-    is filled the way a query's loading fills one (its dict, no change events), so it has nothing to flush.
-    Like a flushed object, it is expunged, back to transient, when the transaction rolls back (the same
-    private bookkeeping SQLAlchemy keeps for the objects a flush inserted)."""
+    `values` must name every column but the generated `id`, so the object has nothing to load later. Like any
+    flushed object it is expunged, back to transient and still readable, when the transaction rolls back."""
     table = cls.__table__
-    known = _INSERTS.get(table.name)
-    if known is None:
-        (key,) = (c.key for c in table.primary_key.columns)  # one generated key
-        known = _INSERTS[table.name] = (table.insert(), frozenset(c.key for c in table.columns if not c.primary_key), key)
-    statement, columns, key = known
+    columns = _COLUMNS.get(table.name)
+    if columns is None:
+        columns = _COLUMNS[table.name] = frozenset(c.key for c in table.columns if not c.primary_key)
     if not columns.issubset(values):
         raise ValueError(f"insert_persistent({table.name}) needs every column; missing {sorted(columns.difference(values))}")
-    result = db_session.connection().execute(statement, values)
-    return attach_persistent(db_session, cls, {**values, key: result.inserted_primary_key[0]})
+    obj = cls(**values)
+    db_session.add(obj)
+    db_session.flush()
+    return obj
 
 
 def dialect_insert(dialect_name: str):
@@ -62,16 +59,16 @@ def dialect_insert(dialect_name: str):
 
 def attach_persistent(db_session: Session, cls: type, row: dict):
     """The ORM object of a row this transaction has just written with Core (`row` holds its key), persistent in
-    the session with no SELECT to load it: filled as a query's loading fills one, so it has nothing to flush;
-    columns not in `row` load when first read. Expunged, back to transient, if the transaction rolls back."""
-    obj = cls.__mapper__.class_manager.new_instance()
-    state = inspect(obj)
-    state.dict.update(row)
+    the session with no SELECT to load it (`make_transient_to_detached`, then `Session.add`): it has nothing to
+    flush, and columns not in `row` load when first read. If the transaction rolls back, the object is expired
+    like every persistent one and its row is gone; an object a rolled-back transaction left under the same key
+    (SQLite gives a rolled-back row's id out again) is put out of the session first."""
+    obj = cls(**row)
     make_transient_to_detached(obj)
+    stale = db_session.identity_map.get(inspect(obj).key)
+    if stale is not None:
+        db_session.expunge(stale)
     db_session.add(obj)
-    transaction = db_session._transaction
-    if transaction is not None:
-        transaction._new[state] = True
     return obj
 
 

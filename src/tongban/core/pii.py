@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 
 # 18-char resident/permit numbers, 15-char foreign permanent-residence ids, mainland mobiles.
 _ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _FOREIGN15 = re.compile(r"(?<![0-9A-Za-z])([A-Z]{3})\d{10}(\d{2})(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
+_WHOLE_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number as pages, logs and messages show it: 139****1174; other numbers keep their last four."""
+    value = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", phone or ""))
+    if _WHOLE_MOBILE.fullmatch(value):
+        return value[:3] + "****" + value[-4:]
+    if len(value) <= 4:
+        return "*" * 4
+    return "*" * max(4, len(value) - 4) + value[-4:]
+
+
+# Each pattern above needs at least 11 digits in a row: text without such a run (most log lines) has nothing to mask.
+_DIGIT_RUN = re.compile(r"\d{11}")
+
 
 def mask_text(text: str) -> str:
+    if _DIGIT_RUN.search(text) is None:
+        return text
     text = _ID18.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
     text = _FOREIGN15.sub(lambda m: f"{m.group(1)}**********{m.group(2)}", text)
     return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
@@ -43,8 +62,9 @@ class MaskingFilter(logging.Filter):
             record.exc_info = None
         if record.stack_info:
             record.stack_info = mask_text(record.stack_info)
-        for key, value in list(record.__dict__.items()):
-            if key not in _STANDARD and isinstance(value, (str, dict, list, tuple)):
+        for key in record.__dict__.keys() - _STANDARD:  # the `extra` fields
+            value = record.__dict__[key]
+            if isinstance(value, (str, dict, list, tuple)):
                 setattr(record, key, mask_value(value))
         return True
 

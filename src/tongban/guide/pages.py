@@ -10,10 +10,10 @@ from tongban.catalog import service
 from tongban.guide import flow, pdf
 from tongban.guide import service as guide_service
 from tongban.guide.service import build_view
-from tongban.guide.view import GuideView
+from tongban.guide.presenters import GuideView
 from tongban.web import render_cache
 from tongban.web.deps import Db
-from tongban.web.pages import render
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,7 +41,9 @@ def _print_html(request: Request, db: Db, item_id: int, **shared) -> tuple[HTMLR
 def _answer(request: Request, db: Db, item_id: int, kind: str, page) -> Response:
     """The page from the render cache when it is the same for every reader (no person signed in) and the item is
     published; else rendered for this request. Either way with an ETag, and 304 when the reader has it."""
-    stamp = guide_service.page_stamp(db_session=db, item_id=item_id) if render_cache.shared_reader(request) else None
+    stamp = None
+    if render_cache.shared_reader(request):
+        stamp = render_cache.stamp(request, ("page_stamp", item_id), lambda: guide_service.page_stamp(db_session=db, item_id=item_id))
     if stamp is None:
         response, _ = page(request, db, item_id)
         return render_cache.respond_personal(request, response)

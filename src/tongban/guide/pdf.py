@@ -18,7 +18,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from tongban.catalog.enums import FeeRule, ItemStatus, LimitUnit
 from tongban.catalog.schemas import Fee, ItemContent, Material
 from tongban.guide.flow import flow_drawing, layout_flow, step_time
-from tongban.guide.view import GuideView
+from tongban.guide.presenters import GuideView
 from tongban.pdf.fonts import register_cjk_font
 from tongban.pdf.toolkit import ALERT_BG, ALERT_FG, FRAME_WIDTH, GRID, LABEL_BG, MARGIN, QrCode, build_pdf, para, styles
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import aliased
 from sqlalchemy.orm import Session
 
 from tongban.appointments import halls
+from tongban.catalog import reads as catalog_reads
 from tongban.catalog import regions, service
-from tongban.catalog.models import Agency, Attachment, ItemVersion, ServiceItem
 from tongban.catalog.schemas import ItemContent
-from tongban.guide.view import AgencyView, AttachmentView, GuideView, RelatedItem
+from tongban.guide.presenters import AgencyView, AttachmentView, GuideView, RelatedItem
 
 
-def _related(item: ServiceItem | None) -> RelatedItem | None:
+def _related(item) -> RelatedItem | None:
+    """A linked item (`catalog_reads.ItemFacts`, or a child as `catalog.service.children_of` lists it) if published."""
     if item is None or item.live_version_id is None:
         return None
     return RelatedItem(id=item.id, name=item.name, relation=item.relation, situation=item.situation)
@@ -25,14 +24,10 @@ def _attachments(db_session: Session, content: ItemContent) -> dict[str, Attachm
     wanted = {m.sample_sha256 for m in content.materials} | {m.template_sha256 for m in content.materials}
     wanted.add(content.result.sample_sha256)
     wanted.discard(None)
-    if not wanted:
-        return {}
-    rows = db_session.execute(
-        select(Attachment.sha256, Attachment.filename, Attachment.content_type).where(Attachment.sha256.in_(wanted))
-    )
+    found = catalog_reads.attachments(db_session=db_session, sha256s=wanted)
     return {
-        sha: AttachmentView(sha256=sha, filename=name, content_type=ctype, url=f"/api/v1/attachments/{sha}")
-        for sha, name, ctype in rows
+        sha: AttachmentView(sha256=sha, filename=a.filename, content_type=a.content_type, url=f"/api/v1/attachments/{sha}")
+        for sha, a in found.items()
     }
 
 
@@ -45,8 +40,8 @@ def build_view(*, db_session: Session, item_id: int, base_url: str = "") -> Guid
     content = content.model_copy(update={"booking": bool(halls.halls_for_item(db_session=db_session, item_id=item.id))})
     agency = item.agency
     entry = item.directory_entry
-    parent = db_session.get(ServiceItem, item.parent_id) if item.parent_id else None
-    alternative = db_session.get(ServiceItem, item.alternative_item_id) if item.alternative_item_id else None
+    parent = catalog_reads.find_item(db_session=db_session, item_id=item.parent_id) if item.parent_id else None
+    alternative = catalog_reads.find_item(db_session=db_session, item_id=item.alternative_item_id) if item.alternative_item_id else None
     return GuideView(
         item_id=item.id,
         implementation_code=item.implementation_code,
@@ -78,33 +73,13 @@ def build_view(*, db_session: Session, item_id: int, base_url: str = "") -> Guid
     )
 
 
-# What a guide shows besides the version itself, in one statement built once.
-_child, _parent, _alternative = aliased(ServiceItem), aliased(ServiceItem), aliased(ServiceItem)
-_of_item = _child.parent_id == ServiceItem.id
-_STAMP = (
-    select(
-        ServiceItem.live_version_id, ServiceItem.updated_at, ServiceItem.status, ServiceItem.directory_entry_id,
-        ServiceItem.parent_id, ServiceItem.alternative_item_id,
-        select(ItemVersion.content_sha256).where(ItemVersion.id == ServiceItem.live_version_id).scalar_subquery(),
-        select(_parent.updated_at).where(_parent.id == ServiceItem.parent_id).scalar_subquery(),
-        select(_alternative.updated_at).where(_alternative.id == ServiceItem.alternative_item_id).scalar_subquery(),
-        select(func.count(_child.id)).where(_of_item).scalar_subquery(),
-        select(func.max(_child.updated_at)).where(_of_item).scalar_subquery(),
-        Agency.code, Agency.name, Agency.region_code, Agency.level, Agency.address, Agency.consult_phone,
-        Agency.complaint_phone, Agency.hours, Agency.email,
-    )
-    .join(Agency, Agency.id == ServiceItem.agency_id)
-    .where(ServiceItem.id == bindparam("item_id"))
-)
-
-
 def page_stamp(*, db_session: Session, item_id: int) -> str | None:
     """A digest of everything a guide shows (the live version and its content digest, the item's status and links,
     its agency's contact details, its children and parent, whether a hall books it), read in two small queries, so
     a rendered guide can be kept until one of them changes: publishing a version is a new live version, a new stamp.
     None when the item is unknown or unpublished (the caller renders, which answers the error)."""
-    row = db_session.execute(_STAMP, {"item_id": item_id}).first()
-    if row is None or row[0] is None:
+    facts = catalog_reads.page_facts(db_session=db_session, item_id=item_id)
+    if facts is None or facts[0] is None:
         return None
     booking = sorted((hall.id, group.id) for hall, group in halls.halls_for_item(db_session=db_session, item_id=item_id))
-    return hashlib.sha256(repr((tuple(row), booking)).encode()).hexdigest()[:24]
+    return hashlib.sha256(repr((facts, booking)).encode()).hexdigest()[:24]

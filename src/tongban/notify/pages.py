@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import PersonActor
 from tongban.notify import inbox
-from tongban.web.deps import Db, Now, get_person
-from tongban.web.pages import render
+from tongban.web.deps import Db, Me, Now
+from tongban.web.rendering import render
 
 router = APIRouter()
-Me = Annotated[PersonActor, Depends(get_person)]
 
 
 class MessageOut(BaseModel):

@@ -25,6 +25,7 @@ from tongban.core.clock import Clock
 from tongban.core.config import get_settings
 from tongban.core.errors import InvalidInput
 from tongban.core.logs import get_logger
+from tongban.core.pii import mask_phone
 from tongban.notify import inbox
 from tongban.notify.models import NotificationDelivery, NotificationStatus
 from tongban.notify.outbox import JobContext, enqueue, enqueue_now, handler, run_after_commit
@@ -43,12 +44,6 @@ def mask_email(address: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def _mask_phone(phone: str) -> str:
-    from tongban.accounts.identity import mask_phone
-
-    return mask_phone(phone)
-
-
 def _recipients(
     db_session: Session, channels: tuple[str, ...], person_id: int | None, phone: str | None, email: str | None,
 ) -> dict[str, tuple[str, str]]:
@@ -64,7 +59,7 @@ def _recipients(
     if "inbox" in channels and person_id is not None:
         found["inbox"] = (f"person:{person_id}", f"person:{person_id}")
     if "sms" in channels and phone:
-        found["sms"] = (phone, _mask_phone(phone))
+        found["sms"] = (phone, mask_phone(phone))
     if "email" in channels and email:
         if not _EMAIL.fullmatch(email):
             raise InvalidInput("EMAIL_FORMAT", "电子邮箱格式不正确")

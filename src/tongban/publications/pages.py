@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from tongban.publications import service
 from tongban.publications.enums import PublicationKind
 from tongban.web.deps import Db
-from tongban.web.pages import render
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 PAGE = 15

@@ -4,31 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 
-from tongban.search import service, views
+from tongban.search import service, pipeline
 from tongban.search.query import MAX_QUERY_CHARS
 from tongban.search.schemas import (
     ClickIn, FacetValueOut, HideIn, HitOut, HotItemOut, HotOut, HotQueryOut, HotReviewOut, SearchOut, SuggestionOut, SuggestOut,
 )
-from tongban.web.deps import Db, Now, Staff, client_ip
+from tongban.web.deps import Db, Hub, Now, Staff, client_ip
 
 router = APIRouter(tags=["search"])
 API = "/api/v1/search"
 STAFF_API = "/api/v1/staff/search/hot"
 
 
-def get_hub(request: Request) -> service.SearchHub:
-    return request.app.state.search_hub
 
 
-Hub = Annotated[service.SearchHub, Depends(get_hub)]
-
-
-def to_out(db: Session, view: views.SearchView) -> SearchOut:
+def to_out(db: Session, view: pipeline.SearchView) -> SearchOut:
     facets = {
-        name: [FacetValueOut(value=v, label=views.facet_label(db, name, v), count=n) for v, n in sorted(values.items(), key=lambda kv: -kv[1])]
+        name: [FacetValueOut(value=v, label=pipeline.facet_label(db, name, v), count=n) for v, n in sorted(values.items(), key=lambda kv: -kv[1])]
         for name, values in view.facets.items()
     }
     return SearchOut(
@@ -49,7 +44,7 @@ def search(
     db: Db,
     clock: Now,
     hub: Hub,
-    # No max_length here: the length rule and its message are the one the results page gives (views.check_params).
+    # No max_length here: the length rule and its message are the one the results page gives (pipeline.check_params).
     q: Annotated[str, Query(description=f"检索词，可用口语、拼音或首字母，最多 {MAX_QUERY_CHARS} 个字")] = "",
     page: Annotated[int, Query(description="页码，从 1 开始")] = 1,
     size: Annotated[int, Query(description="每页条数，1–50")] = 10,
@@ -72,8 +67,8 @@ def search(
         "life_stage": life_stage, "tag": tag, "handling_form": handling_form, "handling_scope": handling_scope,
         "item_type": item_type, "nature": nature,
     }
-    params = views.SearchParams(q=q, filters={k: v for k, v in filters.items() if v}, region=near, page=page, size=size, channel="api")
-    view = views.run(db_session=db, clock=clock, hub=hub, params=params)
+    params = pipeline.SearchParams(q=q, filters={k: v for k, v in filters.items() if v}, region=near, page=page, size=size, channel="api")
+    view = pipeline.run(db_session=db, clock=clock, hub=hub, params=params)
     db.commit()
     return to_out(db, view)
 
@@ -86,7 +81,7 @@ def suggest(db: Db, clock: Now, hub: Hub, q: Annotated[str, Query(max_length=MAX
 
 @router.get(f"{API}/hot", response_model=HotOut, summary="热门检索词（近 30 天多位访客检索到并打开了结果）与热门事项")
 def hot(db: Db, clock: Now, hub: Hub, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> HotOut:
-    lists = views.hot_lists(db_session=db, clock=clock, hub=hub, limit=limit)
+    lists = pipeline.hot_lists(db_session=db, clock=clock, hub=hub, limit=limit)
     return HotOut(
         searches=[HotQueryOut(query=h.query, count=h.count) for h in lists.searches],
         items=[HotItemOut(key=doc.key, title=doc.title, url=doc.url, count=n) for doc, n in lists.items],

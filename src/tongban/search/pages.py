@@ -6,28 +6,28 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tongban.catalog import regions
 from tongban.catalog import service as catalog_service
 from tongban.catalog.enums import Audience, ItemType
 from tongban.catalog.taxonomy import ATTRIBUTE_TAGS, LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
 from tongban.core.errors import DomainError, InvalidInput, NotFound
-from tongban.search import service, views
-from tongban.search.api import Hub
+from tongban.search import service, pipeline
 from tongban.search.query import MAX_QUERY_CHARS
-from tongban.web.deps import Csrf, Db, Now, Staff, client_ip
-from tongban.web.pages import render
+from tongban.web.actions import form_action, see_other
+from tongban.web.deps import Csrf, Db, Hub, Now, Staff, client_ip
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 FILTER_NAMES = ("kind", "audience", "region", "level", "agency", "theme", "life_stage", "tag", "handling_form", "handling_scope", "item_type", "nature")
 
 
-def search_params(request: Request, q: str = "", page: int = 1, size: int = 10) -> views.SearchParams:
+def search_params(request: Request, q: str = "", page: int = 1, size: int = 10) -> pipeline.SearchParams:
     """Query string → parameters; filters are the known names, checked by the service."""
     filters = {name: request.query_params.get(name, "") for name in FILTER_NAMES if request.query_params.get(name)}
-    return views.SearchParams(q=q, filters=filters, page=page, size=size)
+    return pipeline.SearchParams(q=q, filters=filters, page=page, size=size)
 
 
 FACET_TITLES = {
@@ -48,7 +48,7 @@ def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", pag
     params = search_params(request, q=q, page=page, size=10)
     active = {k: v for k, v in request.query_params.items() if k in FILTER_NAMES and v}
     try:
-        view = views.run(db_session=db, clock=clock, hub=hub, params=params)
+        view = pipeline.run(db_session=db, clock=clock, hub=hub, params=params)
         error = None
     except DomainError as exc:
         view, error = None, exc.message
@@ -63,8 +63,8 @@ def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", pag
         for name, values in view.facets.items():
             if values and (len(values) > 1 or name in active):
                 ordered = sorted(values.items(), key=lambda kv: -kv[1])[:12]
-                facets.append((name, FACET_TITLES[name], [(v, views.facet_label(db, name, v), n) for v, n in ordered]))
-    hot = views.hot_lists(db_session=db, clock=clock, hub=hub, limit=8) if view is None or not q or view.total == 0 else None
+                facets.append((name, FACET_TITLES[name], [(v, pipeline.facet_label(db, name, v), n) for v, n in ordered]))
+    hot = pipeline.hot_lists(db_session=db, clock=clock, hub=hub, limit=8) if view is None or not q or view.total == 0 else None
     pages = max(1, -(-view.total // view.size)) if view else 1
     return render(
         request,
@@ -75,7 +75,7 @@ def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", pag
         error=error,
         facets=facets,
         active=active,
-        active_labels=[(k, FACET_TITLES.get(k, k), views.facet_label(db, k, v)) for k, v in active.items()],
+        active_labels=[(k, FACET_TITLES.get(k, k), pipeline.facet_label(db, k, v)) for k, v in active.items()],
         url=url,
         page_url=lambda n: url(page=n),
         pages=min(pages, 100),
@@ -85,15 +85,14 @@ def search_page(request: Request, db: Db, clock: Now, hub: Hub, q: str = "", pag
 
 
 @router.get("/search/go")
-def go(request: Request, db: Db, clock: Now, hub: Hub, key: Annotated[str, Query(max_length=60)], q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "", pos: int = 0) -> RedirectResponse:
+def go(request: Request, db: Db, clock: Now, hub: Hub, key: Annotated[str, Query(max_length=60)], q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "", pos: int = 0) -> Response:
     """Record which result was opened, then open it (hot searches, hot items and ranking learn from this)."""
-    try:
-        doc = service.record_click(db_session=db, clock=clock, hub=hub, q=q, doc_key=key, position=pos,
-                                   visitor=service.visitor_key(client_ip(request)))
-    except DomainError:
-        return RedirectResponse("/search?" + urlencode({"q": q}), status_code=303)
-    db.commit()
-    return RedirectResponse(doc.url, status_code=303)
+    return form_action(
+        db, lambda: service.record_click(db_session=db, clock=clock, hub=hub, q=q, doc_key=key, position=pos,
+                                         visitor=service.visitor_key(client_ip(request))),
+        done=lambda doc: see_other(doc.url),
+        failed=lambda _: RedirectResponse("/search?" + urlencode({"q": q}), status_code=303),  # "?q=" even when empty
+    )
 
 
 @router.get("/browse", response_class=HTMLResponse)
@@ -109,7 +108,7 @@ def browse(request: Request, db: Db, clock: Now, hub: Hub) -> HTMLResponse:
     nature = {"administrative_power": 0, "public_service": 0}
     for item_type, n in types.items():
         nature[ItemType(item_type).nature] += n
-    hot = views.hot_lists(db_session=db, clock=clock, hub=hub, limit=8)
+    hot = pipeline.hot_lists(db_session=db, clock=clock, hub=hub, limit=8)
     return render(
         request,
         "search/browse.html",

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from tongban.accounts.access import Permission, StaffActor
 from tongban.catalog import regions
 from tongban.catalog import service as catalog_service
-from tongban.catalog.models import ServiceItem
 from tongban.core.clock import Clock
 from tongban.core import audit
 from tongban.core.crypto import lookup_hash
@@ -134,7 +133,7 @@ def _stamp(db_session: Session) -> tuple:
 
 
 @catalog_service.on_publish
-def _note_publish(db_session: Session, item: ServiceItem) -> None:
+def _note_publish(db_session: Session, item: sources.IndexedItem) -> None:
     db_session.info.setdefault("search_published", set()).add(item.id)
 
 

@@ -6,11 +6,30 @@ published publication, so search shows what the guide shows.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from tongban.catalog.enums import ItemType
-from tongban.catalog.models import ServiceItem
 from tongban.catalog.schemas import ItemContent
 from tongban.catalog.taxonomy import life_stage_label, tag_label, theme_label
 from tongban.search.index import SearchDoc
+
+
+class IndexedAgency(Protocol):
+    name: str
+    short_name: str
+
+
+class IndexedItem(Protocol):
+    """What indexing reads of an item as `catalog.service.published_since` yields it (its content comes beside it)."""
+
+    id: int
+    region_code: str
+    agency_id: int
+    situation: str
+    status: str
+    updated_at: datetime
+    agency: IndexedAgency | None
 
 
 def region_keys(code: str) -> list[str]:
@@ -47,7 +66,7 @@ def _body(content: ItemContent) -> str:
     return "\n".join(p for p in parts if p and p.strip())
 
 
-def item_facets(item: ServiceItem, content: ItemContent) -> dict[str, list[str]]:
+def item_facets(item: IndexedItem, content: ItemContent) -> dict[str, list[str]]:
     forms = [content.handling_form.value]
     if content.handling_form.value == "both":
         forms += ["online", "offline"]
@@ -68,7 +87,7 @@ def item_facets(item: ServiceItem, content: ItemContent) -> dict[str, list[str]]
     }
 
 
-def item_documents(item: ServiceItem, content: ItemContent) -> list[SearchDoc]:
+def item_documents(item: IndexedItem, content: ItemContent) -> list[SearchDoc]:
     """The item itself and one document per FAQ of its guide."""
     agency = item.agency
     keywords = [ItemType(content.item_type).label, content.result.name, item.situation]

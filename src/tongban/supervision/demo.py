@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts import persons, staff
-from tongban.accounts.models import StaffAccount
-from tongban.accounts.passwords import hash_password
+from tongban.accounts import demo as accounts_demo
+from tongban.accounts import persons
+from tongban.accounts import reads as account_reads
 from tongban.baselib.service import TableBaseLibrary
 from tongban.cases import decisions, handling
+from tongban.cases import reads as case_reads
 from tongban.cases import service as cases
 from tongban.cases.enums import CaseChannel, Opinion
 from tongban.cases.files import Upload
 from tongban.cases.forms import Applicant
-from tongban.cases.models import Case
-from tongban.catalog.models import ServiceItem
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import SHANGHAI, Clock, FixedClock
 from tongban.core.errors import DomainError
 from tongban.core.logs import get_logger
@@ -27,7 +26,7 @@ from tongban.supervision import warnings
 from tongban.workdays import service as workdays
 
 log = get_logger(__name__)
-DEMO_PASSWORD = "tongban-demo1"  # the same demo password as accounts.demo, documented in the README
+DEMO_PASSWORD = accounts_demo.DEMO_PASSWORD  # documented in the README
 SUPERVISOR = ("supervisor", "管理专员（演示）", "511600", "13800000008")  # 广安市: covers 广安区 and its agencies
 ITEM_CODE = "SC-O-0302-511602-GAQ-GOV"  # 食品经营许可（新办） at 广安区
 PERSON_ID_NUMBER = "511602198507261174"  # 李梅, the demo person
@@ -42,18 +41,8 @@ SCENARIOS = [
 
 def _ensure_supervisor(db_session: Session, clock: Clock) -> bool:
     username, name, region, phone = SUPERVISOR
-    if db_session.scalar(select(StaffAccount.id).where(StaffAccount.username == username)):
-        return False
-    account, _ = staff.create(db_session=db_session, clock=clock, by=None, by_ref="demo",
-                              staff_in=staff.StaffIn(username=username, name=name, roles=["supervisor"], agency_id=None,
-                                                     region_code=region, phone=phone))
-    account.password_hash, account.must_change_password = hash_password(DEMO_PASSWORD), False
-    return True
-
-
-def _actor(db_session: Session, username: str):
-    account = db_session.scalar(select(StaffAccount).where(StaffAccount.username == username))
-    return staff.actor_for(account) if account is not None else None
+    return accounts_demo.ensure_demo_staff(db_session=db_session, clock=clock, username=username, name=name,
+                                           roles=["supervisor"], agency_id=None, region_code=region, phone=phone)
 
 
 def _at(day: date, hour: int = 10) -> FixedClock:
@@ -68,7 +57,7 @@ def _back(cal: workdays.WorkingCalendar, today: date, days: int) -> date:
     return day
 
 
-def _submit(db_session: Session, clock: Clock, item: ServiceItem, person, key: str) -> Case:
+def _submit(db_session: Session, clock: Clock, item: catalog_reads.ItemFacts, person, key: str):
     applicant = Applicant("person", person.id, None, person.name, person.id_number, person.phone)
     form = {"operator_name": person.name, "principal": person.name, "contact_phone": person.phone or "13900000002",
             "premises": "广安区建设路1号", "business_type": "食品销售经营者", "business_items": "预包装食品销售"}
@@ -99,6 +88,8 @@ def _play(db_session: Session, cal, today: date, item, person, actors, key: str,
     elif plan.startswith("approve:"):
         decided = workdays.add_working_days(db_session=db_session, start=accepted_on, days=int(plan.split(":")[1])).due
         clock = _at(decided, 15)
+        # acceptance asked for the originals on site: an approval waits until they were seen (CASE-10)
+        handling.record_originals_checked(db_session=db_session, clock=clock, actor=window, case=case)
         handling.record_opinion(db_session=db_session, clock=clock, actor=examiner, case=case, opinion=Opinion.approve,
                                 reasons="符合审查标准")
         decisions.decide(db_session=db_session, clock=clock, actor=decider, case=case, approve=True)
@@ -108,11 +99,12 @@ def seed_demo(*, db_session: Session, clock: Clock) -> str:
     """Load the demo rows once; return one Chinese line for the console ('' when nothing was added)."""
     added = _ensure_supervisor(db_session, clock)
     db_session.flush()
-    if db_session.scalar(select(Case.id).where(Case.idempotency_key.like(KEY_PREFIX + "%")).limit(1)):
+    if case_reads.has_idempotency_prefix(db_session=db_session, prefix=KEY_PREFIX):
         return "演示管理专员 supervisor 已创建（密码 tongban-demo1）" if added else ""
-    item = db_session.scalar(select(ServiceItem).where(ServiceItem.implementation_code == ITEM_CODE))
+    item = catalog_reads.item_by_code(db_session=db_session, implementation_code=ITEM_CODE)
     person = persons.find_by_document(db_session=db_session, kind="resident_id", number=PERSON_ID_NUMBER)
-    actors = tuple(_actor(db_session, name) for name in ("window", "examiner", "decider"))
+    actors = tuple(account_reads.actor_by_username(db_session=db_session, username=name)
+                   for name in ("window", "examiner", "decider"))
     if item is None or person is None or None in actors:
         return "演示管理专员 supervisor 已创建；演示办件需要演示事项和账号，下次载入时补上" if added else ""
     cal, today = workdays.WorkingCalendar(db_session), clock.today()

@@ -10,8 +10,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor, region_prefix
+from tongban.cases import reads as case_reads
 from tongban.cases import service as cases
-from tongban.cases.models import Case
 from tongban.catalog import regions
 from tongban.catalog import service as catalog
 from tongban.core import audit
@@ -19,10 +19,11 @@ from tongban.core.clock import SHANGHAI, Clock, as_utc
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.supervision.enums import ErrorKind, FaultCause
 from tongban.supervision.models import CaseError, PlatformFault
-from tongban.supervision.scope import require_supervisor, without_personal_data
+from tongban.supervision.scope import require_supervisor
 
 MAX_TEXT = 2000
 MAX_FAULT = timedelta(days=31)
+ERRORS_BATCH = 500
 
 
 def utc(value: datetime) -> datetime:
@@ -105,7 +106,7 @@ def faults_between(*, db_session: Session, start: datetime, end: datetime) -> li
     return list(db_session.scalars(query.order_by(PlatformFault.started_at)))
 
 
-def faults_for_cases(*, db_session: Session, cases: Iterable[Case], end: datetime) -> list[PlatformFault]:
+def faults_for_cases(*, db_session: Session, cases: Iterable[case_reads.CaseFacts], end: datetime) -> list[PlatformFault]:
     """The faults that may overlap any of these cases' running time: from the earliest acceptance on."""
     accepted = [as_utc(c.accepted_at) for c in cases if c.accepted_at is not None]
     if not accepted:
@@ -118,7 +119,7 @@ def applies(fault: PlatformFault, *, agency_id: int, item_id: int, region_code: 
             and region_code.startswith(region_prefix(fault.region_code)))
 
 
-def fault_for_case(case: Case, faults: Iterable[PlatformFault], *, until: datetime, due: date | None = None,
+def fault_for_case(case: case_reads.CaseFacts, faults: Iterable[PlatformFault], *, until: datetime, due: date | None = None,
                    pauses: Iterable = ()) -> PlatformFault | None:
     """The recorded fault that overlaps the case's running time (acceptance to decision), if any. With ``due``, only
     up to the end of that day: a fault after the case was already overdue did not make it late. A fault that fell
@@ -179,14 +180,21 @@ def record_error(
     return row
 
 
-def errors_in_scope(*, db_session: Session, actor: StaffActor, limit: int = 100) -> list[tuple[CaseError, Case]]:
+def errors_in_scope(*, db_session: Session, actor: StaffActor, limit: int = 100) -> list[tuple[CaseError, case_reads.CaseFacts]]:
+    """The latest errors recorded on cases of the actor's reach, with their cases: two queries while the latest
+    errors lie mostly in reach (errors are read newest first, 500 at a time, until ``limit`` are found)."""
     require_supervisor(actor)
-    query = (select(CaseError, Case).join(Case, Case.id == CaseError.case_id).options(*without_personal_data())
-             .where(Case.region_code.startswith(region_prefix(actor.region_code), autoescape=True))
-             .order_by(CaseError.recorded_at.desc()).limit(limit))
-    if actor.agency_id is not None:
-        query = query.where(Case.agency_id == actor.agency_id)
-    return [(e, c) for e, c in db_session.execute(query)]
+    found: list[tuple[CaseError, case_reads.CaseFacts]] = []
+    query = select(CaseError).order_by(CaseError.recorded_at.desc(), CaseError.id.desc()).limit(ERRORS_BATCH)
+    offset = 0
+    while True:
+        errors = db_session.scalars(query.offset(offset)).all()
+        in_reach = case_reads.cases_by_id(db_session=db_session, case_ids=[e.case_id for e in errors],
+                                          region_prefix=region_prefix(actor.region_code), agency_id=actor.agency_id)
+        found += [(e, in_reach[e.case_id]) for e in errors if e.case_id in in_reach]
+        if len(found) >= limit or len(errors) < ERRORS_BATCH:
+            return found[:limit]
+        offset += ERRORS_BATCH
 
 
 def error_case_ids(*, db_session: Session, case_ids: list[int]) -> set[int]:

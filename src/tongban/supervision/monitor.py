@@ -10,15 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.cases import clocks
+from tongban.cases import reads as case_reads
 from tongban.cases.enums import CaseState
-from tongban.cases.models import Case
-from tongban.catalog.models import Agency
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput
 from tongban.supervision.enums import ClockStatus
 from tongban.supervision import faults as fault_service
 from tongban.supervision.models import CaseWarning
-from tongban.supervision.scope import Scope, without_personal_data
+from tongban.supervision.scope import Scope
 from tongban.supervision.rules import ThresholdBook
 from tongban.supervision.status import CaseStatus, evaluate
 from tongban.workdays import service as workdays
@@ -35,7 +35,7 @@ MAX_OPEN = 5000
 
 @dataclass(frozen=True)
 class MonitoredCase:
-    case: Case
+    case: case_reads.CaseFacts
     agency_name: str
     status: CaseStatus
     due: date | None
@@ -64,17 +64,16 @@ def parse_level(value: str) -> str:
 
 def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "warned", limit: int = 200) -> Monitor:
     level = parse_level(level)
-    query = (select(Case).where(scope.clause(), Case.state.in_([s.value for s in OPEN_STAGES]))
-             .options(*without_personal_data()).order_by(Case.id).limit(MAX_OPEN + 1))
-    cases = db_session.scalars(query).all()
+    cases = case_reads.cases_in_states(db_session=db_session, states=[s.value for s in OPEN_STAGES],
+                                       region_prefix=scope.region_prefix, agency_id=scope.agency_id, limit=MAX_OPEN + 1)
     out = Monitor(level=level, truncated=len(cases) > MAX_OPEN,
                   missing_years=workdays.missing_years(db_session=db_session, clock=clock))
     cases = cases[:MAX_OPEN]
     cal, thresholds = workdays.WorkingCalendar(db_session), ThresholdBook(db_session)
     warned = set(db_session.scalars(select(CaseWarning.case_id).where(CaseWarning.case_id.in_([c.id for c in cases])))) if cases else set()
-    agencies: dict[int, str] = {}
     stage_counts: dict[str, dict[str, int]] = {s.value: {} for s in OPEN_STAGES}
     matched: list[MonitoredCase] = []
+    agencies = catalog_reads.agencies_by_id(db_session=db_session, agency_ids={c.agency_id for c in cases})
     pauses = clocks.pauses_by_case(db_session=db_session, case_ids=[c.id for c in cases])
     recent = fault_service.faults_for_cases(db_session=db_session, cases=cases, end=clock.now())
     for case in cases:
@@ -84,13 +83,11 @@ def monitor(*, db_session: Session, clock: Clock, scope: Scope, level: str = "wa
         stage_counts[case.state][key] = stage_counts[case.state].get(key, 0) + 1
         if status.status not in LEVEL_FILTERS[level]:
             continue
-        if case.agency_id not in agencies:
-            agency = db_session.get(Agency, case.agency_id)
-            agencies[case.agency_id] = agency.name if agency else ""
         worst = status.worst
         fault = fault_service.fault_for_case(case, recent, until=clock.now(), due=worst.due, pauses=pauses[case.id]) \
             if status.status is ClockStatus.red and worst else None
-        matched.append(MonitoredCase(case, agencies[case.agency_id], status, worst.due if worst else None,
+        agency = agencies.get(case.agency_id)
+        matched.append(MonitoredCase(case, agency.name if agency else "", status, worst.due if worst else None,
                                      worst.remaining if worst else None, case.id in warned,
                                      fault_service.exclusion_reason(fault) if fault else ""))
     matched.sort(key=lambda m: (-m.status.status.severity, m.remaining if m.remaining is not None else 10**6, m.case.id))

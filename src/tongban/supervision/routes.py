@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tongban.supervision import api, pages
+from tongban.supervision import staff_api, staff_pages
 
-routers: list[APIRouter] = [api.router, pages.router]
+routers: list[APIRouter] = [staff_api.router, staff_pages.router]

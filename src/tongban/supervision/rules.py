@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor, region_prefix
+from tongban.catalog import reads as catalog_reads
 from tongban.catalog import service as catalog
-from tongban.catalog.models import ServiceItem
 from tongban.core import audit
 from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput, NotFound
@@ -67,28 +67,24 @@ def delete_rule(*, db_session: Session, clock: Clock, actor: StaffActor, item_id
     db_session.flush()
 
 
-def rules_in_scope(*, db_session: Session, actor: StaffActor) -> list[tuple[WarningRule, ServiceItem]]:
-    """The item rules the actor may see, with their items, in one query."""
+def rules_in_scope(*, db_session: Session, actor: StaffActor) -> list[tuple[WarningRule, catalog_reads.ItemFacts]]:
+    """The item rules the actor may see, with their items, in two queries: every rule (one per item given its own
+    threshold, as `ThresholdBook` reads them all), then their items in the actor's reach."""
     require_supervisor(actor)
-    query = (select(WarningRule, ServiceItem).join(ServiceItem, ServiceItem.id == WarningRule.item_id)
-             .where(ServiceItem.region_code.startswith(region_prefix(actor.region_code), autoescape=True))
-             .order_by(WarningRule.updated_at.desc(), WarningRule.id.desc()))
-    if actor.agency_id is not None:
-        query = query.where(ServiceItem.agency_id == actor.agency_id)
-    return [(rule, item) for rule, item in db_session.execute(query)]
+    rules = db_session.scalars(select(WarningRule).order_by(WarningRule.updated_at.desc(), WarningRule.id.desc())).all()
+    items = catalog_reads.items_by_id(db_session=db_session, item_ids=[r.item_id for r in rules],
+                                      region_prefix=region_prefix(actor.region_code), agency_id=actor.agency_id)
+    return [(rule, items[rule.item_id]) for rule in rules if rule.item_id in items]
 
 
-def item_by_code(*, db_session: Session, actor: StaffActor, code: str) -> ServiceItem:
+def item_by_code(*, db_session: Session, actor: StaffActor, code: str) -> catalog_reads.ItemFacts:
     """The item with this implementation code in the actor's reach: codes are unique per code scheme only, so
     another region may use the same code for its own item."""
     text = (code or "").strip()
     if not text:
         raise InvalidInput("ITEM_CODE_REQUIRED", "请填写事项实施编码")
-    query = select(ServiceItem).where(ServiceItem.implementation_code == text,
-                                      ServiceItem.region_code.startswith(region_prefix(actor.region_code), autoescape=True))
-    if actor.agency_id is not None:
-        query = query.where(ServiceItem.agency_id == actor.agency_id)
-    item = db_session.scalars(query.order_by(ServiceItem.id)).first()
+    item = catalog_reads.item_by_code(db_session=db_session, implementation_code=text,
+                                      region_prefix=region_prefix(actor.region_code), agency_id=actor.agency_id)
     if item is None:
         raise NotFound("ITEM_NOT_FOUND", f"本地区没有实施编码为 {text[:40]} 的事项")
     return item

@@ -5,38 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, true
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor, region_prefix
-from tongban.cases.models import Case
 from tongban.catalog import regions
 from tongban.core.errors import Forbidden, InvalidInput
 
 REGION_CODE = re.compile(r"^\d{6}$")
-# Supervision counts and times cases; it never reads who applied. Leaving these columns out keeps the applicant's
-# identity, phone and form (encrypted, decrypted per row) out of every scan, monitor and statistics run.
-PERSONAL_COLUMNS = (Case.applicant_name, Case.applicant_identifier, Case.contact_phone, Case.form_data, Case.fee_detail,
-                    Case.decision_reasons)
-
-
-def without_personal_data() -> list:
-    """Loader options for supervision's batch reads of cases."""
-    return [defer(column) for column in PERSONAL_COLUMNS]
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The cases a supervision view covers: the actor's reach, optionally one agency or one sub-region."""
+    """The cases a supervision view covers: the actor's reach, optionally one agency or one sub-region. Supervision
+    reads cases through `cases.reads`, passing ``region_prefix`` and ``agency_id``; those reads never select who
+    applied, so no scan, monitor or statistics run decrypts an applicant's identity, phone or form."""
 
     region_prefix: str
     agency_id: int | None = None
-
-    def clause(self) -> ColumnElement[bool]:
-        where = Case.region_code.startswith(self.region_prefix, autoescape=True) if self.region_prefix else true()
-        if self.agency_id is not None:
-            where = and_(where, Case.agency_id == self.agency_id)
-        return where
 
     def covers(self, *, agency_id: int, region_code: str) -> bool:
         if self.agency_id is not None and agency_id != self.agency_id:

@@ -17,19 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tongban.cases import clocks
+from tongban.cases import reads as case_reads
 from tongban.cases.enums import EventKind
-from tongban.cases.models import Case, CaseEvent
-from tongban.catalog.models import Agency
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import SHANGHAI, Clock
 from tongban.core.csvsafe import write_csv
 from tongban.core.enums import LabelledEnum
 from tongban.core.errors import InvalidInput
 from tongban.supervision import faults as fault_service
-from tongban.supervision.scope import Scope, without_personal_data
+from tongban.supervision.scope import Scope
 from tongban.workdays import service as workdays
 
 MAX_PERIOD_DAYS = 731
@@ -87,7 +86,7 @@ def period_of(*, clock: Clock, start: str | date | None = None, end: str | date 
 class Facts:
     """What statistics need to know about one case."""
 
-    case: Case
+    case: case_reads.CaseFacts
     received: bool
     accepted: bool
     decided: bool
@@ -139,25 +138,17 @@ class Report:
     period: Period
     rows: list[Row] = field(default_factory=list)
     total: Row = field(default_factory=lambda: Row("total", "合计"))
-    excluded_cases: list[tuple[Case, str]] = field(default_factory=list)
+    excluded_cases: list[tuple[case_reads.CaseFacts, str]] = field(default_factory=list)
 
 
 def collect(*, db_session: Session, clock: Clock, scope: Scope, period: Period) -> list[Facts]:
     first, after = period.bounds
-    in_period = or_(*(column.between(first, after - timedelta(microseconds=1))
-                      for column in (Case.submitted_at, Case.accepted_at, Case.decided_at)))
-    query = select(Case).where(scope.clause(), in_period).options(*without_personal_data()).order_by(Case.id)
-    cases = db_session.scalars(query).all()
+    cases = case_reads.cases_active_between(db_session=db_session, start=first, end=after,
+                                            region_prefix=scope.region_prefix, agency_id=scope.agency_id)
     if not cases:
         return []
     ids = [c.id for c in cases]
-    events: dict[int, list] = {}
-    kinds = INTAKE | DECISIONS
-    columns = (CaseEvent.case_id, CaseEvent.kind, CaseEvent.actor_ref, CaseEvent.actor_name)
-    for chunk in range(0, len(ids), 500):
-        query = select(*columns).where(CaseEvent.case_id.in_(ids[chunk:chunk + 500]), CaseEvent.kind.in_(kinds))
-        for event in db_session.execute(query.order_by(CaseEvent.case_id, CaseEvent.seq)):
-            events.setdefault(event.case_id, []).append(event)
+    events = case_reads.events_of_kinds(db_session=db_session, case_ids=ids, kinds=INTAKE | DECISIONS)
     errors = fault_service.error_case_ids(db_session=db_session, case_ids=ids)
     faults = fault_service.faults_for_cases(db_session=db_session, cases=[c for c in cases if c.decided_at is not None], end=after)
     cal = workdays.WorkingCalendar(db_session)
@@ -223,14 +214,13 @@ def _add(row: Row, f: Facts, part: str) -> None:
         row.late += not f.on_time
 
 
-def _keys(db_session: Session, dimension: Dimension) -> Callable[[Facts, str], tuple[str, str]]:
-    names: dict[int, str] = {}
+def _keys(db_session: Session, dimension: Dimension, facts: list[Facts]) -> Callable[[Facts, str], tuple[str, str]]:
+    agencies = catalog_reads.agencies_by_id(db_session=db_session, agency_ids={f.case.agency_id for f in facts}) \
+        if dimension is Dimension.agency else {}
 
     def agency_name(agency_id: int) -> str:
-        if agency_id not in names:
-            agency = db_session.get(Agency, agency_id)
-            names[agency_id] = agency.name if agency else str(agency_id)
-        return names[agency_id]
+        agency = agencies.get(agency_id)
+        return agency.name if agency else str(agency_id)
 
     def key(f: Facts, part: str) -> tuple[str, str]:
         case = f.case
@@ -261,7 +251,7 @@ def report(*, db_session: Session, clock: Clock, scope: Scope, period: Period, d
     dimension = parse_dimension(dimension)
     if facts is None:
         facts = collect(db_session=db_session, clock=clock, scope=scope, period=period)
-    key = _keys(db_session, dimension)
+    key = _keys(db_session, dimension, facts)
     out = Report(dimension=dimension, period=period)
     rows: dict[str, Row] = {}
     for f in facts:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tongban.cases import clocks
 from tongban.cases.enums import CaseState
-from tongban.cases.models import Case
+from tongban.cases.reads import CaseFacts
 from tongban.core.clock import Clock
 from tongban.supervision.enums import LIMIT_LABELS, ClockStatus
 from tongban.supervision.thresholds import Thresholds, thresholds_for_item
@@ -88,7 +88,7 @@ def _remaining(cal: workdays.WorkingCalendar, unit: workdays.LimitUnit, today: d
     return cal.working_days_between(start=today, end=due)
 
 
-def _limit_status(case: Case, today: date, due: date, remaining: int, limit: int, thresholds: Thresholds) -> ClockStatus:
+def _limit_status(case: CaseFacts, today: date, due: date, remaining: int, limit: int, thresholds: Thresholds) -> ClockStatus:
     if case.decided_at is not None:
         return ClockStatus.on_time if clocks.local_day(case.decided_at) <= due else ClockStatus.late
     if CaseState(case.state).final:
@@ -101,11 +101,12 @@ def _limit_status(case: Case, today: date, due: date, remaining: int, limit: int
 
 
 def evaluate(
-    *, db_session: Session, clock: Clock, case: Case, cal: workdays.WorkingCalendar | None = None,
+    *, db_session: Session, clock: Clock, case: CaseFacts, cal: workdays.WorkingCalendar | None = None,
     thresholds: Thresholds | None = None, pauses: list | None = None,
 ) -> CaseStatus:
-    """The case's clocks now, from the same computation `cases.clocks.recompute` stores. ``thresholds``: the settings
-    or a `rules.ThresholdBook`; by default the item's own rule, else the settings."""
+    """The case's clocks now, from the same computation `cases.clocks.recompute` stores. ``case``: its facts as
+    `cases.reads` gives them, or the case a cases service returned. ``thresholds``: the settings or a
+    `rules.ThresholdBook`; by default the item's own rule, else the settings."""
     cal = cal or workdays.WorkingCalendar(db_session)
     if thresholds is None:
         thresholds = thresholds_for_item(db_session=db_session, item_id=case.item_id)

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.accounts.access import Permission, StaffActor, StaffRole
-from tongban.accounts.models import StaffAccount
-from tongban.accounts.staff import actor_for
+from tongban.accounts import reads as account_reads
+from tongban.accounts.access import Permission, StaffRole
+from tongban.accounts.reads import StaffContact
 from tongban.cases import clocks
+from tongban.cases import reads as case_reads
 from tongban.cases.enums import CaseState
-from tongban.cases.models import Case
-from tongban.catalog.models import Agency
+from tongban.cases.reads import CaseFacts
+from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
 from tongban.core.db import dialect_insert
 from tongban.core.logs import get_logger
@@ -23,7 +24,6 @@ from tongban.notify.templates import render
 from tongban.supervision.enums import ClockStatus, DispatchRole, WarningLevel
 from tongban.supervision.models import CaseWarning, WarningDispatch
 from tongban.supervision.rules import ThresholdBook
-from tongban.supervision.scope import without_personal_data
 from tongban.supervision.status import Thresholds, evaluate
 from tongban.workdays import service as workdays
 
@@ -59,9 +59,7 @@ def scan(*, db_session: Session, clock: Clock, thresholds: Thresholds | None = N
     cal = workdays.WorkingCalendar(db_session)
     result = ScanResult()
     staff = None
-    cases = db_session.scalars(select(Case).where(Case.state.in_(RUNNING), Case.accepted_at.is_not(None),
-                                                  Case.decided_at.is_(None))
-                               .options(*without_personal_data()).order_by(Case.id)).all()
+    cases = case_reads.running_cases(db_session=db_session, states=RUNNING)
     ids = [c.id for c in cases]
     pauses = clocks.pauses_by_case(db_session=db_session, case_ids=ids)
     known = _known(db_session, ids)
@@ -79,7 +77,7 @@ def scan(*, db_session: Session, clock: Clock, thresholds: Thresholds | None = N
                 continue
             warning = db_session.get(CaseWarning, new_id)
             result.raised.append(warning)
-            staff = staff if staff is not None else _active_staff(db_session)
+            staff = staff if staff is not None else account_reads.active_staff(db_session=db_session)
             result.dispatched += dispatch(db_session=db_session, clock=clock, case=case, warning=warning, staff=staff)
     db_session.flush()
     log.info("supervision scan", extra={"scanned": result.scanned, "raised": len(result.raised), "dispatched": result.dispatched})
@@ -95,19 +93,14 @@ def _known(db_session: Session, case_ids: list[int]) -> set[tuple[int, str, str]
     return found
 
 
-def _active_staff(db_session: Session) -> list[tuple[StaffAccount, StaffActor]]:
-    accounts = db_session.scalars(select(StaffAccount).where(StaffAccount.status == "active").order_by(StaffAccount.id))
-    return [(account, actor_for(account)) for account in accounts]
-
-
-def recipients(*, case: Case, level: WarningLevel,
-               staff: list[tuple[StaffAccount, StaffActor]]) -> list[tuple[StaffAccount, DispatchRole]]:
+def recipients(*, case: CaseFacts, level: WarningLevel, staff: list[StaffContact]) -> list[tuple[StaffContact, DispatchRole]]:
     """Handlers at the case's post and the supervisors covering it; for red also the agency head (a manager of the
     agency, or else the region's managers)."""
-    found: dict[int, tuple[StaffAccount, DispatchRole]] = {}
+    found: dict[int, tuple[StaffContact, DispatchRole]] = {}
     posts = STAGE_POSTS.get(case.state, ())
     heads, region_heads = [], []
-    for account, actor in staff:
+    for account in staff:
+        actor = account.actor
         covers = actor.covers(agency_id=case.agency_id, region_code=case.region_code)
         if account.agency_id == case.agency_id and any(actor.has(p) for p in posts):
             found.setdefault(account.id, (account, DispatchRole.handler))
@@ -128,11 +121,10 @@ def _detail(warning: CaseWarning) -> str:
     return f"{limit}将于 {warning.due.isoformat()} 届满，剩余 {warning.remaining_days} 天。"
 
 
-def dispatch(*, db_session: Session, clock: Clock, case: Case, warning: CaseWarning,
-             staff: list[tuple[StaffAccount, StaffActor]]) -> int:
+def dispatch(*, db_session: Session, clock: Clock, case: CaseFacts, warning: CaseWarning, staff: list[StaffContact]) -> int:
     """Send one warning to everyone who must act on it: an in-app dispatch each, and an SMS where a phone is bound."""
     level = WarningLevel(warning.level)
-    agency = db_session.get(Agency, case.agency_id)
+    agency = catalog_reads.find_agency(db_session=db_session, agency_id=case.agency_id)
     sent = 0
     for account, role in recipients(case=case, level=level, staff=staff):
         kind = "supervision_escalation" if role is DispatchRole.head else "supervision_warning"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,6 +38,14 @@ def limit_for(path: str, settings: Settings) -> tuple[str, int]:
     return "default", settings.max_body_kb * 1024
 
 
+def _content_length(scope: Scope) -> int | None:
+    """The declared Content-Length, when it is a plain number (else the body is counted as it arrives)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
 def _size(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
 
@@ -61,7 +68,10 @@ class BodyTooLarge(HTTPException):
 
 class BodyLimitMiddleware:
     """Refuses a declared Content-Length over the route's limit without reading a byte, and counts the bytes of
-    every other body as it streams, so a chunked upload is cut off at the limit rather than read whole."""
+    every other body as it streams, so a chunked upload is cut off at the limit rather than read whole.
+
+    The limit is looked up only for a request that declares a length or sends body bytes: a GET without a body
+    (most requests) costs no settings read and no path matching."""
 
     def __init__(self, app: ASGIApp, respond) -> None:
         # respond(request, status, code, message, headers) builds the JSON or HTML error answer
@@ -71,20 +81,24 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route_class, limit = limit_for(scope["path"], get_settings())
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            await self._refuse(scope, receive, send, BodyTooLarge(route_class, limit))
-            return
+        declared = _content_length(scope)
+        limit: tuple[str, int] | None = None
+        if declared is not None:
+            limit = limit_for(scope["path"], get_settings())
+            if declared > limit[1]:
+                await self._refuse(scope, receive, send, BodyTooLarge(*limit))
+                return
         received, started = 0, False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, limit
             msg = await receive()
-            if msg["type"] == "http.request":
-                received += len(msg.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(route_class, limit)
+            if msg["type"] == "http.request" and msg.get("body"):
+                received += len(msg["body"])
+                if limit is None:
+                    limit = limit_for(scope["path"], get_settings())
+                if received > limit[1]:
+                    raise BodyTooLarge(*limit)
             return msg
 
         async def watched_send(msg: Message) -> None:

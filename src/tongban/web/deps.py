@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from tongban.accounts import sessions
-from tongban.accounts.access import PersonActor, StaffActor
-from tongban.accounts.models import AuthSession
+from tongban.accounts.access import Permission, PersonActor, StaffActor
 from tongban.accounts.staff import authenticate_token
 from tongban.baselib.service import BaseLibrary, TableBaseLibrary
 from tongban.core.clock import Clock
 from tongban.core.db import session_factory
 from tongban.core.errors import Forbidden, Unauthorized
 from tongban.notify.sms import SmsGateway
+from tongban.search.service import SearchHub
 
 PERSON_COOKIE = "tb_session"
 STAFF_COOKIE = "tb_staff"
@@ -50,6 +51,10 @@ def get_gateway(request: Request) -> SmsGateway:
     return request.app.state.sms_gateway
 
 
+def get_hub(request: Request) -> SearchHub:
+    return request.app.state.search_hub
+
+
 def get_library(db: Session = Depends(get_db)) -> BaseLibrary:
     return TableBaseLibrary(db)
 
@@ -63,7 +68,16 @@ def bearer(request: Request) -> str | None:
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
-def _session(request: Request, db: Session, clock: Clock, subject_kind: str, cookie: str) -> AuthSession | None:
+class SignedIn(Protocol):
+    """What these dependencies read of the session `accounts.sessions.resolve` answers (and hand back to accounts)."""
+
+    subject_kind: str
+    subject_id: int
+    restricted: bool
+    csrf_token: str
+
+
+def _session(request: Request, db: Session, clock: Clock, subject_kind: str, cookie: str) -> SignedIn | None:
     """The caller's session from a bearer header (API) or the cookie (pages); None when anonymous."""
     token = bearer(request)
     if token and not token.startswith(STAFF_TOKEN_PREFIX):
@@ -145,9 +159,34 @@ def check_csrf(request: Request, csrf: Annotated[str, Form(max_length=100)] = ""
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
 Staff = Annotated[StaffActor, Depends(get_staff)]
+Me = Annotated[PersonActor, Depends(get_person)]  # a signed-in citizen whose account is set up
+MeAny = Annotated[PersonActor, Depends(get_person_any)]  # also one who must still change an initial password
+MaybeMe = Annotated[PersonActor | None, Depends(optional_person)]  # pages open to everyone
+Library = Annotated[BaseLibrary, Depends(get_library)]
+Gateway = Annotated[SmsGateway, Depends(get_gateway)]
+Hub = Annotated[SearchHub, Depends(get_hub)]  # the search index the app holds
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a row id in a URL: beyond int4 is a 422, not a database error
 Csrf = Annotated[None, Depends(check_csrf)]
 # Form text fields by length: a name or code, a line of text, a paragraph, a long body.
 Short = Annotated[str, Form(max_length=100)]
 Text = Annotated[str, Form(max_length=200)]
 LongText = Annotated[str, Form(max_length=2000)]
 Long = Annotated[str, Form(max_length=20_000)]
+
+
+async def _posted(request: Request) -> FormData:
+    """The whole form body, for forms whose fields are named by the item (fields `f_<key>`, files by material key)."""
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(_posted)]
+
+
+def staff_with(permission: Permission) -> Any:
+    """The parameter type of a route only staff holding `permission` may use: `actor: staff_with(P)`."""
+
+    def dependency(actor: Staff) -> StaffActor:
+        actor.require(permission)
+        return actor
+
+    return Annotated[StaffActor, Depends(dependency)]

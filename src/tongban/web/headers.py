@@ -3,7 +3,6 @@ Secure cookies whenever the portal is reached over https; pure ASGI, so bodies s
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tongban.core.config import get_settings
@@ -31,13 +30,36 @@ FIXED = {
 }
 
 
+def _encoded(policy: str) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.lower().encode(), value.encode()) for name, value in {"Content-Security-Policy": policy, **FIXED}.items())
+
+
+_PAGE_HEADERS, _DOCS_HEADERS = _encoded(PAGE_POLICY), _encoded(DOCS_POLICY)
+
+
 def secure_cookie(value: str) -> str:
     """A Set-Cookie value with the Secure attribute (once)."""
     attributes = [part.strip().lower() for part in value.split(";")[1:]]
     return value if "secure" in attributes else f"{value}; Secure"
 
 
+def _secure(value: bytes) -> bytes:
+    return secure_cookie(value.decode("latin-1")).encode("latin-1")
+
+
+def with_security_headers(headers: list[tuple[bytes, bytes]], defaults: tuple[tuple[bytes, bytes], ...]) -> list:
+    """The answer's headers plus each default it does not set itself (a route may send its own policy); cookies
+    marked Secure when the configuration says so. The settings are read only for an answer that sets a cookie."""
+    present = {name.lower() for name, _ in headers}
+    out = [*headers, *(pair for pair in defaults if pair[0] not in present)]
+    if b"set-cookie" in present and get_settings().secure_cookies:
+        out = [(name, _secure(value) if name.lower() == b"set-cookie" else value) for name, value in out]
+    return out
+
+
 class SecurityHeadersMiddleware:
+    """Pure ASGI: adds the headers to the start of every answer and leaves the body alone."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -45,21 +67,11 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else PAGE_POLICY
-        secure = get_settings().secure_cookies
+        defaults = _DOCS_HEADERS if scope["path"] in DOCS_PATHS else _PAGE_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", policy)
-                for name, value in FIXED.items():
-                    headers.setdefault(name, value)
-                if secure:
-                    cookies = headers.getlist("set-cookie")
-                    if cookies:
-                        del headers["set-cookie"]
-                        for cookie in cookies:
-                            headers.append("set-cookie", secure_cookie(cookie))
+                message = {**message, "headers": with_security_headers(list(message.get("headers", ())), defaults)}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -5,27 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from tongban.catalog import regions, service, views
+from tongban.catalog import regions, service, presenters
 from tongban.catalog.enums import ItemType, Level
 from tongban.catalog.taxonomy import LIFE_STAGE_GROUPS, ORG_THEMES, PERSON_THEMES
-from tongban.core.config import get_settings
-from tongban.web.deps import CSRF_COOKIE, Db, csrf_token
+from tongban.web.deps import Db
 from tongban.web import render_cache
-from tongban.web.header import header_for
+from tongban.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    env = request.app.state.templates
-    context.setdefault("csrf", csrf_token(request))
-    context.setdefault("header", header_for(request, context.get("actor")))
-    html = env.get_template(template).render(request=request, t=request.state.t, **context)
-    response = HTMLResponse(html, status_code=status_code)
-    new = getattr(request.state, "new_csrf", None)
-    if new:
-        response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="lax", secure=get_settings().secure_cookies)
-    return response
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -33,8 +20,12 @@ def home(request: Request, db: Db) -> Response:
     """Kept per published catalog (items' count and last change, the agencies) for readers nobody signed in."""
     if not render_cache.shared_reader(request):
         return render_cache.respond_personal(request, _home(request, db))
-    agencies = tuple((a.id, a.name, a.level, a.region_code) for a in regions.list_agencies(db_session=db))
-    stamp = (service.change_stamp(db_session=db), agencies)
+
+    def read_stamp() -> tuple:
+        agencies = tuple((a.id, a.name, a.level, a.region_code) for a in regions.list_agencies(db_session=db))
+        return (service.change_stamp(db_session=db), agencies)
+
+    stamp = render_cache.stamp(request, ("home",), read_stamp)
 
     def fresh() -> render_cache.Rendered:
         response = _home(request, db, csrf="")  # the anonymous home has no form: no token shown or set
@@ -62,7 +53,7 @@ def _home(request: Request, db: Db, **shared) -> HTMLResponse:
         agencies=[(a, counts.get(a.id, 0)) for a in agencies if counts.get(a.id)],
         levels=[(lv, n) for lv, n in service.level_counts(db_session=db).items()],
         item_types=[(ItemType(t), n) for t, n in service.type_counts(db_session=db).items()],
-        latest=[views.summary(i) for i in latest],
+        latest=[presenters.summary(i) for i in latest],
         total=total,
         Level=Level,
         **shared,

@@ -5,23 +5,43 @@ one small query (the live version id plus everything else the answer shows); pub
 a new key, and the old entry ages out of the bounded LRU. Only answers that are the same for every reader are
 kept: a page with a signed-in person's header (name links, unread count, the session's CSRF token) is rendered
 for that request alone, and answered with its own ETag.
+
+The stamp itself is not read for every request: `stamp` keeps it until this process commits anything (any
+session's commit, so a publication made here shows on the very next request) or, for a change another process
+made (another `serve --workers` process, the worker, the command line), until STAMP_TTL_S has passed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
+from typing import TypeVar
 
 from fastapi import Request, Response
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from tongban.web.deps import PERSON_COOKIE, STAFF_COOKIE, bearer
 
+T = TypeVar("T")
 MAX_ENTRIES = 512
+MAX_STAMPS = 4096
+STAMP_TTL_S = 1.0  # how long a stamp is trusted while this process commits nothing (others' changes show by then)
+
+
+_commit_token = object()  # replaced whenever a session of this process commits: stamps read before are read again
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(_session: Session) -> None:
+    global _commit_token
+    _commit_token = object()  # one assignment: atomic for the request threads that compare it
 
 
 @dataclass(frozen=True)
@@ -40,10 +60,26 @@ def rendered(body: bytes | str, media_type: str, last_modified: datetime | None 
 class RenderCache:
     """A bounded, thread-safe LRU of rendered answers (route functions run in the thread pool)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int = MAX_ENTRIES, stamp_ttl: float = STAMP_TTL_S,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.max_entries, self.stamp_ttl, self.monotonic = max_entries, stamp_ttl, monotonic
         self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
+        self._stamps: OrderedDict[Hashable, tuple[object, float, object]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def stamp(self, key: Hashable, read: Callable[[], T]) -> T:
+        """What `read` (a stamp query) answered, kept until this process commits or stamp_ttl seconds pass."""
+        token, now = _commit_token, self.monotonic()  # the token first: a commit while reading makes it stale
+        found = self._stamps.get(key)
+        if found is not None and found[0] is token and now - found[1] < self.stamp_ttl:
+            return found[2]  # type: ignore[return-value]
+        value = read()
+        with self._lock:
+            self._stamps[key] = (token, now, value)
+            self._stamps.move_to_end(key)
+            while len(self._stamps) > MAX_STAMPS:
+                self._stamps.popitem(last=False)
+        return value
 
     def get_or_render(self, key: Hashable, render: Callable[[], Rendered]) -> Rendered:
         with self._lock:
@@ -65,11 +101,17 @@ class RenderCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._stamps.clear()
 
 
 def cache_of(request: Request) -> RenderCache:
     """The application's cache (one per app: `create_app` makes it, so a test's app starts empty)."""
     return request.app.state.render_cache
+
+
+def stamp(request: Request, key: Hashable, read: Callable[[], T]) -> T:
+    """The stamp `read` gives, read again only after this process committed or STAMP_TTL_S passed (see above)."""
+    return cache_of(request).stamp(key, read)
 
 
 def shared_reader(request: Request) -> bool:

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tongban.workdays import pages
+from tongban.workdays import api, staff_api, staff_pages
 
-routers: list[APIRouter] = [pages.router]
+routers: list[APIRouter] = [api.router, staff_api.router, staff_pages.router]

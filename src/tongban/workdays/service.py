@@ -25,6 +25,7 @@ from tongban.workdays.models import CalendarDay, CalendarYear
 
 MAX_LIMIT_DAYS = 3650  # ten years of days: far beyond any legal limit, small enough to walk day by day
 YEAR_RANGE = range(1950, 2200)
+MAX_IMPORT_BYTES = 200_000  # one year's CSV is a few KB
 
 
 _KIND_WORDS = {

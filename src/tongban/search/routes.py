@@ -1,0 +1,9 @@
+"""Every router of search, in the order app.py includes them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tongban.search import api, pages
+
+routers: list[APIRouter] = [api.router, pages.router]
