@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import browser, live_server
 
-__all__ = ["browser", "live_server"]  # the harness's fixtures, used here by name
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 740}
 GUANG_AN = {"latitude": 30.4740, "longitude": 106.6361}
