@@ -223,8 +223,7 @@ def _identity_verified(library: BaseLibrary, kind: str, number: str, name: str, 
 
 
 def _count(db_session: Session, clock: Clock, limit: limits.Limit, key: str) -> None:
-    if limits.hit(db_session=db_session, clock=clock, limit=limit, key=key) > limit.max:
-        limits.refuse(db_session, limits.exceeded(limit, clock.now()))
+    limits.take_or_refuse(db_session=db_session, clock=clock, limit=limit, key=key)
 
 
 def register_online(

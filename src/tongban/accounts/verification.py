@@ -57,8 +57,7 @@ def count_request(*, db_session: Session, clock: Clock, phone: str, client_ip: s
 
     A refused request keeps its count (the transaction is committed before the refusal)."""
     for limit, key in ((PHONE_GAP, phone), (PHONE_DAILY, phone), (IP_HOURLY, client_ip)):
-        if limits.hit(db_session=db_session, clock=clock, limit=limit, key=key) > limit.max:
-            limits.refuse(db_session, limits.exceeded(limit, clock.now()))
+        limits.take_or_refuse(db_session=db_session, clock=clock, limit=limit, key=key)
 
 
 def send_code(

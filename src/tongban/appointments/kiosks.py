@@ -133,8 +133,7 @@ def pending(device: KioskDevice) -> bool:
 def count_use(*, db_session: Session, clock: Clock, device: KioskDevice) -> None:
     """One lookup or ticket of this machine, refused (429) past its per-minute or per-hour limit."""
     for limit in (PER_MINUTE, PER_HOUR):
-        if limits.hit(db_session=db_session, clock=clock, limit=limit, key=str(device.id)) > limit.max:
-            limits.refuse(db_session, limits.exceeded(limit, clock.now()))
+        limits.take_or_refuse(db_session=db_session, clock=clock, limit=limit, key=str(device.id))
 
 
 def slip(*, db_session: Session, clock: Clock, device: KioskDevice, ticket_id: int) -> QueueTicket:

@@ -182,8 +182,7 @@ def renew_locker_code(*, db_session: Session, clock: Clock, case: Case) -> CaseD
     row = _pending(db_session, case, DeliveryMethod.locker)
     if row.locker_expires_at is None or clock.now() > row.locker_expires_at:
         raise Conflict("LOCKER_HOLDING_ENDED", "自助柜保管期已过，办理结果已退回综合出件窗口，请持有效身份证件到窗口领取")
-    if limits.hit(db_session=db_session, clock=clock, limit=LOCKER_RENEWALS, key=str(case.id)) > LOCKER_RENEWALS.max:
-        limits.refuse(db_session, limits.exceeded(LOCKER_RENEWALS, clock.now()))
+    limits.take_or_refuse(db_session=db_session, clock=clock, limit=LOCKER_RENEWALS, key=str(case.id))
     row.locker_code = _new_code()
     progress.push(db_session=db_session, clock=clock, case=case, step="取件码已更新", sms=True,
                   detail=_code_detail(row.locker_code, row.locker_expires_at))

@@ -575,8 +575,7 @@ def verify_by_number(*, db_session: Session, clock: Clock, number: str, code: st
 
     Counts go in the caller's transaction; every refusal commits them before raising, and the caller commits after
     an answer, so an address's lookups are counted across processes."""
-    if limits.hit(db_session=db_session, clock=clock, limit=VERIFY_FROM, key=client_ip) > VERIFY_FROM.max:
-        limits.refuse(db_session, limits.exceeded(VERIFY_FROM, clock.now()))
+    limits.take_or_refuse(db_session=db_session, clock=clock, limit=VERIFY_FROM, key=client_ip)
     try:
         online = verify_online(db_session=db_session, clock=clock, number=number)
     except NotFound as error:

@@ -46,20 +46,16 @@ def look_up(*, db_session: Session, clock: Clock, number: str, digits: str | Non
     Counts go in the caller's transaction; every refusal commits them before raising, and the caller commits
     after a success, so an address's lookups are counted across processes."""
     number, digits = normalize(number, digits)
-    if limits.hit(db_session=db_session, clock=clock, limit=LOOKUPS_FROM, key=client_ip) > LOOKUPS_FROM.max:
-        limits.refuse(db_session, limits.exceeded(LOOKUPS_FROM, clock.now()))
+    limits.take_or_refuse(db_session=db_session, clock=clock, limit=LOOKUPS_FROM, key=client_ip)
     try:
         case = cases.by_number(db_session=db_session, case_number=number)
     except NotFound:
         limits.refuse(db_session, NotFound("CASE_NOT_FOUND", UNKNOWN))
     if not digits:
         return presenters.progress(db_session=db_session, case=case)
-    limits.check(db_session=db_session, clock=clock, limit=DIGITS_PER_CASE, key=number)
-    limits.check(db_session=db_session, clock=clock, limit=DIGITS_FROM, key=client_ip)
-    if digits not in _tails(case):
-        limits.hit(db_session=db_session, clock=clock, limit=DIGITS_PER_CASE, key=number)
-        limits.hit(db_session=db_session, clock=clock, limit=DIGITS_FROM, key=client_ip)
-        limits.refuse(db_session, Forbidden("CASE_DIGITS_WRONG", WRONG_DIGITS))
+    limits.answer_secret(db_session=db_session, clock=clock, right=digits in _tails(case),
+                         wrong=Forbidden("CASE_DIGITS_WRONG", WRONG_DIGITS), per_subject=DIGITS_PER_CASE, subject=number,
+                         per_address=DIGITS_FROM, address=client_ip)
     return presenters.progress(db_session=db_session, case=case, details=True)
 
 

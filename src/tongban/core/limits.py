@@ -95,6 +95,25 @@ def take(*, db_session: Session, clock: Clock, limit: Limit, key: str) -> None:
         raise exceeded(limit, clock.now())
 
 
+def take_or_refuse(*, db_session: Session, clock: Clock, limit: Limit, key: str) -> None:
+    """Like `take`, but a refused attempt still counts: over the limit, the count is kept (commit) and refused."""
+    if hit(db_session=db_session, clock=clock, limit=limit, key=key) > limit.max:
+        refuse(db_session, exceeded(limit, clock.now()))
+
+
+def answer_secret(*, db_session: Session, clock: Clock, right: bool, wrong: DomainError, per_subject: Limit,
+                  subject: str, per_address: Limit, address: str) -> None:
+    """A short secret (a few digits) that opens one subject: a case's details, a ticket. Wrong answers are limited
+    per subject, from anywhere, and per address; once either is used up the answer is refused unread, so the
+    secret cannot be walked. A wrong answer is counted (commit) and refused with `wrong`."""
+    check(db_session=db_session, clock=clock, limit=per_subject, key=subject)
+    check(db_session=db_session, clock=clock, limit=per_address, key=address)
+    if not right:
+        hit(db_session=db_session, clock=clock, limit=per_subject, key=subject)
+        hit(db_session=db_session, clock=clock, limit=per_address, key=address)
+        refuse(db_session, wrong)
+
+
 def reset(*, db_session: Session, limit: Limit, key: str) -> None:
     """Forget `key`'s attempts (after a success that proves the owner, say)."""
     db_session.execute(delete(AttemptCounter).where(AttemptCounter.limit_name == limit.name,

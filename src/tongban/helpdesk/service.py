@@ -221,19 +221,16 @@ def look_up(*, db_session: Session, clock: Clock, number: str, code: str, client
     """The ticket of `number` for whoever holds its 4-digit check code (hotline callers, letters, anonymous web).
 
     Counts go in the caller's transaction; every refusal commits them before raising (cases/lookup.py)."""
-    if limits.hit(db_session=db_session, clock=clock, limit=LOOKUPS_FROM, key=client_ip) > LOOKUPS_FROM.max:
-        limits.refuse(db_session, limits.exceeded(LOOKUPS_FROM, clock.now()))
+    limits.take_or_refuse(db_session=db_session, clock=clock, limit=LOOKUPS_FROM, key=client_ip)
     number = (number or "").strip().upper()[:20]
     try:
         ticket = by_number(db_session, number)
     except NotFound as exc:
         limits.refuse(db_session, exc)
-    limits.check(db_session=db_session, clock=clock, limit=CODE_PER_TICKET, key=number)
-    limits.check(db_session=db_session, clock=clock, limit=CODE_FROM, key=client_ip)
-    if not secrets.compare_digest((code or "").strip()[:8], ticket.check_code):
-        limits.hit(db_session=db_session, clock=clock, limit=CODE_PER_TICKET, key=number)
-        limits.hit(db_session=db_session, clock=clock, limit=CODE_FROM, key=client_ip)
-        limits.refuse(db_session, Forbidden("HELP_CODE_WRONG", "查询码不正确，请核对登记时告知您的 4 位查询码"))
+    limits.answer_secret(db_session=db_session, clock=clock,
+                         right=secrets.compare_digest((code or "").strip()[:8], ticket.check_code),
+                         wrong=Forbidden("HELP_CODE_WRONG", "查询码不正确，请核对登记时告知您的 4 位查询码"),
+                         per_subject=CODE_PER_TICKET, subject=number, per_address=CODE_FROM, address=client_ip)
     return ticket
 
 
