@@ -23,6 +23,19 @@ from tongban.notify.sms import FileSmsGateway  # noqa: E402
 KEEP = {"alembic_version", "region", "calendar_day", "calendar_year"}
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests that never touch the test database (the browser tests drive a server on its own SQLite demo; the
+    evaluation commands build a scratch SQLite file) would run identically twice: the PostgreSQL suite leaves them to
+    the SQLite suite. The crawl, which seeds the test database, runs in both."""
+    if not os.environ.get("TONGBAN_TEST_DATABASE_URL"):
+        return
+    once = pytest.mark.skip(reason="uses no test database: runs in the SQLite suite only")
+    for item in items:
+        if item.get_closest_marker("db_independent") or "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(once)
+
+
 def _worker_url(base: str, worker: str) -> str:
     """Give each xdist worker its own PostgreSQL database so runs in parallel do not collide."""
     if worker == "master" or not base.startswith("postgresql"):

@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 # The packages whose routes.py lists routers, in the order the app includes them.
 # FastAPI tries routes one by one, so the pages people read most come first: the home page, guides, items, search.
 ROUTE_PACKAGES = ("web", "guide", "catalog", "search", "publications", "cases", "appointments", "accounts", "assistant",
-                  "knowledge", "helpdesk", "notify", "workdays", "supervision")
-DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases", "supervision", "appointments", "workdays", "assistant", "knowledge", "helpdesk")
+                  "knowledge", "helpdesk", "ratings", "complaints", "notify", "workdays", "supervision")
+DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases", "supervision", "appointments", "workdays", "assistant", "knowledge", "helpdesk", "ratings", "complaints")
 
 
 def _templates() -> Environment:

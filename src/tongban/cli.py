@@ -142,8 +142,11 @@ def _seed_demo_accounts() -> None:
     from tongban.supervision.demo import seed_demo as seed_supervision
 
     from tongban.knowledge.demo import seed_demo as seed_knowledge
+    from tongban.complaints.demo import seed_demo as seed_complaints
+    from tongban.ratings.demo import seed_demo as seed_ratings
 
-    for seed in (seed_supervision, seed_appointments, seed_knowledge):
+    # ratings after supervision (its demo closes the case that is rated)
+    for seed in (seed_supervision, seed_appointments, seed_knowledge, seed_ratings, seed_complaints):
         with core_db.session_scope() as session:
             line = seed(db_session=session, clock=clock)
         if line:

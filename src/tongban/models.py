@@ -20,6 +20,8 @@ import tongban.appointments.models  # noqa: F401,E402  (the domain's tables)
 import tongban.supervision.models  # noqa: F401,E402
 import tongban.knowledge.models  # noqa: F401,E402
 import tongban.helpdesk.models  # noqa: F401,E402
+import tongban.ratings.models  # noqa: F401,E402
+import tongban.complaints.models  # noqa: F401,E402
 from tongban.baselib.models import LegalPersonRecord, PopulationFactor, PopulationRecord  # noqa: F401
 from tongban.cases.models import (  # noqa: F401
     Case,

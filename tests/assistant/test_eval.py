@@ -35,6 +35,7 @@ def test_a_bad_question_file_names_its_line(tmp_path):
 
 
 @pytest.mark.req("CONS-01")
+@pytest.mark.db_independent  # a scratch SQLite database of its own
 @needs_source
 def test_eval_command_prints_one_json_line(tmp_path):
     queries = tmp_path / "q.tsv"

@@ -1,10 +1,12 @@
 """End-to-end harness: a real `tongban serve` process and Debian's Chromium driven by Playwright.
 
 The server gets its own temporary SQLite database (migrated and seeded with the demo catalog), so
-these tests never touch TONGBAN_TEST_DATABASE_URL: they test pages, not the database engine. Each
-pytest-xdist worker that runs an e2e test starts its own server on its own free port. `make test`
-uses `--dist loadfile`, so the tests of one file share one worker and one server (starting it and
-seeding the demo catalog takes about 10 s). (`--dist loadgroup` would be the finer tool, but
+these tests never touch TONGBAN_TEST_DATABASE_URL: they test pages, not the database engine, and the
+PostgreSQL suite leaves them to the SQLite suite (tests/conftest.py, `db_independent`). Each
+pytest-xdist worker that runs an e2e test starts its own server on its own free port, on its own copy
+of one seeded demo: the first worker to need it migrates and seeds it (under a file lock, in the
+session's shared temporary directory), the others copy it, key file included. `make test` uses
+`--dist loadfile`, so the tests of one file share one worker and one server. (`--dist loadgroup` would be the finer tool, but
 pytest-xdist 3.8 does not apply xdist_group under pytest 9.2: it sets `item._nodeid`, which pytest
 no longer reads.)
 
@@ -15,6 +17,7 @@ CI run cannot pass by skipping them.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -118,11 +121,7 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> str:
-    """Base URL (no trailing slash) of a tongban server on a fresh, seeded SQLite database."""
-    root = tmp_path_factory.mktemp("e2e")
-    log = root / "server.log"
+def _server_env(root: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TONGBAN_")}
     env.update(
         TONGBAN_DATABASE_URL=f"sqlite:///{root / 'e2e.db'}",
@@ -131,8 +130,34 @@ def live_server(tmp_path_factory) -> str:
         TONGBAN_ENV="development",  # file SMS, dev payments and a generated key file
         PYTHONUNBUFFERED="1",
     )
-    _tongban(["db", "upgrade"], env, root, log)
-    _tongban(["seed", "demo"], env, root, log)
+    return env
+
+
+def _seeded_demo(tmp_path_factory) -> Path:
+    """One migrated, seeded demo (database and var files) per test session, shared by the xdist workers."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the session's directory, above each worker's own
+    template = shared / "e2e-demo"
+    with (shared / "e2e-demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker seeds; the others wait for it and copy
+        if not (template / "seeded").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            template.mkdir()
+            env, log = _server_env(template), template / "seed.log"
+            _tongban(["db", "upgrade"], env, template, log)
+            _tongban(["seed", "demo"], env, template, log)
+            (template / "seeded").write_text("ok")
+    return template
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> str:
+    """Base URL (no trailing slash) of a tongban server on its own copy of the seeded demo database."""
+    root = tmp_path_factory.mktemp("e2e")
+    shutil.copytree(_seeded_demo(tmp_path_factory), root, dirs_exist_ok=True)
+    log = root / "server.log"
+    env = _server_env(root)
 
     for attempt in range(3):  # the free port may be taken between choosing and binding it
         port = _free_port()

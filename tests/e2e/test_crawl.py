@@ -34,9 +34,13 @@ def _seed_demo(db_session, clock) -> None:
     from tongban.appointments.demo import seed_demo as seed_appointments
     from tongban.catalog.demo import seed_demo as seed_catalog
     from tongban.publications.demo import seed_demo as seed_publications
+    from tongban.complaints.demo import seed_demo as seed_complaints
+    from tongban.knowledge.demo import seed_demo as seed_knowledge
+    from tongban.ratings.demo import seed_demo as seed_ratings
     from tongban.supervision.demo import seed_demo as seed_supervision
 
-    for seed in (seed_catalog, seed_publications, seed_accounts, seed_supervision, seed_appointments):
+    for seed in (seed_catalog, seed_publications, seed_accounts, seed_supervision, seed_appointments, seed_knowledge,
+                 seed_ratings, seed_complaints):
         seed(db_session=db_session, clock=clock)
         db_session.commit()
 

@@ -52,12 +52,17 @@ def test_the_map_on_a_phone_choose_a_district_or_use_my_location(browser, live_s
     context, page = _phone(browser, live_server)
     try:
         page.goto("/halls/map", timeout=90_000)  # a fresh server's first page builds its caches; slow on a busy machine
-        assert _check_map(page) == 4  # the demo's four halls, each with its name
+        assert _check_map(page) == 5  # the demo's five halls, each with its name
         page.select_option("#region", "511602")
         with page.expect_navigation():
             page.get_by_role("button", name="按距离排列").click()
         assert "region=511602" in page.url and "离广安区由近到远" in page.inner_text("main")
         _check_map(page)
+        page.select_option("#region", "511602002")  # a street (街道), with its own service centre
+        with page.expect_navigation():
+            page.get_by_role("button", name="按距离排列").click()
+        assert "离北辰街道由近到远" in page.inner_text("main")
+        assert page.locator(".map-list .name").first.inner_text() == "广安区北辰街道便民服务中心"
         page.get_by_role("button", name="使用我的位置").click()  # no permission given
         page.wait_for_selector("#locate-message:not([hidden])")
         assert "请在上面选择您所在的区县或街道" in page.inner_text("#locate-message")

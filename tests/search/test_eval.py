@@ -33,6 +33,7 @@ def test_a_bad_query_file_names_its_line(tmp_path):
         load_queries(path)
 
 
+@pytest.mark.db_independent  # a scratch SQLite database of its own
 @needs_source
 def test_eval_command_prints_metrics_and_json(tmp_path):
     queries = tmp_path / "q.tsv"

@@ -49,6 +49,7 @@ class Permission(StrEnum):
     supervise = "supervise"
     queue_call = "queue_call"  # call tickets at a hall window, record no-shows and force majeure
     hall_admin = "hall_admin"  # hall, window and booking settings
+    rectify = "rectify"  # verify and rectify bad ratings of the agency; sees who rated (RATE-03)
 
 
 # There is no calendar permission of its own: the working-day calendar is platform-wide configuration, kept by
@@ -65,12 +66,12 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.reviewer: frozenset({_P.case_review}),
     StaffRole.decider: frozenset({_P.case_decide}),
     StaffRole.dispatcher: frozenset({_P.case_dispatch}),
-    StaffRole.supervisor: frozenset({_P.supervise, _P.audit_read, _P.account_view}),
+    StaffRole.supervisor: frozenset({_P.supervise, _P.audit_read, _P.account_view, _P.rectify}),
     StaffRole.operator: frozenset({_P.account_view, _P.account_disable, _P.window_register}),
     StaffRole.tech_support: frozenset(),
     StaffRole.catalog_editor: frozenset({_P.catalog_edit}),
     StaffRole.catalog_reviewer: frozenset({_P.catalog_review}),
-    StaffRole.manager: frozenset({_P.account_view, _P.account_approve, _P.audit_read}),
+    StaffRole.manager: frozenset({_P.account_view, _P.account_approve, _P.audit_read, _P.rectify}),
     StaffRole.admin: frozenset(set(Permission) - {_P.account_approve}),
 }
 

@@ -36,6 +36,7 @@ class CodePurpose(LabelledEnum):
     phone_old = "phone_old", "解绑原手机号"
     phone_new = "phone_new", "绑定新手机号"
     window = "window", "窗口注册确认"
+    complaint = "complaint", "投诉登记"
 
 
 def phone_hash(phone: str) -> str:

@@ -232,9 +232,11 @@ def send_confirmation(*, db_session: Session, clock: Clock, appointment_id: int)
                        link=f"/appointments/{row.id}",
                        fields={"name": name, "number": row.number, "when": messages.when(row.day, row.start_minute, row.end_minute),
                                "hall_name": hall.name, "address": hall.address, "item_name": row.item_name,
-                               "detail": by_staff + "请携带身份证件和申请材料，提前到取号机凭身份证件取号。"})
+                               "detail": REMOTE_DETAIL if row.channel == "remote" else
+                               by_staff + "请携带身份证件和申请材料，提前到取号机凭身份证件取号。"})
 
 
+REMOTE_DETAIL = "这是视频或语音帮办（远程帮办）的预约，无需到大厅：工作人员将在预约时段按您留下的方式联系您。"
 STAFF_CHANNELS = {"window": "在窗口", "phone": "通过电话"}  # 代为预约: where the person asked staff to book
 
 

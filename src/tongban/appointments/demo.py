@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from tongban.appointments import halls, slots
+from tongban.appointments import halls, remote, slots
 from tongban.appointments.schemas import GroupIn, HallIn, SessionIn, WindowIn
 from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
@@ -39,10 +39,15 @@ HALLS = [
        [(1, "1151160075923171XL", []), (2, "1151160075923171XL", [])]),
       ("公积金窗口", "G", 12, False, ["SC-P-0901-511600-GA-HPF", "SC-P-0903-511600-GA-HPF", "SC-P-0904-511600-GA-HPF"],
        [(3, "115116009005192380", ["S"])])]),
-    ("GAQ-BC-BMFW", "广安区北辰街道便民服务中心", "service_center", "township", "511602", "11511602697417411B",
+    ("GAQ-BC-BMFW", "广安区北辰街道便民服务中心", "service_center", "township", "511602002", "11511602697417411B",
      "广安市广安区北辰街道建设路18号", 30.4862, 106.6458, "0826-2231100", "", "",
      "乘坐2路公交车到“北辰街道”站下车，步行约200米。", WORKDAY,
      [("综合便民窗口", "M", 15, False, ["SC-P-0801-511602-GAQ-MEDINS", "SC-P-1004-511602-GAQ-CA", "SC-P-0203-511602-GAQ-PSB"],
+       [(1, None, [])])]),
+    ("GAQ-NH-BMFW", "广安区浓洄街道便民服务中心", "service_center", "township", "511602001", "11511602697417411B",
+     "广安市广安区浓洄街道滨河路66号", 30.4588, 106.6281, "0826-2232200", "", "",
+     "乘坐5路公交车到“浓洄街道办”站下车即到。", WORKDAY,
+     [("综合便民窗口", "M", 15, False, ["SC-P-0801-511602-GAQ-MEDINS", "SC-P-1004-511602-GAQ-CA"],
        [(1, None, [])])]),
     ("GAQ-24H", "广安区政务服务中心24小时自助服务区", "terminal", "county", "511602", "11511602697417411B",
      "广安市广安区渠江北路2号（中心东门）", 30.4742, 106.6366, "0826-2223456", "", "",
@@ -84,8 +89,9 @@ def seed_demo(*, db_session: Session, clock: Clock) -> str:
         slots.open_slots(db_session=db_session, clock=clock, hall=hall)
         added += 1
     db_session.flush()
+    remote_desk = remote.ensure_demo_desk(db_session=db_session, clock=clock)
     if not added:
-        return ""
+        return remote_desk
     return (f"演示预约：政务服务场所 {added} 个（广安区、广安市政务服务中心等，含周六和延时时段），"
             "地图 /halls，叫号台用 window 账号登录 /staff/halls；取号机须先登记：window 账号在 /staff/halls 点广安区政务服务中心的"
-            "“取号机”，生成登记码，在取号机浏览器打开 /halls/<id>/kiosk 输入登记码")
+            "“取号机”，生成登记码，在取号机浏览器打开 /halls/<id>/kiosk 输入登记码" + (f"；{remote_desk}" if remote_desk else ""))

@@ -247,7 +247,9 @@ def handles(*, db_session: Session, group_id: int, item_id: int) -> bool:
 def halls_for_item(*, db_session: Session, item_id: int) -> list[tuple[Hall, WindowGroup]]:
     query = (select(Hall, WindowGroup).join(WindowGroup, WindowGroup.hall_id == Hall.id)
              .join(WindowGroupItem, WindowGroupItem.group_id == WindowGroup.id)
-             .where(WindowGroupItem.item_id == item_id, Hall.active.is_(True)).order_by(Hall.name))
+             .where(WindowGroupItem.item_id == item_id, Hall.active.is_(True),
+                    WindowGroup.remote_help.is_(False))  # remote help desks are booked from a help ticket
+             .order_by(Hall.name))
     return [(h, g) for h, g in db_session.execute(query)]
 
 

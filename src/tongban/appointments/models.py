@@ -77,6 +77,8 @@ class WindowGroup(Base):
     booking_share: Mapped[int] = mapped_column(Integer, default=50)  # % of window time released for booking
     # 建议预约: the hall asks people to book, but walk-ins still get a ticket (004: 不得强制要求其先到线上预约)
     booking_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 远程帮办: a group of video/voice help desks (000 §6.5; CONS-12); its slots are on working days in working hours only
+    remote_help: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     ticket_day: Mapped[date | None] = mapped_column(Date)
     ticket_seq: Mapped[int] = mapped_column(Integer, default=0)
     sort: Mapped[int] = mapped_column(Integer, default=0)

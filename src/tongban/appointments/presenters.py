@@ -49,12 +49,19 @@ def hall_outs(*, db_session: Session, clock: Clock, rows: list[Hall], distances:
         return []
     sessions = _sessions_by_hall(db_session, ids)
     groups = _by_hall(db_session, WindowGroup, ids, WindowGroup.sort, WindowGroup.id)
+    # remote help desks (远程帮办) are booked from a help ticket, not as a hall visit
+    groups = {hall_id: [g for g in found if not g.remote_help] for hall_id, found in groups.items()}
     windows = _by_hall(db_session, Window, ids, Window.number)
     items = halls.items_of_groups(db_session=db_session, group_ids=[g.id for gs in groups.values() for g in gs])
     per_group = queue.group_waiting_counts_of(db_session=db_session, clock=clock, hall_ids=ids)
     distances = distances or {}
-    return [_hall_out(h, sessions.get(h.id, []), groups.get(h.id, []), windows.get(h.id, []), items, per_group,
+    outs = [_hall_out(h, sessions.get(h.id, []), groups.get(h.id, []), windows.get(h.id, []), items, per_group,
                       distances.get(h.id)) for h in rows]
+    from tongban.ratings.aggregates import hall_ratings  # the halls' satisfaction from their ratings (RATE-06)
+
+    rated = hall_ratings(db_session=db_session, hall_ids=ids)
+    return [o.model_copy(update={"rating": rated[o.id][0], "rating_label": rated[o.id][1]}) if o.id in rated else o
+            for o in outs]
 
 
 def _hall_out(hall: Hall, sessions: list[HallSession], groups: list[WindowGroup], windows: list[Window],

@@ -55,10 +55,13 @@ def _wanted(db_session: Session, clock: Clock, hall: Hall, first: date, last: da
     day = first
     while day <= last:
         weekend = day.weekday() >= 5
+        working = calendar.status(day).working
         for session in sessions_on(calendar, sessions, day):
             start = session.start_minute
             while start + hall.slot_minutes <= session.end_minute:
                 for group in groups:
+                    if group.remote_help and (session.extended or not working):
+                        continue  # remote help (远程帮办) is booked in working hours only (000 §6.5)
                     cap = halls.capacity(windows=counts.get(group.id, 0), slot_minutes=hall.slot_minutes,
                                          avg_minutes=group.avg_minutes, booking_share=group.booking_share)
                     if cap > 0:

@@ -23,7 +23,8 @@ from tongban.catalog import reads as catalog_reads
 from tongban.catalog import regions
 from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput
-from tongban.guide.service import build_view
+from tongban.core.text import MARKUP_RE
+from tongban.guide.service import cached_view
 from tongban.knowledge import reads as kb_reads
 from tongban.knowledge import service as kb_service
 from tongban.search.query import MAX_QUERY_CHARS
@@ -33,7 +34,6 @@ CHANNELS = ("web", "mobile", "api", "hotline", "kiosk", "eval")
 ASK_PERSON_URL = "/ask/person"
 PROGRESS_URL = "/progress"
 HOTLINE = answers.HOTLINE
-MARKUP_RE = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:", re.IGNORECASE)
 # The knowledge base's question channel of each of ours; questions of an evaluation are nobody's and are not logged.
 LOG_CHANNELS = {"web": "web", "mobile": "mobile", "api": "api", "hotline": "hotline", "kiosk": "terminal"}
 LOG_SOURCE = "assistant"
@@ -209,7 +209,7 @@ def _answer_faq(question: str, reading: understanding.Reading, faqs: list[FaqRef
 
 
 def _answer_item(db_session: Session, question: str, item_id: int, fact: str | None, confidence: float) -> Answer:
-    view = build_view(db_session=db_session, item_id=item_id)
+    view = cached_view(db_session=db_session, item_id=item_id)
     said = answers.answer(view, fact)
     choice = ItemChoice(item_id, view.content.name, view.agency.name, round(confidence, 2), f"/items/{item_id}")
     return Answer(

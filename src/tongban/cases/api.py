@@ -11,7 +11,6 @@ from tongban.accounts.access import PersonActor
 from tongban.cases import applicants, delivery, files, lookup, payments, presenters
 from tongban.cases import service as cases
 from tongban.cases.documents import NoticeKind
-from tongban.cases.licences import check_code, licences_of
 from tongban.cases.schemas import (
     ApplicationFormOut, ApplicationIn, CaseListOut, CaseOut, LockerIn, ProgressOut, SupplementIn, WithdrawIn,
 )
@@ -111,12 +110,16 @@ def own_file(case_id: Id, file_id: Id, db: Db, clock: Now, me: Me) -> Response:
     return Response(data, media_type=row.content_type, headers={"Content-Disposition": "attachment"})
 
 
-@router.get("/me/licences", summary="我的电子证照")
+@router.get("/me/licences", summary="我的电子证照（本人及可代办单位的证照，含证照栏目）")
 def my_licences(db: Db, clock: Now, me: Me) -> dict:
-    rows = licences_of(db_session=db, clock=clock, subject_kind="person", person_id=me.person_id, valid_only=False)
-    return {"licences": [{"number": r.number, "type_name": r.type_name, "valid_from": r.valid_from.isoformat(),
+    rows = applicants.my_licences(db_session=db, clock=clock, actor=me)
+    return {"licences": [{"number": r.number, "type_code": r.type_code, "type_name": r.type_name, "holder_name": r.holder_name,
+                          "subject_kind": r.subject_kind, "valid_from": r.valid_from.isoformat(),
                           "valid_until": r.valid_until.isoformat() if r.valid_until else None,
-                          "verify_url": f"/verify/licences/{r.number}", "check_code": check_code(r.number)} for r in rows]}
+                          "status": r.status.value, "status_label": r.status.label,
+                          "fields": [{"label": label, "value": value} for label, value in r.fields],
+                          "verify_url": r.verify_url, "check_code": r.check_code} for r in rows],
+            "total": len(rows)}
 
 
 @router.get("/case-progress", response_model=ProgressOut,

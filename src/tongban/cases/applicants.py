@@ -102,12 +102,25 @@ def require_staff(*, db_session: Session, actor: StaffActor, case: Case, permiss
     raise Forbidden("OUT_OF_SCOPE", "只能处理本机构、本地区的办件")
 
 
+def acting_for(*, db_session: Session, clock: Clock, actor: PersonActor) -> list[int]:
+    """The organisations this person may act for today (their cases and licences are this person's to see)."""
+    return [org.id for org, _ in delegation.organisations_for(db_session=db_session, clock=clock, person_id=actor.person_id)]
+
+
+def my_licences(*, db_session: Session, clock: Clock, actor: PersonActor):
+    """我的证照: the person's own licences and those of the organisations they act for (the page and the API)."""
+    from tongban.cases import licences
+
+    return licences.held_by(db_session=db_session, clock=clock, person_id=actor.person_id,
+                            org_ids=acting_for(db_session=db_session, clock=clock, actor=actor))
+
+
 def mine_filter(*, db_session: Session, clock: Clock, actor: PersonActor):
     """The where-clause for "my cases": filed by me, filed for me at a window, or for an organisation I act for."""
     from sqlalchemy import and_, or_
 
     person = persons.get(db_session=db_session, person_id=actor.person_id)
-    org_ids = [org.id for org, _ in delegation.organisations_for(db_session=db_session, clock=clock, person_id=person.id)]
+    org_ids = acting_for(db_session=db_session, clock=clock, actor=actor)
     clauses = [
         and_(Case.subject_kind == "person", Case.person_id == person.id),
         and_(Case.subject_kind == "person", Case.applicant_hash == applicant_hash(person.id_number)),

@@ -13,7 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 from tongban.accounts import delegation
 from tongban.accounts.access import PersonActor
 from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, files, presenters
+from tongban.cases import applicants, drafts, files, presenters
 from tongban.cases import service as cases
 from tongban.cases.enums import CaseChannel
 from tongban.cases.schemas import ApplicationFormOut
@@ -74,12 +74,13 @@ def _form_page(
     request: Request, db: Session, clock: Clock, library: BaseLibrary, actor: PersonActor, item_id: int, org: int | None, *,
     form: ApplicationFormOut | None = None, values: dict | None = None, key: str = "", error: str = "",
     field_errors: dict | None = None, material_errors: dict | None = None, files_lost: bool = False, status_code: int = 200,
+    draft: drafts.DraftFacts | None = None,
 ) -> HTMLResponse:
     item = catalog.get_item(db_session=db, item_id=item_id)
     if form is None:
         form = _application_form(db, clock, library, actor, item, org)
     if values is None:
-        values = {f"f_{k}": v for k, v in form.prefill.items()}
+        values = presenters.prefilled_values(form, draft.values if draft else None)
         values.update({f"way_{m.key}": _default_way(m) for m in form.materials if m.exemptions})
         values["delivery_method"] = form.delivery_methods[0]["value"] if form.delivery_methods else ""
     unavailable = ""
@@ -93,7 +94,7 @@ def _form_page(
         request, "cases/apply.html", status_code=status_code, form=form, item=item, org=org, orgs=orgs, v=values,
         key=key or secrets.token_urlsafe(16), error=error, field_errors=field_errors or {},
         material_errors=material_errors or {}, files_lost=files_lost, fees=_fee_lines(form.fees), unavailable=unavailable,
-        accept=files.ACCEPT_ATTRIBUTE, UPLOAD=UPLOAD, from_licence=from_licence,
+        accept=files.ACCEPT_ATTRIBUTE, UPLOAD=UPLOAD, from_licence=from_licence, draft=draft,
     )
 
 
@@ -105,9 +106,12 @@ def _application_form(db: Session, clock: Clock, library: BaseLibrary, actor: Pe
 
 @router.get("/items/{item_id}/apply", response_class=HTMLResponse)
 def apply_page(request: Request, item_id: Id, db: Db, clock: Now, library: Library, me: Me,
-               org: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
-    """The application form, pre-filled from the account and linked licences; one idempotency key per rendering."""
-    return _form_page(request, db, clock, library, me, item_id, org)
+               org: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+               draft: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+    """The application form, pre-filled from the account and linked licences (and from a draft filled together with
+    a consultant, CONS-08: only its person opens it); one idempotency key per rendering."""
+    prepared = drafts.open_draft(db_session=db, clock=clock, actor=me, draft_id=draft, item_id=item_id) if draft else None
+    return _form_page(request, db, clock, library, me, item_id, org, draft=prepared)
 
 
 def _uploads(data: FormData, form: ApplicationFormOut, chosen: dict[str, str]) -> tuple[list[files.Upload], dict, bool]:
@@ -146,8 +150,11 @@ def _material_errors(exc: DomainError, form: ApplicationFormOut) -> dict[str, st
 
 @router.post("/items/{item_id}/apply", response_class=HTMLResponse)
 def apply(request: Request, item_id: Id, db: Db, clock: Now, library: Library, me: Me, _csrf: Csrf, data: Posted,
-          key: Annotated[str, Form(max_length=80)] = "", org: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None) -> Response:
-    """Submit once: the case number is shown only after the case is committed; the same key gives the same case."""
+          key: Annotated[str, Form(max_length=80)] = "", org: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+          draft: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None) -> Response:
+    """Submit once: the case number is shown only after the case is committed; the same key gives the same case. A
+    draft submitted is marked used with the case, in the same transaction."""
+    prepared = drafts.find_own(db_session=db, actor=me, draft_id=draft, item_id=item_id) if draft else None
     item = catalog.get_item(db_session=db, item_id=item_id)
     applicant = applicants.for_person(db_session=db, clock=clock, actor=me, organisation_id=org, item_code=item.implementation_code)
     form = presenters.application_form(db_session=db, clock=clock, library=library, applicant=applicant, item_id=item.id)
@@ -156,7 +163,7 @@ def apply(request: Request, item_id: Id, db: Db, clock: Now, library: Library, m
     chosen = {m.key: values[f"way_{m.key}"] for m in form.materials
               if values.get(f"way_{m.key}", UPLOAD) != UPLOAD and not m.e_form}
     uploads, file_problems, any_file = _uploads(data, form, chosen)
-    page = {"form": form, "values": values, "key": key, "files_lost": any_file}
+    page = {"form": form, "values": values, "key": key, "files_lost": any_file, "draft": prepared}
     if file_problems:
         first = next(iter(file_problems.values()))
         return _form_page(request, db, clock, library, me, item_id, org, error=f"有 {len(file_problems)} 个文件需要重新选择：{first}",
@@ -175,8 +182,11 @@ def apply(request: Request, item_id: Id, db: Db, clock: Now, library: Library, m
         return _form_page(request, db, clock, library, me, item_id, org, error=exc.message, field_errors=field_errors,
                           material_errors=_material_errors(exc, form), status_code=exc.status_code, **page)
 
-    return form_action(
-        db, lambda: cases.submit(db_session=db, clock=clock, library=library, applicant=applicant, submission=submission,
-                                 channel=CaseChannel.web, submitter_ref=me.ref, idempotency_key=key),
-        done=lambda case: see_other(f"/cases/{case.id}", submitted=1), failed=failed,
-    )
+    def change():
+        case = cases.submit(db_session=db, clock=clock, library=library, applicant=applicant, submission=submission,
+                            channel=CaseChannel.web, submitter_ref=me.ref, idempotency_key=key)
+        if prepared is not None:
+            drafts.mark_used(db_session=db, clock=clock, actor=me, draft_id=prepared.id, case_id=case.id)
+        return case
+
+    return form_action(db, change, done=lambda case: see_other(f"/cases/{case.id}", submitted=1), failed=failed)

@@ -615,6 +615,41 @@ def licences_of(
     return list(db_session.execute(query.order_by(License.issued_at.desc(), License.id.desc())).scalars())
 
 
+@dataclass(frozen=True)
+class HeldLicence:
+    """One licence in its holder's space (我的证照): the holder sees the type's own fields in full."""
+
+    number: str
+    type_code: str
+    type_name: str
+    holder_name: str
+    subject_kind: str
+    valid_from: date
+    valid_until: date | None
+    status: LicenceStatus
+    check_code: str
+    fields: list[tuple[str, str]]
+    case_id: int | None
+
+    @property
+    def verify_url(self) -> str:
+        return f"/verify/licences/{self.number}"
+
+
+def held_by(*, db_session: Session, clock: Clock, person_id: int, org_ids: list[int]) -> list[HeldLicence]:
+    """My licences and those of the organisations I act for, newest first, valid or not, with their fields."""
+    holders = [(License.subject_kind == "person") & (License.person_id == person_id)]
+    if org_ids:
+        holders.append((License.subject_kind == "org") & License.organisation_id.in_(org_ids))
+    query = select(License).where(or_(*holders)).order_by(License.issued_at.desc(), License.id.desc())
+    today = clock.today()
+    return [HeldLicence(number=row.number, type_code=row.type_code, type_name=row.type_name, holder_name=row.holder_name,
+                        subject_kind=row.subject_kind, valid_from=row.valid_from, valid_until=row.valid_until,
+                        status=status_of(row, today), check_code=check_code(row.number), fields=held_fields(row),
+                        case_id=row.case_id)
+            for row in db_session.execute(query).scalars()]
+
+
 def find_valid(
     *, db_session: Session, clock: Clock, type_code: str, person_id: int | None = None,
     organisation_id: int | None = None, holder_identifier: str | None = None,

@@ -334,3 +334,24 @@ class LicenceSerial(Base):
 
     prefix: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. 511600-2026-
     last: Mapped[int] = mapped_column(Integer)
+
+
+class ApplicationDraft(Base):
+    """预填申请表: an application form filled together with a consultant on a help ticket (共同填报, 001 8.3; CONS-08),
+    kept for the one person it was made for, who checks it and submits it under their own account.
+
+    The values are the form's (some fields may still be empty), SM4-encrypted at rest as JSON."""
+
+    __tablename__ = "application_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    form_values: Mapped[str] = mapped_column(EncryptedText)  # JSON {field key: value}
+    prepared_by: Mapped[str] = mapped_column(String(40))  # staff ref
+    prepared_by_name: Mapped[str] = mapped_column(String(100))
+    ticket_number: Mapped[str] = mapped_column(String(20), default="")  # the help ticket it was filled on
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_on: Mapped[date] = mapped_column(Date)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    case_id: Mapped[int | None] = mapped_column(Integer)  # the case it became

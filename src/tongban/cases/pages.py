@@ -56,6 +56,13 @@ def my_cases(request: Request, db: Db, clock: Now, me: Me, page: Annotated[int, 
                   pages=pages, styles=STATE_STYLES)
 
 
+@router.get("/licences", response_class=HTMLResponse)
+def my_licences(request: Request, db: Db, clock: Now, me: Me) -> HTMLResponse:
+    """我的证照: the same list as GET /api/v1/me/licences, each licence with its type's own fields."""
+    rows = applicants.my_licences(db_session=db, clock=clock, actor=me)
+    return render(request, "cases/my_licences.html", rows=rows)
+
+
 # --- the case page ----------------------------------------------------------------------------------
 
 def _case_page(request: Request, db: Session, clock: Clock, case: Case, *, error: str = "", status_code: int = 200) -> HTMLResponse:

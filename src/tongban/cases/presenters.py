@@ -78,6 +78,14 @@ def application_form(
     )
 
 
+def prefilled_values(form: ApplicationFormOut, draft: dict[str, str] | None = None) -> dict[str, str]:
+    """The form's page values: the account's and licences' prefill, under what a draft filled together with a
+    consultant holds (CONS-08); where the draft is empty the person's own data stays."""
+    values = {f"f_{k}": v for k, v in form.prefill.items()}
+    values.update({f"f_{k}": v for k, v in (draft or {}).items() if v and any(f.key == k for f in form.fields)})
+    return values
+
+
 def _licence_fields(db_session, clock, applicant, fields) -> dict[str, dict]:
     from tongban.cases import licences
 
@@ -87,7 +95,9 @@ def _licence_fields(db_session, clock, applicant, fields) -> dict[str, dict]:
         licence = licences.find_valid(db_session=db_session, clock=clock, type_code=type_code,
                                       holder_identifier=applicant.identifier)
         if licence is not None:
-            found[type_code] = {"number": licence.number, "holder_name": licence.holder_name, **licence.data}
+            # the type's own fields (经营场所, 主体业态 …) as well as the older free data and the number (LIC-01)
+            found[type_code] = {**licence.data, **licences.held_values(licence),
+                                "number": licence.number, "holder_name": licence.holder_name}
     return found
 
 

@@ -122,3 +122,48 @@ def has_idempotency_prefix(*, db_session: Session, prefix: str) -> bool:
     """Whether a case was submitted with an idempotency key starting with ``prefix`` (demo data seeded once)."""
     query = select(Case.id).where(Case.idempotency_key.startswith(prefix, autoescape=True)).limit(1)
     return db_session.scalar(query) is not None
+
+
+# --- ratings (issue 23): the cases a person was served by, and who served them ---------------------------------
+
+RATED_STATES = ("delivered", "denied", "refused")  # closed with a result the person can judge (not withdrawn)
+
+
+@dataclass(frozen=True)
+class ServedCase:
+    """A closed case for ratings: whom it served (the person's id, nothing decrypted) and where."""
+
+    id: int
+    case_number: str | None
+    item_id: int
+    item_name: str
+    agency_id: int
+    region_code: str
+    state: str
+    person_id: int | None
+    closed_at: datetime | None
+
+
+_SERVED = (Case.id, Case.case_number, Case.item_id, Case.item_name, Case.agency_id, Case.region_code, Case.state,
+           Case.person_id, Case.closed_at)
+
+
+def served_case(*, db_session: Session, case_id: int) -> ServedCase | None:
+    row = db_session.execute(select(*_SERVED).where(Case.id == case_id)).first()
+    return ServedCase(*row) if row else None
+
+
+def cases_closed_between(*, db_session: Session, start: datetime, end: datetime, limit: int = 1000) -> list[ServedCase]:
+    """Cases closed (delivered, denied, refused) in [start, end), by closing time: reminders and return visits."""
+    query = (select(*_SERVED).where(Case.state.in_(RATED_STATES), Case.closed_at >= start, Case.closed_at < end)
+             .order_by(Case.closed_at, Case.id).limit(limit))
+    return [ServedCase(*row) for row in db_session.execute(query)]
+
+
+def case_handler(*, db_session: Session, case_id: int) -> tuple[str, str]:
+    """(staff ref, name) of whoever accepted or refused the case: the staff member the person met."""
+    query = (select(CaseEvent.actor_ref, CaseEvent.actor_name)
+             .where(CaseEvent.case_id == case_id, CaseEvent.kind.in_(["accepted", "refused"]),
+                    CaseEvent.actor_ref.startswith("staff:")).order_by(CaseEvent.seq).limit(1))
+    row = db_session.execute(query).first()
+    return (row.actor_ref, row.actor_name) if row else ("", "")

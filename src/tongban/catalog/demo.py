@@ -18,6 +18,9 @@ from tongban.core.clock import Clock
 
 DEMO_FILES = ("items_person.json", "items_org.json")
 SEEDED_BY = "演示数据"
+# Streets (街道) below the county, where the demo's street service centres are: GB/T 2260 stops at the county, so
+# townships are added with their 9-digit statistical codes, as an operator does with `tongban regions add`.
+DEMO_TOWNSHIPS = (("511602001", "浓洄街道", "511602"), ("511602002", "北辰街道", "511602"))
 
 
 def _read(name: str) -> dict:
@@ -80,6 +83,9 @@ def _with_documents(db_session: Session, clock: Clock, doc: ItemDocument) -> Ite
 
 def seed_agencies(*, db_session: Session) -> int:
     regions.load_regions(db_session=db_session)
+    for code, name, parent in DEMO_TOWNSHIPS:
+        if not regions.region_exists(db_session=db_session, code=code):
+            regions.add_region(db_session=db_session, code=code, name=name, parent_code=parent)
     rows = _read("agencies.json")["agencies"]
     for row in rows:
         fields = {k: v for k, v in row.items() if k not in ("code", "name", "region_code", "level", "key")}

@@ -49,6 +49,10 @@ def get_region(*, db_session: Session, code: str) -> Region:
     return region
 
 
+def region_exists(*, db_session: Session, code: str) -> bool:
+    return db_session.get(Region, code) is not None
+
+
 def add_region(*, db_session: Session, code: str, name: str, parent_code: str, actor: StaffActor | None = None) -> Region:
     """Add a township (9 digits) or village (12 digits) under an existing region.
 

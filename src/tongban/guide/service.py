@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 
 from sqlalchemy.orm import Session
 
@@ -83,3 +85,28 @@ def page_stamp(*, db_session: Session, item_id: int) -> str | None:
         return None
     booking = sorted((hall.id, group.id) for hall, group in halls.halls_for_item(db_session=db_session, item_id=item_id))
     return hashlib.sha256(repr((facts, booking)).encode()).hexdigest()[:24]
+
+
+MAX_VIEWS = 256
+_views: OrderedDict[tuple, GuideView] = OrderedDict()
+_views_lock = threading.Lock()
+
+
+def cached_view(*, db_session: Session, item_id: int) -> GuideView:
+    """`build_view`, kept per `page_stamp` (two small queries instead of validating the whole content again): what
+    answers questions about a guide many times a second (the assistant) reads it from here. A frozen view, shared."""
+    stamp = page_stamp(db_session=db_session, item_id=item_id)
+    if stamp is None:
+        return build_view(db_session=db_session, item_id=item_id)  # unknown or unpublished: the same error as the page
+    key = (str(db_session.get_bind().url), item_id, stamp)
+    with _views_lock:
+        found = _views.get(key)
+        if found is not None:
+            _views.move_to_end(key)
+            return found
+    view = build_view(db_session=db_session, item_id=item_id)
+    with _views_lock:
+        _views[key] = view
+        while len(_views) > MAX_VIEWS:
+            _views.popitem(last=False)
+    return view

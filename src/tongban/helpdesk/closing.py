@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tongban.accounts.access import PersonActor, StaffActor
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tongban.helpdesk import notices
+from tongban.helpdesk import hooks, notices
 from tongban.helpdesk.enums import FOLLOW_UP_ANSWERS, EntryKind, Outcome, TicketState
 from tongban.helpdesk.handling import _owned
 from tongban.helpdesk.models import HelpTicket
@@ -48,6 +48,8 @@ def _close(db_session: Session, clock: Clock, ticket: HelpTicket, outcome: Outco
     _entry(db_session, clock, ticket, EntryKind.closed, author, author_name, text,
            data={"outcome": outcome.value, "follow_up_due": ticket.follow_up_due.isoformat() if ticket.follow_up_due else None})
     db_session.flush()
+    hooks.after_service(db_session=db_session, clock=clock, subject_kind="help_ticket", subject_id=ticket.id,
+                        person_id=ticket.person_id, agency_id=ticket.agency_id, staff_id=ticket.owner_staff_id)
     return ticket
 
 

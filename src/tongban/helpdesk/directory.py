@@ -15,6 +15,7 @@ from tongban.catalog import regions
 
 SERVICES = {"consult": "咨询", "guide": "导办", "assist": "帮办"}
 ONLINE = "/help/new"
+REMOTE = "视频、语音帮办（工作日预约）"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ def published_services(*, db_session: Session, region_code: str | None = None) -
         services = ["consult"] if terminal else list(SERVICES)
         channels = (["自助终端"] if terminal else ["现场"]) + (["电话"] if hall.phone else []) + (
             ["电子邮件"] if hall.email else []) + ["网上"]
+        if any(g.remote_help for g in appointment_halls.groups_of(db_session=db_session, hall_id=hall.id)):
+            channels.append(REMOTE)  # video/voice help booked in working hours from a ticket (CONS-12)
         hours = appointment_halls.hours_lines(appointment_halls.sessions_of(db_session=db_session, hall_id=hall.id))
         places.append(ServicePlace("hall", hall.id, hall.name, hall.region_code, services, channels, hall.address,
                                    hall.phone, hall.email, hours, f"{ONLINE}?hall={hall.id}"))

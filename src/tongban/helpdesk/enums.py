@@ -51,6 +51,7 @@ FOLLOW_UP_ANSWERS = (Outcome.got_result, Outcome.needs_more_help, Outcome.cannot
 
 class EntryKind(LabelledEnum):
     opened = "opened", "登记诉求"
+    assistant = "assistant", "智能问答记录"
     taken = "taken", "接单（首问负责）"
     reply = "reply", "答复"
     interim = "interim", "阶段性答复"
@@ -58,7 +59,24 @@ class EntryKind(LabelledEnum):
     guide_link = "guide_link", "导办：指南章节"
     checklist = "checklist", "导办：个人材料清单"
     precheck = "precheck", "帮办：材料与要素预审"
+    draft = "draft", "导办：预填申请表"
+    session_booked = "session_booked", "预约远程帮办"
+    session_cancelled = "session_cancelled", "取消远程帮办"
+    session_held = "session_held", "远程帮办已完成"
     closed = "closed", "结案"
     follow_up_asked = "follow_up_asked", "回访：询问办理结果"
     follow_up = "follow_up", "回访结果"
     reopened = "reopened", "继续服务"
+
+
+class SessionMode(LabelledEnum):
+    """How a remote help session is held (000 §6.5 视频、语音帮办)."""
+
+    video = "video", "视频帮办"
+    voice = "voice", "语音帮办"
+
+
+class SessionState(LabelledEnum):
+    booked = "booked", "已预约"
+    held = "held", "已完成"
+    cancelled = "cancelled", "已取消"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, StaffActor
+from tongban.cases import drafts
 from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -180,3 +181,35 @@ def parse_checks(text: str) -> list[Check]:
             raise InvalidInput("BAD_CHECK", "每行写：材料或要素 | 合格 或 需补正 | 需要怎么改")
         checks.append(Check(parts[0], verdict in ("合格", "ok"), parts[2]))
     return checks
+
+
+def prepare_draft(*, db_session: Session, clock: Clock, actor: StaffActor, ticket_id: int,
+                  values: dict[str, object]) -> HelpTicket:
+    """Guided service (导办), filling together (共同填报, CONS-08): the owner fills the ticket item's live application
+    form with the person and saves it as a draft for the ticket's signed-in person, who checks it and submits it under
+    their own account. Empty fields are fine in a draft; wrong values are refused, all together."""
+    ticket = _owned(db_session, actor, ticket_id)
+    if ticket.item_id is None:
+        raise InvalidInput("TICKET_WITHOUT_ITEM", "工单还没有确定事项，请先确定要办理的事项再预填申请表")
+    if ticket.person_id is None:
+        raise InvalidInput("TICKET_WITHOUT_ACCOUNT", "这个工单不是登录用户提交的，无法把预填的申请表交给申请人；"
+                                                     "请申请人登录后转人工，或引导其自行网上申请")
+    draft = drafts.prepare(db_session=db_session, clock=clock, item_id=ticket.item_id, person_id=ticket.person_id,
+                           values=values, staff_ref=actor.ref, staff_name=actor.name, ticket_number=ticket.number or "")
+    item = catalog_reads.find_item(db_session=db_session, item_id=ticket.item_id)
+    _entry(db_session, clock, ticket, EntryKind.draft, actor.ref, actor.name, "工作人员已为您预填申请表，请核对后由您本人提交",
+           data={"draft_id": draft.id, "item_id": draft.item_id, "item_name": item.name if item else "", "url": draft.url,
+                 "filled": len(draft.values), "expires_on": draft.expires_on.isoformat()})
+    ticket.state = TicketState.guiding.value
+    notices.tell(db_session=db_session, clock=clock, ticket=ticket, title=f"咨询工单 {ticket.number}：工作人员已为您预填申请表",
+                 body=f"工作人员已为您预填申请表（工单{ticket.number}），请登录后在工单中打开，核对无误后由您本人提交。")
+    db_session.flush()
+    return ticket
+
+
+def draft_form(*, db_session: Session, actor: StaffActor, ticket_id: int):
+    """The ticket item's live application form the owner fills with the person."""
+    ticket = _owned(db_session, actor, ticket_id)
+    if ticket.item_id is None:
+        raise InvalidInput("TICKET_WITHOUT_ITEM", "工单还没有确定事项，请先确定要办理的事项再预填申请表")
+    return ticket, drafts.form_fields(db_session=db_session, item_id=ticket.item_id)

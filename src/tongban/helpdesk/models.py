@@ -69,3 +69,32 @@ class HelpTicketEntry(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     public: Mapped[bool] = mapped_column(Boolean, default=True)  # shown to the person
+
+
+class HelpSession(Base):
+    """视频帮办 / 语音帮办: a remote help session booked in a working-hours slot of a hall's remote-help window group
+    (000 §6.5; CONS-12). The slot's seat is an appointment of the appointments domain (`appointment_id`); the session
+    records the mode, how to reach the person (encrypted) and, once held, who held it."""
+
+    __tablename__ = "help_session"
+    __table_args__ = (Index("ix_help_session_day", "state", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("help_ticket.id", ondelete="CASCADE"), index=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointment.id"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    hall_id: Mapped[int] = mapped_column(Integer)
+    hall_name: Mapped[str] = mapped_column(String(200), default="")
+    mode: Mapped[str] = mapped_column(String(10))  # SessionMode
+    contact_note: Mapped[str] = mapped_column(EncryptedText)  # the phone to call, or the meeting room/number
+    day: Mapped[date] = mapped_column(Date)
+    start_minute: Mapped[int] = mapped_column(Integer)
+    end_minute: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))  # SessionState
+    held_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    held_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_account.id"))
+    held_by_name: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -6,11 +6,12 @@ from sqlalchemy.orm import Session
 
 from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
-from tongban.core.pii import mask_phone
-from tongban.helpdesk import directory, service
-from tongban.helpdesk.enums import EntryKind, TicketState
+from tongban.core.pii import mask_phone, mask_text
+from tongban.helpdesk import directory, service, sessions
+from tongban.helpdesk.enums import EntryKind, SessionMode, SessionState, TicketState
 from tongban.helpdesk.models import HelpTicket
-from tongban.helpdesk.schemas import EntryOut, ServicePlaceOut, StaffTicketOut, TicketCreated, TicketOut
+from tongban.helpdesk.schemas import (DeskOut, EntryOut, ServicePlaceOut, SessionOut, SlotOut, StaffSessionOut,
+                                      StaffTicketOut, TicketCreated, TicketOut)
 
 
 def _mask_email(address: str | None) -> str:
@@ -32,8 +33,28 @@ def _base(db_session: Session, ticket: HelpTicket, *, public_only: bool) -> dict
         agency_name=agency.name if agency else "", owner_name=ticket.owner_name, reply_due=ticket.reply_due,
         outcome=ticket.outcome, follow_up_due=ticket.follow_up_due, follow_up_answer=ticket.follow_up_answer,
         created_at=ticket.created_at, contact_phone=mask_phone(ticket.contact_phone) if ticket.contact_phone else "",
-        entries=entries,
+        entries=entries, sessions=[session_view(x) for x in sessions.of_ticket(db_session=db_session, ticket=ticket)],
     )
+
+
+def session_view(session) -> SessionOut:
+    return SessionOut(id=session.id, mode=session.mode, mode_label=SessionMode(session.mode).label,
+                      when=sessions.when(session), day=session.day, hall_name=session.hall_name, state=session.state,
+                      state_label=SessionState(session.state).label, contact_note=mask_text(session.contact_note),
+                      held_by_name=session.held_by_name)
+
+
+def staff_sessions(rows) -> list[StaffSessionOut]:
+    return [StaffSessionOut(**session_view(s).model_dump(), ticket_id=t.id, ticket_number=t.number or "",
+                            question=t.question[:100]) for s, t in rows]
+
+
+def desks(options) -> list[DeskOut]:
+    return [DeskOut(hall_id=o.desk.hall_id, hall_name=o.desk.hall_name, group_id=o.desk.group_id,
+                    group_name=o.desk.group_name,
+                    slots=[SlotOut(id=s.id, day=s.day, start_minute=s.start_minute, end_minute=s.end_minute,
+                                   label=s.label, free=s.free) for s in o.slots])
+            for o in options]
 
 
 def person_view(db_session: Session, ticket: HelpTicket) -> TicketOut:

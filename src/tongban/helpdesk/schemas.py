@@ -9,6 +9,14 @@ from pydantic import BaseModel, Field
 _T = Field(default="", max_length=20_000)
 
 
+class TurnIn(BaseModel):
+    """One question asked of the assistant before asking a person; `context` is the item id the question continued
+    (the `context` sent with it to POST /api/v1/assistant/ask)."""
+
+    question: str = Field(max_length=200)
+    context: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
 class TicketCreate(BaseModel):
     question: str = Field(max_length=20_000)
     channel: str = Field(default="web", max_length=20)
@@ -20,6 +28,8 @@ class TicketCreate(BaseModel):
     region_code: str = Field(default="", max_length=12)
     assistant_question: str = _T
     assistant_item_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    conversation: list[TurnIn] = Field(default=[], max_length=5, description="转人工：此前向智能问答提的问题（最多 5 个），"
+                                       "答复由服务端按已发布的数据重新生成后附在工单上")
 
 
 class EntryOut(BaseModel):
@@ -29,6 +39,19 @@ class EntryOut(BaseModel):
     author_name: str
     body: str
     data: dict
+
+
+class SessionOut(BaseModel):
+    id: int
+    mode: str
+    mode_label: str
+    when: str
+    day: date
+    hall_name: str
+    state: str
+    state_label: str
+    contact_note: str  # masked
+    held_by_name: str = ""
 
 
 class TicketOut(BaseModel):
@@ -48,6 +71,7 @@ class TicketOut(BaseModel):
     created_at: datetime
     contact_phone: str = ""  # masked
     entries: list[EntryOut] = []
+    sessions: list[SessionOut] = []  # video/voice help booked on the ticket
 
 
 class TicketCreated(TicketOut):
@@ -104,6 +128,10 @@ class PrecheckIn(BaseModel):
     note: str = _T
 
 
+class DraftIn(BaseModel):
+    values: dict[str, str] = Field(max_length=200, description="申请表各项的值，按申请表字段的 key；可只填一部分")
+
+
 class CloseIn(BaseModel):
     outcome: str = Field(default="pending", max_length=20)
     note: str = _T
@@ -118,6 +146,47 @@ class FollowUpIn(BaseModel):
 class LookupIn(BaseModel):
     number: str = Field(max_length=40)
     code: str = Field(max_length=10)
+
+
+class SessionIn(BaseModel):
+    slot_id: int = Field(ge=1, le=2**31 - 1)
+    mode: str = Field(max_length=10, description="video 视频帮办、voice 语音帮办")
+    contact_note: str = Field(max_length=2000, description="工作人员联系您的方式：电话或视频会议号")
+
+
+class HeldIn(BaseModel):
+    note: str = _T
+
+
+class SlotOut(BaseModel):
+    id: int
+    day: date
+    start_minute: int
+    end_minute: int
+    label: str
+    free: int
+
+
+class DeskOut(BaseModel):
+    hall_id: int
+    hall_name: str
+    group_id: int
+    group_name: str
+    slots: list[SlotOut]
+
+
+class DeskList(BaseModel):
+    items: list[DeskOut]
+
+
+class StaffSessionOut(SessionOut):
+    ticket_id: int
+    ticket_number: str
+    question: str
+
+
+class StaffSessionList(BaseModel):
+    items: list[StaffSessionOut]
 
 
 class ServicePlaceOut(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
@@ -19,14 +19,16 @@ from tongban.core import limits
 from tongban.core.clock import Clock
 from tongban.core.errors import Forbidden, InvalidInput, NotFound
 from tongban.core.pii import mask_text
+from tongban.core.text import clean_text
+from tongban.helpdesk import transcript
 from tongban.helpdesk.enums import AWAITING_REPLY, STAFF_CHANNELS, EntryKind, TicketChannel, TicketState
 from tongban.helpdesk.models import HelpTicket, HelpTicketEntry
-from tongban.workdays.service import add_days, working_days_between
+from tongban.search.service import SearchHub
+from tongban.workdays.service import add_days
 
 QUESTION_MAX = 2000
 BODY_MAX = 5000
 REPLY_DAYS = 3  # 004: letters and e-mails answered, and what cannot be answered at once replied to, in 3 working days
-MARKUP_RE = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript\s*:", re.IGNORECASE)
 PHONE_RE = re.compile(r"\+?\d[\d-]{5,18}\d")
 EMAIL_RE = re.compile(r"[^@\s<>]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,20}")
 
@@ -52,20 +54,7 @@ class TicketIn:
     region_code: str = ""
     assistant_question: str = ""
     assistant_item_id: int | None = None
-
-
-def clean_text(value: str | None, *, what: str, limit: int, required: bool = True, code: str = "TEXT") -> str:
-    """Text as typed, or a Chinese refusal: empty, too long, or web page code."""
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise InvalidInput(f"{code}_REQUIRED", f"请填写{what}")
-        return ""
-    if len(text) > limit:
-        raise InvalidInput(f"{code}_TOO_LONG", f"{what}太长了，请在 {limit} 个字以内")
-    if MARKUP_RE.search(text):
-        raise InvalidInput(f"{code}_MARKUP", f"{what}里不能带网页代码，请用文字描述")
-    return text
+    turns: tuple = ()  # transcript.Turn: the questions asked at /ask before asking a person, each with its context
 
 
 def _channel(value: str) -> TicketChannel:
@@ -127,10 +116,13 @@ def reply_due(db_session: Session, day: date) -> date:
 
 
 def open_ticket(*, db_session: Session, clock: Clock, ticket_in: TicketIn, person: PersonActor | None = None,
-                staff: StaffActor | None = None) -> HelpTicket:
+                staff: StaffActor | None = None, hub: SearchHub | None = None) -> HelpTicket:
     """Register a request (CONS-06). People open web, mobile and terminal tickets themselves (signed in, or leaving a
     phone); staff register hotline calls, letters and e-mails for them (CONS-13). The reply is promised for the 3rd
-    working day (CONS-04). Answer the check code (`ticket.check_code`) to whoever opened it."""
+    working day (CONS-04). Answer the check code (`ticket.check_code`) to whoever opened it.
+
+    Handed over from the assistant (转人工, CONS-07), the conversation is attached as an entry staff read: with `hub`,
+    the questions (`ticket_in.turns`, or the one `assistant_question`) are answered again from the published data."""
     channel = _channel(ticket_in.channel)
     if channel in STAFF_CHANNELS:
         if staff is None:
@@ -144,8 +136,13 @@ def open_ticket(*, db_session: Session, clock: Clock, ticket_in: TicketIn, perso
     if channel is TicketChannel.email and not email:
         raise InvalidInput("EMAIL_REQUIRED", "电子邮件咨询请填写来信人的电子邮箱")
     item_id, agency_id, region = _place(db_session, ticket_in)
+    turns = list(ticket_in.turns) or ([transcript.Turn(ticket_in.assistant_question.strip())]
+                                       if ticket_in.assistant_question.strip() else [])
+    if turns and not ticket_in.assistant_question.strip():
+        ticket_in = replace(ticket_in, assistant_question=turns[-1].question)
     asked = mask_text(clean_text(ticket_in.assistant_question, what="智能问答的问题", limit=200, required=False,
                                  code="ASKED"))
+    conversation = transcript.replay(db_session=db_session, clock=clock, hub=hub, turns=turns) if hub and turns else []
     now = clock.now()
     ticket = HelpTicket(
         channel=channel.value, state=TicketState.open.value, question=question, person_id=person.person_id if person else None,
@@ -161,6 +158,8 @@ def open_ticket(*, db_session: Session, clock: Clock, ticket_in: TicketIn, perso
     author = staff.ref if staff else (person.ref if person else "caller")
     _entry(db_session, clock, ticket, EntryKind.opened, author, staff.name if staff else (person.name if person else name),
            data={"channel": channel.value})
+    if conversation:
+        _entry(db_session, clock, ticket, EntryKind.assistant, "assistant", "智能问答", data={"turns": conversation})
     _log_question(db_session, clock, question, channel)
     db_session.flush()
     return ticket
@@ -277,13 +276,8 @@ def queue(*, db_session: Session, clock: Clock, actor: StaffActor, view: str = "
 
 def warning(*, db_session: Session, clock: Clock, ticket: HelpTicket):
     """yellow when one working day is left before the promised reply, red when it is past (as for cases)."""
-    from tongban.supervision.enums import WarningLevel
+    from tongban.supervision import deadlines
 
-    if ticket.reply_due is None or TicketState(ticket.state) not in AWAITING_REPLY:
+    if TicketState(ticket.state) not in AWAITING_REPLY:
         return None
-    today = clock.today()
-    if today > ticket.reply_due:
-        return WarningLevel.red
-    if working_days_between(db_session=db_session, start=today, end=ticket.reply_due) <= 1:
-        return WarningLevel.yellow
-    return None
+    return deadlines.level(db_session=db_session, today=clock.today(), due=ticket.reply_due)

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from tongban.accounts.access import Permission
-from tongban.helpdesk import closing, handling, presenters, service
-from tongban.helpdesk.schemas import (ChecklistIn, CloseIn, FollowUpIn, GuideIn, PrecheckIn, ReplyIn, StaffTicketList,
-                                      StaffTicketOut, TicketCreate, TicketCreated, TransferIn)
+from tongban.helpdesk import closing, handling, presenters, service, sessions
+from tongban.helpdesk.schemas import (ChecklistIn, CloseIn, DraftIn, FollowUpIn, GuideIn, HeldIn, PrecheckIn, ReplyIn,
+                                      StaffSessionList, StaffTicketList, StaffTicketOut, TicketCreate, TicketCreated,
+                                      TransferIn)
 from tongban.web.deps import Db, Id, Now, Staff, staff_with
 
 router = APIRouter(prefix="/api/v1/staff/help", tags=["helpdesk-staff"])
@@ -26,7 +27,8 @@ def queue(db: Db, clock: Now, actor: Staff,
 
 @router.post("/tickets", response_model=TicketCreated, status_code=201, summary="代为登记：热线来电、来信、电子邮件")
 def register(body: TicketCreate, db: Db, clock: Now, actor: Consultant) -> TicketCreated:
-    ticket = service.open_ticket(db_session=db, clock=clock, ticket_in=service.TicketIn(**body.model_dump()), staff=actor)
+    ticket = service.open_ticket(db_session=db, clock=clock, ticket_in=service.TicketIn(**body.model_dump(exclude={"conversation"})),
+                                 staff=actor)
     out = presenters.created(db, ticket)
     db.commit()
     return out
@@ -78,6 +80,12 @@ def precheck(ticket_id: Id, body: PrecheckIn, db: Db, clock: Now, actor: Consult
                                               note=body.note))
 
 
+@router.post("/tickets/{ticket_id}/draft", response_model=StaffTicketOut, summary="导办：与申请人共同填写申请表，保存为预填申请表")
+def draft(ticket_id: Id, body: DraftIn, db: Db, clock: Now, actor: Consultant) -> StaffTicketOut:
+    return _done(db, clock, handling.prepare_draft(db_session=db, clock=clock, actor=actor, ticket_id=ticket_id,
+                                                   values=body.values))
+
+
 @router.post("/tickets/{ticket_id}/close", response_model=StaffTicketOut, summary="结案")
 def close(ticket_id: Id, body: CloseIn, db: Db, clock: Now, actor: Consultant) -> StaffTicketOut:
     return _done(db, clock, closing.close(db_session=db, clock=clock, actor=actor, ticket_id=ticket_id,
@@ -88,3 +96,14 @@ def close(ticket_id: Id, body: CloseIn, db: Db, clock: Now, actor: Consultant) -
 def follow_up(ticket_id: Id, body: FollowUpIn, db: Db, clock: Now, actor: Consultant) -> StaffTicketOut:
     return _done(db, clock, closing.staff_follow_up(db_session=db, clock=clock, actor=actor, ticket_id=ticket_id,
                                                     answer=body.answer, note=body.note))
+
+
+@router.get("/sessions", response_model=StaffSessionList, summary="远程帮办：已预约的视频、语音帮办（本机构）")
+def upcoming_sessions(db: Db, clock: Now, actor: Staff) -> StaffSessionList:
+    return StaffSessionList(items=presenters.staff_sessions(sessions.upcoming(db_session=db, clock=clock, actor=actor)))
+
+
+@router.post("/sessions/{session_id}/held", response_model=StaffTicketOut, summary="远程帮办：记录已完成（随后可评价）")
+def session_held(session_id: Id, body: HeldIn, db: Db, clock: Now, actor: Consultant) -> StaffTicketOut:
+    session = sessions.record_held(db_session=db, clock=clock, actor=actor, session_id=session_id, note=body.note)
+    return _done(db, clock, service.for_staff(db_session=db, actor=actor, ticket_id=session.ticket_id))

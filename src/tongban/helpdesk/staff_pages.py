@@ -14,10 +14,10 @@ from tongban.accounts.access import Permission, StaffActor
 from tongban.catalog import regions
 from tongban.catalog.service import ItemFilter, list_items
 from tongban.core.errors import DomainError, InvalidInput
-from tongban.helpdesk import closing, handling, presenters, service
+from tongban.helpdesk import closing, handling, presenters, service, sessions
 from tongban.helpdesk.enums import FOLLOW_UP_ANSWERS, Outcome, TicketChannel
 from tongban.web.actions import form_action, see_other
-from tongban.web.deps import Csrf, Db, Id, LongText, Now, Short, Staff, staff_with
+from tongban.web.deps import Csrf, Db, Id, LongText, Now, Posted, Short, Staff, staff_with
 from tongban.web.rendering import render
 
 router = APIRouter(prefix="/staff/help", include_in_schema=False)
@@ -34,6 +34,7 @@ def queue(request: Request, db: Db, clock: Now, actor: Staff, view: Annotated[st
     rows = service.queue(db_session=db, clock=clock, actor=actor, view=view)
     return render(request, "helpdesk/staff_queue.html", actor=actor, view=view, views=service.QUEUE_VIEWS,
                   tickets=[presenters.staff_view(db, clock, t, entries=False) for t in rows],
+                  sessions=presenters.staff_sessions(sessions.upcoming(db_session=db, clock=clock, actor=actor)),
                   msg=request.query_params.get("msg", ""))
 
 
@@ -83,8 +84,21 @@ def _page(request: Request, db, clock, actor: StaffActor, ticket_id: int, *, err
     owner = ticket.owner_staff_id == actor.staff_id
     return render(request, "helpdesk/staff_ticket.html", actor=actor, ticket=presenters.staff_view(db, clock, ticket),
                   owner=owner, full_phone=ticket.contact_phone if owner else "", error=error, status_code=status_code,
+                  notes={x.id: x.contact_note for x in sessions.of_ticket(db_session=db, ticket=ticket)} if owner else {},
                   msg=request.query_params.get("msg", ""), agencies=regions.list_agencies(db_session=db),
                   sections=handling.GUIDE_SECTIONS, outcomes=list(Outcome), answers=FOLLOW_UP_ANSWERS)
+
+
+@router.post("/sessions/{session_id}/held", response_class=HTMLResponse)
+def session_held(session_id: Id, request: Request, db: Db, clock: Now, actor: Consultant, _: Csrf, ticket: Short = "",
+                 note: Big = "") -> Response:
+    """After a video or voice session: recorded as held, then offered for rating (CONS-12)."""
+    back = _int(ticket) or 0
+    return form_action(
+        db, lambda: sessions.record_held(db_session=db, clock=clock, actor=actor, session_id=session_id, note=note),
+        done=lambda s: see_other(f"/staff/help/{s.ticket_id}", msg="已记录远程帮办完成"),
+        failed=lambda exc: _refused(request, db, clock, actor, back, exc),
+    )
 
 
 @router.get("/{ticket_id}", response_class=HTMLResponse)
@@ -175,6 +189,38 @@ def close(ticket_id: Id, request: Request, db: Db, clock: Now, actor: Consultant
                              expected=day)
 
     return _act(request, db, clock, actor, ticket_id, change, "已结案")
+
+
+def _draft_page(request: Request, db, actor: StaffActor, ticket_id: int, *, values: dict | None = None, error: str = "",
+                field_errors: dict | None = None, status_code: int = 200) -> HTMLResponse:
+    ticket, fields = handling.draft_form(db_session=db, actor=actor, ticket_id=ticket_id)
+    return render(request, "helpdesk/staff_draft.html", status_code=status_code, actor=actor, ticket=ticket, fields=fields,
+                  v={f"f_{k}": value for k, value in (values or {}).items()}, error=error, field_errors=field_errors or {})
+
+
+@router.get("/{ticket_id}/draft", response_class=HTMLResponse)
+def draft_form(ticket_id: Id, request: Request, db: Db, actor: Consultant) -> HTMLResponse:
+    """Filling together (共同填报): the ticket item's application form, saved as a draft for the person (CONS-08)."""
+    return _draft_page(request, db, actor, ticket_id)
+
+
+@router.post("/{ticket_id}/draft", response_class=HTMLResponse)
+def draft_save(ticket_id: Id, request: Request, db: Db, clock: Now, actor: Consultant, _: Csrf, data: Posted) -> Response:
+    values = {k[2:]: v[:20_000] for k, v in data.items() if k.startswith("f_") and isinstance(v, str)}
+
+    def failed(exc: DomainError) -> HTMLResponse:
+        fields = exc.details if exc.code == "FORM_INVALID" and isinstance(exc.details, dict) else {}
+        try:
+            return _draft_page(request, db, actor, ticket_id, values=values, error=exc.message, field_errors=fields,
+                               status_code=exc.status_code)
+        except DomainError:
+            return _refused(request, db, clock, actor, ticket_id, exc)
+
+    return form_action(
+        db, lambda: handling.prepare_draft(db_session=db, clock=clock, actor=actor, ticket_id=ticket_id, values=values),
+        done=lambda t: see_other(f"/staff/help/{ticket_id}", msg="已保存预填的申请表，申请人可在工单中打开并提交"),
+        failed=failed,
+    )
 
 
 @router.post("/{ticket_id}/follow-up", response_class=HTMLResponse)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Form, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -33,29 +34,38 @@ BEARER = HTTPBearer(
 )
 
 
-def get_db() -> Iterator[Session]:
-    """A session per request; routes commit explicitly before they acknowledge a write."""
+# The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the thread pool, and
+# every such hop costs more than a cached page's own work. The routes themselves stay `def` (they block on the
+# database), and so do the dependencies that read it.
+
+async def get_db() -> AsyncIterator[Session]:
+    """A session per request; routes commit explicitly before they acknowledge a write.
+
+    Opening a session connects to nothing; a session that never used the database closes at once, one that did
+    (a transaction left open, a pooled connection to give back) closes in the thread pool like the route ran."""
     session = session_factory()()
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        if session.in_transaction():
+            await run_in_threadpool(session.close)  # close rolls back what the route did not commit
+        else:
+            session.close()
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-def get_gateway(request: Request) -> SmsGateway:
+async def get_gateway(request: Request) -> SmsGateway:
     return request.app.state.sms_gateway
 
 
-def get_hub(request: Request) -> SearchHub:
+async def get_hub(request: Request) -> SearchHub:
     return request.app.state.search_hub
 
 
-def get_library(db: Session = Depends(get_db)) -> BaseLibrary:
+async def get_library(db: Session = Depends(get_db)) -> BaseLibrary:
     return TableBaseLibrary(db)
 
 
@@ -93,7 +103,14 @@ def _session(request: Request, db: Session, clock: Clock, subject_kind: str, coo
     return row
 
 
-def optional_person(request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)) -> PersonActor | None:
+async def optional_person(request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)) -> PersonActor | None:
+    """The signed-in person on a page open to everyone; an anonymous visitor (no token, no cookie) costs no hop."""
+    if bearer(request) is None and not request.cookies.get(PERSON_COOKIE):
+        return None
+    return await run_in_threadpool(_optional_person, request, db, clock)
+
+
+def _optional_person(request: Request, db: Session, clock: Clock) -> PersonActor | None:
     try:
         row = _session(request, db, clock, "person", PERSON_COOKIE)
     except Unauthorized:
@@ -114,7 +131,7 @@ def get_person_any(
     return sessions.person_actor(db_session=db, session=row)
 
 
-def get_person(request: Request, actor: PersonActor = Depends(get_person_any)) -> PersonActor:
+async def get_person(request: Request, actor: PersonActor = Depends(get_person_any)) -> PersonActor:
     if request.state.auth_session.restricted:
         raise Forbidden("ACCOUNT_SETUP_REQUIRED", "请先修改初始密码并确认服务协议，再继续办理")
     return actor
