@@ -1,5 +1,6 @@
 """A case in a real browser: 李梅 applies for a demo item, staff accept, review and approve it, and she downloads
-a licence whose SM2 signature OpenSSL verifies (issue 5's end-to-end test)."""
+a licence whose SM2 signature OpenSSL verifies (issue 5's end-to-end test); then she rates the service badly and the
+supervisor's rectification reaches her (issue 23)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ def _staff_login(page, root, username: str, phone: str) -> None:
 @pytest.mark.req("CASE-01")
 @pytest.mark.req("CASE-14")
 @pytest.mark.req("LIC-01")
+@pytest.mark.req("RATE-01")
+@pytest.mark.req("RATE-03")
 def test_apply_accept_approve_and_verify_the_licence(page, browser, live_server, tmp_path_factory, tmp_path):
     root = _server_dir(tmp_path_factory, live_server)
     item_id = _item_id(live_server)
@@ -135,3 +138,35 @@ def test_apply_accept_approve_and_verify_the_licence(page, browser, live_server,
          "-sigopt", "distid:1234567812345678", str(tmp_path / "check.pdf")], capture_output=True, text=True,
     )
     assert checked.returncode == 0 and "Verified OK" in checked.stdout, checked.stdout + checked.stderr
+
+    # 好差评 (RATE-01, RATE-03): the person rates the delivered case 不满意; the agency's rectification task goes from
+    # verification to the fix to feedback in the ledger, and the person reads the feedback in their space.
+    page.goto(case_url)
+    page.locator("#rate-case").click()
+    page.check("input[name=level][value='4']")
+    page.check("input[name=dimensions][value=efficiency]")
+    comment = "受理时让我跑了两趟，希望一次说清楚"
+    page.fill("#rating-comment", comment)
+    with page.expect_navigation():
+        page.click("#rating-submit")
+    assert "感谢您的评价" in page.inner_text("body") and page.locator("#rating-task").count() == 1
+
+    supervisor = browser.new_context(base_url=live_server, locale="zh-CN")
+    ledger = supervisor.new_page()
+    _staff_login(ledger, root, "supervisor", "13800000008")
+    steps = [("verify", "note", "调取窗口记录，情况属实"), ("rectify", "text", "已对窗口人员开展一次性告知培训"),
+             ("feedback", "text", "经核实情况属实，已整改：窗口已培训，今后一次告知所需材料")]
+    ledger.goto("/staff/ratings?view=all")
+    for action, field, text in steps:
+        row = ledger.locator("tr", has_text=comment)
+        form = row.locator(f"form[action$='/{action}']")
+        if action == "verify":
+            form.locator("select[name=verdict]").select_option("true")
+        form.locator(f"textarea[name={field}]").fill(text)
+        with ledger.expect_navigation():
+            form.locator("button[type=submit]").click()
+        assert "ledger-error" not in ledger.content(), ledger.inner_text("main")
+    supervisor.close()
+
+    page.goto("/ratings/mine")
+    assert steps[-1][2] in page.inner_text("body")

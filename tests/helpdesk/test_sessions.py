@@ -171,3 +171,24 @@ def test_a_remote_help_desk_is_not_offered_as_a_hall_visit(db_session, clock, de
     assert [g.id for _, g in visits] == [remote_desk["counter"].id]
     shown = presenters.hall_out(db_session=db_session, clock=clock, hall=remote_desk["hall"])
     assert shown.groups == [] and shown.items == []
+
+
+@pytest.mark.req("CONS-12")
+def test_a_remote_help_slot_is_no_hall_visit_and_its_desk_gives_no_hall_ticket(db_session, clock, desk, remote_desk):
+    """The appointments' own booking (page and API) cannot take a remote help seat as a hall visit, and no ticket
+    machine, online ticket or green channel issues a hall ticket for the remote desk."""
+    from tongban.appointments import bookings, queue
+
+    ticket = _ticket(db_session, clock, desk)
+    slot = _slot_ids(db_session, clock, ticket)[0]
+    with pytest.raises(InvalidInput) as refused:
+        bookings.book(db_session=db_session, clock=clock, actor=_me(desk), slot_id=slot.id, item_id=desk.item.id)
+    assert refused.value.code == "REMOTE_HELP_SLOT" and CHINESE.search(refused.value.message)
+    db_session.rollback()
+    assert db_session.scalar(select(func.count(Appointment.id))) == 0
+    with pytest.raises(InvalidInput) as no_ticket:
+        queue.walk_in(db_session=db_session, clock=clock, hall=remote_desk["hall"], group_id=remote_desk["group"].id)
+    assert no_ticket.value.code == "REMOTE_HELP_NO_TICKET"
+    with pytest.raises(InvalidInput):
+        queue.online(db_session=db_session, clock=clock, actor=_me(desk), hall=remote_desk["hall"],
+                     group_id=remote_desk["group"].id)

@@ -15,7 +15,7 @@ from tongban.accounts import identity, persons
 from tongban.accounts.access import PersonActor, StaffActor
 from tongban.appointments import halls, messages, slots
 from tongban.appointments.enums import ACTIVE_APPOINTMENT, AppointmentStatus
-from tongban.appointments.models import ACTIVE_SQL, Appointment, BookingAccount, Hall, Slot, WindowGroupItem
+from tongban.appointments.models import ACTIVE_SQL, Appointment, BookingAccount, Hall, Slot, WindowGroup, WindowGroupItem
 from tongban.catalog import reads as catalog_reads
 from tongban.core import audit
 from tongban.core.clock import SHANGHAI, Clock
@@ -98,12 +98,16 @@ def _refuse_by_rules(rules: Row, max_active: int) -> None:
 _HALL = Hall.__table__
 _ITEM = catalog_reads.ITEMS  # the catalog's published item columns, joined in the slot's one read
 _GROUP_ITEM = WindowGroupItem.__table__
+_GROUP = WindowGroup.__table__
+REMOTE_CHANNEL = "remote"  # a video or voice help session (远程帮办): booked from a help ticket, never a hall visit
 _SLOT_HALL_ITEM = (
     select(_SLOT.c.id, _SLOT.c.hall_id, _SLOT.c.group_id, _SLOT.c.day, _SLOT.c.start_minute, _SLOT.c.end_minute,
            _SLOT.c.capacity, _SLOT.c.booked, _SLOT.c.closed, _HALL.c.name.label("hall_name"), _HALL.c.active, _HALL.c.bookable,
            _HALL.c.days_ahead, _HALL.c.no_show_limit, _HALL.c.max_active_bookings,
-           _ITEM.c.name.label("item_name"), _ITEM.c.status.label("item_status"), _GROUP_ITEM.c.group_id.label("handled_by"))
+           _ITEM.c.name.label("item_name"), _ITEM.c.status.label("item_status"), _GROUP_ITEM.c.group_id.label("handled_by"),
+           _GROUP.c.remote_help)
     .join(_HALL, _HALL.c.id == _SLOT.c.hall_id)
+    .join(_GROUP, _GROUP.c.id == _SLOT.c.group_id)
     .outerjoin(_ITEM, _ITEM.c.id == bindparam("item_id"))
     .outerjoin(_GROUP_ITEM, and_(_GROUP_ITEM.c.item_id == _ITEM.c.id, _GROUP_ITEM.c.group_id == _SLOT.c.group_id))
     .where(_SLOT.c.id == bindparam("slot_id"))
@@ -185,6 +189,9 @@ def book(*, db_session: Session, clock: Clock, actor: PersonActor, slot_id: int,
     now = clock.now()
     params = {"slot_id": slot_id, "item_id": item_id, "person_id": actor.person_id, "now": now}
     slot = _usable_slot(connection.execute(_PG_LOCK_AND_READ if on_postgres else _SLOT_HALL_ITEM, params).first())
+    if bool(slot.remote_help) != (channel == REMOTE_CHANNEL):
+        raise InvalidInput("REMOTE_HELP_SLOT", "视频、语音帮办的时段请在帮办工单里预约" if slot.remote_help
+                           else "这个时段是到大厅办理的时段，不能用于视频、语音帮办")
     first, last = slots.booking_days(clock, slot)  # the row carries the hall's days_ahead
     if not first <= slot.day <= last:
         raise InvalidInput("OUTSIDE_BOOKING_WINDOW", f"只能预约 {first.isoformat()} 至 {last.isoformat()} 的时段（明天起 {slot.days_ahead} 天内）")

@@ -95,6 +95,8 @@ def _next_number(db_session: Session, clock: Clock, group: WindowGroup) -> tuple
 def _issue(db_session: Session, clock: Clock, hall: Hall, group: WindowGroup, source: TicketSource, *,
            person_id: int | None = None, phone: str | None = None, appointment: Appointment | None = None,
            green_reason: str = "", kiosk_id: int | None = None) -> QueueTicket:
+    if group.remote_help:  # video and voice help happen at a screen, by booking from a help ticket
+        raise InvalidInput("REMOTE_HELP_NO_TICKET", f"“{group.name}”是视频、语音帮办，不在大厅取号；请在帮办工单里预约")
     seq, prefix = _next_number(db_session, clock, group)
     ticket = QueueTicket(
         hall_id=hall.id, group_id=group.id, day=clock.today(), seq=seq, number=f"{prefix}{seq:03d}",

@@ -20,7 +20,7 @@ from tongban.core.clock import Clock
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.workdays.service import WorkingCalendar
 
-CHANNEL = "remote"  # Appointment.channel of a remote help booking
+CHANNEL = bookings.REMOTE_CHANNEL  # Appointment.channel of a remote help booking
 S = AppointmentStatus
 
 
