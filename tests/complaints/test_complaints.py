@@ -37,7 +37,12 @@ def _count(db_session) -> int:
 @pytest.mark.req("RATE-04")
 @pytest.mark.parametrize("through", ["page", "api"])
 def test_twin_a_signed_in_person_files_and_follows_a_complaint(through, client, db_session, clock, world):
-    body = {"content": "办件超期没有任何说明", "agency_id": str(world.market.id), "case_number": "GA2026-0001"}
+    from tests.cases.caseflow import case_item, submit
+
+    case_item_row, _ = case_item(db_session, clock, agency=world.market, name="食品经营许可（新办）")
+    case = submit(db_session, clock, case_item_row, world.person)
+    db_session.commit()
+    body = {"content": "办件超期没有任何说明", "agency_id": str(world.market.id), "case_number": case.case_number}
     if through == "page":
         csrf = sign_in_person(client, db_session, clock, world.person)
         answer = client.post("/complaints", data={**body, "csrf": csrf, "disclose": "1"})
@@ -55,7 +60,8 @@ def test_twin_a_signed_in_person_files_and_follows_a_complaint(through, client, 
         assert followed["state"] == "registered" and followed["agency_name"] == "广安市广安区市场监督管理局"
         assert [c["number"] for c in client.get("/api/v1/complaints", headers=headers).json()["items"]] == [number]
     row = db_session.scalar(select(Complaint).where(Complaint.number == number))
-    assert row.person_id == world.person.id and row.disclose_identity and row.case_number == "GA2026-0001"
+    assert row.person_id == world.person.id and row.disclose_identity and row.case_number == case.case_number
+    assert row.item_id == case_item_row.id  # the case names the item complained about
     assert row.verify_due == datetime(2026, 11, 24).date()  # Friday 20 Nov + 2 working days
 
 
@@ -268,3 +274,17 @@ def test_twin_handling_through_the_staff_pages_and_the_staff_api(through, client
     assert db_session.get(Complaint, complaint.id).state == "archived"
     market = client.get(f"/api/v1/staff/complaints/{complaint.id}", headers=auth(world.market_token)).json()
     assert market["identity_shown"] is False and market["contact_name"] == "" and market["state"] == "archived"
+
+
+@pytest.mark.req("RATE-04")
+@pytest.mark.parametrize("through", ["page", "api"])
+def test_twin_a_case_number_that_does_not_exist_is_refused_and_nothing_written(through, client, db_session, clock, world):
+    body = {"content": "办件超期没有任何说明", "agency_id": str(world.market.id), "case_number": "GA2026-0001"}
+    if through == "page":
+        csrf = sign_in_person(client, db_session, clock, world.person)
+        answer = client.post("/complaints", data={**body, "csrf": csrf})
+        assert answer.status_code == 422 and "没有找到这个办件编号" in answer.text
+    else:
+        answer = client.post("/api/v1/complaints", json=body, headers=person_token(db_session, clock, world.person))
+        assert answer.status_code == 422 and answer.json()["error"]["code"] == "CASE_NOT_FOUND"
+    assert _count(db_session) == 0

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.test_accounts import _server_dir, _sms_code
+from tests.e2e.test_accounts import _password_then_code, _server_dir
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "tongban-demo1"
@@ -31,10 +31,7 @@ def _citizen_login(page, root) -> None:
     page.goto("/login")
     page.fill("#identifier", "511602198507261174")
     page.fill("#password", PASSWORD)
-    page.locator("form:has(#password) button[type=submit]").click()
-    page.fill("#code", _sms_code(root, "13900000002"))
-    page.locator("form:has(#code) button[type=submit]").click()
-    page.wait_for_load_state()
+    _password_then_code(page, root, "13900000002")
 
 
 def _staff_login(page, root, username: str, phone: str) -> None:
@@ -42,10 +39,7 @@ def _staff_login(page, root, username: str, phone: str) -> None:
     page.goto("/staff/")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
-    page.locator("form:has(#password) button[type=submit]").click()
-    page.fill("#code", _sms_code(root, phone))
-    page.locator("form:has(#code) button[type=submit]").click()
-    page.wait_for_load_state()
+    _password_then_code(page, root, phone)
 
 
 @pytest.mark.req("CASE-01")

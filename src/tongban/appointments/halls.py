@@ -207,6 +207,7 @@ def save_group(*, db_session: Session, clock: Clock, actor: StaffActor | None, h
                                                    "请换一个字头，或明天再改")
     group.name, group.ticket_prefix, group.avg_minutes = group_in.name, group_in.ticket_prefix, group_in.avg_minutes
     group.booking_share, group.booking_required, group.sort = group_in.booking_share, group_in.booking_required, group_in.sort
+    group.remote_help = group_in.remote_help  # the caller re-plans the slots: remote desks keep working hours only
     db_session.add(group)
     db_session.flush()
     db_session.execute(delete(WindowGroupItem).where(WindowGroupItem.group_id == group.id))

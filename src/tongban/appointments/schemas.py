@@ -74,6 +74,7 @@ class GroupIn(_In):
     avg_minutes: Annotated[int, Field(ge=1, le=480)] = 15
     booking_share: Annotated[int, Field(ge=0, le=100)] = 50
     booking_required: bool = False
+    remote_help: bool = False  # 远程帮办: video or voice help booked from a help ticket, in working hours only
     item_ids: Annotated[list[PositiveId], Field(max_length=500)] = []
     sort: Annotated[int, Field(ge=0, le=1000)] = 0
 

@@ -180,7 +180,8 @@ def _group_in(data: FormData) -> GroupIn:
     return GroupIn.model_validate({
         "name": _text(data, "name", 200), "ticket_prefix": _text(data, "ticket_prefix", 4).upper(),
         "avg_minutes": _text(data, "avg_minutes", 6) or 15, "booking_share": _text(data, "booking_share", 6) or 50,
-        "booking_required": data.get("booking_required") == "1", "item_ids": _ids(data, "item_ids"),
+        "booking_required": data.get("booking_required") == "1", "remote_help": data.get("remote_help") == "1",
+        "item_ids": _ids(data, "item_ids"),
         "sort": _text(data, "sort", 6) or 0,
     })
 

@@ -70,6 +70,12 @@ def _in(region_prefix: str, agency_id: int | None) -> ColumnElement[bool]:
     return where
 
 
+def case_by_number(*, db_session: Session, number: str) -> CaseFacts | None:
+    """The case with this number (a complaint names it), without its applicant; None when there is none."""
+    found = _facts(db_session.execute(select(*_COLUMNS).where(Case.case_number == number)))
+    return found[0] if found else None
+
+
 def cases_by_id(*, db_session: Session, case_ids: Iterable[int], region_prefix: str = "",
                 agency_id: int | None = None) -> dict[int, CaseFacts]:
     """The cases of these ids that exist (and lie in the region, of the agency, when given)."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tongban.accounts import verification
 from tongban.accounts.access import Permission, PersonActor, StaffActor, region_prefix
 from tongban.appointments import halls
+from tongban.cases import reads as case_reads
 from tongban.catalog import reads as catalog_reads
 from tongban.catalog import regions
 from tongban.complaints.common import ANSWER_MAX, TEXT_MAX, clean_text, due_after, item_or_none, phone, warning
@@ -107,6 +108,12 @@ def file_complaint(*, db_session: Session, clock: Clock, complaint_in: Complaint
     if complaint_in.hall_id is not None:
         halls.get(db_session=db_session, hall_id=complaint_in.hall_id)
     case_number = _case_number(complaint_in.case_number)
+    if case_number:
+        case = case_reads.case_by_number(db_session=db_session, number=case_number)
+        if case is None:
+            raise InvalidInput("CASE_NOT_FOUND", "没有找到这个办件编号，请核对后填写，或不填")
+        if item is None and case.agency_id == agency.id:
+            item = catalog_reads.find_item(db_session=db_session, item_id=case.item_id)  # the case names its item
     if person is None and staff is None:
         if not number:
             raise InvalidInput("PHONE_REQUIRED", "未登录投诉请填写手机号码并输入短信验证码，以便反馈处理结果")
