@@ -14,7 +14,7 @@ from tests.helpdesk.conftest import auth, sign_in_person, sign_in_staff
 from tongban.accounts.access import PersonActor
 from tongban.appointments import slots as hall_slots
 from tongban.appointments.models import Appointment
-from tongban.core.errors import Conflict, InvalidInput
+from tongban.core.errors import Conflict, DomainError, InvalidInput
 from tongban.helpdesk import closing, directory, handling, hooks, service, sessions
 from tongban.helpdesk.models import HelpSession
 
@@ -192,3 +192,43 @@ def test_a_remote_help_slot_is_no_hall_visit_and_its_desk_gives_no_hall_ticket(d
     with pytest.raises(InvalidInput):
         queue.online(db_session=db_session, clock=clock, actor=_me(desk), hall=remote_desk["hall"],
                      group_id=remote_desk["group"].id)
+
+
+@pytest.mark.req("RATE-01")
+@pytest.mark.req("CONS-12")
+def test_a_held_video_help_session_is_rated_once_by_the_person_served(db_session, clock, desk, remote_desk):
+    """CONS-12 'rated after': the session can be rated only once it was held, only by its person, and only once."""
+    from tongban.ratings import service as ratings
+    from tongban.ratings.models import Rating
+
+    ticket = _ticket(db_session, clock, desk)
+    slot = _slot_ids(db_session, clock, ticket)[0]
+    made = sessions.book(db_session=db_session, clock=clock, person=_me(desk), ticket=ticket, slot_id=slot.id,
+                         mode="video", contact_note="腾讯会议 123 456 789")
+    db_session.commit()
+    good = ratings.RatingIn(level=1, dimensions=[], comment="视频里一步步教我填好了")
+    with pytest.raises(DomainError):  # not held yet: nothing to rate
+        ratings.rate(db_session=db_session, clock=clock, person=_me(desk), kind="help_session", subject_id=made.id,
+                     rating_in=good)
+    db_session.rollback()
+    clock.set(datetime.combine(made.day, datetime.min.time(), tzinfo=timezone.utc).replace(hour=6))  # 14:00 there
+    sessions.record_held(db_session=db_session, clock=clock, actor=desk.agent, session_id=made.id, note="已指导")
+    db_session.commit()
+    from tests.factories import make_person
+
+    other = make_person(db_session, clock, name="赵六")
+    db_session.commit()
+    stranger = PersonActor(other.id, other.name, "resident_id")
+    with pytest.raises(DomainError):  # only the person served rates
+        ratings.rate(db_session=db_session, clock=clock, person=stranger, kind="help_session", subject_id=made.id,
+                     rating_in=good)
+    db_session.rollback()
+    rating = ratings.rate(db_session=db_session, clock=clock, person=_me(desk), kind="help_session",
+                          subject_id=made.id, rating_in=good)
+    db_session.commit()
+    assert (rating.subject_kind, rating.subject_id, rating.agency_id) == ("help_session", made.id, desk.market.id)
+    with pytest.raises(Conflict):
+        ratings.rate(db_session=db_session, clock=clock, person=_me(desk), kind="help_session", subject_id=made.id,
+                     rating_in=good)
+    db_session.rollback()
+    assert db_session.scalar(select(func.count(Rating.id))) == 1
