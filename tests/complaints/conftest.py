@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pytest
 
+from tests.signin import page_csrf as _page_csrf
 from tests.factories import make_actor, make_agency, make_item, make_person
-from tongban.accounts import sessions
 from tongban.accounts.access import StaffActor
 
 
@@ -49,33 +48,5 @@ def world(db_session, clock) -> World:
                  police_staff, police_token, consultant, consultant_token, person, other)
 
 
-def auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def person_token(db_session, clock, person) -> dict:
-    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id,
-                                transport="bearer")
-    db_session.commit()
-    return {"Authorization": f"Bearer {new.token}"}
-
-
-def sign_in_person(client, db_session, clock, person) -> str:
-    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id)
-    db_session.commit()
-    client.cookies.clear()
-    client.cookies.update({"tb_session": new.token, "tb_csrf": new.csrf_token})
-    return new.csrf_token
-
-
-def sign_in_staff(client, db_session, clock, staff_id: int) -> str:
-    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="staff", subject_id=staff_id)
-    db_session.commit()
-    client.cookies.clear()
-    client.cookies.update({"tb_staff": new.token, "tb_csrf": new.csrf_token})
-    return new.csrf_token
-
-
 def page_csrf(client, path: str = "/complaints/lookup") -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
-
+    return _page_csrf(client, path)

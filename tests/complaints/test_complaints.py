@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tests.complaints.conftest import auth, page_csrf, person_token, sign_in_person, sign_in_staff
+from tests.complaints.conftest import page_csrf
+from tests.signin import auth, person_headers as person_token, sign_in_person, sign_in_staff
 from tests.factories import last_code
 from tongban.accounts.access import PersonActor
 from tongban.complaints import service

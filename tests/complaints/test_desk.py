@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.complaints.conftest import sign_in_person, sign_in_staff
+from tests.signin import sign_in_person, sign_in_staff
 from tongban.complaints import desk
 from tongban.complaints.models import UnresolvedMatter
 from tongban.core.errors import Conflict, Forbidden

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.complaints.conftest import page_csrf, sign_in_person, sign_in_staff
+from tests.complaints.conftest import page_csrf
+from tests.signin import sign_in_person, sign_in_staff
 from tests.factories import make_actor
 from tongban.complaints import feedback
 from tongban.complaints.models import ProblemReport

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.complaints.conftest import sign_in_staff
+from tests.signin import sign_in_staff
 from tests.factories import make_actor
 from tongban.catalog import service as catalog
 from tongban.complaints import suggestions

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pytest
 
+from tests.signin import page_csrf as _page_csrf
 from tests.factories import make_actor, make_agency, make_item, make_person, make_staff
-from tongban.accounts import sessions
 from tongban.accounts.access import StaffActor
 
 
@@ -40,28 +39,8 @@ def desk(db_session, clock) -> Desk:
     return Desk(market, police, item, agent, agent_token, other, other_token, police_agent, police_token, person)
 
 
-def auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def sign_in_person(client, db_session, clock, person) -> str:
-    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id)
-    db_session.commit()
-    client.cookies.clear()
-    client.cookies.update({"tb_session": new.token, "tb_csrf": new.csrf_token})
-    return new.csrf_token
-
-
-def sign_in_staff(client, db_session, clock, staff_id: int) -> str:
-    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="staff", subject_id=staff_id)
-    db_session.commit()
-    client.cookies.clear()
-    client.cookies.update({"tb_staff": new.token, "tb_csrf": new.csrf_token})
-    return new.csrf_token
+__all__ = ["Desk", "make_staff", "page_csrf"]
 
 
 def page_csrf(client, path: str = "/help/lookup") -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
-
-
-__all__ = ["Desk", "auth", "make_staff", "page_csrf", "sign_in_person", "sign_in_staff"]
+    return _page_csrf(client, path)

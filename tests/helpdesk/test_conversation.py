@@ -9,7 +9,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpdesk.conftest import page_csrf, sign_in_person, sign_in_staff
+from tests.helpdesk.conftest import page_csrf
+from tests.signin import sign_in_person, sign_in_staff
 from tongban.helpdesk.models import HelpTicket, HelpTicketEntry
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

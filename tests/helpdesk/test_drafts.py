@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpdesk.conftest import auth, sign_in_person, sign_in_staff
+from tests.signin import auth, sign_in_person, sign_in_staff
 from tongban.accounts.access import PersonActor
 from tongban.cases.models import ApplicationDraft
 from tongban.helpdesk import handling, service

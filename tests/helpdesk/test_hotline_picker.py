@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.helpdesk.conftest import sign_in_staff
+from tests.signin import sign_in_staff
 
 
 @pytest.mark.req("CONS-06")

@@ -8,7 +8,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpdesk.conftest import auth, page_csrf, sign_in_person, sign_in_staff
+from tests.helpdesk.conftest import page_csrf
+from tests.signin import auth, sign_in_person, sign_in_staff
 from tongban.helpdesk.models import HelpTicket
 
 API = "/api/v1/help/tickets"

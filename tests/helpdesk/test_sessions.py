@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_hall
-from tests.helpdesk.conftest import auth, sign_in_person, sign_in_staff
+from tests.signin import auth, sign_in_person, sign_in_staff
 from tongban.accounts.access import PersonActor
 from tongban.appointments import slots as hall_slots
 from tongban.appointments.models import Appointment

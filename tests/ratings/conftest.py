@@ -8,7 +8,6 @@ import pytest
 
 from tests.cases.caseflow import Staff, case_item, submit
 from tests.factories import make_actor, make_agency, make_hall, make_person
-from tongban.accounts import sessions
 from tongban.appointments import calling, queue
 from tongban.cases import handling
 from tongban.helpdesk import closing, handling as help_handling, service as helpdesk
@@ -76,28 +75,3 @@ def world(db_session, clock) -> World:
                  clerk_token, db_session, clock)
 
 
-def auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def person_headers(db_session, clock, person) -> dict:
-    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id,
-                                transport="bearer")
-    db_session.commit()
-    return {"Authorization": f"Bearer {new.token}"}
-
-
-def sign_in_person(client, db_session, clock, person) -> str:
-    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="person", subject_id=person.id)
-    db_session.commit()
-    client.cookies.clear()
-    client.cookies.update({"tb_session": new.token, "tb_csrf": new.csrf_token})
-    return new.csrf_token
-
-
-def sign_in_staff(client, db_session, clock, staff_id: int) -> str:
-    new = sessions.open_session(db_session=db_session, clock=clock, subject_kind="staff", subject_id=staff_id)
-    db_session.commit()
-    client.cookies.clear()
-    client.cookies.update({"tb_staff": new.token, "tb_csrf": new.csrf_token})
-    return new.csrf_token

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from tests.ratings.conftest import auth, person_headers, sign_in_person
+from tests.signin import auth, person_headers, sign_in_person
 from tongban.appointments import kiosks
 from tongban.notify.models import NotificationDelivery
 from tongban.ratings import aggregates, links, reminders, service, sources, visits
@@ -145,7 +145,7 @@ def test_the_ledger_warns_yellow_then_red(client, world, db_session, clock):
     clock.set(datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc))
     row = client.get("/api/v1/staff/ratings/ledger?view=late", headers=auth(world.rectifier_token)).json()["items"][0]
     assert row["task"]["warning"] == "red" and row["task"]["late_days"] == 2
-    from tests.ratings.conftest import sign_in_staff
+    from tests.signin import sign_in_staff
 
     sign_in_staff(client, db_session, clock, world.rectifier.staff_id)
     page = client.get("/staff/ratings?view=late")
@@ -206,7 +206,7 @@ def test_aggregates_by_agency_and_channel_with_csv_and_fault_exclusion(client, w
     db_session.commit()
     after = client.get(f"/api/v1/staff/ratings/stats?by=agency&{query}", headers=auth(world.supervisor_token)).json()["rows"][0]
     assert (after["count"], after["bad"]) == (2, 0)
-    from tests.ratings.conftest import sign_in_staff
+    from tests.signin import sign_in_staff
 
     sign_in_staff(client, db_session, clock, world.supervisor.staff_id)
     page = client.get(f"/staff/ratings/stats?by=agency&{query}")

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.ratings.conftest import sign_in_person, sign_in_staff
+from tests.signin import sign_in_person, sign_in_staff
 from tongban.ratings import service, visits
 from tongban.ratings.models import RectificationTask, ReturnVisit
 
