@@ -1,7 +1,7 @@
 """Ratings: ingest one rating per service with the uniqueness check, and the monthly aggregates, each beside a peer
 measured in the same run on the same database (RATE-01, RATE-06).
 
-- ingest: `ratings.service._insert` (the savepoint and the unique (subject, rater) constraint that refuse a second
+- ingest: `ratings.service.store_once` (the savepoint and the unique (subject, rater) constraint that refuse a second
   rating of a service), one session and one commit per rating as a request has, against plain INSERTs of the same
   rows into a copy of the table without the constraint, one session and one commit per row as well.
   `insert_ratio` = ratings/s ÷ plain inserts/s (goal ≥ 0.5).
@@ -83,7 +83,7 @@ def ingest(url: str, count: int, plain: Table) -> dict:
     for row in rows:  # interleaved, so that load from elsewhere on the machine falls on both alike
         start = time.perf_counter()
         with factory() as session:
-            service._insert(session, Rating(**row))
+            service.store_once(session, Rating(**row))
             session.commit()
         middle = time.perf_counter()
         with factory() as session:
@@ -92,7 +92,7 @@ def ingest(url: str, count: int, plain: Table) -> dict:
         rated, plained = rated + middle - start, plained + time.perf_counter() - middle
     with factory() as session:  # the check works: a second rating of the same service is refused
         try:
-            service._insert(session, Rating(**rows[0]))
+            service.store_once(session, Rating(**rows[0]))
             raise SystemExit("a second rating of the same service was stored")
         except service.Conflict:
             session.rollback()

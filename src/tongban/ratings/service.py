@@ -66,7 +66,7 @@ def checked(rating_in: RatingIn) -> tuple[Level, list[str], str]:
     return level, dimensions, comment
 
 
-def _insert(db_session: Session, row: Rating) -> Rating:
+def store_once(db_session: Session, row: Rating) -> Rating:
     """The unique (subject, rater) constraint decides between two submissions at once: one is stored, the other is
     refused with 409, and the caller's transaction goes on (a savepoint holds the failed insert)."""
     try:
@@ -95,7 +95,7 @@ def _store(db_session: Session, clock: Clock, served: subjects.Served, rating_in
     )
     if token_hash is not None and db_session.scalar(select(Rating.id).where(Rating.token_hash == token_hash)):
         raise Conflict("RATING_LINK_USED", "这个评价链接已经用过了，每项服务只能评价一次")
-    _insert(db_session, row)
+    store_once(db_session, row)
     if level.bad:
         from tongban.ratings import rectification
 
