@@ -65,6 +65,7 @@ def _login(page, root, *, staff: tuple[str, str, str] | None = None) -> None:
 @pytest.mark.req("APPT-04")
 @pytest.mark.req("APPT-09")
 @pytest.mark.req("APPT-11")
+@pytest.mark.req("RATE-01")
 def test_book_a_slot_take_a_ticket_and_see_it_called(page, browser, live_server, tmp_path_factory):
     root = _server_dir(tmp_path_factory, live_server)
     _accounts(root)
@@ -96,6 +97,7 @@ def test_book_a_slot_take_a_ticket_and_see_it_called(page, browser, live_server,
     desk.fill("#kiosk-name", "一楼大厅取号机")
     with desk.expect_navigation():
         desk.get_by_role("button", name="生成登记码").click()
+    kiosks_url = desk.url.split("?")[0]
     code = desk.inner_text("#pairing-code").replace(" ", "")  # shown in two groups of four, for reading aloud
     assert len(code) == 8 and code.isdigit()
 
@@ -108,6 +110,12 @@ def test_book_a_slot_take_a_ticket_and_see_it_called(page, browser, live_server,
     kiosk.fill("#id_number", CITIZEN[1])  # the ticket machine: the booking is found by the ID number
     kiosk.get_by_role("button", name="调取预约并取号").click()
     assert "请于预约当天取号" in kiosk.inner_text("#kiosk-error")
+    # a second device for the hall: the tablet that will stand at the window which calls her (RATE-01)
+    desk.goto(kiosks_url)
+    desk.fill("#kiosk-name", "窗口评价器")
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="生成登记码").click()
+    rater_code = desk.inner_text("#pairing-code").replace(" ", "")
     desk.goto("/staff/halls")
     assert desk.locator("#username").count() == 0  # enrolling the machine did not sign the member of staff out
     kiosk.context.close()
@@ -133,4 +141,26 @@ def test_book_a_slot_take_a_ticket_and_see_it_called(page, browser, live_server,
     assert f"请到 {window} 号窗口" in page.inner_text("#called")
     page.goto(f"{hall_url}/screen")
     assert ticket in page.inner_text("#calls") and f"{window} 号窗口" in page.inner_text("#calls")
+
+    # The window rater: the tablet at that window is enrolled with its code, shows the ticket just handled there and
+    # takes one tap; afterwards it waits for the next one (RATE-01, the window channel)
+    tablet = browser.new_context(base_url=live_server, locale="zh-CN").new_page()
+    rater_url = f"{hall_url}/windows/{window}/rater"
+    tablet.goto(rater_url)
+    tablet.fill("#rater-code", rater_code)
+    with tablet.expect_navigation():
+        tablet.get_by_role("button", name="登记为本窗口评价器").click()
+    assert "本机已登记为评价器" in tablet.inner_text("#rater-msg") and tablet.locator("#rater-idle").count() == 1
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="办结").click()
+    tablet.goto(rater_url)
+    assert ticket in tablet.inner_text("#rater-ticket")
+    with tablet.expect_navigation():
+        tablet.locator("#rater-level-1").click()
+    assert "感谢您的评价" in tablet.inner_text("#rater-msg") and tablet.locator("#rater-idle").count() == 1
+    other = browser.new_context(base_url=live_server, locale="zh-CN").new_page()  # an unenrolled browser cannot rate
+    other.goto(rater_url)
+    assert other.locator("#rater-code").count() == 1 and other.locator("#rater-ticket").count() == 0
+    other.context.close()
+    tablet.context.close()
     staff.context.close()

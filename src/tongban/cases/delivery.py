@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts import identity, persons
 from tongban.accounts.access import Permission, StaffActor
-from tongban.cases import applicants, lifecycle, payments, progress
+from tongban.cases import applicants, hooks, lifecycle, payments, progress
 from tongban.cases.enums import CaseState, DeliveryStatus, EventKind
 from tongban.cases.models import Case, CaseDelivery
 from tongban.catalog.enums import DeliveryMethod
@@ -95,6 +95,9 @@ def _complete(db_session: Session, clock: Clock, case: Case, row, actor_ref: str
     """Close the case as delivered and mark its delivery row (an object, or a row read for this step) with
     `extra` columns, in one UPDATE after the case's: an ORM bulk UPDATE by primary key, so the delivery object
     this session holds, if any, shows the values as stored."""
+    held = hooks.delivery_hold(db_session=db_session, case=case)
+    if held:
+        raise Conflict("DELIVERY_HELD", held)
     case.closed_at = clock.now()
     lifecycle.record(db_session=db_session, clock=clock, case=case, kind=EventKind.delivered, to_state=CaseState.delivered,
                      actor_ref=actor_ref, actor_name=actor_name, reason=note)

@@ -101,6 +101,9 @@ class Sheet:
     seal_issuer: str
     seal_bottom: str
     qr_caption: str = "扫码核验文书真伪"
+    # A second code beside the first, for the person rather than the verifier (the rating link on a decision, RATE-01).
+    extra_qr_text: str = ""
+    extra_qr_caption: str = ""
 
 
 _DIGITS = "〇一二三四五六七八九"
@@ -185,16 +188,17 @@ def issue(
 def store(
     *, db_session: Session, clock: Clock, agency_id: int, agency_name: str, kind: NoticeKind | str, case_id: int | None,
     title: str, fields: list[tuple[str, str]], paragraphs: list[str], case_number: str | None, verify_base_url: str,
-    qr_text: str | None = None, licence_number: str | None = None,
+    qr_text: str | None = None, licence_number: str | None = None, extra_qr: tuple[str, str] | None = None,
 ) -> Issued:
-    """`issue` for a step that only needs the document's id and number (no object is made for it)."""
+    """`issue` for a step that only needs the document's id and number (no object is made for it). `extra_qr`:
+    (text, caption) of a second code printed beside the verification code."""
     new_id, values = _store(db_session, clock, agency_id, agency_name, kind, case_id, title, fields, paragraphs,
-                            case_number, verify_base_url, qr_text, licence_number)
+                            case_number, verify_base_url, qr_text, licence_number, extra_qr)
     return Issued(new_id, values["number"])
 
 
 def _store(db_session, clock, agency_id, agency_name, kind, case_id, title, fields, paragraphs, case_number,
-           verify_base_url, qr_text, licence_number) -> tuple[int, dict]:
+           verify_base_url, qr_text, licence_number, extra_qr=None) -> tuple[int, dict]:
     """The document row as one Core INSERT and its rendering job as another, at once; (id, the row's values)."""
     kind = _check_input(kind, title, fields, paragraphs, verify_base_url)
     if agency_name is None:
@@ -211,6 +215,8 @@ def _store(db_session, clock, agency_id, agency_name, kind, case_id, title, fiel
         "issued_on": issued_on.isoformat(), "verify_url": url, "qr_text": qr_text, "licence_number": licence_number,
         "qr_caption": "扫码离线核验证照" if kind is NoticeKind.licence else "扫码核验文书真伪",
     }
+    if extra_qr:
+        sheet["extra_qr_text"], sheet["extra_qr_caption"] = extra_qr
     values = {
         "number": number, "kind": kind.value, "status": DocumentStatus.pending.value, "case_id": case_id,
         "case_number": case_number, "agency_id": agency_id, "seal_id": None, "title": sheet["title"], "sheet": sheet,
@@ -256,7 +262,8 @@ def render(*, db_session: Session, clock: Clock, document: Document) -> Document
         fields=[(label, value) for label, value in data["fields"]], paragraphs=list(data["paragraphs"]),
         issued_on=date.fromisoformat(data["issued_on"]), verify_url=data["verify_url"],
         qr_text=qr_text or data["verify_url"], seal_issuer=seal.issuer_name, seal_bottom=seal.bottom_text,
-        qr_caption=data["qr_caption"],
+        qr_caption=data["qr_caption"], extra_qr_text=data.get("extra_qr_text", ""),
+        extra_qr_caption=data.get("extra_qr_caption", ""),
     )
     pdf = render_pdf(sheet)
     values = {
@@ -330,6 +337,10 @@ class SealBlock(Flowable):
         canvas.setFont(self.font, 8)
         canvas.setFillColor(colors.HexColor("#333333"))
         canvas.drawString(0, self.height - self.qr_size - 4 * mm, sheet.qr_caption)
+        if sheet.extra_qr_text:
+            x = self.qr_size + 10 * mm
+            draw_qr(canvas, sheet.extra_qr_text, x=x, y=self.height - self.qr_size, size=self.qr_size)
+            canvas.drawString(x, self.height - self.qr_size - 4 * mm, sheet.extra_qr_caption)
         right = self.width
         canvas.setFillColor(colors.black)
         canvas.setFont(self.font, 12)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from tongban.cases import hooks
 from tongban.cases.enums import CaseState, EventKind
 from tongban.cases.models import Case, CaseEvent
 from tongban.core.clock import Clock, as_utc
@@ -119,12 +120,16 @@ def append(*, db_session: Session, clock: Clock, case: Case, entries: list[Entry
         row["chain"] = chain = _chain_of(row, chain)
         rows.append(row)
         state = target
+    hooks.step_guard(db_session=db_session, case=case, from_state=current, to_state=state,
+                     kinds=tuple(entry.kind for entry in entries))
     case.state, case.event_seq, case.event_chain, case.updated_at = state.value, seq, chain, now
     try:
         db_session.flush()
     except StaleDataError:  # the failed flush expired the case: its id is the one read above
         raise Conflict("CASE_CHANGED", "该办件刚被他人处理，请刷新后查看最新状态", details={"case_id": case_id}) from None
     db_session.connection().execute(_INSERT_EVENT, rows if len(rows) > 1 else rows[0])
+    hooks.after_event(db_session=db_session, clock=clock, case=case, from_state=current, to_state=state,
+                      kinds=tuple(entry.kind for entry in entries))
 
 
 _INSERT_EVENT = CaseEvent.__table__.insert()

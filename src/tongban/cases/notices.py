@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tongban.cases import documents
+from tongban.cases import documents, hooks
 from tongban.cases.documents import NoticeKind
 from tongban.cases.models import Case, CaseMaterial, Document
 from tongban.catalog import reads as catalog_reads
@@ -68,6 +68,9 @@ def issue(
     head = [("事项名称", case.item_name), ("办件编号", case.case_number or ""), ("申请人", case.applicant_name)]
     if acceptor:
         head.append(("受理人", acceptor))
+    extra = hooks.notice_code(db_session=db_session, clock=clock, case=case, kind=kind)
+    if extra is not None:
+        paragraphs = [*paragraphs, extra[2]]
     tail = [("受理机构", agency.name)]
     if agency.consult_phone:
         tail.append(("咨询电话", agency.consult_phone))
@@ -75,6 +78,7 @@ def issue(
         db_session=db_session, clock=clock, agency_id=case.agency_id, agency_name=agency.name, kind=kind, case_id=case.id,
         title=title or TITLES[kind], fields=head + fields + tail, paragraphs=[p for p in paragraphs if p],
         case_number=case.case_number, verify_base_url=verify_base_url or get_settings().public_url,
+        extra_qr=extra[:2] if extra is not None else None,
     )
 
 

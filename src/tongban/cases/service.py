@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts.access import Permission, PersonActor, StaffActor, region_prefix
 from tongban.baselib.service import BaseLibrary
-from tongban.cases import applicants, clocks, exemptions, fees, files, forms, lifecycle, progress
+from tongban.cases import applicants, clocks, exemptions, fees, files, forms, hooks, lifecycle, progress
 from tongban.cases.enums import CaseChannel, CaseState, EventKind, MaterialStatus
 from tongban.cases.models import Case, CaseFile, CaseMaterial, CasePost
 from tongban.catalog import service as catalog
@@ -55,6 +55,7 @@ class Submission:
     uploads: list[files.Upload]
     pledge: bool = False
     delivery_method: str | None = None
+    credit_opt_in: bool = False  # the applicant chose credit-based approval (信用审批, voluntary: CRED-06)
 
 
 def get(*, db_session: Session, case_id: int) -> Case:
@@ -148,6 +149,10 @@ def submit(
     if existing is not None:
         return _same_submission(existing, submission)
     item, content, content_digest = _live_item(db_session, submission.item_id)
+    routed = hooks.route(db_session=db_session, clock=clock, library=library, applicant=applicant, item=item,
+                         channel=channel, staff=staff)
+    if routed is not None and routed != item.id:
+        item, content, content_digest = _live_item(db_session, routed)
     if channel is not CaseChannel.window and content.handling_form is HandlingForm.offline:
         raise InvalidInput("OFFLINE_ONLY", "该事项需到政务服务大厅窗口办理，不能网上申请")
     _check_audience(content, applicant)
@@ -167,6 +172,8 @@ def submit(
                if m.necessity is Necessity.required and not m.e_form and m.key not in plan and m.key not in checked]
     if missing and channel is not CaseChannel.window:
         raise InvalidInput("MATERIALS_MISSING", f"还缺少以下材料：{'、'.join(missing)}。请上传或选择免提交方式", details=missing)
+    hooks.before_submit(db_session=db_session, clock=clock, library=library, applicant=applicant, item=item,
+                        content=content, submission=submission, channel=channel, staff=staff)
     now = clock.now()
     values = dict(
         case_number=None, tracking_token=secrets.token_urlsafe(24), submitter_ref=submitter_ref, idempotency_key=idempotency_key,
@@ -203,6 +210,8 @@ def submit(
     if submission.pledge:
         progress.pledge(db_session=db_session, clock=clock, case=case, content=content, actor_ref=actor_ref, actor_name=actor_name)
     progress.push(db_session=db_session, clock=clock, case=case, step="已提交", detail="请留意受理结果。")
+    hooks.after_submit(db_session=db_session, clock=clock, case=case, content=content, applicant=applicant,
+                       submission=submission, channel=channel, staff=staff)
     db_session.flush()
     return case
 

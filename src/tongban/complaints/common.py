@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Session
 from tongban.accounts.identity import normalize_phone
 from tongban.catalog import reads as catalog_reads
 from tongban.core.clock import Clock
+from tongban.core.config import get_settings
 from tongban.core.errors import InvalidInput, NotFound
 from tongban.core.text import clean_text
 from tongban.workdays.service import add_days
@@ -19,21 +19,15 @@ ANSWER_MAX = 5000
 
 __all__ = ["ANSWER_MAX", "TEXT_MAX", "clean_text", "days", "due_after", "item_or_none", "phone", "warning"]
 
-# Working-day limits, each overridable by TONGBAN_<NAME> (e.g. TONGBAN_COMPLAINT_VERIFY_DAYS=3).
-DEFAULT_DAYS = {
-    "complaint_verify_days": 2,  # 投诉调查: is it true
-    "complaint_dispose_days": 10,  # 分类处置, counted from the verification
-    "complaint_answer_days": 2,  # 意见反馈, counted from the disposal
-    "matter_general_days": 2,  # 004: 一般性问题 2 个工作日内解决
-    "matter_impossible_days": 3,  # 004: 不能办理的 3 个工作日答复
-}
+# Working-day limits, from `core.config` (each overridable by TONGBAN_<NAME>, e.g. TONGBAN_COMPLAINT_VERIFY_DAYS=3).
+LIMITS = ("complaint_verify_days", "complaint_dispose_days", "complaint_answer_days", "matter_general_days",
+          "matter_impossible_days")
 
 
 def days(name: str) -> int:
-    raw = os.environ.get(f"TONGBAN_{name.upper()}", "").strip()
-    if raw.isdigit() and 0 <= int(raw) <= 365:
-        return int(raw)
-    return DEFAULT_DAYS[name]
+    if name not in LIMITS:
+        raise KeyError(name)
+    return getattr(get_settings(), name)
 
 
 def due_after(db_session: Session, start: date, name: str) -> date:

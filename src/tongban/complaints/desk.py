@@ -54,8 +54,9 @@ def require_desk(actor: StaffActor) -> None:
 
 
 def register(*, db_session: Session, clock: Clock, matter_in: MatterIn, staff: StaffActor | None = None,
-             person: PersonActor | None = None) -> UnresolvedMatter:
-    """Fill in the registration form (受理情况登记表): at the desk by staff, online by the signed-in person."""
+             person: PersonActor | None = None, resolution: str = "") -> UnresolvedMatter:
+    """Fill in the registration form (受理情况登记表): at the desk by staff, online by the signed-in person. A matter the
+    desk solved on the spot is registered with its `resolution` and closed at once."""
     channel = _enum(MatterChannel, matter_in.channel, "登记渠道")
     kind = _enum(MatterKind, matter_in.kind, "办理类别")
     if channel is MatterChannel.online:
@@ -92,6 +93,9 @@ def register(*, db_session: Session, clock: Clock, matter_in: MatterIn, staff: S
     db_session.flush()
     row.number = f"BC{today:%y%m%d}{row.id:06d}"
     db_session.flush()
+    if staff is not None and kind is MatterKind.on_spot and resolution.strip():
+        return resolve(db_session=db_session, clock=clock, actor=staff, matter_id=row.id, outcome="solved",
+                       resolution=resolution)
     return row
 
 

@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session
 from tongban.accounts.access import StaffActor
 from tongban.appointments import halls
 from tongban.catalog import reads as catalog_reads
-from tongban.complaints import service
-from tongban.complaints.enums import Channel, ComplaintState, ComplaintStep
+from tongban.complaints import desk, service, suggestions
+from tongban.complaints.enums import (Channel, ComplaintState, ComplaintStep, MatterKind, MatterOutcome, ReportKind,
+                                      SuggestionState, SuggestionTopic)
 from tongban.complaints.models import Complaint
-from tongban.complaints.schemas import ComplaintCreated, ComplaintOut, StaffComplaintOut, StepOut
+from tongban.complaints.schemas import (ComplaintCreated, ComplaintOut, MatterOut, ReportOut, StaffComplaintOut, StepOut,
+                                        SuggestionOut)
 from tongban.core.clock import Clock
 from tongban.core.errors import NotFound
 from tongban.core.pii import mask_phone, mask_text
@@ -63,3 +65,33 @@ def staff_view(db_session: Session, clock: Clock, actor: StaffActor, complaint: 
         disclose_identity=complaint.disclose_identity, handling_region=complaint.handling_region,
         warning=level.value if level else None, warning_label=level.label if level else "",
     )
+
+
+# --- problem reports, suggestions and desk matters for the JSON API (RATE-09, 10, 11) --------------------------------
+
+def report_view(db_session: Session, row) -> ReportOut:
+    item = catalog_reads.find_item(db_session=db_session, item_id=row.item_id) if row.item_id else None
+    return ReportOut(id=row.id, number=row.number or "", kind=row.kind, kind_label=ReportKind(row.kind).label,
+                     state=row.state, body=row.body, page=row.page, item_id=row.item_id,
+                     item_name=item.name if item else "", reply=row.reply, replied_at=row.replied_at,
+                     created_at=row.created_at)
+
+
+def suggestion_view(db_session: Session, clock: Clock, row) -> SuggestionOut:
+    warning = suggestions.suggestion_warning(db_session=db_session, clock=clock, row=row)
+    return SuggestionOut(id=row.id, number=row.number or "", topic=row.topic, topic_label=SuggestionTopic(row.topic).label,
+                         state=row.state, state_label=SuggestionState(row.state).label, title=row.title, body=row.body,
+                         item_id=row.item_id, proposer_name=row.proposer_name, answer=row.answer,
+                         answered_by=row.answered_by, answered_at=row.answered_at, draft_version_id=row.draft_version_id,
+                         due=row.due, warning=getattr(warning, "value", warning))
+
+
+def matter_view(db_session: Session, clock: Clock, row) -> MatterOut:
+    warning = desk.matter_warning(db_session=db_session, clock=clock, row=row)
+    return MatterOut(id=row.id, number=row.number or "", channel=row.channel, kind=row.kind,
+                     kind_label=MatterKind(row.kind).label, matter=row.matter, item_id=row.item_id,
+                     agency_id=row.agency_id, contact_phone=mask_phone(row.contact_phone or ""),
+                     registered_on=row.registered_on, due=row.due, outcome=row.outcome or "",
+                     outcome_label=MatterOutcome(row.outcome).label if row.outcome else "",
+                     resolution=row.resolution, resolved_on=row.resolved_on, on_time=row.on_time,
+                     warning=getattr(warning, "value", warning))

@@ -100,3 +100,121 @@ class DisposeIn(BaseModel):
 class AnswerIn(BaseModel):
     to_complainant: str = Field(max_length=20_000)
     to_agency: str = Field(default="", max_length=20_000)
+
+
+# --- problem reports, staff suggestions and the 办不成事 desk (RATE-09, 10, 11) -------------------------------------
+
+class ReportCreate(BaseModel):
+    body: str = Field(max_length=20_000)
+    kind: str = Field(default="content", max_length=20)  # content / fault
+    item_id: int | None = _Id
+    page: str = Field(default="", max_length=300)
+    contact_phone: str = Field(default="", max_length=40)
+
+
+class ReportOut(BaseModel):
+    id: int
+    number: str
+    kind: str
+    kind_label: str
+    state: str
+    body: str
+    page: str
+    item_id: int | None
+    item_name: str
+    reply: str
+    replied_at: datetime | None
+    created_at: datetime
+
+
+class ReportList(BaseModel):
+    items: list[ReportOut]
+
+
+class ReplyIn(BaseModel):
+    text: str = Field(max_length=20_000)
+
+
+class SuggestionCreate(BaseModel):
+    title: str = Field(max_length=1000)
+    body: str = Field(max_length=20_000)
+    topic: str = Field(default="guide", max_length=20)
+    item_id: int | None = _Id
+
+
+class SuggestionOut(BaseModel):
+    id: int
+    number: str
+    topic: str
+    topic_label: str
+    state: str
+    state_label: str
+    title: str
+    body: str
+    item_id: int | None
+    proposer_name: str
+    answer: str
+    answered_by: str
+    answered_at: datetime | None
+    draft_version_id: int | None
+    due: date
+    warning: str | None  # yellow / red while unanswered near or past the month
+
+
+class SuggestionList(BaseModel):
+    items: list[SuggestionOut]
+
+
+class NoteIn(BaseModel):
+    note: str = Field(default="", max_length=20_000)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=20_000)
+
+
+class MatterCreate(BaseModel):
+    matter: str = Field(max_length=20_000)
+    item_id: int | None = _Id
+    agency_id: int | None = _Id
+    contact_phone: str = Field(default="", max_length=40)
+
+
+class StaffMatterCreate(MatterCreate):
+    kind: str = Field(default="general", max_length=20)  # on_spot / general / impossible
+    channel: str = Field(default="desk", max_length=20)
+    contact_name: str = Field(default="", max_length=100)
+    resolution: str = Field(default="", max_length=20_000)  # solved at the desk (on_spot): recorded at once
+
+
+class MatterOut(BaseModel):
+    id: int
+    number: str
+    channel: str
+    kind: str
+    kind_label: str
+    matter: str
+    item_id: int | None
+    agency_id: int | None
+    contact_phone: str  # masked
+    registered_on: date
+    due: date
+    outcome: str
+    outcome_label: str
+    resolution: str
+    resolved_on: date | None
+    on_time: bool | None
+    warning: str | None
+
+
+class MatterList(BaseModel):
+    items: list[MatterOut]
+
+
+class ClassifyIn(BaseModel):
+    kind: str = Field(max_length=20)
+
+
+class ResolveIn(BaseModel):
+    outcome: str = Field(max_length=20)
+    resolution: str = Field(max_length=20_000)

@@ -297,13 +297,9 @@ def register_matter(request: Request, db: Db, clock: Now, actor: Staff, _: Csrf,
               "contact_phone": contact_phone, "agency_id": agency_id, "item_id": item_id}
 
     def change():
-        row = desk.register(db_session=db, clock=clock, staff=actor, matter_in=desk.MatterIn(
+        return desk.register(db_session=db, clock=clock, staff=actor, resolution=resolution, matter_in=desk.MatterIn(
             matter=matter, kind=kind, channel=channel, contact_name=contact_name, contact_phone=contact_phone,
             agency_id=_int(agency_id), item_id=_int(item_id)))
-        if kind == MatterKind.on_spot.value and resolution.strip():  # solved at the desk: recorded at once
-            desk.resolve(db_session=db, clock=clock, actor=actor, matter_id=row.id, outcome="solved",
-                         resolution=resolution)
-        return row
 
     return form_action(db, change, done=lambda row: see_other(f"/staff/desk/{row.id}", msg=f"已登记 {row.number}"),
                        failed=lambda exc: _matter_form(request, db, actor, values=values, error=exc.message,

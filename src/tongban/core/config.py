@@ -43,6 +43,21 @@ def serving_at(host: str, port: int) -> str:
     return get_settings().public_url
 
 
+def _int(name: str, default: int, low: int, high: int) -> int:
+    """A whole number from the environment, or the default when it is missing or outside low..high."""
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() and low <= int(raw) <= high else default
+
+
+def _share(name: str, default: float) -> float:
+    """A share between 0 and 1 from the environment, or the default when it is missing or not one."""
+    try:
+        value = float(os.environ.get(name, "").strip())
+    except ValueError:
+        return default
+    return value if 0.0 <= value <= 1.0 else default
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=lambda: os.environ.get("TONGBAN_DATABASE_URL") or _default_database_url())
@@ -86,6 +101,19 @@ class Settings:
     flag_error_rate: float = field(default_factory=lambda: float(os.environ.get("TONGBAN_FLAG_ERROR_RATE", "0.05")))
     flag_min_cases: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_FLAG_MIN_CASES", "5")))
     scan_minutes: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_SCAN_MINUTES", "15")))
+    # Ratings (RATE-03, 08, SUP-05): working days to rectify a bad rating; the share of each agency's completed services
+    # drawn for a return visit each month; items are flagged above this bad-rating rate once they have this many ratings.
+    rectify_days: int = field(default_factory=lambda: _int("TONGBAN_RECTIFY_DAYS", 5, 1, 365))
+    return_visit_share: float = field(default_factory=lambda: _share("TONGBAN_RETURN_VISIT_SHARE", 0.05))
+    flag_bad_rating_rate: float = field(default_factory=lambda: _share("TONGBAN_FLAG_BAD_RATING_RATE", 0.1))
+    flag_bad_rating_min: int = field(default_factory=lambda: _int("TONGBAN_FLAG_BAD_RATING_MIN", 5, 1, 100_000))
+    # Complaints and the 办不成事 desk (RATE-04, 11), in working days: 投诉调查, 分类处置 (from the verification),
+    # 意见反馈 (from the disposal); 004: general matters solved in 2, impossible ones answered in writing in 3.
+    complaint_verify_days: int = field(default_factory=lambda: _int("TONGBAN_COMPLAINT_VERIFY_DAYS", 2, 0, 365))
+    complaint_dispose_days: int = field(default_factory=lambda: _int("TONGBAN_COMPLAINT_DISPOSE_DAYS", 10, 0, 365))
+    complaint_answer_days: int = field(default_factory=lambda: _int("TONGBAN_COMPLAINT_ANSWER_DAYS", 2, 0, 365))
+    matter_general_days: int = field(default_factory=lambda: _int("TONGBAN_MATTER_GENERAL_DAYS", 2, 0, 365))
+    matter_impossible_days: int = field(default_factory=lambda: _int("TONGBAN_MATTER_IMPOSSIBLE_DAYS", 3, 0, 365))
     # Cookies are marked Secure when the portal is reached over https (TONGBAN_PUBLIC_URL), or when this says so.
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("TONGBAN_SECURE_COOKIES", "0") == "1"
                                  or os.environ.get("TONGBAN_PUBLIC_URL", "").strip().lower().startswith("https://"))

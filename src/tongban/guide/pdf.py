@@ -409,10 +409,11 @@ def _print_at(view: GuideView, size: float) -> tuple[bytes, int]:
     font = register_cjk_font()
     s = styles(font, base=size)
     header: list = [para(view.content.name, s["bigtitle"]), para("自助办理一次告知单", s["small"])]
-    qr = QrCode(view.url, 30 * mm) if view.url else ""
     caption = styles(font, base=9)["subtitle"]
-    top = Table([[header, [qr, para("扫码查看完整指南", caption)] if qr else ""]], colWidths=[FRAME_WIDTH - 40 * mm, 40 * mm])
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (1, 0), "CENTER")]))
+    codes = [[QrCode(view.url, 30 * mm), para("扫码查看完整指南", caption)],
+             [QrCode(view.rate_url, 30 * mm), para("扫码评价本指南", caption)]] if view.url else ["", ""]
+    top = Table([[header, *codes]], colWidths=[FRAME_WIDTH - 80 * mm, 40 * mm, 40 * mm])
+    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (1, 0), (2, 0), "CENTER")]))
     rows = [[para(label, s["label"]), para(value, s["big"])] for label, value in print_lines(view)[1:]]
     body = Table(rows, colWidths=[size * 5.6, FRAME_WIDTH - size * 5.6], splitInRow=1)
     body.setStyle(TableStyle([*_grid_style(), ("BACKGROUND", (0, 0), (0, -1), LABEL_BG)]))

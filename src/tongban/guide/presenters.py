@@ -60,3 +60,9 @@ class GuideView:
     children: list[RelatedItem] = field(default_factory=list)
     attachments: dict[str, AttachmentView] = field(default_factory=dict)  # by sha256
     url: str = ""  # public guide page URL (for QR codes and print)
+
+    @property
+    def rate_url(self) -> str:
+        """Where a reader rates this guide (RATE-01): the print sheet prints it as a code beside the guide's own."""
+        base = self.url.rsplit("/items/", 1)[0] if self.url else ""
+        return f"{base}/ratings/new?kind=guide&id={self.item_id}"

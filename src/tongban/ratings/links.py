@@ -9,6 +9,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tongban.core.config import get_settings
 from tongban.core.crypto import keyring
 from tongban.core.errors import Forbidden
 from tongban.core.security import token_hash
@@ -61,3 +62,17 @@ def read(token: str | None, *, today: date) -> LinkClaim:
     if expired:
         raise Forbidden(*FORGED)
     return claim
+
+
+# The notices after which the person may rate their case: the decision, or the refusal to accept. The code is signed
+# for that case and printed beside the verification code (cases.hooks.register_notice_code).
+_RATED_NOTICES = frozenset({"approval_decision", "denial_decision", "refusal_notice"})
+
+
+def notice_code(*, db_session, clock, case, kind) -> tuple[str, str, str] | None:
+    """(QR text, caption, sentence) for a decision or refusal notice: the signed, single-use link to rate this case."""
+    if getattr(kind, "value", kind) not in _RATED_NOTICES:
+        return None
+    link = get_settings().public_url.rstrip("/") + url(SubjectKind.case, case.id, today=clock.today())
+    return (link, "扫码评价本次服务",
+            f"办结后请扫描文末右侧二维码评价本次服务（{VALID_DAYS}日内有效，仅限本人评价一次）。")

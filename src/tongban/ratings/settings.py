@@ -1,24 +1,24 @@
-"""Settings of ratings, read from the environment with defaults (TONGBAN_RECTIFY_DAYS and friends)."""
+"""Settings of ratings, from `core.config` (TONGBAN_RECTIFY_DAYS and friends; docs/staff.md)."""
 
 from __future__ import annotations
 
-import os
+from tongban.core.config import get_settings
 
 
 def rectify_days() -> int:
     """Working days an agency has to rectify a bad rating (RATE-03)."""
-    return max(int(os.environ.get("TONGBAN_RECTIFY_DAYS", "5")), 1)
+    return get_settings().rectify_days
 
 
 def return_visit_share() -> float:
     """Share of each agency's completed services drawn for a return visit each month (RATE-08)."""
-    return min(max(float(os.environ.get("TONGBAN_RETURN_VISIT_SHARE", "0.05")), 0.0), 1.0)
+    return get_settings().return_visit_share
 
 
 def bad_rating_threshold() -> float:
     """Items above this bad-rating rate are flagged by supervision (SUP-05)."""
-    return float(os.environ.get("TONGBAN_FLAG_BAD_RATING_RATE", "0.1"))
+    return get_settings().flag_bad_rating_rate
 
 
 def bad_rating_min_total() -> int:
-    return int(os.environ.get("TONGBAN_FLAG_BAD_RATING_MIN", "5"))
+    return get_settings().flag_bad_rating_min
