@@ -9,10 +9,9 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 import tongban
@@ -25,6 +24,7 @@ from tongban.search.query import MAX_QUERY_CHARS
 from tongban.web import docs, errors, filters, openapi
 from tongban.web.body_limits import BodyLimitMiddleware
 from tongban.web.headers import SecurityHeadersMiddleware
+from tongban.web.health import DatabaseHealth
 from tongban.web.preferences import PreferencesMiddleware
 from tongban.web.render_cache import RenderCache
 
@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 # The packages whose routes.py lists routers, in the order the app includes them.
 # FastAPI tries routes one by one, so the pages people read most come first: the home page, guides, items, search.
 ROUTE_PACKAGES = ("web", "guide", "catalog", "search", "publications", "cases", "appointments", "accounts", "assistant",
-                  "knowledge", "helpdesk", "ratings", "complaints", "notify", "workdays", "supervision")
-DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases", "supervision", "appointments", "workdays", "assistant", "knowledge", "helpdesk", "ratings", "complaints")
+                  "knowledge", "helpdesk", "ratings", "complaints", "bundles", "credit", "policies", "crossregion", "notify",
+                  "workdays", "supervision")
+DOMAINS_WITH_TEMPLATES = ("web", "catalog", "guide", "search", "publications", "accounts", "notify", "cases", "supervision", "appointments", "workdays", "assistant", "knowledge", "helpdesk", "ratings", "complaints", "bundles", "credit", "policies", "crossregion")
 
 
 def _templates() -> Environment:
@@ -122,11 +123,12 @@ def create_app(
     static_dir = Path(str(resources.files("tongban"))) / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
 
-    @app.get("/healthz", tags=["ops"], summary="健康检查")
-    def healthz() -> dict:
-        with core_db.get_engine().connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ok", "version": tongban.__version__, "database": core_db.get_engine().dialect.name}
+    health = DatabaseHealth()
+
+    @app.get("/healthz", tags=["ops"], summary="健康检查（数据库每秒至多检查一次）",
+             responses={200: {"content": {"application/json": {"example": {"status": "ok", "version": "0.1.0", "database": "sqlite"}}}}})
+    async def healthz() -> Response:
+        return await health.answer()
 
     # Every package lists its routers in its routes.py. The order matters only where paths overlap: the
     # guide's /items/{id}/guide.pdf before the catalog's /items/{id}, the halls' /halls/map before /halls/{id}

@@ -39,6 +39,15 @@ from tongban.supervision.cli import supervision_app  # noqa: E402
 
 app.add_typer(supervision_app, name="supervision")
 app.add_typer(appointments_app, name="appointments")
+from tongban.bundles.cli import bundles_app  # noqa: E402
+from tongban.credit.cli import credit_app  # noqa: E402
+from tongban.crossregion.cli import crossregion_app  # noqa: E402
+from tongban.policies.cli import policies_app  # noqa: E402
+
+app.add_typer(bundles_app, name="bundle")
+app.add_typer(credit_app, name="credit")
+app.add_typer(policies_app, name="policy")
+app.add_typer(crossregion_app, name="crossregion")
 
 console = Console(stderr=True)
 clock = SystemClock()
@@ -76,6 +85,18 @@ def serve(
     except DevelopmentAdapterError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from None
+    from tongban.core.migrate import behind
+
+    try:
+        lagging = behind(settings.database_url)
+    except Exception as exc:  # noqa: BLE001  (any driver's error: the message names it)
+        console.print(f"[red]无法连接数据库（{settings.database_url.split('@')[-1]}）：{exc.__class__.__name__}。请检查 TONGBAN_DATABASE_URL。[/red]")
+        raise typer.Exit(4) from None
+    if lagging is not None:
+        have, want = lagging
+        console.print(f"[red]数据库结构不是最新（数据库为 {have or '空库'}，程序需要 {want}），拒绝启动。"
+                      "请先运行 tongban db upgrade（或 make run，它会先迁移并载入演示数据）。[/red]")
+        raise typer.Exit(4)
     console.print(f"运行环境 {settings.env}；使用的适配器：" + "；".join(f"{a.role} {a.choice}" for a in in_use))
     console.print(f"通办已启动：http://{host}:{port}/  （接口文档 /docs，Ctrl+C 退出）；文书二维码与核验地址使用 {public_url}")
     uvicorn.run("tongban.app:serve_app", factory=True, host=host, port=port, workers=workers, log_level="info")
@@ -144,9 +165,14 @@ def _seed_demo_accounts() -> None:
     from tongban.knowledge.demo import seed_demo as seed_knowledge
     from tongban.complaints.demo import seed_demo as seed_complaints
     from tongban.ratings.demo import seed_demo as seed_ratings
+    from tongban.bundles.demo import seed_demo as seed_bundles
+    from tongban.credit.demo import seed_demo as seed_credit
+    from tongban.policies.demo import seed_demo as seed_policies
+    from tongban.crossregion.demo import seed_demo as seed_crossregion
 
     # ratings after supervision (its demo closes the case that is rated)
-    for seed in (seed_supervision, seed_appointments, seed_knowledge, seed_ratings, seed_complaints):
+    for seed in (seed_supervision, seed_appointments, seed_knowledge, seed_ratings, seed_complaints, seed_bundles,
+                 seed_credit, seed_policies, seed_crossregion):
         with core_db.session_scope() as session:
             line = seed(db_session=session, clock=clock)
         if line:
@@ -377,6 +403,18 @@ def worker(
     except DevelopmentAdapterError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from None
+    from tongban.core.migrate import behind
+
+    try:
+        lagging = behind(settings.database_url)
+    except Exception as exc:  # noqa: BLE001  (any driver's error: the message names it)
+        console.print(f"[red]无法连接数据库（{settings.database_url.split('@')[-1]}）：{exc.__class__.__name__}。请检查 TONGBAN_DATABASE_URL。[/red]")
+        raise typer.Exit(4) from None
+    if lagging is not None:
+        have, want = lagging
+        console.print(f"[red]数据库结构不是最新（数据库为 {have or '空库'}，程序需要 {want}），拒绝启动。"
+                      "请先运行 tongban db upgrade（或 make run，它会先迁移并载入演示数据）。[/red]")
+        raise typer.Exit(4)
     console.print(f"运行环境 {settings.env}；使用的适配器：" + "；".join(f"{a.role} {a.choice}" for a in in_use))
     console.print(f"后台作业进程已启动（{concurrency} 个进程，Ctrl+C 退出）")
     raise typer.Exit(run_workers(concurrency=concurrency, once=once, name=name, batch=batch, poll=poll))

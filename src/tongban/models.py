@@ -22,6 +22,10 @@ import tongban.knowledge.models  # noqa: F401,E402
 import tongban.helpdesk.models  # noqa: F401,E402
 import tongban.ratings.models  # noqa: F401,E402
 import tongban.complaints.models  # noqa: F401,E402
+import tongban.bundles.models  # noqa: F401,E402
+import tongban.credit.models  # noqa: F401,E402
+import tongban.policies.models  # noqa: F401,E402
+import tongban.crossregion.models  # noqa: F401,E402
 from tongban.baselib.models import LegalPersonRecord, PopulationFactor, PopulationRecord  # noqa: F401
 from tongban.cases.models import (  # noqa: F401
     Case,

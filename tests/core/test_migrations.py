@@ -85,3 +85,21 @@ def test_0014_keeps_the_cases_content_digest_and_the_licence_serials_across_a_do
             assert session.get(licences.License, second.licence_id).number == prefix + "000002"
     finally:
         engine.dispose()
+
+
+def test_serve_refuses_a_database_behind_the_code_and_says_what_to_run(monkeypatch, tmp_path, database_url):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from tongban import cli
+    from tongban.core.migrate import upgrade
+
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    monkeypatch.setenv("TONGBAN_ENV", "development")
+    old = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(old, "0026")
+    monkeypatch.setenv("TONGBAN_DATABASE_URL", old)
+    refused = CliRunner().invoke(cli.app, ["serve", "--port", "8124"])
+    assert refused.exit_code == 4 and "数据库结构不是最新" in refused.output and "db upgrade" in refused.output.replace("\n", "")
+    monkeypatch.setenv("TONGBAN_DATABASE_URL", database_url)
+    assert CliRunner().invoke(cli.app, ["serve", "--port", "8124"]).exit_code == 0

@@ -20,11 +20,13 @@ HREF = re.compile(r'(?:href|src|action)="([^"]*)"')
 
 
 @pytest.fixture
-def served(monkeypatch):
+def served(monkeypatch, database_url):
     """`tongban serve --port 8123`, without starting uvicorn: what the command leaves for the app and its worker."""
     import uvicorn
 
     from tongban import cli
+
+    monkeypatch.setenv("TONGBAN_DATABASE_URL", database_url)  # migrated: serve refuses a database behind the code
 
     monkeypatch.setenv(SERVED_URL_VARIABLE, "")  # restored (removed) after the test
     monkeypatch.delenv("TONGBAN_PUBLIC_URL", raising=False)

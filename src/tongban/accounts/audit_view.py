@@ -19,6 +19,20 @@ from tongban.core.models import AuditEntry
 # Every action passed to core.audit.record, in Chinese. tests/accounts/test_audit_page.py reads the source and fails
 # when an action is recorded that has no line here.
 ACTION_LABELS: dict[str, str] = {
+    # one-thing bundles (一件事) and cross-region service (跨域通办)
+    "bundle.version.draft": "保存一件事草稿", "bundle.version.submit": "提交一件事审核",
+    "bundle.version.reject": "退回一件事", "bundle.version.publish": "发布一件事", "bundle.version.import": "导入一件事",
+    "bundle.restore": "恢复一件事", "bundle.withdraw": "停用一件事",
+    "crossregion.accept_intake": "接收异地收件", "crossregion.intake": "异地收件转办",
+    "crossregion.hand_over": "异地收件结果交付", "crossregion.place": "设置跨域通办办理地",
+    "crossregion.liaison_create": "新增跨域通办联络员", "crossregion.liaison_update": "修改跨域通办联络员",
+    "crossregion.liaison_delete": "删除跨域通办联络员", "crossregion.liaison_view": "查看跨域通办联络员电话",
+    # credit-based approval (信用审批) and benefits without applying (免申即享)
+    "credit.applied": "适用信用审批", "credit.list_add": "列入信用审批事项清单", "credit.list_remove": "移出信用审批事项清单",
+    "credit.pledge_checked": "告知承诺事后核查", "credit.excluded": "不实承诺限制适用告知承诺",
+    "credit.repair_applied": "申请信用修复", "credit.repair_reviewed": "审核信用修复",
+    "benefit.created": "新建免申即享政策", "benefit.updated": "修改免申即享政策", "benefit.status": "暂停或恢复免申即享政策",
+    "benefit.offered": "免申即享告知", "benefit.granted": "免申即享发放", "benefit.declined": "放弃免申即享待遇",
     # individual users (个人用户)
     "person.register": "个人用户注册",
     "person.link": "通过统一身份认证平台关联注册",
@@ -94,6 +108,8 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 OBJECT_LABELS = {
+    "bundle": "一件事", "bundle_version": "一件事版本", "handover": "跨域通办交接", "liaison": "跨域通办联络员",
+    "credit_exclusion": "信用限制", "benefit_policy": "免申即享政策", "benefit_grant": "免申即享待遇",
     "person": "个人用户", "staff": "工作人员", "org": "法人用户", "organisation": "法人用户", "delegation": "授权",
     "policy": "访问策略", "item_version": "事项版本", "service_item": "事项", "publication": "政策公告",
     "hidden_search": "检索词", "case": "办件", "appointment": "预约", "hall": "大厅", "platform_fault": "平台故障",

@@ -155,16 +155,18 @@ def audit_verify() -> None:
 
 @baselib_app.command("import")
 def baselib_import(
-    library: Annotated[str, typer.Argument(help="population（人口库）或 legal-persons（法人库）")],
+    library: Annotated[str, typer.Argument(help="population（人口库）、legal-persons（法人库）、credit（信用库）或 attributes（人口属性）")],
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV 文件（UTF-8）")],
 ) -> None:
     """从 CSV 导入基础库。人口库列：id_kind,id_number,name,status,social_security_card,bank_card,housing_fund,driving_licence；
-    法人库列：uscc,name,org_kind,legal_rep_name,legal_rep_id_kind,legal_rep_id_number,status。"""
+    法人库列：uscc,name,org_kind,legal_rep_name,legal_rep_id_kind,legal_rep_id_number,status；
+    信用库列：subject,grade,valid_until,source（可选 reason,id_kind）；人口属性列：id_kind,id_number,attribute,value（可选 source）。"""
     from tongban.baselib import service
 
-    run = {"population": service.import_population, "legal-persons": service.import_legal_persons}.get(library)
+    run = {"population": service.import_population, "legal-persons": service.import_legal_persons,
+           "credit": service.import_credit, "attributes": service.import_attributes}.get(library)
     if run is None:
-        _fail(DomainError("LIBRARY_UNKNOWN", "基础库只能是 population 或 legal-persons"))
+        _fail(DomainError("LIBRARY_UNKNOWN", "基础库只能是 population、legal-persons、credit 或 attributes"))
     with console.status("导入中…") as status, core_db.session_scope() as session:
         try:
             result = run(db_session=session, clock=clock, path=path, progress=lambda n: status.update(f"已读 {n} 行"))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.core.crypto import EncryptedText
@@ -22,6 +22,8 @@ class PopulationRecord(Base):
     id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="normal")  # normal / deceased / cancelled
+    # 户籍地: the county-level division code of the household registration ("" when the library did not say).
+    household_region: Mapped[str] = mapped_column(String(12), default="", server_default="")
     loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -49,4 +51,37 @@ class LegalPersonRecord(Base):
     legal_rep_name: Mapped[str] = mapped_column(String(100))
     legal_rep_id_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default="active")  # active / revoked / cancelled
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PopulationAttribute(Base):
+    """A fact another department shares about a person (残疾等级、低保), named from `service.ATTRIBUTES`, for
+    policies matched without application (免申即享, POL-01)."""
+
+    __tablename__ = "population_attribute"
+    __table_args__ = (UniqueConstraint("record_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("population_record.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(100), default="")
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreditRecord(Base):
+    """One grade the shared credit library holds for a person or organisation (公共信用信息, CRED-05). The identifier
+    is kept only as a keyed hash (`service.id_hash`) and a masked form for display; one record per subject and source."""
+
+    __tablename__ = "credit_record"
+    __table_args__ = (UniqueConstraint("subject_hash", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(10))  # person / org
+    subject_hash: Mapped[str] = mapped_column(String(64), index=True)
+    subject_masked: Mapped[str] = mapped_column(String(40))
+    grade: Mapped[str] = mapped_column(String(10))  # red / orange / blue / black
+    valid_until: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(200), default="")
     loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -52,7 +52,7 @@ def submit(
                                       item_code=item.implementation_code)
     submission = cases.Submission(
         item_id=body.item_id, form=dict(body.form), exemptions=dict(body.exemptions), uploads=files.decode_uploads(body.files),
-        pledge=body.pledge, delivery_method=body.delivery_method,
+        pledge=body.pledge, delivery_method=body.delivery_method, credit_opt_in=body.credit_opt_in,
     )
     case = cases.submit(
         db_session=db, clock=clock, library=library, applicant=applicant, submission=submission, channel=channel,

@@ -159,7 +159,8 @@ def apply(request: Request, item_id: Id, db: Db, clock: Now, library: Library, m
     applicant = applicants.for_person(db_session=db, clock=clock, actor=me, organisation_id=org, item_code=item.implementation_code)
     form = presenters.application_form(db_session=db, clock=clock, library=library, applicant=applicant, item_id=item.id)
     values = {k: v for k, v in data.items() if isinstance(v, str) and k.startswith(("f_", "way_"))}
-    values.update(pledge=_text(data, "pledge", 10), delivery_method=_text(data, "delivery_method", 30))
+    values.update(pledge=_text(data, "pledge", 10), delivery_method=_text(data, "delivery_method", 30),
+                  credit_opt_in=_text(data, "credit_opt_in", 10))
     chosen = {m.key: values[f"way_{m.key}"] for m in form.materials
               if values.get(f"way_{m.key}", UPLOAD) != UPLOAD and not m.e_form}
     uploads, file_problems, any_file = _uploads(data, form, chosen)
@@ -171,6 +172,7 @@ def apply(request: Request, item_id: Id, db: Db, clock: Now, library: Library, m
     submission = cases.Submission(
         item_id=item_id, form={f.key: _text(data, f"f_{f.key}") for f in form.fields}, exemptions=chosen, uploads=uploads,
         pledge=bool(values["pledge"]), delivery_method=values["delivery_method"] or None,
+        credit_opt_in=bool(values["credit_opt_in"]),
     )
 
     def failed(exc: DomainError) -> Response:

@@ -32,6 +32,7 @@ class ApplicationIn(_In):
     files: Annotated[list[FileIn], Field(max_length=40)] = []
     pledge: bool = False
     delivery_method: Annotated[str, Field(max_length=30)] | None = None
+    credit_opt_in: bool = False  # 自愿选择信用审批 (CRED-06)
 
 
 class WalkInIn(_In):

@@ -232,3 +232,35 @@ def page_facts(*, db_session: Session, item_id: int) -> tuple | None:
     the same as far as the catalog goes."""
     row = db_session.execute(_PAGE_FACTS, {"item_id": item_id}).first()
     return tuple(row) if row is not None else None
+
+
+# --- cross-region service (跨域通办, XREG-01, XREG-02) -------------------------------------------------------------
+
+def handling_scopes(*, db_session: Session, item_ids: Iterable[int]) -> dict[int, str]:
+    """The 通办范围 (`HandlingScope` value: fixed / province / cross_province; "" when never set) of these items that
+    exist, by id, in one query per 500 ids."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(item_ids):
+        rows = db_session.execute(select(ServiceItem.id, ServiceItem.handling_scope).where(ServiceItem.id.in_(chunk)))
+        found.update((item_id, scope or "") for item_id, scope in rows)
+    return found
+
+
+def equivalent_item(*, db_session: Session, item_id: int, region_code: str) -> ItemFacts | None:
+    """The same service item in another region, where an application made away from home is handled: a published,
+    active item in exactly `region_code` citing the same directory entry (基本目录) as `item_id`, or, when `item_id`
+    cites none, of the same name, relation and situation. The lowest id when several match; None when that region
+    has none (or `item_id` is unknown)."""
+    source = db_session.get(ServiceItem, item_id)
+    if source is None:
+        return None
+    query = select(*_ITEM_COLUMNS).where(
+        ServiceItem.region_code == region_code, ServiceItem.id != source.id, ServiceItem.status == "active",
+        ServiceItem.live_version_id.is_not(None))
+    if source.directory_entry_id is not None:
+        query = query.where(ServiceItem.directory_entry_id == source.directory_entry_id)
+    else:
+        query = query.where(ServiceItem.name == source.name, ServiceItem.relation == source.relation,
+                            ServiceItem.situation == source.situation)
+    row = db_session.execute(query.order_by(ServiceItem.id).limit(1)).first()
+    return _item(row) if row is not None else None

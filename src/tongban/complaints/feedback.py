@@ -72,6 +72,11 @@ def is_operator(actor: StaffActor) -> bool:
     return bool(actor.roles & OPERATOR_ROLES)
 
 
+def sees_queue(actor: StaffActor) -> bool:
+    """Whether the actor has a problem-report queue at all: catalog editors of a department, or operators."""
+    return (actor.has(Permission.catalog_edit) and actor.agency_id is not None) or is_operator(actor)
+
+
 def may_handle(actor: StaffActor, report: ProblemReport) -> bool:
     """Content errors: the catalog editors of the item's agency; everything else: the platform's operators."""
     if report.agency_id is not None:
@@ -85,13 +90,13 @@ QUEUE_VIEWS = {"open": "待处理", "answered": "已答复"}
 def queue(*, db_session: Session, actor: StaffActor, view: str = "open", limit: int = 200) -> list[ProblemReport]:
     if view not in QUEUE_VIEWS:
         raise InvalidInput("BAD_VIEW", f"队列只能是：{'、'.join(QUEUE_VIEWS.values())}")
+    if not sees_queue(actor):
+        raise Forbidden("NOT_PERMITTED", "问题反馈由事项所属部门的事项编辑或平台运维人员处理")
     routes = []
     if actor.has(Permission.catalog_edit) and actor.agency_id is not None:
         routes.append(ProblemReport.agency_id == actor.agency_id)
     if is_operator(actor):
         routes.append(ProblemReport.agency_id.is_(None))
-    if not routes:
-        raise Forbidden("NOT_PERMITTED", "问题反馈由事项所属部门的事项编辑或平台运维人员处理")
     query = select(ProblemReport).where(or_(*routes), ProblemReport.state == ReportState(view).value)
     return list(db_session.scalars(query.order_by(ProblemReport.id.desc()).limit(limit)))
 

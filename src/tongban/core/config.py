@@ -101,6 +101,10 @@ class Settings:
     flag_error_rate: float = field(default_factory=lambda: float(os.environ.get("TONGBAN_FLAG_ERROR_RATE", "0.05")))
     flag_min_cases: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_FLAG_MIN_CASES", "5")))
     scan_minutes: int = field(default_factory=lambda: int(os.environ.get("TONGBAN_SCAN_MINUTES", "15")))
+    # Cross-region service (XREG-03): this installation's name in hand-over envelopes, and the shared HMAC-SM3 key (hex)
+    # the installations exchanging envelopes agree on ("" = a key derived from this installation's index key).
+    installation: str = field(default_factory=lambda: os.environ.get("TONGBAN_INSTALLATION", "").strip())
+    crossregion_key: str = field(default_factory=lambda: os.environ.get("TONGBAN_CROSSREGION_KEY", "").strip())
     # Ratings (RATE-03, 08, SUP-05): working days to rectify a bad rating; the share of each agency's completed services
     # drawn for a return visit each month; items are flagged above this bad-rating rate once they have this many ratings.
     rectify_days: int = field(default_factory=lambda: _int("TONGBAN_RECTIFY_DAYS", 5, 1, 365))

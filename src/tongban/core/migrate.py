@@ -23,3 +23,20 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
 
 def current(url: str | None = None) -> None:
     command.current(alembic_config(url))
+
+
+def behind(url: str | None = None) -> tuple[str | None, str] | None:
+    """(the database's revision, the code's head) when the database is not at the head the code expects; None when it
+    is. A database nobody migrated has no revision (None)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = create_engine(url or get_settings().database_url)
+    try:
+        with engine.connect() as conn:
+            revision = MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+    return None if revision == head else (revision, head)

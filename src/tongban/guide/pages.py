@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from tongban.catalog import service
 from tongban.guide import flow, pdf
@@ -57,14 +58,20 @@ def _answer(request: Request, db: Db, item_id: int, kind: str, page) -> Response
     return render_cache.respond(request, answer)
 
 
+async def _served(request: Request, db: Db, item_id: int, kind: str, page) -> Response:
+    """A kept page answered on the event loop (no database, no thread); anything else in the thread pool."""
+    hit = render_cache.cached(request, ("page_stamp", item_id), lambda stamp: (kind, item_id, stamp))
+    return hit if hit is not None else await run_in_threadpool(_answer, request, db, item_id, kind, page)
+
+
 @router.get("/items/{item_id}", response_class=HTMLResponse)
-def guide_page(item_id: int, request: Request, db: Db) -> Response:
-    return _answer(request, db, item_id, "guide", _guide_html)
+async def guide_page(item_id: int, request: Request, db: Db) -> Response:
+    return await _served(request, db, item_id, "guide", _guide_html)
 
 
 @router.get("/items/{item_id}/print", response_class=HTMLResponse)
-def print_page(item_id: int, request: Request, db: Db) -> Response:
-    return _answer(request, db, item_id, "print", _print_html)
+async def print_page(item_id: int, request: Request, db: Db) -> Response:
+    return await _served(request, db, item_id, "print", _print_html)
 
 
 @router.get("/items/{item_id}/history", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from tongban.catalog import enums
 from tongban.catalog.taxonomy import life_stage_label, tag_label, theme_label
+from tongban.complaints import feedback
 from tongban.core.clock import SHANGHAI
 from tongban.core.config import get_settings
 from tongban.core.links import is_web_link
@@ -57,6 +58,7 @@ def public_address() -> str:
 def install(env) -> None:
     env.globals["with_param"] = with_param
     env.globals["public_address"] = public_address
+    env.globals["sees_feedback_queue"] = feedback.sees_queue  # the staff menus link the queue only for those who have one
     env.tests["web_link"] = is_web_link  # `{% if url is web_link %}`: a stored javascript: link is never rendered
     env.filters.update(
         yuan=yuan, label=label, theme=theme_label, stage=life_stage_label, tag=tag_label, local_time=local_time, days=days

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -16,8 +17,14 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, db: Db) -> Response:
-    """Kept per published catalog (items' count and last change, the agencies) for readers nobody signed in."""
+async def home(request: Request, db: Db) -> Response:
+    """Kept per published catalog (items' count and last change, the agencies) for readers nobody signed in; a kept
+    page is answered on the event loop, anything to read or render in the thread pool."""
+    hit = render_cache.cached(request, ("home",), lambda stamp: ("home", stamp))
+    return hit if hit is not None else await run_in_threadpool(_home_answer, request, db)
+
+
+def _home_answer(request: Request, db: Db) -> Response:
     if not render_cache.shared_reader(request):
         return render_cache.respond_personal(request, _home(request, db))
 

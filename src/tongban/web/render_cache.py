@@ -81,6 +81,20 @@ class RenderCache:
                 self._stamps.popitem(last=False)
         return value
 
+    def known_stamp(self, key: Hashable) -> tuple[bool, object]:
+        """(True, the stamp) when `stamp` would answer it without reading; (False, None) when it would read."""
+        found = self._stamps.get(key)
+        if found is not None and found[0] is _commit_token and self.monotonic() - found[1] < self.stamp_ttl:
+            return True, found[2]
+        return False, None
+
+    def peek(self, key: Hashable) -> Rendered | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
     def get_or_render(self, key: Hashable, render: Callable[[], Rendered]) -> Rendered:
         with self._lock:
             found = self._entries.get(key)
@@ -112,6 +126,20 @@ def cache_of(request: Request) -> RenderCache:
 def stamp(request: Request, key: Hashable, read: Callable[[], T]) -> T:
     """The stamp `read` gives, read again only after this process committed or STAMP_TTL_S passed (see above)."""
     return cache_of(request).stamp(key, read)
+
+
+def cached(request: Request, stamp_key: Hashable, page_parts: Callable[[object], tuple]) -> Response | None:
+    """The answer for a shared reader when both its stamp and its page are already kept: no database and no thread,
+    so an `async` route answers it on the event loop. None when anything would have to be read or rendered (the
+    route then does the full work in the thread pool), also when the stamp says the page does not exist (None)."""
+    if not shared_reader(request):
+        return None
+    cache = cache_of(request)
+    known, value = cache.known_stamp(stamp_key)
+    if not known or value is None:
+        return None
+    found = cache.peek(page_key(request, *page_parts(value)))
+    return respond(request, found) if found is not None else None
 
 
 def shared_reader(request: Request) -> bool:

@@ -1,0 +1,9 @@
+"""Every router of crossregion, in the order app.py includes them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tongban.crossregion import api, pages, staff_api, staff_pages
+
+routers: list[APIRouter] = [staff_api.router, api.router, staff_pages.router, pages.router]
