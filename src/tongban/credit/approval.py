@@ -96,12 +96,13 @@ def before_submit(*, db_session: Session, clock: Clock, library: BaseLibrary, ap
 
 def after_submit(*, db_session: Session, clock: Clock, case, content, applicant, submission, channel, staff, **_) -> None:
     """Record and apply the treatment of an opted-in case; open the check of a pledged case (CRED-03, 04)."""
+    standing = db_session.info.get(_LOOKED_UP, {}).pop(id(submission), None)
+    if not (submission.pledge or submission.credit_opt_in):
+        return  # the ordinary way: no list to read (every online submission passes here)
     on_lists = lists.kinds_of_item(db_session=db_session, item_id=case.item_id)
     subject = subject_of(applicant)
     if submission.pledge:
         _open_pledge_check(db_session, clock, case, subject, on_lists.get(ListKind.pledge, lists.DEFAULT_CHECK_DAYS))
-    looked_up = db_session.info.get(_LOOKED_UP, {})
-    standing = looked_up.pop(id(submission), None)
     if not submission.credit_opt_in:
         return
     grade = standing.grade if standing is not None else None
