@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from tests.signin import auth
 from tongban.bundles.cli import bundles_app
 from tongban.bundles.demo import seed_demo
 from tongban.bundles.models import Bundle, BundleVersion
@@ -39,3 +41,28 @@ def test_export_then_import_round_trips_and_a_bad_file_writes_nothing(world, db_
 def test_the_demo_waits_for_a_catalog(db_session, clock):
     assert seed_demo(db_session=db_session, clock=clock) == ""
     assert db_session.scalar(select(func.count(Bundle.id))) == 0
+
+
+@pytest.mark.req("BND-01")
+def test_the_exchange_over_http_exports_publicly_and_imports_all_or_nothing_for_the_reviewer(client, world, db_session):
+    exported = client.get("/api/v1/bundles/export")
+    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    definitions = exported.json()
+    assert [d["code"] for d in definitions] == ["TEST-BIRTH"]
+    reviewer, editor = auth(world.reviewer_token), auth(world.editor_token)
+    same = client.post("/api/v1/staff/bundles/import", content=exported.content, headers=reviewer)
+    assert same.status_code == 200 and same.json() == {"read": 1, "published": 0}
+    renamed = dict(definitions[0], code="TEST-BIRTH-B", name="新生儿出生一件事（乙）")
+    bad = dict(definitions[0], code="TEST-BIRTH-C", lead_agency="NO-SUCH-AGENCY")
+    body = json.dumps([renamed, bad], ensure_ascii=False).encode()
+    refused = client.post("/api/v1/staff/bundles/import", content=body, headers=reviewer)
+    assert refused.status_code == 422 and refused.json()["error"]["message"]
+    assert client.post("/api/v1/staff/bundles/import", content=b"{not json", headers=reviewer).status_code == 422
+    assert client.post("/api/v1/staff/bundles/import", content=b"[]", headers=reviewer).status_code == 422
+    # an editor of a department does not publish by import; the management agency's reviewer does
+    assert client.post("/api/v1/staff/bundles/import", content=json.dumps([renamed]).encode(), headers=editor).status_code == 403
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count(Bundle.id))) == 1
+    done = client.post("/api/v1/staff/bundles/import", content=json.dumps([renamed]).encode(), headers=reviewer)
+    assert done.status_code == 200 and done.json() == {"read": 1, "published": 1}
+    assert {b["code"] for b in client.get("/api/v1/bundles").json()["bundles"]} == {"TEST-BIRTH", "TEST-BIRTH-B"}

@@ -331,3 +331,50 @@ def test_one_on_site_check_and_the_paper_and_electronic_results_together(db_sess
                        id_number=person.id_number)
     assert row.state == "delivered" and parts["S-ONE"].state == CaseState.delivered.value
     assert sum("已统一送达" in m for m in _messages(db_session, person)) == 1
+
+
+@pytest.mark.req("BND-07")
+def test_a_denied_earlier_part_ends_the_parts_that_follow_it_and_the_rest_go_out_together(db_session, clock, world):
+    """出生登记 follows 出生医学证明: when the certificate is denied, the registration can never start. It is closed with
+    the reason instead of waiting for ever, and the vaccination booklet still goes out."""
+    person = fx.person(db_session, clock)
+    health = fx.Posts(db_session, clock, world.health)
+    bundle_case = fx.submit(db_session, clock, world, person)
+    parts = _parts(db_session, bundle_case)
+    bundles.accept(db_session=db_session, clock=clock, actor=health.acceptor, bundle_case=bundle_case)
+    fx.decide(db_session, clock, health, parts["T-CERT"], approve=False, reasons="出生医学证明信息与医院记录不符")
+    assert parts["T-HUKOU"].state == CaseState.withdrawn.value
+    closing = [e for e in cases.lifecycle.events_of(db_session=db_session, case_id=parts["T-HUKOU"].id)
+               if e.kind == "withdrawn"][0]
+    assert closing.actor_ref == "system" and "出生医学证明首次签发" in closing.reason and "不予许可" in closing.reason
+    assert bundle_case.state == "held" and "出生医学证明首次签发" in bundle_case.state_note
+    fx.decide(db_session, clock, health, parts["T-VACC"])
+    assert bundle_case.state == "ready"  # what could be done is delivered, together
+    assert any("全部办结" in m and "不予许可" in m for m in _messages(db_session, person))
+    db_session.commit()
+
+
+@pytest.mark.req("BND-07")
+def test_the_person_withdraws_the_whole_bundle_and_what_was_decided_still_goes_out(db_session, clock, world):
+    person = fx.person(db_session, clock)
+    health = fx.Posts(db_session, clock, world.health)
+    actor = _person_actor(person)
+    first = fx.submit(db_session, clock, world, person)
+    bundles.withdraw(db_session=db_session, clock=clock, actor=actor, bundle_case=first, reason="孩子随父母回老家登记")
+    assert first.state == "withdrawn"
+    assert {c.state for c in _parts(db_session, first).values()} == {CaseState.withdrawn.value}
+    with pytest.raises(Conflict) as again:
+        bundles.withdraw(db_session=db_session, clock=clock, actor=actor, bundle_case=first)
+    assert again.value.code == "BUNDLE_NOT_WITHDRAWABLE"
+    stranger = _person_actor(fx.person(db_session, clock, name="李四"))
+    second = fx.submit(db_session, clock, world, person)
+    with pytest.raises(NotFound):
+        bundles.withdraw(db_session=db_session, clock=clock, actor=stranger, bundle_case=second)
+    parts = _parts(db_session, second)
+    bundles.accept(db_session=db_session, clock=clock, actor=health.acceptor, bundle_case=second)
+    fx.decide(db_session, clock, health, parts["T-VACC"])
+    bundles.withdraw(db_session=db_session, clock=clock, actor=actor, bundle_case=second)
+    assert parts["T-VACC"].state == CaseState.approved.value  # decided: not withdrawn, still delivered
+    assert parts["T-CERT"].state == parts["T-HUKOU"].state == CaseState.withdrawn.value
+    assert second.state == "ready"
+    db_session.commit()

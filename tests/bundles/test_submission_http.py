@@ -140,3 +140,28 @@ def test_the_api_gives_the_merged_form_pre_filled_with_each_shared_material_once
     assert {d["value"] for d in body["delivery_methods"]} == {"online_download", "window_pickup"}
     wrong = client.get(f"/api/v1/bundles/{world.bundle_id}/application?local=perhaps", headers=headers)
     assert wrong.status_code == 422 and re.search(r"[\u4e00-\u9fff]", wrong.json()["error"]["message"])
+
+
+@pytest.mark.req("BND-07")
+def test_withdrawing_a_bundle_through_the_page_and_the_api_agree(client, db_session, clock, world):
+    person = fx.person(db_session, clock)
+    by_api, by_page = fx.submit(db_session, clock, world, person), fx.submit(db_session, clock, world, person)
+    headers = person_headers(db_session, clock, person)
+    response = client.post(f"/api/v1/bundles/cases/{by_api.number}/withdraw", json={"reason": "不办了"}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["state"] == "withdrawn"
+    assert {p["state"] for p in response.json()["parts"]} == {"withdrawn"}
+    twice = client.post(f"/api/v1/bundles/cases/{by_api.number}/withdraw", json={}, headers=headers)
+    assert twice.status_code == 409 and "不能撤回" in twice.json()["error"]["message"]
+    too_long = client.post(f"/api/v1/bundles/cases/{by_page.number}/withdraw", json={"reason": "长" * 501}, headers=headers)
+    assert too_long.status_code == 422
+
+    csrf = sign_in_person(client, db_session, clock, person)
+    page = client.get(f"/bundles/cases/{by_page.number}")
+    assert "撤回这件事" in page.text
+    done = client.post(f"/bundles/cases/{by_page.number}/withdraw", data={"csrf": csrf, "reason": "不办了"},
+                       follow_redirects=True)
+    assert done.status_code == 200 and "已撤回尚未作出决定的事项" in done.text
+    assert 'data-state="withdrawn"' in done.text and "撤回这件事" not in done.text
+    refused = client.post(f"/bundles/cases/{by_page.number}/withdraw", data={"csrf": csrf})
+    assert refused.status_code == 409 and "不能撤回" in refused.text

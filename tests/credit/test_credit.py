@@ -283,3 +283,62 @@ def test_applying_through_the_api_with_credit_opt_in_and_the_staff_view(db_sessi
     assert refused.status_code == 422 and "黑名单" in refused.json()["error"]["message"]
     page = client.get("/staff/credit", headers=auth(token))
     assert page.status_code == 200 and "即审即批" in page.text
+
+
+# --- review exemption and instant approval act on the case (CRED-04) ---------------------------------------------
+
+@pytest.mark.req("CRED-04")
+def test_review_exemption_sends_the_accepted_case_to_the_decider_and_an_instant_one_first(client, db_session, clock,
+                                                                                          load_credit):
+    from tests.cases.test_queues import Screen
+    from tests.factories import make_agency
+    from tongban.cases import decisions, handling
+
+    lead, fire = make_agency(db_session, name="广安区民政局"), make_agency(db_session, name="广安区消防救援大队")
+    plain_item, _ = case_item(db_session, clock, agency=lead)
+    exempt_item, _ = case_item(db_session, clock, agency=lead)
+    instant_item, _ = case_item(db_session, clock, agency=lead)
+    parallel_item, _ = case_item(db_session, clock, agency=lead, parallel_agencies=[fire.code])
+    for item in (plain_item, exempt_item, parallel_item):
+        _listed(db_session, clock, item, ListKind.exempt_review)
+    _listed(db_session, clock, instant_item, ListKind.instant)
+    number = resident_id()
+    person = make_person(db_session, clock, id_number=number)
+    load_credit([{"subject": number, "grade": "orange"}])
+    plain = submit(db_session, clock, plain_item, person)  # did not opt in: the ordinary way
+    exempt, instant, parallel = (submit(db_session, clock, item, person, credit_opt_in=True)
+                                 for item in (exempt_item, instant_item, parallel_item))
+    assert (plain.review_exemption, plain.decide_by) == ("", None)
+    assert "免审" in exempt.review_exemption and "橙名单" in exempt.review_exemption and exempt.decide_by is None
+    assert "即审即批" in instant.review_exemption and instant.decide_by == clock.today()
+    staff = Staff(db_session, clock, lead)
+    for case in (plain, exempt, instant, parallel):
+        handling.accept(db_session=db_session, clock=clock, actor=staff.acceptor, case=case)
+    reviewer = Screen(client, *make_actor(db_session, clock, role="reviewer", agency=lead))
+    decider = Screen(client, *make_actor(db_session, clock, role="decider", agency=lead))
+    db_session.commit()
+
+    # page and API agree: the exempt cases wait for the decider, the others (a parallel one too) for review
+    assert decider.queues()["decide"] == {exempt.id, instant.id}
+    assert reviewer.queues()["review"] == {plain.id, parallel.id}
+    listed = client.get("/api/v1/staff/cases?queue=decide", headers=decider.headers).json()["cases"]
+    assert [c["id"] for c in listed] == [instant.id, exempt.id]  # the one to decide today first
+
+    with pytest.raises(Forbidden):  # the window cannot decide an exempt case: a decider signs
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.acceptor, case=exempt, approve=True)
+    with pytest.raises(Conflict) as plain_refused:  # without the exemption the review cannot be skipped
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=plain, approve=True)
+    assert plain_refused.value.code == "REVIEW_REQUIRED"
+    with pytest.raises(Conflict) as parallel_refused:  # the exemption does not skip a co-agency's opinion
+        decisions.decide(db_session=db_session, clock=clock, actor=staff.decider, case=parallel, approve=True)
+    assert parallel_refused.value.code == "OPINIONS_PENDING"
+    db_session.rollback()
+
+    page = client.get(f"/staff/cases/{instant.id}", headers=decider.headers).text
+    assert "免审决定" in page and "即审即批" in page
+    response = client.post(f"/api/v1/staff/cases/{exempt.id}/decide", headers=decider.headers,
+                           json={"version": exempt.version, "approve": True, "reasons": ""})
+    assert response.status_code == 200, response.text
+    assert response.json()["state"] == "approved" and "免审" in response.json()["review_exemption"]
+    signed = [e for e in response.json()["events"] if e["state"] == "approved"][0]
+    assert signed["reason"].startswith("签署：决定人")

@@ -3,9 +3,10 @@ question for some answers, and a person's plan (BND-02 … 06). The same service
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from tongban.bundles import flow, planning, presenters, service
 from tongban.bundles.schemas import AnswersIn, BundleDetail, BundleList, NextOut, PlanOut
@@ -20,6 +21,13 @@ def list_bundles(db: Db, audience: Annotated[str, Query(pattern=r"^(|person|org)
     rows = service.public_list(db_session=db, region_prefix=region, audience=audience)
     bundles = [presenters.summary(db, bundle, definition) for bundle, definition in rows]
     return BundleList(bundles=bundles, total=len(bundles))
+
+
+@router.get("/export", summary="导出全部已发布一件事的定义（开放数据，JSON 数组；与事项目录一同交换）")
+def export(db: Db) -> Response:
+    data = json.dumps(service.export_definitions(db_session=db), ensure_ascii=False, indent=1).encode()
+    return Response(data, media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="tongban-bundles.json"'})
 
 
 @router.get("/{bundle_id}", response_model=BundleDetail, summary="一个一件事：事项、部门、问答流程和规则")

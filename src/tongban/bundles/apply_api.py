@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from tongban.bundles import apply_form, case_presenters, handling, submission, together
 from tongban.bundles.case_schemas import BundleApplicationIn, BundleCaseListOut, BundleCaseOut, BundleFormOut
 from tongban.cases import applicants, files
+from tongban.cases.schemas import WithdrawIn
 from tongban.cases import service as cases
 from tongban.web.deps import Db, Id, Library, Me, Now
 
@@ -32,6 +33,15 @@ def one(number: Number, db: Db, clock: Now, me: Me) -> BundleCaseOut:
 def take(number: Number, db: Db, clock: Now, me: Me) -> BundleCaseOut:
     row = handling.for_person(db_session=db, clock=clock, actor=me, number=number)
     together.take_all(db_session=db, clock=clock, actor=me, bundle_case=row)
+    db.commit()
+    return case_presenters.detail(db, row)
+
+
+@router.post("/cases/{number}/withdraw", response_model=BundleCaseOut,
+             summary="撤回一件事（尚未作出决定的事项全部撤回；已作出决定的结果仍统一送达）")
+def withdraw(number: Number, body: WithdrawIn, db: Db, clock: Now, me: Me) -> BundleCaseOut:
+    row = handling.for_person(db_session=db, clock=clock, actor=me, number=number)
+    handling.withdraw(db_session=db, clock=clock, actor=me, bundle_case=row, reason=body.reason)
     db.commit()
     return case_presenters.detail(db, row)
 

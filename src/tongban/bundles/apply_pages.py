@@ -186,3 +186,13 @@ def take_all(request: Request, number: Annotated[str, NUMBER_PATH], db: Db, cloc
     return form_action(db, lambda: together.take_all(db_session=db, clock=clock, actor=me, bundle_case=row),
                        done=lambda r: see_other(f"/bundles/cases/{r.number}", msg="已领取全部办理结果"),
                        failed=lambda exc: _case_page(request, db, row, error=exc.message, status_code=exc.status_code))
+
+
+@router.post("/bundles/cases/{number}/withdraw", response_class=HTMLResponse)
+def withdraw(request: Request, number: Annotated[str, NUMBER_PATH], db: Db, clock: Now, me: Me, _csrf: Csrf,
+             reason: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Withdraw the whole bundle: every part not yet decided (results already decided are still delivered together)."""
+    row = handling.for_person(db_session=db, clock=clock, actor=me, number=number)
+    return form_action(db, lambda: handling.withdraw(db_session=db, clock=clock, actor=me, bundle_case=row, reason=reason),
+                       done=lambda r: see_other(f"/bundles/cases/{r.number}", msg="已撤回尚未作出决定的事项"),
+                       failed=lambda exc: _case_page(request, db, row, error=exc.message, status_code=exc.status_code))

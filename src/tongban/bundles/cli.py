@@ -111,17 +111,13 @@ def draw(
 def import_file(path: Path = typer.Argument(..., help="一个定义（对象）或多个定义（数组）的 JSON 文件")) -> None:
     """导入一件事定义：检查通过后发布（与事项目录一同交换）。"""
     data = json.loads(path.read_text(encoding="utf-8"))
-    items = data if isinstance(data, list) else [data]
     try:
         with core_db.session_scope() as session:
-            made = 0
-            for entry in items:
-                _bundle, changed = service.import_definition(db_session=session, clock=clock, data=entry, by="导入")
-                made += 1 if changed else 0
+            read, made = service.import_definitions(db_session=session, clock=clock, data=data, by="导入")
     except DomainError as exc:
         console.print(f"[red]导入失败，未写入任何内容：[/red]{exc.message}", markup=True)
         raise typer.Exit(1) from None
-    console.print(f"导入 {len(items)} 个一件事，新发布 {made} 个")
+    console.print(f"导入 {read} 个一件事，新发布 {made} 个")
 
 
 @bundles_app.command("export")

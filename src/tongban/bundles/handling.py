@@ -58,7 +58,9 @@ STATE_LABELS = {
     "ready": "全部办结，待统一送达", "delivered": "已统一送达", "refused": "未能办成", "withdrawn": "已撤回",
 }
 
+ENDED = {S.refused.value: "不予受理", S.denied.value: "不予许可", S.withdrawn.value: "已撤回"}
 _ACCEPTING = "bundles.accepting"  # db_session.info: the case ids the bundle's one acceptance is accepting now
+_ENDING = "bundles.ending"  # the case ids a withdrawal of the bundle, or of parts that can no longer start, is closing
 _DELIVERING = "bundles.delivering"  # the case ids `bundles.together` is handing over now
 
 
@@ -311,6 +313,8 @@ def refresh(*, db_session: Session, clock: Clock, bundle_case: BundleCase) -> st
                  detail=f"{extra}全部办理结果统一送达：{'；'.join(ways) or '无需送达的结果'}。")
         elif state == "refused":
             tell(db_session=db_session, clock=clock, bundle_case=bundle_case, step="未能办成", detail=note)
+        elif state == "withdrawn":
+            tell(db_session=db_session, clock=clock, bundle_case=bundle_case, step="已撤回", detail="各事项均已撤回。")
         elif state in ("accepted", "submitted") and before == "held":
             tell(db_session=db_session, clock=clock, bundle_case=bundle_case, step="恢复办理", detail="暂停的事项已处理。")
     db_session.flush()
@@ -430,6 +434,58 @@ def _start_later_stages(db_session: Session, clock: Clock, bundle_case: BundleCa
         part.state = case.state
 
 
+# --- ending parts: what can no longer start, and the whole bundle withdrawn ---------------------------------------
+
+def followers(items: list[dict], code: str) -> set[str]:
+    """The item codes that follow `code`, directly or through others (the bundle's order, BND-05)."""
+    after = {i["code"]: set(i.get("after", [])) for i in items}
+    found, frontier = set(), {code}
+    while frontier:
+        frontier = {c for c, before in after.items() if before & frontier} - found
+        found |= frontier
+    return found
+
+
+def _end_followers(db_session: Session, clock: Clock, bundle_case: BundleCase, part: BundlePart) -> None:
+    """A part refused, denied or withdrawn: the parts that follow it can never start. They are closed now, with the
+    reason, instead of waiting for ever, so that the bundle finishes with what could be done (delivered together)."""
+    behind = followers(bundle_case.items, part.item_code)
+    if not behind:
+        return
+    name = next((i["name"] for i in bundle_case.items if i["code"] == part.item_code), part.item_code)
+    reason = f"前置事项“{name}”{ENDED[part.state]}，本事项无法继续办理，已终止"
+    for other in parts_of(db_session=db_session, bundle_case_id=bundle_case.id):
+        if other.item_code not in behind or other.case_id is None:
+            continue
+        case = cases.get(db_session=db_session, case_id=other.case_id)
+        if not lifecycle.allowed(S(case.state), S.withdrawn):
+            continue
+        with _allowing(db_session, _ENDING, {case.id}):
+            cases.withdraw(db_session=db_session, clock=clock, case=case, actor_ref="system", actor_name="系统",
+                           reason=reason)
+        other.state = case.state
+
+
+def withdraw(*, db_session: Session, clock: Clock, actor: PersonActor, bundle_case: BundleCase, reason: str = "") -> BundleCase:
+    """撤回 the whole bundle: every part not yet decided is withdrawn (CASE-22, each through cases); results already
+    decided are still delivered together. Refused once nothing is left to withdraw."""
+    if not person_may_see(db_session=db_session, clock=clock, actor=actor, bundle_case=bundle_case):
+        raise NotFound("BUNDLE_CASE_NOT_FOUND", "没有找到这个一件事办件")
+    reason = (reason or "").strip()
+    open_parts = [v.case for v in views(db_session=db_session, bundle_case=bundle_case)
+                  if lifecycle.allowed(S(v.case.state), S.withdrawn)]
+    if bundle_case.state not in ("submitted", "accepted", "held") or not open_parts:
+        raise Conflict("BUNDLE_NOT_WITHDRAWABLE", "这件事的各事项均已作出决定或已办结，不能撤回")
+    with _allowing(db_session, _ENDING, {c.id for c in open_parts}):
+        for case in open_parts:
+            cases.withdraw(db_session=db_session, clock=clock, case=case, actor_ref=actor.ref, actor_name=actor.name,
+                           reason=reason or "申请人撤回一件事")
+    for part in parts_of(db_session=db_session, bundle_case_id=bundle_case.id):
+        part.state = cases.get(db_session=db_session, case_id=part.case_id).state
+    refresh(db_session=db_session, clock=clock, bundle_case=bundle_case)
+    return bundle_case
+
+
 # --- the hooks into cases ------------------------------------------------------------------------------------
 
 ACCEPTING_STATES = frozenset({S.accepted, S.accepted_with_deficiency})
@@ -463,9 +519,13 @@ def follow_event(*, db_session: Session, clock: Clock, case, from_state: CaseSta
         return
     part.state = case.state
     bundle_case = get(db_session=db_session, bundle_case_id=part.bundle_case_id)
+    if case.id in db_session.info.get(_ENDING, set()):
+        return  # closed by the bundle's own action, which refreshes once at the end
     if to_state == S.approved:
         db_session.flush()
         _start_later_stages(db_session, clock, bundle_case)
+    elif to_state.value in ENDED:
+        _end_followers(db_session, clock, bundle_case, part)
     if case.id in db_session.info.get(_ACCEPTING, set()) or case.id in db_session.info.get(_DELIVERING, set()):
         return  # the bundle's own action refreshes once when all its parts have moved
     refresh(db_session=db_session, clock=clock, bundle_case=bundle_case)

@@ -286,6 +286,25 @@ def import_definition(*, db_session: Session, clock: Clock, data: object, by: st
     return bundle, True
 
 
+def import_definitions(*, db_session: Session, clock: Clock, data: object, by: str,
+                       actor: StaffActor | None = None) -> tuple[int, int]:
+    """Load one definition (an object) or several (an array), all or nothing: the caller commits only when every one
+    passed. A member of staff imports only bundles of regions their management agency reviews; the CLI (`actor`
+    None) is the operator's. Answers (definitions read, new versions published)."""
+    entries = data if isinstance(data, list) else [data]
+    if not entries:
+        raise InvalidInput("BUNDLE_IMPORT_EMPTY", "导入文件中没有一件事定义")
+    made = 0
+    for entry in entries:
+        if actor is not None:
+            region = entry.get("region_code", "") if isinstance(entry, dict) else ""
+            require_management(db_session=db_session, actor=actor, permission=Permission.catalog_review,
+                               region_code=str(region))
+        _bundle, changed = import_definition(db_session=db_session, clock=clock, data=entry, by=by)
+        made += 1 if changed else 0
+    return len(entries), made
+
+
 def require_staff_reader(actor: StaffActor) -> None:
     """Every member of staff may read bundles and their drafts (the live ones are public anyway; a window answers
     questions about them); changing them takes the catalog posts checked in each step above."""

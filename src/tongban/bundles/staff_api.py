@@ -4,15 +4,20 @@ the same service functions as the staff pages."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from tongban.bundles import graph, presenters, service
 from tongban.bundles.definition import BundleDefinition
 from tongban.bundles.schemas import DraftIn, ReasonsIn, StaffBundleList, StaffBundleOut, StatusIn, VersionOut
+from tongban.core.errors import InvalidInput
 from tongban.web.deps import Db, Id, Now, Staff
 
 router = APIRouter(prefix="/api/v1/staff/bundles", tags=["bundles-staff"])
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 @router.get("", response_model=StaffBundleList, summary="全部一件事及其状态")
@@ -28,6 +33,24 @@ def create(body: DraftIn, db: Db, clock: Now, actor: Staff) -> VersionOut:
     out = VersionOut(**presenters.version_view(version))
     db.commit()
     return out
+
+
+async def definitions_body(request: Request) -> object:
+    """The uploaded definitions, read and parsed here so the route itself runs in the thread pool."""
+    data = await request.body()
+    if len(data) > MAX_IMPORT_BYTES:
+        raise InvalidInput("FILE_TOO_LARGE", "导入文件不能超过 5 MB")
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise InvalidInput("BAD_JSON", "导入文件不是有效的 JSON（应为导出的一件事定义数组）") from None
+
+
+@router.post("/import", summary="导入一件事定义（请求体为导出的 JSON；逐个检查，有一个不通过则全部不写入；管理机构审核人员）")
+def import_definitions(db: Db, clock: Now, actor: Staff, parsed: Annotated[object, Depends(definitions_body)]) -> dict:
+    read, made = service.import_definitions(db_session=db, clock=clock, data=parsed, by=actor.name, actor=actor)
+    db.commit()
+    return {"read": read, "published": made}
 
 
 @router.get("/{bundle_id}", response_model=StaffBundleOut, summary="一个一件事：各版本和检查结果")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tongban.accounts.access import Permission, StaffActor
 from tongban.cases import applicants, clocks, delivery, lifecycle, notices, progress
 from tongban.cases.enums import CaseState, EventKind, MaterialStatus, Opinion
-from tongban.cases.handling import _reason, content_of, require_originals_checked
+from tongban.cases.handling import _reason, content_of, exempt, require_originals_checked
 from tongban.cases.models import Case, CasePost, License
 from tongban.cases.service import form_data, materials_of
 from tongban.catalog.enums import Actor, DeliveryMethod
@@ -104,16 +104,30 @@ def _signing_after_review(db_session: Session, actor: StaffActor, case: Case, ru
     return Signing(rules.on_the_spot, (("reviewer_decider", actor.name),))
 
 
+def co_agencies_waiting(*, db_session: Session, case: Case) -> bool:
+    """Whether a co-agency of a parallel approval still owes its opinion (CASE-20)."""
+    return db_session.scalar(select(CasePost.id).where(
+        CasePost.case_id == case.id, CasePost.lead.is_(False), CasePost.opinion.is_(None)).limit(1)) is not None
+
+
 def decide(
     *, db_session: Session, clock: Clock, actor: StaffActor, case: Case, approve: bool, reasons: str = "",
     licence_fields: dict[str, object] | None = None,
 ) -> Case:
-    """决定. From acceptance: only where the item allows on-the-spot decisions. From review: after the opinions,
+    """决定. From acceptance: where the item allows on-the-spot decisions, or by a decider where the case is exempted
+    from review (免审, credit approval CRED-04) and no co-agency's opinion is owed. From review: after the opinions,
     by a different decider, or by the reviewer where the item's review rules allow one person (CASE-12).
     `licence_fields`: the values of the licence type's fields that come from the decision (key → text); a field
     not given is prefilled from the application form, and a required one still empty refuses the approval."""
     content = content_of(db_session, case)
-    if case.state == S.accepted.value:
+    if case.state == S.accepted.value and not content.review_rules.on_the_spot and exempt(case):
+        if not actor.has(Permission.case_decide):
+            raise Forbidden("NOT_PERMITTED", "免审的办件由决定人作出决定，您的岗位没有作出决定的权限")
+        applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_decide)
+        if co_agencies_waiting(db_session=db_session, case=case):
+            raise Conflict("OPINIONS_PENDING", "该办件为并联审批，免审不免协办部门意见：请先开始审查，意见齐全后再作出决定")
+        signing = Signing(False, (("decider", actor.name),))
+    elif case.state == S.accepted.value:
         if not content.review_rules.on_the_spot:
             raise Conflict("REVIEW_REQUIRED", "该事项不能当场决定，须经审查后由决定人决定")
         if not (actor.has(Permission.case_decide) or actor.has(Permission.case_accept)):

@@ -311,6 +311,25 @@ def accept_with_deficiency(
     return case
 
 
+def exempt_from_review(*, db_session: Session, clock: Clock, case: Case, reason: str, decide_by: date | None = None) -> Case:
+    """免审 for this case (credit approval, CRED-04): after acceptance it waits for the decider, not a reviewer, and a
+    decider decides it straight away (see `decisions.decide`); `decide_by`, a day sooner than the limit (即审即批),
+    puts it first in the queues. A parallel approval still waits for the co-agencies' opinions. Not a step of the
+    case: set while it is submitted or waiting to be accepted, and shown to staff with the reason."""
+    lifecycle.require_state(case, S.submitted, S.supplement_requested, action="适用免审")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise InvalidInput("EXEMPTION_REASON", "免审须写明依据（200字以内）")
+    case.review_exemption, case.decide_by = reason, decide_by
+    db_session.flush()
+    return case
+
+
+def exempt(case: Case) -> bool:
+    """Whether the decider may decide this case straight after acceptance without a review step (免审)."""
+    return bool(case.review_exemption)
+
+
 def start_review(*, db_session: Session, clock: Clock, actor: StaffActor, case: Case) -> Case:
     applicants.require_staff(db_session=db_session, actor=actor, case=case, permission=Permission.case_review)
     lifecycle.require_state(case, S.accepted, action="开始审查")

@@ -72,6 +72,9 @@ class Case(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Why the review step may be skipped (免审, credit approval CRED-04): a decider decides straight after acceptance.
+    review_exemption: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    decide_by: Mapped[date | None] = mapped_column(Date)  # a decision promised sooner than the limit (即审即批)
 
     __mapper_args__ = {"version_id_col": version}
 

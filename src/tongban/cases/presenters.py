@@ -197,6 +197,7 @@ def detail(*, db_session: Session, clock: Clock, case: Case, for_applicant: bool
         supplement_deadline=case.supplement_deadline.isoformat() if case.supplement_deadline else None,
         deficiency_deadline=case.deficiency_deadline.isoformat() if case.deficiency_deadline else None,
         licence_number=licence.number if licence else None, tracking_url=f"/progress/t/{case.tracking_token}",
+        review_exemption=case.review_exemption, decide_by=case.decide_by.isoformat() if case.decide_by else None,
     )
 
 

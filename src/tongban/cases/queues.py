@@ -38,7 +38,7 @@ QUEUES = (
     Queue("review", "待审查", "开始审查、提出审查意见或启动特别程序", (Permission.case_review,)),
     Queue("opinions", "待协办部门意见", "并联审批：本部门已在办，尚待协办部门提出意见，之后才能决定",
           (Permission.case_review, Permission.case_decide)),
-    Queue("decide", "待决定", "各部门意见已齐，作出准予或不予许可的决定", (Permission.case_decide,)),
+    Queue("decide", "待决定", "各部门意见已齐或免审，作出准予或不予许可的决定", (Permission.case_decide,)),
     Queue("dispatch", "待送达", "送达办理结果", (Permission.case_dispatch,)),
     Queue("all", "全部", "", ()),
 )
@@ -110,6 +110,11 @@ def _open_post(*, lead: bool) -> ColumnElement[bool]:
     return exists().where(CasePost.case_id == Case.id, CasePost.lead.is_(lead), CasePost.opinion.is_(None))
 
 
+def _exempt() -> ColumnElement[bool]:
+    """Exempted from review (免审, CRED-04) with no co-agency's opinion owed: the decider's, straight from acceptance."""
+    return and_(Case.review_exemption != "", ~_open_post(lead=False))
+
+
 def visible(actor: StaffActor) -> ColumnElement[bool]:
     """Every case the actor's queues draw from: their agency's or region's, and those where their agency is a co-agency."""
     return or_(_lead(actor), _co_agency(actor, open_only=False))
@@ -127,7 +132,8 @@ def clause(actor: StaffActor, queue: Queue) -> ColumnElement[bool]:
     if name == "supplement":
         return and_(_lead(actor), _in(S.supplement_requested, S.accepted_with_deficiency))
     if name == "review":
-        lead_review = or_(_in(S.accepted, S.special_procedure), and_(_in(S.under_review), _open_post(lead=True)))
+        lead_review = or_(and_(_in(S.accepted), ~_exempt()), _in(S.special_procedure),
+                          and_(_in(S.under_review), _open_post(lead=True)))
         return or_(and_(_lead(actor), lead_review),
                    and_(_in(S.accepted, S.under_review, S.special_procedure), _co_agency(actor, open_only=True)))
     if name == "opinions":
@@ -135,13 +141,14 @@ def clause(actor: StaffActor, queue: Queue) -> ColumnElement[bool]:
     if name == "decide":
         given = exists().where(CasePost.case_id == Case.id)
         waiting = exists().where(CasePost.case_id == Case.id, CasePost.opinion.is_(None))
-        return and_(_lead(actor), _in(S.under_review), given, ~waiting)
+        return and_(_lead(actor), or_(and_(_in(S.under_review), given, ~waiting), and_(_in(S.accepted), _exempt())))
     if name == "dispatch":
         return and_(_lead(actor), _in(S.approved))
     raise InvalidInput("QUEUE_UNKNOWN", "没有这个办件队列")
 
 
-ORDER = (Case.promised_due.is_(None), Case.promised_due, Case.submitted_at, Case.id)  # most urgent, then first come
+# A decision promised for a day (即审即批) first, then the most urgent limit, then first come.
+ORDER = (Case.decide_by.is_(None), Case.decide_by, Case.promised_due.is_(None), Case.promised_due, Case.submitted_at, Case.id)
 
 
 def _query(actor: StaffActor, queue: Queue, number: str = "") -> Select:

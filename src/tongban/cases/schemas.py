@@ -267,6 +267,8 @@ class CaseOut(CaseSummaryOut):
     deficiency_deadline: str | None
     licence_number: str | None
     tracking_url: str
+    review_exemption: str = ""  # why the case is decided without a review step (免审, CRED-04)
+    decide_by: str | None = None  # the day a decision is promised by (即审即批)
 
 
 class CaseListOut(BaseModel):

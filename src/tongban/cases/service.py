@@ -187,7 +187,7 @@ def submit(
         promised_limit_days=content.promised_limit_days, legal_due=None, promised_due=None, supplement_deadline=None,
         deficiency_deadline=None, fee_fen=0, fee_detail=[], decision=None, decision_reasons="", delivery_method=delivery,
         licence_id=None, renews_licence_id=renews, submitted_at=now, accepted_at=None, decided_at=None, closed_at=None,
-        updated_at=now,
+        updated_at=now, review_exemption="", decide_by=None,
     )
     try:
         # The case row is this transaction's first write, so losing the race undoes nothing else. One Core

@@ -101,6 +101,9 @@ def _actions(db: Session, actor: StaffActor, case: Case, content, delivery_row, 
     may_decide_here = actor.has(Permission.case_decide) or actor.has(Permission.case_accept)
     if lead and state is S.accepted and content.review_rules.on_the_spot and may_decide_here:
         found.add("decide_on_the_spot")
+    elif lead and state is S.accepted and handling.exempt(case) and actor.has(Permission.case_decide) \
+            and not decisions.co_agencies_waiting(db_session=db, case=case):
+        found.add("decide_exempt")
     may_check = actor.has(Permission.case_accept) or actor.has(Permission.case_review)
     if lead and may_check and originals is not None and not originals.done and state in handling.CHECKABLE:
         found.add("originals")
@@ -159,7 +162,7 @@ def _case_page(request: Request, db: Session, clock: Clock, actor: StaffActor, c
         "clock_status": clock_status.evaluate(db_session=db, clock=clock, case=case),  # SUP-01/02/03
         "signing_rule": decisions.one_person_may_sign(content.review_rules) or "审查人与决定人不能为同一人。",
         "originals": originals,  # CASE-10: set at acceptance, recorded as a step, awaited by an approval
-        "licence_form": decisions.licence_form(case, content) if actions & {"decide", "decide_on_the_spot"} else [],
+        "licence_form": decisions.licence_form(case, content) if actions & {"decide", "decide_on_the_spot", "decide_exempt"} else [],
         "licence_fields": licences.fields_of_case(db_session=db, case=case),
     }
     return render(request, "cases/staff_case.html", status_code=status_code, **context)

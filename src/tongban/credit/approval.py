@@ -5,9 +5,10 @@ the way to repair (CRED-02, 06); a subject excluded for a false pledge may not p
 After the case is written (`after_submit`), when the applicant opted in (voluntary, CRED-06) the grade is looked up in
 the credit library (CRED-05) and the treatments the item's lists allow are applied and recorded (CRED-04):
 
-- red / orange: instant approval (即审即批: accepted and decided the day it comes in — credit does not decide, a
-  decider signs; the case is marked with `decide_by` = that working day and leads the credit desk's list), review
-  exemption (免审), tolerant acceptance (容缺受理) — whichever lists the item is on;
+- red / orange: review exemption (免审: after acceptance the case goes to the decider's queue, no review step —
+  `cases.handling.exempt_from_review`), instant approval (即审即批: exempt too, and to be decided the day it comes in —
+  credit does not decide, a decider signs; the case's `decide_by` is that working day, it leads the queues and the
+  credit desk's list), tolerant acceptance (容缺受理) — whichever lists the item is on;
 - blue, or no record: the ordinary way;
 - every pledged case (告知承诺, CRED-03) is processed first and gets a check of the pledged proofs, due in the pledge
   list's working days (20 by default).
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tongban.accounts.identity import mask
 from tongban.baselib.service import ORG_KIND, BaseLibrary, CreditGrade, CreditStanding, credit_key
-from tongban.cases import progress
+from tongban.cases import handling, progress
 from tongban.core import audit
 from tongban.core.clock import Clock
 from tongban.core.errors import InvalidInput
@@ -117,6 +118,11 @@ def after_submit(*, db_session: Session, clock: Clock, case, content, applicant,
             decide_by = today if workdays.is_working_day(db_session=db_session, day=today) else \
                 workdays.add_working_days(db_session=db_session, start=today, days=1).due
     note = _note(grade, applied, on_lists)
+    skipping = [k for k in applied if k in (ListKind.instant, ListKind.exempt_review)]
+    if skipping:  # the case goes to the decider straight after acceptance, an instant one first in the queue
+        handling.exempt_from_review(
+            db_session=db_session, clock=clock, case=case, decide_by=decide_by,
+            reason=f"信用审批（{grade.label.split('（')[0]}，{standing.source}）：{'、'.join(k.label.split('（')[0] for k in skipping)}")
     db_session.add(CreditTreatment(
         case_id=case.id, subject_kind=subject.kind, grade=grade.value if grade else "",
         grade_source=standing.source if standing else "", opted_in=True, treatments=",".join(k.value for k in applied),
