@@ -14,10 +14,15 @@ os.environ.setdefault("TONGBAN_DATA_KEY", "00112233445566778899aabbccddeeff")
 os.environ.setdefault("TONGBAN_INDEX_KEY", "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0")
 os.environ.setdefault("TONGBAN_ENV", "development")  # tests use the development adapters (file SMS, dev payments)
 
+from argon2.profiles import CHEAPEST  # noqa: E402
+
+from tongban.accounts import passwords  # noqa: E402
 from tongban.core import db as core_db  # noqa: E402
 from tongban.core.clock import FixedClock  # noqa: E402
 from tongban.core.migrate import upgrade  # noqa: E402
 from tongban.notify.sms import FileSmsGateway  # noqa: E402
+
+passwords.use_parameters(CHEAPEST)  # argon2's profile for tests: accounts made by the thousand, not a tenth of a second each
 
 # Every table but these is emptied after each test; regions and the working-day calendar are reference data loaded once.
 KEEP = {"alembic_version", "region", "calendar_day", "calendar_year"}
@@ -81,20 +86,38 @@ def engine(database_url):
     return core_db.configure(database_url)
 
 
-def _clean(engine) -> None:
+_PROBES: dict[int, tuple] = {}
+
+
+def _probe(engine):
+    """One statement naming the tables that hold rows, and the tables in an order rows can be deleted in."""
     from tongban.core.db import Base
 
     import tongban.models  # noqa: F401
 
+    found = _PROBES.get(id(engine))
+    if found is None:
+        tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP]
+        probe = text(" UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables))
+        found = _PROBES[id(engine)] = (probe, tables)
+    return found
+
+
+def _clean(engine) -> None:
+    """Empty the tables a test wrote to, children first, and start their ids again from 1 (as a fresh database
+    would). Only the tables holding rows are touched: on PostgreSQL a TRUNCATE of every table cost 0.3 s a test."""
+    probe, tables = _probe(engine)
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in KEEP)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+        dirty = set(conn.execute(probe).scalars())
+        if "service_item" in dirty:
             conn.execute(text("UPDATE service_item SET live_version_id = NULL"))
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name not in KEEP:
-                    conn.execute(table.delete())
+        for table in tables:
+            if table.name in dirty:
+                conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":
+            for table in tables:
+                if table.name in dirty and "id" in table.c and table.c.id.autoincrement is not False:
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"))
         conn.execute(text("DELETE FROM region WHERE level IN ('township', 'village')"))
 
 
