@@ -73,9 +73,10 @@ def live_items(*, db_session: Session, definition: BundleDefinition, codes: list
     that is no longer live (withdrawn, suspended or never published) in the bundle's region."""
     found: dict[str, tuple] = {}
     gone: list[str] = []
+    by_code = catalog_reads.items_by_code(db_session=db_session, implementation_codes=codes,
+                                          region_prefix=definition.region_code[:2])
     for code in codes:
-        facts = catalog_reads.item_by_code(db_session=db_session, implementation_code=code,
-                                           region_prefix=definition.region_code[:2])
+        facts = by_code.get(code)
         if facts is None or facts.status != "active" or facts.live_version_id is None:
             gone.append(f"“{facts.name}”（{code}）" if facts is not None else code)
             continue

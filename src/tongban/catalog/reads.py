@@ -165,6 +165,21 @@ def item_by_code(*, db_session: Session, implementation_code: str, region_prefix
     return _item(row) if row is not None else None
 
 
+def items_by_code(*, db_session: Session, implementation_codes: Iterable[str], region_prefix: str = "") -> dict[str, ItemFacts]:
+    """`item_by_code` for several codes in one query: each code's item in the region (the lowest id when several
+    match); codes with none are left out."""
+    codes = list(dict.fromkeys(implementation_codes))
+    if not codes:
+        return {}
+    query = select(*_ITEM_COLUMNS).where(ServiceItem.implementation_code.in_(codes))
+    if region_prefix:
+        query = query.where(ServiceItem.region_code.startswith(region_prefix, autoescape=True))
+    found: dict[str, ItemFacts] = {}
+    for row in db_session.execute(query.order_by(ServiceItem.id)):
+        found.setdefault(row.implementation_code, _item(row))
+    return found
+
+
 def item_ids_by_code(*, db_session: Session, implementation_codes: Iterable[str]) -> list[int]:
     """The ids of the items with these implementation codes (any code scheme), in no particular order."""
     codes = list(implementation_codes)

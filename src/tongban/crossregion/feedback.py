@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tongban.cases import delivery as case_delivery
 from tongban.cases import lifecycle
-from tongban.cases.enums import CaseState
+from tongban.cases.enums import CaseChannel, CaseState
 from tongban.catalog import reads as catalog_reads
 from tongban.catalog.enums import DeliveryMethod
 from tongban.core.clock import Clock
@@ -57,8 +57,8 @@ def _step_for(db_session: Session, case, row: Handover, to_state: CaseState) -> 
 
 def after_event(*, db_session: Session, clock: Clock, case, from_state, to_state, kinds, **_) -> None:
     """`cases.hooks` after-event: a step of a case filed from another region's window is fed back to that window."""
-    if from_state == to_state:
-        return
+    if from_state == to_state or case.channel != CaseChannel.window.value:
+        return  # a handed-over case is always filed as a window filing (crossregion.handling): no read for the rest
     row = records.by_case(db_session=db_session, case_id=case.id)
     if row is None:
         return
