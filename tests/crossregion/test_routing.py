@@ -96,3 +96,26 @@ def test_a_handling_place_needs_a_known_place_and_the_items_agency(db_session, c
     answer = client.put(f"/api/v1/staff/crossregion/places/{world.item_jjq.id}", json={"place": "residence"},
                         headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200 and answer.json()["place_label"] == "居住地办理"
+
+
+@pytest.mark.req("XREG-02")
+def test_an_item_handled_at_the_residence_goes_where_the_residence_permit_says(db_session, clock, world, tmp_path):
+    """刘洋 is registered in 锦江区 but lives in 广安区 on a residence permit: an item handled at the residence (居住地)
+    goes to 广安区; 李梅 has no residence on record, so hers stays where she applied, and says why."""
+    from tests.factories import add_population, make_actor
+    from tests.crossregion.conftest import LIU_ID
+
+    add_population(db_session, clock, tmp_path, [
+        {"id_number": LIU_ID, "name": "刘洋", "household_region": "510104", "residence_region": "511602"}])
+    for agency, item in ((world.jjq, world.item_jjq), (world.gaq, world.item_gaq)):
+        editor, _ = make_actor(db_session, clock, role="catalog_editor", agency=agency)
+        places.set_place(db_session=db_session, clock=clock, actor=editor, item_id=item.id, place="residence")
+    lives_here = submit(db_session, clock, world.item_jjq, world.liu)
+    assert lives_here.item_id == world.item_gaq.id and lives_here.region_code == "511602"
+    record = routing.route_of(db_session=db_session, case_id=lives_here.id)
+    assert record.outcome == "routed" and "由居住地办理" in record.reason and "广安区行政审批局" in record.reason
+    assert any("已按居住地自动分发" in body for body in _inbox(db_session, lives_here))
+    unknown = submit(db_session, clock, world.item_jjq, world.li)
+    assert unknown.item_id == world.item_jjq.id
+    assert routing.route_of(db_session=db_session, case_id=unknown.id).outcome == "home_unknown"
+    assert "居住地信息" in routing.route_of(db_session=db_session, case_id=unknown.id).reason

@@ -24,6 +24,8 @@ class PopulationRecord(Base):
     status: Mapped[str] = mapped_column(String(20), default="normal")  # normal / deceased / cancelled
     # 户籍地: the county-level division code of the household registration ("" when the library did not say).
     household_region: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    # 居住地: the division code where the person lives under a residence permit (居住证), "" when none is known.
+    residence_region: Mapped[str] = mapped_column(String(12), default="", server_default="")
     loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

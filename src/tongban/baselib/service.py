@@ -164,6 +164,10 @@ class BaseLibrary(Protocol):
         """The division code of the person's household registration (户籍地), or None when unknown."""
         ...
 
+    def residence_region(self, kind: str, number: str) -> str | None:
+        """The division code of the person's residence under a residence permit (居住地), or None when unknown."""
+        ...
+
     def credit_of(self, kind: str, number: str, *, today: date) -> CreditStanding | None:
         """The credit grade in force today for a person (`kind` an IdKind) or an organisation (`kind` "uscc"), or None
         when the credit library holds no valid record (expired records are ignored, CRED-05)."""
@@ -205,6 +209,10 @@ class TableBaseLibrary:
     def household_region(self, kind: str, number: str) -> str | None:
         record = self._record(kind, number)
         return (record.household_region or None) if record is not None else None
+
+    def residence_region(self, kind: str, number: str) -> str | None:
+        record = self._record(kind, number)
+        return (record.residence_region or None) if record is not None else None
 
     def credit_of(self, kind: str, number: str, *, today: date) -> CreditStanding | None:
         rows = self.db.scalars(select(CreditRecord).where(CreditRecord.subject_hash == credit_key(kind, number),
@@ -257,7 +265,7 @@ def _same_name(a: str, b: str) -> bool:
 # --- loading -------------------------------------------------------------------------------------
 
 # nationality: needed for passports only (a passport number is checked with its issuing country).
-POPULATION_COLUMNS = ["id_kind", "id_number", "name", "nationality", "status", "household_region", *[k.value for k in LIBRARY_FACTORS]]
+POPULATION_COLUMNS = ["id_kind", "id_number", "name", "nationality", "status", "household_region", "residence_region", *[k.value for k in LIBRARY_FACTORS]]
 LEGAL_PERSON_COLUMNS = ["uscc", "name", "org_kind", "legal_rep_name", "legal_rep_id_kind", "legal_rep_id_number", "status"]
 
 
@@ -293,9 +301,12 @@ def import_population(
         if not row["name"]:
             result.errors.append(f"第 {line} 行：缺少姓名")
             continue
-        region = row.get("household_region", "")
+        region, residence = row.get("household_region", ""), row.get("residence_region", "")
         if region and not (region.isdigit() and len(region) in (6, 9, 12)):
             result.errors.append(f"第 {line} 行：户籍地区划代码应为 6、9 或 12 位数字")
+            continue
+        if residence and not (residence.isdigit() and len(residence) in (6, 9, 12)):
+            result.errors.append(f"第 {line} 行：居住地区划代码应为 6、9 或 12 位数字")
             continue
         key = id_hash(kind.value, document.number)
         record = db_session.scalar(select(PopulationRecord).where(PopulationRecord.id_number_hash == key))
@@ -308,7 +319,7 @@ def import_population(
             db_session.execute(delete(PopulationFactor).where(PopulationFactor.record_id == record.id))
             result.updated += 1
         record.status = row.get("status") or "normal"
-        record.household_region = region
+        record.household_region, record.residence_region = region, residence
         db_session.flush()
         for factor in LIBRARY_FACTORS:
             for value in _split(row.get(factor.value, "")):

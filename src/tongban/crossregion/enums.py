@@ -22,9 +22,9 @@ DEFAULT_PLACE = HandlingPlace.household
 class RouteOutcome(LabelledEnum):
     """What the router decided for one online application (XREG-02)."""
 
-    routed = "routed", "已自动分发至户籍地"
-    no_equivalent = "no_equivalent", "户籍地无对应事项，由申请地办理"
-    home_unknown = "home_unknown", "人口库无户籍地信息，由申请地办理"
+    routed = "routed", "已自动分发至户籍地（居住地）"
+    no_equivalent = "no_equivalent", "户籍地（居住地）无对应事项，由申请地办理"
+    home_unknown = "home_unknown", "人口库无户籍地（居住地）信息，由申请地办理"
 
 
 class DeliveryChoice(LabelledEnum):

@@ -2,8 +2,9 @@
 002 9.2.2.1 a).
 
 The router runs at the start of `cases.service.submit` (`cases.hooks.register_router`). For a person applying on
-their own (web, mobile, terminal) for a 全省通办 or 跨省通办 item handled at the household registration, it looks
-the person's 户籍地 up in the population library; when that lies outside the item's region, the case is filed under
+their own (web, mobile, terminal) for a 全省通办 or 跨省通办 item handled at the household registration (or at the
+residence), it looks the person's 户籍地 (居住地, from the residence permit) up in the population library; when that
+lies outside the item's region, the case is filed under
 the same item of the home region (`catalog.reads.equivalent_item`). Its decision waits in the session until the case
 exists; `after_submit` then writes why (`RouteRecord`) and tells the applicant (`cases.progress.push`). A remote
 window (XREG-03) has chosen the handling region's item itself, so window filings are never routed."""
@@ -36,6 +37,7 @@ class Decision:
     home_region: str
     outcome: RouteOutcome
     reason: str
+    place_word: str = "户籍地"  # 户籍地 or 居住地: where the item is handled
 
 
 def _region_name(db_session: Session, code: str) -> str:
@@ -48,22 +50,27 @@ def decide(*, db_session: Session, library, applicant, item: catalog_reads.ItemF
     if applicant.subject_kind != "person":
         return None
     scope = catalog_reads.handling_scopes(db_session=db_session, item_ids=[item.id]).get(item.id, "")
-    if scope not in CROSS_SCOPES or place_of(db_session=db_session, item_id=item.id) is not HandlingPlace.household:
+    place = place_of(db_session=db_session, item_id=item.id) if scope in CROSS_SCOPES else HandlingPlace.anywhere
+    if place is HandlingPlace.anywhere:
         return None
-    home = library.household_region(applicant.id_kind, applicant.identifier)
+    if place is HandlingPlace.residence:
+        word, home = "居住地", library.residence_region(applicant.id_kind, applicant.identifier)
+    else:
+        word, home = "户籍地", library.household_region(applicant.id_kind, applicant.identifier)
     if not home:
         return Decision(item.id, item.id, item.region_code, "", RouteOutcome.home_unknown,
-                        f"人口库中没有您的户籍地信息，由{_region_name(db_session, item.region_code)}办理")
+                        f"人口库中没有您的{word}信息，由{_region_name(db_session, item.region_code)}办理", word)
     if home.startswith(region_prefix(item.region_code)):
         return None
     there = catalog_reads.equivalent_item(db_session=db_session, item_id=item.id, region_code=home)
     home_name = _region_name(db_session, home)
     if there is None:
         return Decision(item.id, item.id, item.region_code, home, RouteOutcome.no_equivalent,
-                        f"您的户籍地{home_name}暂无对应的“{item.name}”事项，由{_region_name(db_session, item.region_code)}办理")
+                        f"您的{word}{home_name}暂无对应的“{item.name}”事项，由{_region_name(db_session, item.region_code)}办理",
+                        word)
     agency = catalog_reads.agency(db_session=db_session, agency_id=there.agency_id)
     return Decision(item.id, there.id, item.region_code, home, RouteOutcome.routed,
-                    f"该事项由户籍地办理，已自动分发至{home_name}{agency.name}")
+                    f"该事项由{word}办理，已自动分发至{home_name}{agency.name}", word)
 
 
 def _key(applicant, item_id: int) -> tuple[str, int]:
@@ -94,7 +101,7 @@ def after_submit(*, db_session: Session, clock: Clock, case, applicant, channel,
     if decision.outcome is RouteOutcome.home_unknown:
         db_session.flush()
         return  # nothing was decided for the person: the record is for the platform's statistics only
-    step = "已按户籍地自动分发" if decision.outcome is RouteOutcome.routed else "由申请地办理"
+    step = f"已按{decision.place_word}自动分发" if decision.outcome is RouteOutcome.routed else "由申请地办理"
     progress.push(db_session=db_session, clock=clock, case=case, step=step, detail=decision.reason)
     db_session.flush()
 
