@@ -84,6 +84,9 @@ EN = {
     "我的办件": "My applications",
     "我的预约": "My bookings",
     "常用入口": "Quick links",
+    "一件事": "One-thing services",
+    "一件事一次办": "One thing, one application",
+    "跨域通办": "Across regions",
 }
 
 
