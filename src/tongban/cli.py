@@ -67,25 +67,17 @@ def _progress(label: str) -> Progress:
     )
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="端口")] = 8000,
-    workers: Annotated[int, typer.Option(help="进程数（PostgreSQL 时可多进程）")] = 1,
-) -> None:
-    """启动门户与接口服务（开发用适配器只在 TONGBAN_ENV=development 时可用）。"""
-    import uvicorn
+def _ready_to_start(settings) -> None:
+    """What `serve` and `worker` check before starting: the adapters allowed in this environment (exit 3), a database
+    that answers and whose schema is current (exit 4); then say which adapters are in use."""
+    from tongban.core.config import DevelopmentAdapterError, check_adapters
+    from tongban.core.migrate import behind
 
-    from tongban.core.config import DevelopmentAdapterError, check_adapters, get_settings, serving_at
-
-    public_url = serving_at(host, port)  # documents' QR codes and 核验地址 follow --host/--port unless TONGBAN_PUBLIC_URL is set
-    settings = get_settings()
     try:
         in_use = check_adapters(settings)
     except DevelopmentAdapterError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from None
-    from tongban.core.migrate import behind
 
     try:
         lagging = behind(settings.database_url)
@@ -98,6 +90,22 @@ def serve(
                       "请先运行 tongban db upgrade（或 make run，它会先迁移并载入演示数据）。[/red]")
         raise typer.Exit(4)
     console.print(f"运行环境 {settings.env}；使用的适配器：" + "；".join(f"{a.role} {a.choice}" for a in in_use))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[int, typer.Option(help="进程数（PostgreSQL 时可多进程）")] = 1,
+) -> None:
+    """启动门户与接口服务（开发用适配器只在 TONGBAN_ENV=development 时可用）。"""
+    import uvicorn
+
+    from tongban.core.config import get_settings, serving_at
+
+    public_url = serving_at(host, port)  # documents' QR codes and 核验地址 follow --host/--port unless TONGBAN_PUBLIC_URL is set
+    settings = get_settings()
+    _ready_to_start(settings)
     console.print(f"通办已启动：http://{host}:{port}/  （接口文档 /docs，Ctrl+C 退出）；文书二维码与核验地址使用 {public_url}")
     uvicorn.run("tongban.app:serve_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
@@ -394,28 +402,11 @@ def worker(
     poll: Annotated[float, typer.Option(min=0.05, help="空闲时查询间隔（秒）")] = 1.0,
 ) -> None:
     """运行后台作业：消息通知、时限扫描、提醒。SIGTERM 或 Ctrl+C 时做完手头作业再退出。"""
-    from tongban.core.config import DevelopmentAdapterError, check_adapters, get_settings
+    from tongban.core.config import get_settings
     from tongban.notify.worker import run_workers
 
     settings = get_settings()
-    try:  # the worker sends the SMS and seals the documents: the same adapters as `serve`, the same rule
-        in_use = check_adapters(settings)
-    except DevelopmentAdapterError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(3) from None
-    from tongban.core.migrate import behind
-
-    try:
-        lagging = behind(settings.database_url)
-    except Exception as exc:  # noqa: BLE001  (any driver's error: the message names it)
-        console.print(f"[red]无法连接数据库（{settings.database_url.split('@')[-1]}）：{exc.__class__.__name__}。请检查 TONGBAN_DATABASE_URL。[/red]")
-        raise typer.Exit(4) from None
-    if lagging is not None:
-        have, want = lagging
-        console.print(f"[red]数据库结构不是最新（数据库为 {have or '空库'}，程序需要 {want}），拒绝启动。"
-                      "请先运行 tongban db upgrade（或 make run，它会先迁移并载入演示数据）。[/red]")
-        raise typer.Exit(4)
-    console.print(f"运行环境 {settings.env}；使用的适配器：" + "；".join(f"{a.role} {a.choice}" for a in in_use))
+    _ready_to_start(settings)  # the worker sends the SMS and seals the documents: the same rules as `serve`
     console.print(f"后台作业进程已启动（{concurrency} 个进程，Ctrl+C 退出）")
     raise typer.Exit(run_workers(concurrency=concurrency, once=once, name=name, batch=batch, poll=poll))
 
